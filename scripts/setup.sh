@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The test bed, idempotent (safe to run twice): Debian packages, dockerd, a single-node swarm,
+# npm dependencies, the build, and the local Redis image. `--with-vscode` also installs
+# code-server and Chromium for the VS Code tests and the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=lib.sh
+source scripts/lib.sh
+
+with_vscode=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-vscode) with_vscode=1 ;;
+    *) die "unknown option $arg (setup.sh [--with-vscode])" ;;
+  esac
+done
+
+command -v node >/dev/null || die "Node.js 20 is needed (https://nodejs.org); it is not on PATH."
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || die "Node.js 20 or later is needed; this is $(node --version)."
+
+# docker.io: the engine (the docker CLI may already come from elsewhere; the daemon must be there).
+# redis-server/redis-tools: the reference redis-cli and loopback nodes for the fast tests.
+pkgs=(docker.io redis-server redis-tools ca-certificates iproute2 procps)
+if [ "$with_vscode" = 1 ]; then
+  # code-server builds native modules (node-pty, kerberos, native-keymap) and needs ripgrep;
+  # chromium drives the workbench headless.
+  pkgs+=(build-essential python3 pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev ripgrep chromium curl)
+fi
+ensure_apt_packages "${pkgs[@]}"
+
+# apt may start a redis-server on 6379 where an init system exists; the tests do not use it.
+ensure_dockerd
+ensure_swarm
+ensure_node_modules
+log "building"
+npm run --silent build
+ensure_redis_image
+if [ "$with_vscode" = 1 ]; then
+  bash scripts/install-code-server.sh
+fi
+log "ready: Docker $(docker info --format '{{.ServerVersion}}'), swarm $(docker info --format '{{.Swarm.LocalNodeState}}'), image $REDIS_IMAGE"

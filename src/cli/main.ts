@@ -1,0 +1,54 @@
+import { describeError, isRedisSwarmError } from '../core/errors';
+import { CliIO, Verb } from './verb';
+import { verbs } from './verbs';
+import { formatFlagHelp } from './args';
+
+function usage(): string {
+  const width = Math.max(...verbs.map((v) => v.name.length));
+  return [
+    'Usage: redis-swarm <command> [options]',
+    '',
+    'Redis Cluster on Docker Swarm: deploy, form, check, heal and reshard.',
+    '',
+    'Commands:',
+    ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),
+    '',
+    'Run `redis-swarm <command> --help` for the options of one command.',
+  ].join('\n');
+}
+
+function verbHelp(v: Verb): string {
+  return [`Usage: redis-swarm ${v.usage}`, '', v.summary, ...(v.flags ? ['', 'Options:', formatFlagHelp(v.flags)] : [])].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage() + '\n');
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version') {
+    io.stdout.write(`redis-swarm ${VERSION}\n`);
+    return 0;
+  }
+  const verb = verbs.find((v) => v.name === name);
+  if (!verb) {
+    io.stderr.write(`redis-swarm: unknown command "${name}". Run \`redis-swarm --help\` to list the commands.\n`);
+    return 2;
+  }
+  if (verb.flags && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout.write(verbHelp(verb) + '\n');
+    return 0;
+  }
+  try {
+    return await verb.run(rest, io);
+  } catch (err) {
+    // One sentence, never a stack trace; the stack goes to stderr only when asked for.
+    io.stderr.write(`redis-swarm ${verb.name}: ${describeError(err)}\n`);
+    if (io.env['REDIS_SWARM_DEBUG'] && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+    return isRedisSwarmError(err, 'bad-input') ? 2 : 1;
+  }
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';

@@ -1,0 +1,56 @@
+/**
+ * A Dockerode client for a resolved target. dockerode/docker-modem read DOCKER_HOST themselves,
+ * but only the environment; we hand them explicit options so a setting or a context works too.
+ */
+import Docker from 'dockerode';
+import { BadInputError } from '../errors';
+import { DockerTarget } from './target';
+
+export function createDockerClient(target: DockerTarget): Docker {
+  return new Docker(dockerOptions(target));
+}
+
+export function dockerOptions(target: DockerTarget): Docker.DockerOptions {
+  let url: URL;
+  try {
+    url = new URL(target.host);
+  } catch {
+    throw new BadInputError(
+      `"${target.host}" is not a Docker host address; use unix:///path, tcp://host:port or ssh://user@host.`,
+    );
+  }
+  switch (url.protocol) {
+    case 'unix:':
+      return { socketPath: decodeURIComponent(url.pathname) };
+    case 'tcp:':
+    case 'http:':
+    case 'https:': {
+      const tls = target.tls;
+      const https = url.protocol === 'https:' || tls !== undefined;
+      const port = url.port ? Number(url.port) : https ? 2376 : 2375;
+      return {
+        protocol: https ? 'https' : 'http',
+        host: url.hostname,
+        port,
+        ...(tls?.ca ? { ca: tls.ca } : {}),
+        ...(tls?.cert ? { cert: tls.cert } : {}),
+        ...(tls?.key ? { key: tls.key } : {}),
+      };
+    }
+    case 'ssh:':
+      // docker-modem runs `docker system dial-stdio` on the remote host over ssh2, as the docker
+      // CLI does; keys come from the ssh agent.
+      return {
+        protocol: 'ssh',
+        host: url.hostname,
+        port: url.port ? Number(url.port) : 22,
+        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+        sshOptions: process.env['SSH_AUTH_SOCK'] ? { agent: process.env['SSH_AUTH_SOCK'] } : {},
+      } as Docker.DockerOptions;
+    default:
+      throw new BadInputError(
+        `Docker host "${target.host}" uses ${url.protocol.replace(':', '')}://, which redis-swarm does not support; ` +
+          'use unix://, tcp:// or ssh://.',
+      );
+  }
+}

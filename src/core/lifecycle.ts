@@ -1,0 +1,59 @@
+/**
+ * Small structural types the core uses where VS Code has its own (CancellationToken, Event,
+ * Disposable, Progress). The extension passes the real objects in; the CLI passes these.
+ */
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface CancellationToken {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => void): Disposable;
+}
+
+/** Progress of long work: a step message, optionally with an increment in percent. */
+export interface ProgressReporter {
+  report(step: { message?: string; increment?: number }): void;
+}
+
+export const silentProgress: ProgressReporter = { report: () => undefined };
+
+export const neverCancelled: CancellationToken = {
+  isCancellationRequested: false,
+  onCancellationRequested: () => ({ dispose: () => undefined }),
+};
+
+/** A token cancelled by an AbortSignal (the CLI uses one wired to SIGINT). */
+export function tokenFromSignal(signal: AbortSignal): CancellationToken {
+  return {
+    get isCancellationRequested() {
+      return signal.aborted;
+    },
+    onCancellationRequested(listener) {
+      if (signal.aborted) {
+        queueMicrotask(listener);
+        return { dispose: () => undefined };
+      }
+      signal.addEventListener('abort', listener, { once: true });
+      return { dispose: () => signal.removeEventListener('abort', listener) };
+    },
+  };
+}
+
+/** Leveled log sink; the extension maps it to a LogOutputChannel, the CLI to stderr. */
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const nullLogger: Logger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

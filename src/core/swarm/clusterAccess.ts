@@ -1,0 +1,2 @@
+// PLACEHOLDER (owned by the lead): routerForCluster(docker, clusterName) -> { router, seeds }
+export {};

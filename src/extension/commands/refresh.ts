@@ -1,0 +1,8 @@
+import { CommandDef } from './registry';
+
+export const refreshCommand: CommandDef = {
+  id: 'redisSwarm.refresh',
+  run(ctx) {
+    ctx.refresh.request('manual refresh');
+  },
+};

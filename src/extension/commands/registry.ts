@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import { describeError } from '../../core/errors';
+import { Logger } from '../../core/lifecycle';
+import { EngineProvider } from '../engineProvider';
+import { RefreshManager } from '../refreshManager';
+import { TopologyTreeProvider } from '../tree/topologyTreeProvider';
+import { refreshCommand } from './refresh';
+import { showLogCommand } from './showLog';
+
+/** What commands may use; passed in, never held in a module of globals. */
+export interface CommandContext {
+  readonly engines: EngineProvider;
+  readonly tree: TopologyTreeProvider;
+  readonly refresh: RefreshManager;
+  readonly output: vscode.LogOutputChannel;
+  readonly logger: Logger;
+}
+
+export interface CommandDef {
+  readonly id: string;
+  run(ctx: CommandContext, ...args: unknown[]): unknown;
+}
+
+/** Every command, registered from this one table. */
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand];
+
+export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
+  for (const def of commands) {
+    extension.subscriptions.push(
+      vscode.commands.registerCommand(def.id, async (...args: unknown[]) => {
+        try {
+          return await def.run(ctx, ...args);
+        } catch (err) {
+          // One handler reports every command's failure the same way.
+          const message = describeError(err);
+          ctx.logger.error(`${def.id}: ${message}`);
+          void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+            if (choice) ctx.output.show(true);
+          });
+          return undefined;
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { EngineProvider } from './engineProvider';
+import { createLogger } from './logger';
+import { TopologyTreeProvider } from './tree/topologyTreeProvider';
+import { registerCommands } from './commands/registry';
+import { RefreshManager } from './refreshManager';
+
+/**
+ * Activation wires the pieces together and does no I/O itself: the tree asks for data only
+ * when its view is shown, so activation stays cheap.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Redis Swarm', { log: true });
+  context.subscriptions.push(output);
+  const logger = createLogger(output);
+
+  const engines = new EngineProvider(logger);
+  context.subscriptions.push(engines);
+
+  const tree = new TopologyTreeProvider(engines, logger);
+  const view = vscode.window.createTreeView('redisSwarm.topology', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(tree, view);
+
+  const refresh = new RefreshManager(view, () => tree.reload(), logger);
+  context.subscriptions.push(refresh);
+
+  registerCommands(context, { engines, tree, refresh, output, logger });
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

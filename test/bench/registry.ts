@@ -1,0 +1,5 @@
+/** Every benchmark by name. One line per benchmark; each lives in its own file. */
+export type Bench = () => Promise<void>;
+
+export const benches: Record<string, Bench> = {
+};
