@@ -1,7 +1,15 @@
 import { Verb } from '../verb';
 import { doctorVerb } from './doctor';
+import { deployVerb } from './deploy';
+import { destroyVerb } from './destroy';
+import { portForwardVerb } from './portForward';
+import { cliVerb } from './cli';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them. One line per verb. */
 export const verbs: readonly Verb[] = [
   doctorVerb,
+  deployVerb,
+  destroyVerb,
+  portForwardVerb,
+  cliVerb,
 ];

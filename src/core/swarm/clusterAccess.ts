@@ -1,2 +1,56 @@
-// PLACEHOLDER (owned by the lead): routerForCluster(docker, clusterName) -> { router, seeds }
-export {};
+/**
+ * Everything a verb needs to talk to a cluster on the swarm by name: the engine, the nodes,
+ * a router to them (published ports or Docker API tunnels), seed endpoints and the password.
+ */
+import { Engine, getEngineStatus, openEngine, requireSwarmManager } from '../docker/engine';
+import { TargetOptions } from '../docker/target';
+import { Logger } from '../lifecycle';
+import { Endpoint } from '../routes/endpoint';
+import { Router } from '../routes/router';
+import { readClusterPassword } from './auth';
+import { SwarmCluster, findSwarmCluster, runningNodes } from './discover';
+import { SwarmRouter } from './swarmRouter';
+
+export interface ClusterAccess {
+  readonly engine: Engine;
+  readonly cluster: SwarmCluster;
+  readonly router: Router;
+  /** Announced endpoints (service hostname and port) of the nodes whose task runs. */
+  readonly seeds: Endpoint[];
+  readonly password?: string;
+  dispose(): Promise<void>;
+}
+
+export interface AccessOptions extends TargetOptions {
+  readonly forceTunnel?: boolean;
+  readonly logger?: Logger;
+  /** A password given by the user; read from the cluster's secret when absent. */
+  readonly password?: string;
+}
+
+export async function openClusterAccess(clusterName: string, options: AccessOptions = {}): Promise<ClusterAccess> {
+  const engine = openEngine(options);
+  requireSwarmManager(await getEngineStatus(engine));
+  const cluster = await findSwarmCluster(engine.docker, clusterName);
+  const router = new SwarmRouter(engine, cluster, {
+    ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const password = options.password ?? (await readClusterPassword(engine, cluster));
+  return {
+    engine,
+    cluster,
+    router,
+    seeds: runningNodes(cluster).map((n) => ({ host: n.service, port: n.port })),
+    ...(password !== undefined ? { password } : {}),
+    dispose: () => router.dispose(),
+  };
+}
+
+/** The form the REPL uses (see src/cli/verbs/cli.ts). */
+export async function routerForCluster(
+  clusterName: string,
+  options: { env: NodeJS.ProcessEnv } & AccessOptions,
+): Promise<{ router: Router; seeds: Endpoint[]; password?: string; dispose(): Promise<void> }> {
+  return openClusterAccess(clusterName, options);
+}

@@ -1,0 +1,91 @@
+import { BadInputError } from '../../core/errors';
+import { openEngine } from '../../core/docker/engine';
+import { DEPLOY_DEFAULTS, DeployOptions } from '../../core/swarm/deployOptions';
+import { deployCluster } from '../../core/swarm/deploy';
+import { tokenFromSignal } from '../../core/lifecycle';
+import { ParsedArgs, flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
+import { Verb } from '../verb';
+import { dockerFlags, engineOptions } from './dockerFlags';
+import { stderrProgress } from '../progress';
+import { readPasswordFromStdin } from '../password';
+
+export const deployFlags = {
+  ...dockerFlags,
+  name: { kind: 'string', valueName: 'name', description: `Cluster name; services are <name>-1 … <name>-N (default ${DEPLOY_DEFAULTS.name}).` },
+  nodes: { kind: 'number', valueName: 'n', description: `Number of nodes (default ${DEPLOY_DEFAULTS.nodes}).` },
+  replicas: { kind: 'number', valueName: 'n', description: `Replicas per master (default ${DEPLOY_DEFAULTS.replicas}).` },
+  image: { kind: 'string', valueName: 'ref', description: `Redis image, 7.0 or later (default ${DEPLOY_DEFAULTS.image}).` },
+  network: { kind: 'string', valueName: 'name', description: `Overlay network, created if absent (default ${DEPLOY_DEFAULTS.network}).` },
+  port: { kind: 'number', valueName: 'port', description: `Redis port inside the containers (default ${DEPLOY_DEFAULTS.port}).` },
+  'node-timeout': { kind: 'number', valueName: 'ms', description: `cluster-node-timeout (default ${DEPLOY_DEFAULTS.nodeTimeoutMs}).` },
+  appendonly: { kind: 'string', valueName: 'yes|no', description: 'Append-only file persistence (default yes).' },
+  maxmemory: { kind: 'string', valueName: 'size', description: 'maxmemory per node, e.g. 512mb.' },
+  'maxmemory-policy': { kind: 'string', valueName: 'policy', description: 'maxmemory-policy, e.g. allkeys-lru.' },
+  'password-stdin': { kind: 'boolean', description: 'Read a password from standard input (stored in a Docker secret). REDIS_SWARM_PASSWORD works too.' },
+  publish: { kind: 'number', valueName: 'base', description: 'Publish node i on host port base+i-1 (mode=host).' },
+  constraint: { kind: 'list', valueName: 'expr', description: 'Placement constraint (repeatable), e.g. node.role==worker.' },
+  announce: { kind: 'string', valueName: 'hostname|ip', description: 'What redirects name: the service hostname (default) or the task IP.' },
+  mode: { kind: 'string', valueName: 'persistent|cache', description: 'cache: heal may reassign lost slots; persistent (default): never.' },
+  json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
+} as const;
+
+export function deployOptionsFromArgs(args: ParsedArgs, password: string | undefined): DeployOptions {
+  const appendonly = flagString(args, 'appendonly') ?? 'yes';
+  if (appendonly !== 'yes' && appendonly !== 'no') throw new BadInputError(`--appendonly takes yes or no, not "${appendonly}".`);
+  const announce = flagString(args, 'announce') ?? DEPLOY_DEFAULTS.preferredEndpoint;
+  if (announce !== 'hostname' && announce !== 'ip') throw new BadInputError(`--announce takes hostname or ip, not "${announce}".`);
+  const mode = flagString(args, 'mode') ?? DEPLOY_DEFAULTS.mode;
+  if (mode !== 'persistent' && mode !== 'cache') throw new BadInputError(`--mode takes persistent or cache, not "${mode}".`);
+  const maxmemory = flagString(args, 'maxmemory');
+  const policy = flagString(args, 'maxmemory-policy');
+  const publish = flagNumber(args, 'publish');
+  return {
+    ...DEPLOY_DEFAULTS,
+    name: flagString(args, 'name') ?? DEPLOY_DEFAULTS.name,
+    nodes: flagNumber(args, 'nodes') ?? DEPLOY_DEFAULTS.nodes,
+    replicas: flagNumber(args, 'replicas') ?? DEPLOY_DEFAULTS.replicas,
+    image: flagString(args, 'image') ?? DEPLOY_DEFAULTS.image,
+    network: flagString(args, 'network') ?? DEPLOY_DEFAULTS.network,
+    port: flagNumber(args, 'port') ?? DEPLOY_DEFAULTS.port,
+    nodeTimeoutMs: flagNumber(args, 'node-timeout') ?? DEPLOY_DEFAULTS.nodeTimeoutMs,
+    appendonly: appendonly === 'yes',
+    constraints: flagList(args, 'constraint'),
+    preferredEndpoint: announce,
+    mode,
+    ...(maxmemory !== undefined ? { maxmemory } : {}),
+    ...(policy !== undefined ? { maxmemoryPolicy: policy } : {}),
+    ...(publish !== undefined ? { publishBase: publish } : {}),
+    ...(password !== undefined ? { password } : {}),
+  };
+}
+
+export const deployVerb: Verb = {
+  name: 'deploy',
+  summary: 'Deploy the node services of a Redis Cluster on the swarm (then form it with `create`).',
+  usage: 'deploy [--name redis] [--nodes 6] [--replicas 1] [--image redis:7.2] [--publish BASE] [options]',
+  flags: deployFlags,
+  async run(argv, io) {
+    const args = parseArgs(argv, deployFlags);
+    if (args.positionals.length > 0) throw new BadInputError(`deploy takes no arguments (got "${args.positionals.join(' ')}"); name the cluster with --name.`);
+    const password = flagBoolean(args, 'password-stdin') ? await readPasswordFromStdin(io.stdin) : io.env['REDIS_SWARM_PASSWORD'] || undefined;
+    const options = deployOptionsFromArgs(args, password);
+    const engine = openEngine(engineOptions(args, io.env));
+    const result = await deployCluster(engine, options, {
+      progress: stderrProgress(io.stderr),
+      token: tokenFromSignal(io.signal),
+    });
+    if (flagBoolean(args, 'json')) {
+      io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    } else {
+      io.stdout.write(
+        [
+          `Deployed ${result.services.length} node services for cluster "${result.name}": ${result.services.join(', ')}`,
+          `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
+          `volumes ${result.volumes.join(', ')}`,
+          `Form the cluster with: redis-swarm create --cluster ${result.name}`,
+        ].join('\n') + '\n',
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,48 @@
+import { BadInputError } from '../../core/errors';
+import { openClusterAccess } from '../../core/swarm/clusterAccess';
+import { runningNodes } from '../../core/swarm/discover';
+import { openTunnel, Tunnel } from '../../core/swarm/tunnel';
+import { flagNumber, flagString, parseArgs } from '../args';
+import { Verb } from '../verb';
+import { dockerFlags, engineOptions } from './dockerFlags';
+
+const flags = {
+  ...dockerFlags,
+  cluster: { kind: 'string', valueName: 'name', description: 'The cluster whose nodes to forward.' },
+  base: { kind: 'number', valueName: 'port', description: 'Forward node i to 127.0.0.1:base+i-1 (default: free ports).' },
+} as const;
+
+export const portForwardVerb: Verb = {
+  name: 'port-forward',
+  summary: 'Open a local port per node, tunnelled through the Docker API, until Ctrl+C.',
+  usage: 'port-forward --cluster NAME [--base PORT]',
+  flags,
+  async run(argv, io) {
+    const args = parseArgs(argv, flags);
+    const name = flagString(args, 'cluster');
+    if (!name) throw new BadInputError('Name the cluster: redis-swarm port-forward --cluster NAME.');
+    const base = flagNumber(args, 'base');
+    const access = await openClusterAccess(name, engineOptions(args, io.env));
+    const tunnels: Tunnel[] = [];
+    let keepAlive: NodeJS.Timeout | undefined;
+    try {
+      for (const node of runningNodes(access.cluster)) {
+        const t = await openTunnel(access.engine.docker, node.task?.containerId ?? '', node.port, {
+          ...(base !== undefined ? { localPort: base + node.index - 1 } : {}),
+        });
+        tunnels.push(t);
+        io.stdout.write(`${node.service}:${node.port} -> 127.0.0.1:${t.local.port}\n`);
+      }
+      io.stderr.write('Forwarding; press Ctrl+C to stop.\n');
+      // The tunnels' listeners are unref'd (they must not keep other verbs alive); this one
+      // verb exists to keep them open, so it holds the process until Ctrl+C.
+      keepAlive = setInterval(() => undefined, 60_000);
+      await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+      return 0;
+    } finally {
+      if (keepAlive) clearInterval(keepAlive);
+      await Promise.all(tunnels.map((t) => t.close()));
+      await access.dispose();
+    }
+  },
+};

@@ -1,0 +1,250 @@
+/**
+ * Checks a gathered topology. Covers what `redis-cli --cluster check` reports
+ * (clusterManagerCheckCluster: all nodes agree about the slot configuration, open slots,
+ * coverage of all 16384 slots) and what it does not: unreachable nodes, cluster_state, slots
+ * owned twice, masters without a replica, replicas in the same failure domain as their master,
+ * cluster links down, failed or unfinished-handshake node IDs still known, replica links down.
+ */
+import { formatEndpoint } from '../routes/endpoint';
+import { configSignature } from './nodesParser';
+import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, SlotRange, slotsToRanges, formatRanges } from './topology';
+
+export { readTopology } from './readTopology';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Where a finding belongs in the redis-cli style report. */
+export type CheckSection = 'reach' | 'config' | 'open-slots' | 'coverage' | 'health';
+
+export interface Finding {
+  readonly severity: Severity;
+  /** Stable machine name of the finding, e.g. 'open-slot', 'coverage'. */
+  readonly code: string;
+  readonly section: CheckSection;
+  /** One sentence, without redis-cli's `[ERR]` prefix (formatters add it from the severity). */
+  readonly message: string;
+  /** IDs of the nodes concerned. */
+  readonly nodeIds?: readonly string[];
+  readonly slots?: readonly SlotRange[];
+}
+
+export interface CheckReport {
+  /** The node whose view leads the report (redis-cli's "using node"). */
+  readonly using?: string;
+  readonly findings: readonly Finding[];
+  /** True when no finding is an error. */
+  readonly ok: boolean;
+}
+
+/** The failure domain of a node: the swarm node when known, else the announced host. */
+export function placementOf(n: ClusterNode): string {
+  return n.swarm?.swarmNode ?? n.endpoint.host;
+}
+
+const label = (n: ClusterNode | undefined, id: string): string => (n ? `${formatEndpoint(n.endpoint)} (${id.slice(0, 8)})` : id.slice(0, 8));
+
+export function checkCluster(topology: ClusterTopology): CheckReport {
+  const findings: Finding[] = [];
+  const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const add = (f: Finding): void => {
+    findings.push(f);
+  };
+
+  for (const u of topology.unreachable) {
+    add({ severity: 'error', code: 'unreachable', section: 'reach', message: `Cannot reach node ${formatEndpoint(u.endpoint)}${u.id ? ` (${u.id.slice(0, 8)})` : ''}: ${u.reason}`, ...(u.id ? { nodeIds: [u.id] } : {}) });
+  }
+  if (topology.views.length === 0) {
+    add({ severity: 'error', code: 'no-node', section: 'reach', message: 'No node could be asked about the cluster.' });
+    return { findings, ok: false };
+  }
+
+  checkAgreement(topology, add);
+  checkOpenSlots(topology, byId, add);
+  checkCoverage(topology, add);
+  checkHealth(topology, byId, add);
+
+  return {
+    using: formatEndpoint((topology.views[0] as { endpoint: { host: string; port: number } }).endpoint),
+    findings,
+    ok: !findings.some((f) => f.severity === 'error'),
+  };
+}
+
+/** redis-cli's clusterManagerIsConfigConsistent: every node's slot signature is equal. */
+function checkAgreement(topology: ClusterTopology, add: (f: Finding) => void): void {
+  const groups = new Map<string, string[]>();
+  for (const v of topology.views) {
+    const sig = configSignature(v.view);
+    groups.set(sig, [...(groups.get(sig) ?? []), v.view.self.id]);
+  }
+  if (groups.size <= 1) {
+    add({ severity: 'info', code: 'config-agree', section: 'config', message: 'All nodes agree about slots configuration.' });
+    return;
+  }
+  // Name the minority views, so the message points at the nodes to look at.
+  const sorted = [...groups.values()].sort((a, b) => b.length - a.length);
+  const byId = new Map(topology.views.map((v) => [v.view.self.id, v]));
+  const others = sorted.slice(1).flat();
+  add({
+    severity: 'error',
+    code: 'config-disagree',
+    section: 'config',
+    message:
+      `Nodes don't agree about configuration! ${sorted.length} different slot maps; ` +
+      `${others.map((id) => formatEndpoint((byId.get(id) as { endpoint: { host: string; port: number } }).endpoint)).join(', ')} ` +
+      `differ from the ${(sorted[0] as string[]).length} node(s) in the majority.`,
+    nodeIds: others,
+  });
+}
+
+function checkOpenSlots(topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, add: (f: Finding) => void): void {
+  const open = new Set<number>();
+  for (const v of topology.views) {
+    const self = v.view.self;
+    for (const [kind, list] of [['migrating', self.migrating], ['importing', self.importing]] as const) {
+      if (list.length === 0) continue;
+      for (const s of list) open.add(s.slot);
+      add({
+        severity: 'warning',
+        code: `slot-${kind}`,
+        section: 'open-slots',
+        message:
+          `Node ${formatEndpoint(v.endpoint)} has slots in ${kind} state ${list.map((s) => s.slot).join(',')}` +
+          ` (${kind === 'migrating' ? 'to' : 'from'} ${list.map((s) => label(byId.get(s.peerId), s.peerId)).join(', ')}).`,
+        nodeIds: [self.id],
+        slots: slotsToRanges(list.map((s) => s.slot)),
+      });
+    }
+  }
+  if (open.size > 0) {
+    add({
+      severity: 'error',
+      code: 'open-slots',
+      section: 'open-slots',
+      message: `The following slots are open: ${[...open].sort((a, b) => a - b).join(',')}. Finish or undo the move (redis-cli --cluster fix).`,
+      slots: slotsToRanges(open),
+    });
+  }
+}
+
+/** Coverage from each node's own claim, as redis-cli computes it; also slots owned twice. */
+function checkCoverage(topology: ClusterTopology, add: (f: Finding) => void): void {
+  const owner = new Array<string | undefined>(CLUSTER_SLOTS);
+  const doubled = new Map<number, Set<string>>();
+  for (const n of topology.nodes) {
+    if (n.role !== 'master') continue;
+    for (const r of n.slots) {
+      for (let s = r.start; s <= r.end; s++) {
+        const prev = owner[s];
+        if (prev !== undefined && prev !== n.id) doubled.set(s, new Set([...(doubled.get(s) ?? [prev]), n.id]));
+        else owner[s] = n.id;
+      }
+    }
+  }
+  const uncovered: number[] = [];
+  for (let s = 0; s < CLUSTER_SLOTS; s++) if (owner[s] === undefined) uncovered.push(s);
+  if (uncovered.length === 0) {
+    add({ severity: 'info', code: 'coverage-ok', section: 'coverage', message: `All ${CLUSTER_SLOTS} slots covered.` });
+  } else {
+    const ranges = slotsToRanges(uncovered);
+    add({
+      severity: 'error',
+      code: 'coverage',
+      section: 'coverage',
+      message: `Not all ${CLUSTER_SLOTS} slots are covered by nodes: ${uncovered.length} slot(s) have no owner (${formatRanges(ranges)}).`,
+      slots: ranges,
+    });
+  }
+  if (doubled.size > 0) {
+    const ids = new Set([...doubled.values()].flatMap((s) => [...s]));
+    add({
+      severity: 'error',
+      code: 'slot-multiple-owners',
+      section: 'coverage',
+      message: `${doubled.size} slot(s) are claimed by more than one master (${formatRanges(slotsToRanges(doubled.keys()))}).`,
+      nodeIds: [...ids],
+      slots: slotsToRanges(doubled.keys()),
+    });
+  }
+}
+
+function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, add: (f: Finding) => void): void {
+  // What each node says about the others: fail / pfail / handshake / link down.
+  const failedBy = new Map<string, string[]>();
+  const pfailBy = new Map<string, string[]>();
+  const handshakeBy = new Map<string, string[]>();
+  const linkDownBy = new Map<string, string[]>();
+  const push = (m: Map<string, string[]>, id: string, from: string): void => {
+    m.set(id, [...(m.get(id) ?? []), from]);
+  };
+  for (const v of topology.views) {
+    const from = formatEndpoint(v.endpoint);
+    for (const n of v.view.nodes) {
+      if (n.flags.myself) continue;
+      if (n.flags.fail) push(failedBy, n.id, from);
+      else if (n.flags.pfail) push(pfailBy, n.id, from);
+      else if (n.flags.handshake) push(handshakeBy, n.id, from);
+      else if (n.linkState === 'disconnected') push(linkDownBy, n.id, from);
+    }
+    if (v.clusterState !== 'ok') {
+      add({ severity: 'error', code: 'cluster-state', section: 'health', message: `Node ${from} reports cluster_state:${v.clusterState}.`, nodeIds: [v.view.self.id] });
+    }
+    if (v.view.self.role === 'replica' && v.masterLinkStatus !== undefined && v.masterLinkStatus !== 'up') {
+      add({ severity: 'error', code: 'replica-link-down', section: 'health', message: `Replica ${from} has master_link_status:${v.masterLinkStatus}: it is not in sync with its master.`, nodeIds: [v.view.self.id] });
+    }
+  }
+  const reachedIds = new Set(topology.views.map((v) => v.view.self.id));
+  for (const [id, from] of failedBy) {
+    const n = byId.get(id);
+    const gone = !reachedIds.has(id);
+    add({
+      severity: 'error',
+      code: 'failed-node',
+      section: 'health',
+      message:
+        `Node ${label(n, id)} is marked as failed by ${from.join(', ')}.` +
+        (gone ? ' If it is gone for good, remove its ID from every node with CLUSTER FORGET.' : ''),
+      nodeIds: [id],
+    });
+  }
+  for (const [id, from] of pfailBy) {
+    add({ severity: 'warning', code: 'pfail-node', section: 'health', message: `Node ${label(byId.get(id), id)} is suspected down (fail?) by ${from.join(', ')}.`, nodeIds: [id] });
+  }
+  for (const [id, from] of handshakeBy) {
+    add({ severity: 'warning', code: 'handshake', section: 'health', message: `A handshake with ${label(byId.get(id), id)} has not completed on ${from.join(', ')}: its cluster bus port may be unreachable.`, nodeIds: [id] });
+  }
+  for (const [id, from] of linkDownBy) {
+    const n = byId.get(id);
+    add({
+      severity: 'warning',
+      code: 'link-down',
+      section: 'health',
+      message: `The cluster link to ${label(n, id)} is down as seen from ${from.join(', ')}${n ? ` (is its bus port ${n.busPort} reachable?)` : ''}.`,
+      nodeIds: [id],
+    });
+  }
+
+  // Replication layout, from each node's own line.
+  const alive = topology.nodes.filter((n) => !failedBy.has(n.id) && !n.flags.handshake && !n.flags.noaddr);
+  for (const m of alive) {
+    if (m.role !== 'master' || m.slots.length === 0) continue;
+    const replicas = alive.filter((r) => r.role === 'replica' && r.masterId === m.id);
+    if (replicas.length === 0) {
+      add({ severity: 'warning', code: 'no-replica', section: 'health', message: `Master ${label(m, m.id)} has no replica: losing it loses its slots.`, nodeIds: [m.id] });
+      continue;
+    }
+    const same = replicas.filter((r) => placementOf(r) === placementOf(m));
+    // On a single host (loopback tests, one swarm node) every replica shares the master's host;
+    // that is only worth a warning when other placements exist.
+    const placements = new Set(alive.map(placementOf));
+    if (same.length > 0 && placements.size > 1) {
+      add({
+        severity: 'warning',
+        code: 'replica-same-placement',
+        section: 'health',
+        message: `Replica ${same.map((r) => label(r, r.id)).join(', ')} of master ${label(m, m.id)} is on the same ${m.swarm?.swarmNode ? 'swarm node' : 'host'} (${placementOf(m)}).`,
+        nodeIds: [m.id, ...same.map((r) => r.id)],
+      });
+    }
+  }
+}

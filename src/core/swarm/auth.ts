@@ -1,0 +1,25 @@
+/**
+ * The password of a deployed cluster, read back from the node itself: the value lives only in a
+ * Docker secret, which the API never returns, but the secret is a file inside every node's
+ * container. Whoever can use this engine's API can exec there, so this reveals nothing new.
+ */
+import { Engine } from '../docker/engine';
+import { RedisSwarmError } from '../errors';
+import { splitConfArgs } from './confArgs';
+import { SECRET_DIR } from './redisConf';
+import { SwarmCluster, runningNodes } from './discover';
+import { execCapture } from './exec';
+
+export async function readClusterPassword(engine: Engine, cluster: SwarmCluster): Promise<string | undefined> {
+  if (!cluster.authSecret) return undefined;
+  const node = runningNodes(cluster)[0];
+  if (!node?.task?.containerId) {
+    throw new RedisSwarmError('not-found', `Cannot read the password of cluster "${cluster.name}": none of its nodes is running.`);
+  }
+  const text = await execCapture(engine.docker, node.task.containerId, ['cat', `${SECRET_DIR}/${cluster.authSecret}`]);
+  for (const line of text.split('\n')) {
+    const [directive, value] = splitConfArgs(line);
+    if (directive?.toLowerCase() === 'requirepass' && value !== undefined) return value;
+  }
+  throw new RedisSwarmError('not-found', `Secret ${cluster.authSecret} of cluster "${cluster.name}" holds no requirepass line.`);
+}

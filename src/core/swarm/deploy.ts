@@ -1,0 +1,318 @@
+/**
+ * `deploy`: one swarm service per cluster node, on an overlay network, each with its own volume,
+ * the shared redis.conf in a Docker config and the password in a Docker secret. Everything is
+ * checked before anything is created, and a failure part-way removes what this deploy created.
+ */
+import { createHash } from 'node:crypto';
+import * as net from 'node:net';
+import Docker from 'dockerode';
+import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
+import { imageExists } from '../docker/images';
+import { BadInputError, RedisSwarmError, TimeoutError, describeError } from '../errors';
+import { CancellationToken, Logger, ProgressReporter, neverCancelled, nullLogger, silentProgress } from '../lifecycle';
+import { DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
+import {
+  LABEL_AUTH_SECRET,
+  LABEL_CREATED_NETWORK,
+  LABEL_MODE,
+  LABEL_NODE_INDEX,
+  LABEL_PORT,
+  clusterLabels,
+} from './labels';
+import { CONF_PATH, renderAuthSecret, renderRedisConf } from './redisConf';
+import { removeClusterObjects } from './destroy';
+
+/** How long the new services' tasks may take to reach `running`. */
+export const DEPLOY_TASKS_TIMEOUT_MS = 90_000;
+const POLL_MS = 250;
+/** Failed attempts of one task after which deploy stops waiting for it. */
+const TASK_FAILURES_BEFORE_GIVING_UP = 3;
+
+export interface DeployResult {
+  readonly name: string;
+  readonly services: readonly string[];
+  readonly network: string;
+  readonly networkCreated: boolean;
+  readonly config: string;
+  readonly secret?: string;
+  readonly volumes: readonly string[];
+}
+
+export interface RunContext {
+  readonly progress?: ProgressReporter;
+  readonly token?: CancellationToken;
+  readonly logger?: Logger;
+}
+
+/** Everything deploy will create, computed before any of it is. */
+export interface DeployPlan {
+  readonly options: DeployOptions;
+  readonly configName: string;
+  readonly configText: string;
+  readonly secretName?: string;
+  readonly services: readonly { name: string; index: number; volume: string; publishedPort?: number }[];
+}
+
+export function planDeploy(o: DeployOptions): DeployPlan {
+  validateDeployOptions(o);
+  const secretName = o.password !== undefined ? `${o.name}-auth` : undefined;
+  const configText = renderRedisConf(o, secretName);
+  // Config objects are immutable; a content hash in the name lets a later change add a new one.
+  const hash = createHash('sha256').update(configText).digest('hex').slice(0, 10);
+  return {
+    options: o,
+    configName: `${o.name}-conf-${hash}`,
+    configText,
+    ...(secretName ? { secretName } : {}),
+    services: Array.from({ length: o.nodes }, (_, i) => ({
+      name: serviceName(o.name, i + 1),
+      index: i + 1,
+      volume: volumeName(o.name, i + 1),
+      ...(o.publishBase !== undefined ? { publishedPort: o.publishBase + i } : {}),
+    })),
+  };
+}
+
+/** Checks against the engine; throws one BadInputError listing every problem found. */
+export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise<{ networkExists: boolean }> {
+  const { docker } = engine;
+  requireSwarmManager(await getEngineStatus(engine));
+  const o = plan.options;
+  const problems: string[] = [];
+
+  if (!(await imageExists(docker, o.image))) {
+    problems.push(`image "${o.image}" is not on this engine (pull it with \`docker pull ${o.image}\`, or build it)`);
+  }
+  const services = (await docker.listServices()) as (Docker.Service & { Spec?: { Name?: string; EndpointSpec?: { Ports?: { PublishedPort?: number }[] } }; Endpoint?: { Ports?: { PublishedPort?: number }[] } })[];
+  const names = new Set(services.map((s) => s.Spec?.Name));
+  const clash = plan.services.filter((s) => names.has(s.name)).map((s) => s.name);
+  if (clash.length > 0) problems.push(`service(s) ${clash.join(', ')} already exist`);
+
+  const volumes = (await docker.listVolumes()).Volumes ?? [];
+  const volumeNames = new Set(volumes.map((v) => v.Name));
+  const volClash = plan.services.filter((s) => volumeNames.has(s.volume)).map((s) => s.volume);
+  if (volClash.length > 0) {
+    problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? \`docker volume rm\` them, or choose another name)`);
+  }
+
+  const configs = await docker.listConfigs({ filters: { name: [plan.configName] } });
+  if (configs.some((c) => (c as { Spec?: { Name?: string } }).Spec?.Name === plan.configName)) {
+    problems.push(`config ${plan.configName} already exists`);
+  }
+  if (plan.secretName) {
+    const secrets = await docker.listSecrets({ filters: { name: [plan.secretName] } });
+    if (secrets.some((s) => (s as { Spec?: { Name?: string } }).Spec?.Name === plan.secretName)) {
+      problems.push(`secret ${plan.secretName} already exists`);
+    }
+  }
+
+  const wanted = plan.services.flatMap((s) => (s.publishedPort !== undefined ? [s.publishedPort] : []));
+  if (wanted.length > 0) {
+    const taken = new Set(
+      services.flatMap((s) => [...(s.Endpoint?.Ports ?? []), ...(s.Spec?.EndpointSpec?.Ports ?? [])].map((p) => p.PublishedPort)),
+    );
+    const byService = wanted.filter((p) => taken.has(p));
+    if (byService.length > 0) problems.push(`host port(s) ${byService.join(', ')} are already published by other services`);
+    if (engine.target.host.startsWith('unix://')) {
+      // A local engine: a port held by any process would make the task fail to start.
+      const busy: number[] = [];
+      for (const p of wanted) if (!byService.includes(p) && !(await portFree(p))) busy.push(p);
+      if (busy.length > 0) problems.push(`host port(s) ${busy.join(', ')} are in use on this machine`);
+    }
+  }
+
+  let networkExists = false;
+  try {
+    const info = (await docker.getNetwork(o.network).inspect()) as { Driver?: string; Scope?: string };
+    networkExists = true;
+    if (info.Driver !== 'overlay') problems.push(`network "${o.network}" exists but is a ${info.Driver ?? '?'} network, not overlay`);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+
+  if (problems.length > 0) {
+    throw new BadInputError(`Cannot deploy cluster "${o.name}": ${problems.join('; ')}. Nothing was created.`);
+  }
+  return { networkExists };
+}
+
+export async function deployCluster(engine: Engine, options: DeployOptions, ctx: RunContext = {}): Promise<DeployResult> {
+  const progress = ctx.progress ?? silentProgress;
+  const token = ctx.token ?? neverCancelled;
+  const logger = ctx.logger ?? nullLogger;
+  const { docker } = engine;
+  const plan = planDeploy(options);
+  const o = plan.options;
+  progress.report({ message: 'checking the swarm, image, names and ports' });
+  const { networkExists } = await preflightDeploy(engine, plan);
+
+  const created = { network: false, config: '', secret: '', services: [] as string[] };
+  try {
+    if (!networkExists) {
+      progress.report({ message: `creating overlay network ${o.network}` });
+      await docker.createNetwork({
+        Name: o.network,
+        Driver: 'overlay',
+        Attachable: true,
+        CheckDuplicate: true,
+        Labels: { ...clusterLabels(o.name), [LABEL_CREATED_NETWORK]: 'true' },
+      });
+      created.network = true;
+    }
+    const network = (await docker.getNetwork(o.network).inspect()) as { Id: string };
+
+    let secretId: string | undefined;
+    if (plan.secretName && o.password !== undefined) {
+      progress.report({ message: `storing the password in secret ${plan.secretName}` });
+      const secret = (await docker.createSecret({
+        Name: plan.secretName,
+        Labels: clusterLabels(o.name),
+        Data: Buffer.from(renderAuthSecret(o.password)).toString('base64'),
+      })) as { id?: string; ID?: string };
+      secretId = secret.id ?? secret.ID ?? (await docker.getSecret(plan.secretName).inspect()).ID;
+      created.secret = plan.secretName;
+    }
+
+    progress.report({ message: `storing redis.conf in config ${plan.configName}` });
+    const config = (await docker.createConfig({
+      Name: plan.configName,
+      Labels: clusterLabels(o.name),
+      Data: Buffer.from(plan.configText).toString('base64'),
+    })) as { id?: string; ID?: string };
+    const configId = config.id ?? config.ID ?? (await docker.getConfig(plan.configName).inspect()).ID;
+    created.config = plan.configName;
+
+    for (const s of plan.services) {
+      if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled.');
+      progress.report({ message: `creating service ${s.name}`, increment: 60 / plan.services.length });
+      await docker.createService(serviceSpec(plan, s, network.Id, configId, secretId));
+      created.services.push(s.name);
+    }
+    await waitTasksRunning(docker, created.services, token, progress);
+    logger.info(`deployed ${o.nodes} node services for cluster ${o.name}`);
+    return {
+      name: o.name,
+      services: created.services,
+      network: o.network,
+      networkCreated: created.network,
+      config: plan.configName,
+      ...(created.secret ? { secret: created.secret } : {}),
+      volumes: plan.services.map((s) => s.volume),
+    };
+  } catch (err) {
+    logger.warn(`deploy of ${o.name} failed (${describeError(err)}); removing what it created`);
+    progress.report({ message: 'deploy failed; removing what it created' });
+    await removeClusterObjects(docker, {
+      services: created.services,
+      volumes: plan.services.map((s) => s.volume),
+      configs: created.config ? [created.config] : [],
+      secrets: created.secret ? [created.secret] : [],
+      networks: created.network ? [o.network] : [],
+    }).catch((cleanupErr: unknown) => logger.error(`cleanup after failed deploy: ${describeError(cleanupErr)}`));
+    throw err;
+  }
+}
+
+function serviceSpec(
+  plan: DeployPlan,
+  s: DeployPlan['services'][number],
+  networkId: string,
+  configId: string,
+  secretId: string | undefined,
+): Docker.CreateServiceOptions {
+  const o = plan.options;
+  const labels = {
+    ...clusterLabels(o.name),
+    [LABEL_NODE_INDEX]: String(s.index),
+    [LABEL_MODE]: o.mode,
+    [LABEL_PORT]: String(o.port),
+    ...(plan.secretName ? { [LABEL_AUTH_SECRET]: plan.secretName } : {}),
+  };
+  return {
+    Name: s.name,
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: o.image,
+        // The node's own name is the one per-node setting; it is no secret.
+        Command: ['redis-server', CONF_PATH, '--cluster-announce-hostname', s.name],
+        Hostname: s.name,
+        Labels: labels,
+        Configs: [{ File: { Name: CONF_PATH, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: configId, ConfigName: plan.configName }],
+        ...(secretId && plan.secretName
+          ? { Secrets: [{ File: { Name: plan.secretName, UID: '0', GID: '0', Mode: 0o444 }, SecretID: secretId, SecretName: plan.secretName }] }
+          : {}),
+        Mounts: [
+          {
+            Type: 'volume' as const,
+            Source: s.volume,
+            Target: '/data',
+            VolumeOptions: { NoCopy: false, Labels: clusterLabels(o.name), DriverConfig: { Name: 'local', Options: {} } },
+          },
+        ],
+      },
+      RestartPolicy: { Condition: 'any' as const, Delay: 1_000_000_000 },
+      ...(o.constraints.length > 0 ? { Placement: { Constraints: [...o.constraints] } } : {}),
+      Networks: [{ Target: networkId, Aliases: [s.name] }],
+    },
+    EndpointSpec: {
+      // A VIP gives nothing to a cluster node (clients must reach each node itself) and does
+      // not route on kernels without IPVS; with dnsrr the name resolves to the task's IP.
+      Mode: 'dnsrr' as const,
+      ...(s.publishedPort !== undefined
+        ? { Ports: [{ Protocol: 'tcp', TargetPort: o.port, PublishedPort: s.publishedPort, PublishMode: 'host' }] }
+        : {}),
+    },
+  };
+}
+
+/** Waits until every service has a running task; names the ones that fail and why. */
+async function waitTasksRunning(
+  docker: Docker,
+  services: readonly string[],
+  token: CancellationToken,
+  progress: ProgressReporter,
+): Promise<void> {
+  const deadline = Date.now() + DEPLOY_TASKS_TIMEOUT_MS;
+  progress.report({ message: `waiting for ${services.length} tasks to run` });
+  for (;;) {
+    if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled.');
+    const tasks = (await docker.listTasks({ filters: { service: [...services] } })) as {
+      ServiceID: string;
+      DesiredState?: string;
+      Status?: { State?: string; Err?: string };
+    }[];
+    const svc = (await Promise.all(services.map((n) => docker.getService(n).inspect()))) as { ID: string; Spec: { Name: string } }[];
+    const byId = new Map(svc.map((s) => [s.ID, s.Spec.Name]));
+    const running = new Set(tasks.filter((t) => t.Status?.State === 'running').map((t) => byId.get(t.ServiceID)));
+    if (services.every((s) => running.has(s))) return;
+    // Swarm retries a task that fails to start forever; a few failures in a row mean it will
+    // not start (a bad image command, a port taken), so say why now rather than at the deadline.
+    const failures = new Map<string, string[]>();
+    for (const t of tasks) {
+      if (t.Status?.State !== 'failed' && t.Status?.State !== 'rejected') continue;
+      const name = byId.get(t.ServiceID) ?? t.ServiceID;
+      failures.set(name, [...(failures.get(name) ?? []), t.Status.Err ?? t.Status.State]);
+    }
+    const crashLooping = [...failures].filter(([, errs]) => errs.length >= TASK_FAILURES_BEFORE_GIVING_UP);
+    if (Date.now() > deadline || crashLooping.length > 0) {
+      const waiting = services.filter((s) => !running.has(s));
+      const reasons = [...failures].map(([name, errs]) => `${name}: ${errs[errs.length - 1]}`);
+      throw new TimeoutError(
+        `The tasks of ${waiting.join(', ')} did not start` +
+          (crashLooping.length > 0 ? '' : ` within ${DEPLOY_TASKS_TIMEOUT_MS / 1000} s`) +
+          (reasons.length > 0 ? ` (${reasons.slice(0, 3).join('; ')})` : '') +
+          '. See `docker service ps` for details.',
+      );
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * Parameters of `deploy`, their defaults, and validation that needs no Docker: bad input is
+ * refused before anything is created.
+ */
+import { BadInputError } from '../errors';
+
+export type ClusterMode = 'persistent' | 'cache';
+export type PreferredEndpoint = 'hostname' | 'ip';
+
+export interface DeployOptions {
+  readonly name: string;
+  readonly nodes: number;
+  readonly replicas: number;
+  readonly image: string;
+  readonly network: string;
+  /** The port Redis listens on inside each container. */
+  readonly port: number;
+  readonly nodeTimeoutMs: number;
+  readonly appendonly: boolean;
+  readonly maxmemory?: string;
+  readonly maxmemoryPolicy?: string;
+  readonly password?: string;
+  /** Host ports base..base+nodes-1, published in `mode=host`. */
+  readonly publishBase?: number;
+  readonly constraints: readonly string[];
+  /** What redirects name: the service hostname (stable across restarts) or the task IP. */
+  readonly preferredEndpoint: PreferredEndpoint;
+  /** cache: lost slots may be reassigned by heal; persistent: never. */
+  readonly mode: ClusterMode;
+}
+
+export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase'> = {
+  name: 'redis',
+  nodes: 6,
+  replicas: 1,
+  image: 'redis:7.2',
+  network: 'redis-cluster',
+  port: 6379,
+  nodeTimeoutMs: 5000,
+  appendonly: true,
+  constraints: [],
+  preferredEndpoint: 'hostname',
+  mode: 'persistent',
+};
+
+/** Redis requires at least 3 masters for a cluster (redis-cli --cluster create refuses fewer). */
+export const MIN_MASTERS = 3;
+
+export const MAXMEMORY_POLICIES = [
+  'noeviction',
+  'allkeys-lru',
+  'allkeys-lfu',
+  'allkeys-random',
+  'volatile-lru',
+  'volatile-lfu',
+  'volatile-random',
+  'volatile-ttl',
+] as const;
+
+/**
+ * Service names become the nodes' announced hostnames. Redis accepts only letters, digits, `-`
+ * and `.` in cluster-announce-hostname (isValidAuxString in cluster.c), Docker service names
+ * must start with a letter or digit, and a DNS label is at most 63 characters.
+ */
+export function validateClusterName(name: string): void {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name)) {
+    throw new BadInputError(
+      `Cluster name "${name}" is not valid: use letters, digits, "-" and "." only, starting and ending with a letter or digit ` +
+        '(it becomes each node\'s service name and announced hostname).',
+    );
+  }
+  if (name.length > 50) {
+    throw new BadInputError(`Cluster name "${name}" is too long (${name.length} characters; at most 50, so "<name>-<n>" stays a valid hostname).`);
+  }
+}
+
+export function validateDeployOptions(o: DeployOptions): void {
+  validateClusterName(o.name);
+  if (!Number.isInteger(o.nodes) || o.nodes < 1) throw new BadInputError(`--nodes must be a whole number, not ${o.nodes}.`);
+  if (!Number.isInteger(o.replicas) || o.replicas < 0) throw new BadInputError(`--replicas must be 0 or more, not ${o.replicas}.`);
+  if (o.nodes % (o.replicas + 1) !== 0) {
+    throw new BadInputError(
+      `${o.nodes} nodes do not fit ${o.replicas} replica(s) per master: the node count must be a multiple of ${o.replicas + 1} ` +
+        `(for example ${Math.max(MIN_MASTERS, Math.ceil(o.nodes / (o.replicas + 1))) * (o.replicas + 1)}).`,
+    );
+  }
+  const masters = o.nodes / (o.replicas + 1);
+  if (masters < MIN_MASTERS) {
+    throw new BadInputError(
+      `${o.nodes} nodes with ${o.replicas} replica(s) each make ${masters} master(s); a Redis Cluster needs at least ${MIN_MASTERS} ` +
+        `(use --nodes ${MIN_MASTERS * (o.replicas + 1)} or more).`,
+    );
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(o.network)) throw new BadInputError(`Network name "${o.network}" is not valid.`);
+  if (o.image.trim() === '' || /\s/.test(o.image)) throw new BadInputError(`Image "${o.image}" is not a valid image reference.`);
+  validatePort('--port', o.port);
+  if (!Number.isInteger(o.nodeTimeoutMs) || o.nodeTimeoutMs < 100) {
+    throw new BadInputError(`--node-timeout must be at least 100 ms, not ${o.nodeTimeoutMs}.`);
+  }
+  if (o.publishBase !== undefined) {
+    validatePort('--publish', o.publishBase);
+    if (o.publishBase + o.nodes - 1 > 65535) {
+      throw new BadInputError(`--publish ${o.publishBase} with ${o.nodes} nodes runs past port 65535.`);
+    }
+  }
+  if (o.maxmemory !== undefined && !/^\d+(?:[kKmMgG][bB]?)?$/.test(o.maxmemory)) {
+    throw new BadInputError(`--maxmemory "${o.maxmemory}" is not a size like 512mb or 2gb.`);
+  }
+  if (o.maxmemoryPolicy !== undefined && !(MAXMEMORY_POLICIES as readonly string[]).includes(o.maxmemoryPolicy)) {
+    throw new BadInputError(`--maxmemory-policy must be one of ${MAXMEMORY_POLICIES.join(', ')}; not "${o.maxmemoryPolicy}".`);
+  }
+  if (o.password !== undefined) {
+    if (o.password.length === 0) throw new BadInputError('The password is empty; leave it out for no password.');
+    if (/[\r\n]/.test(o.password)) throw new BadInputError('The password may not contain line breaks.');
+  }
+  for (const c of o.constraints) {
+    if (!/^[^=!]+(==|!=)[^=]+$/.test(c)) {
+      throw new BadInputError(`Placement constraint "${c}" is not of the form key==value or key!=value (e.g. node.role==worker).`);
+    }
+  }
+}
+
+function validatePort(flag: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 55535) {
+    // Redis's cluster bus listens on port + 10000, which must itself be a valid port.
+    throw new BadInputError(`${flag} must be a port from 1 to 55535 (the cluster bus uses port + 10000), not ${port}.`);
+  }
+}
+
+export function serviceName(cluster: string, index: number): string {
+  return `${cluster}-${index}`;
+}
+
+export function volumeName(cluster: string, index: number): string {
+  return `${cluster}-${index}-data`;
+}

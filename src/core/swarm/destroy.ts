@@ -1,0 +1,112 @@
+/**
+ * Removal of what deploy made: services, then (once their containers are gone) the config,
+ * the secret, the network deploy created, and, only when asked, the volumes. Objects are found
+ * by our labels, so nothing a user made by hand is touched.
+ */
+import Docker from 'dockerode';
+import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
+import { RedisSwarmError } from '../errors';
+import { ProgressReporter, silentProgress } from '../lifecycle';
+import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
+
+/** How long removed services' containers may take to stop before volumes are removed. */
+export const CONTAINERS_GONE_TIMEOUT_MS = 60_000;
+
+export interface ClusterObjects {
+  services: string[];
+  volumes: string[];
+  configs: string[];
+  secrets: string[];
+  networks: string[];
+}
+
+/** What destroy would remove, found by label. */
+export async function findClusterObjects(docker: Docker, cluster: string, withVolumes: boolean): Promise<ClusterObjects> {
+  const filters = clusterFilter(cluster);
+  const [services, configs, secrets, networks, volumes] = await Promise.all([
+    docker.listServices({ filters }),
+    docker.listConfigs({ filters }),
+    docker.listSecrets({ filters }),
+    docker.listNetworks({ filters: { label: [...filters.label, `${LABEL_CREATED_NETWORK}=true`] } }),
+    withVolumes ? docker.listVolumes({ filters }) : Promise.resolve({ Volumes: [] as Docker.VolumeInspectInfo[] }),
+  ]);
+  const nameOf = (x: unknown): string => (x as { Spec?: { Name?: string } }).Spec?.Name ?? '';
+  return {
+    services: services.map(nameOf).filter(Boolean).sort(),
+    configs: configs.map(nameOf).filter(Boolean),
+    secrets: secrets.map(nameOf).filter(Boolean),
+    networks: networks.map((n) => n.Name),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name).sort(),
+  };
+}
+
+export async function destroyCluster(
+  engine: Engine,
+  cluster: string,
+  options: { volumes: boolean; progress?: ProgressReporter },
+): Promise<ClusterObjects> {
+  requireSwarmManager(await getEngineStatus(engine));
+  const objects = await findClusterObjects(engine.docker, cluster, options.volumes);
+  if (objects.services.length + objects.configs.length + objects.secrets.length + objects.networks.length + objects.volumes.length === 0) {
+    throw new RedisSwarmError('not-found', `Nothing to destroy: no objects labelled as cluster "${cluster}" of redis-swarm on this swarm.`);
+  }
+  await removeClusterObjects(engine.docker, objects, options.progress);
+  return objects;
+}
+
+export async function removeClusterObjects(docker: Docker, o: ClusterObjects, progress: ProgressReporter = silentProgress): Promise<void> {
+  if (o.services.length > 0) progress.report({ message: `removing services ${o.services.join(', ')}` });
+  await Promise.all(o.services.map((s) => ignore404(docker.getService(s).remove())));
+  await waitContainersGone(docker, o.services);
+  if (o.configs.length + o.secrets.length > 0) progress.report({ message: 'removing config and secret' });
+  await Promise.all([
+    ...o.configs.map((c) => ignore404(docker.getConfig(c).remove())),
+    ...o.secrets.map((s) => ignore404(docker.getSecret(s).remove())),
+  ]);
+  // Endpoints leave a network and volumes are released a moment after containers go.
+  for (const n of o.networks) {
+    progress.report({ message: `removing network ${n}` });
+    await retry(() => ignore404(docker.getNetwork(n).remove()));
+  }
+  for (const v of o.volumes) {
+    progress.report({ message: `removing volume ${v}` });
+    await retry(() => ignore404(docker.getVolume(v).remove()));
+  }
+}
+
+async function waitContainersGone(docker: Docker, services: readonly string[]): Promise<void> {
+  if (services.length === 0) return;
+  const deadline = Date.now() + CONTAINERS_GONE_TIMEOUT_MS;
+  for (;;) {
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: services.map((s) => `com.docker.swarm.service.name=${s}`) },
+    });
+    // Docker ORs values of one filter key, so this lists containers of any of the services.
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new RedisSwarmError('timeout', `Containers of ${services.join(', ')} were still there ${CONTAINERS_GONE_TIMEOUT_MS / 1000} s after their services were removed.`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function retry(fn: () => Promise<unknown>, attempts = 20, delayMs = 500): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+}
+
+async function ignore404(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+}

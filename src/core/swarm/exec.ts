@@ -1,0 +1,34 @@
+/** Runs a short command in a container through the Docker API and returns its stdout. */
+import Docker from 'dockerode';
+import { Duplex } from 'node:stream';
+import { RedisSwarmError } from '../errors';
+import { DockerStreamDemuxer } from './tunnel';
+
+export const EXEC_TIMEOUT_MS = 10_000;
+
+export async function execCapture(docker: Docker, containerId: string, cmd: readonly string[]): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, Tty: false });
+  const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+  const chunks: Buffer[] = [];
+  const demux = new DockerStreamDemuxer((c) => chunks.push(c));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(new RedisSwarmError('timeout', `\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} did not finish within ${EXEC_TIMEOUT_MS / 1000} s.`));
+    }, EXEC_TIMEOUT_MS);
+    stream.on('data', (c: Buffer) => demux.push(c));
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+  const info = (await exec.inspect()) as { ExitCode?: number | null };
+  if (info.ExitCode !== 0) {
+    throw new RedisSwarmError('redis', `\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} exited with ${info.ExitCode ?? 'no code'}.`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,22 @@
+/**
+ * Labels that mark swarm objects as redis-swarm's, so discovery never relies on names alone
+ * and destroy never touches what a user made by hand.
+ */
+export const LABEL_MANAGED = 'org.redis-swarm.managed';
+export const LABEL_CLUSTER = 'org.redis-swarm.cluster';
+export const LABEL_NODE_INDEX = 'org.redis-swarm.node-index';
+export const LABEL_MODE = 'org.redis-swarm.mode';
+export const LABEL_PORT = 'org.redis-swarm.port';
+/** Name of the Docker secret holding the password (the value never appears in a label). */
+export const LABEL_AUTH_SECRET = 'org.redis-swarm.auth-secret';
+/** Set on a network deploy created, so destroy removes only networks it made. */
+export const LABEL_CREATED_NETWORK = 'org.redis-swarm.created-network';
+
+export function clusterLabels(cluster: string): Record<string, string> {
+  return { [LABEL_MANAGED]: 'true', [LABEL_CLUSTER]: cluster };
+}
+
+/** A Docker API label filter selecting one cluster's objects. */
+export function clusterFilter(cluster: string): { label: string[] } {
+  return { label: [`${LABEL_MANAGED}=true`, `${LABEL_CLUSTER}=${cluster}`] };
+}

@@ -1,0 +1,50 @@
+/**
+ * The redis.conf every node of a deployed cluster shares. It goes into a Docker config object;
+ * the per-node bits (announced hostname) are on the command line, and the password lives in a
+ * Docker secret that the config only `include`s, so `docker service inspect` never shows it.
+ */
+import { DeployOptions } from './deployOptions';
+
+export const CONF_PATH = '/usr/local/etc/redis/redis.conf';
+export const SECRET_DIR = '/run/secrets';
+
+export function renderRedisConf(o: DeployOptions, authSecretName?: string): string {
+  const lines = [
+    '# Written by redis-swarm. One file for every node of the cluster.',
+    `port ${o.port}`,
+    'bind * -::*',
+    // The overlay network is the only way in; containers are not reachable from outside.
+    'protected-mode no',
+    'cluster-enabled yes',
+    // In /data, the node's own volume: the node ID survives a restart of its task.
+    'cluster-config-file nodes.conf',
+    `cluster-node-timeout ${o.nodeTimeoutMs}`,
+    `cluster-preferred-endpoint-type ${o.preferredEndpoint}`,
+    // Cache mode serves the covered slots while heal re-covers lost ones; persistent mode
+    // refuses, as Redis does by default, until the owner comes back with its data.
+    `cluster-require-full-coverage ${o.mode === 'cache' ? 'no' : 'yes'}`,
+    `appendonly ${o.appendonly ? 'yes' : 'no'}`,
+    'dir /data',
+  ];
+  if (o.maxmemory) lines.push(`maxmemory ${o.maxmemory}`);
+  if (o.maxmemoryPolicy) lines.push(`maxmemory-policy ${o.maxmemoryPolicy}`);
+  if (authSecretName) lines.push(`include ${SECRET_DIR}/${authSecretName}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The secret's content: the same password for clients and for replicas talking to masters. */
+export function renderAuthSecret(password: string): string {
+  return `requirepass ${quoteConf(password)}\nmasterauth ${quoteConf(password)}\n`;
+}
+
+/** redis.conf values use sdssplitargs quoting: double quotes with backslash escapes. */
+export function quoteConf(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.charCodeAt(0);
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + '"';
+}

@@ -1,0 +1,130 @@
+/**
+ * A TCP tunnel through the Docker API, like `kubectl port-forward`: a listener on 127.0.0.1
+ * whose every connection becomes an exec in the node's container relaying to Redis's port.
+ * It needs no published port and no route to the overlay network, and works wherever the
+ * Docker API does (a unix socket, tcp://, ssh://). The relay uses only bash's /dev/tcp and
+ * `cat`, which both the official redis:7 image (Debian) and our test image have.
+ */
+import Docker from 'dockerode';
+import * as net from 'node:net';
+import { Duplex } from 'node:stream';
+import { Logger, nullLogger } from '../lifecycle';
+import { Endpoint } from '../routes/endpoint';
+
+/**
+ * Connects fd 3 to Redis and copies both ways. A background command's stdin is /dev/null in a
+ * non-interactive bash, hence the explicit `<&0`. When Redis closes first, the relay exits at
+ * once; when the client closes its side first (a half-close), replies still in flight get a
+ * short grace before the relay exits, so the exec and its API connection end with the client.
+ */
+export function relayScript(port: number): string {
+  return (
+    `exec 3<>/dev/tcp/127.0.0.1/${port} || exit 1; ` +
+    'cat <&3 & r=$!; cat <&0 >&3 & w=$!; ' +
+    'wait -n -p done; ' +
+    `if [ "$done" = "$w" ]; then ( sleep ${HALF_CLOSE_GRACE_S}; kill $r 2>/dev/null ) & wait $r; fi; ` +
+    'kill $r $w 2>/dev/null; exit 0'
+  );
+}
+
+/** Seconds the relay keeps reading replies after the client half-closes. */
+export const HALF_CLOSE_GRACE_S = 1;
+
+export interface Tunnel {
+  /** Where local clients connect (127.0.0.1 and an ephemeral or chosen port). */
+  readonly local: Endpoint;
+  close(): Promise<void>;
+}
+
+export async function openTunnel(
+  docker: Docker,
+  containerId: string,
+  redisPort: number,
+  options: { localPort?: number; logger?: Logger } = {},
+): Promise<Tunnel> {
+  const logger = options.logger ?? nullLogger;
+  const sockets = new Set<net.Socket>();
+  // allowHalfOpen: a client that half-closes still gets the replies in flight.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    relay(docker, containerId, redisPort, client).catch((err: unknown) => {
+      logger.warn(`tunnel to ${containerId.slice(0, 12)}: ${err instanceof Error ? err.message : String(err)}`);
+      client.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.localPort ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // The tunnel must never keep a CLI process alive by itself.
+  server.unref();
+  const addr = server.address() as net.AddressInfo;
+  return {
+    local: { host: '127.0.0.1', port: addr.port },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function relay(docker: Docker, containerId: string, redisPort: number, client: net.Socket): Promise<void> {
+  client.pause();
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: ['bash', '-c', relayScript(redisPort)],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+  if (client.destroyed) {
+    stream.destroy();
+    return;
+  }
+  const demux = new DockerStreamDemuxer((chunk) => client.write(chunk));
+  stream.on('data', (chunk: Buffer) => demux.push(chunk));
+  stream.on('end', () => client.end());
+  stream.on('error', () => client.destroy());
+  stream.on('close', () => client.end());
+  client.on('data', (chunk: Buffer) => {
+    if (!stream.write(chunk)) {
+      client.pause();
+      stream.once('drain', () => client.resume());
+    }
+  });
+  // The client's FIN closes the relay's stdin; the relay then exits and the stream ends.
+  client.on('end', () => stream.end());
+  client.on('error', () => stream.destroy());
+  client.on('close', () => stream.destroy());
+  client.resume();
+}
+
+/**
+ * Docker multiplexes stdout and stderr of a non-TTY exec as frames: 1 byte stream type,
+ * 3 bytes zero, 4 bytes big-endian length, then the payload (Engine API, "Attach to a
+ * container": stream format). We keep stdout and drop stderr (the relay's own noise).
+ */
+export class DockerStreamDemuxer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onStdout: (chunk: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      if (this.pending.length < 8) return;
+      const size = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + size) return;
+      const type = this.pending[0];
+      const payload = this.pending.subarray(8, 8 + size);
+      this.pending = this.pending.subarray(8 + size);
+      if (type === 1 && payload.length > 0) this.onStdout(payload);
+    }
+  }
+}
