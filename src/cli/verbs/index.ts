@@ -1,5 +1,8 @@
 import { Verb } from '../verb';
 import { doctorVerb } from './doctor';
+import { createVerb } from './create';
+import { statusVerb } from './status';
+import { checkVerb } from './check';
 import { deployVerb } from './deploy';
 import { destroyVerb } from './destroy';
 import { portForwardVerb } from './portForward';
@@ -8,6 +11,9 @@ import { cliVerb } from './cli';
 /** Every CLI verb, in the order `redis-swarm --help` lists them. One line per verb. */
 export const verbs: readonly Verb[] = [
   doctorVerb,
+  createVerb,
+  statusVerb,
+  checkVerb,
   deployVerb,
   destroyVerb,
   portForwardVerb,

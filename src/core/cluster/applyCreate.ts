@@ -26,12 +26,25 @@ export interface ApplyOptions {
   /** Overrides the convergence deadline (ms). */
   readonly timeoutMs?: number;
   /**
-   * Empty masters have nothing to send, yet a new replica's first sync waits
-   * `repl-diskless-sync-delay` (5 s by default). When true (the default) masters get the delay
-   * 0 while the cluster forms and their own value back afterwards.
+   * Lets masters settle quickly, giving each its own settings back as soon as it is ready
+   * (default true). Two Redis delays, not the cluster protocol, dominate forming a cluster:
+   * - a new replica's first sync waits `repl-diskless-sync-delay` (5 s by default), though an
+   *   empty master has nothing to send: masters get 0 while the cluster forms;
+   * - a master that has just been "in a minority" (which a node with no slots always is) waits
+   *   min(cluster-node-timeout, 5 s) before it says cluster_state:ok (cluster.c
+   *   clusterUpdateState, rejoin_delay): masters get FORMING_NODE_TIMEOUT_MS meanwhile.
    */
-  readonly fastFirstSync?: boolean;
+  readonly fastSettle?: boolean;
 }
+
+/** cluster-node-timeout while a master forms: its rejoin delay becomes 1 s instead of 5 s. */
+export const FORMING_NODE_TIMEOUT_MS = 1000;
+
+/** Settings a master gets while the cluster forms (see ApplyOptions.fastSettle). */
+const FORMING_SETTINGS: readonly { name: string; value: number }[] = [
+  { name: 'repl-diskless-sync-delay', value: 0 },
+  { name: 'cluster-node-timeout', value: FORMING_NODE_TIMEOUT_MS },
+];
 
 export interface ApplyResult {
   /** Node IDs by input index. */
@@ -79,7 +92,7 @@ export async function inspectNodes(pool: AdminPool, nodes: readonly CreateNodeIn
     if (problems.every((p) => p.kind === 'bad-input')) throw new BadInputError(text);
     throw new RedisSwarmError(problems.some((p) => p.kind === 'conflict') ? 'conflict' : 'redis', text);
   }
-  return results.map((r) => ('id' in r ? r.id : ''));
+  return results.map((r) => ('id' in r && r.id !== undefined ? r.id : ''));
 }
 
 /** The IP others use in CLUSTER MEET to reach a node (MEET takes only an IP literal). */
@@ -108,6 +121,8 @@ export function expectedSignature(plan: CreatePlan, ids: readonly string[]): str
 
 interface NodeStatus {
   ready: boolean;
+  stateOk: boolean;
+  linkUp: boolean;
   reasons: string[];
   view?: NodesView;
 }
@@ -128,25 +143,39 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
   // redis-cli ignores them (a node that already has an epoch keeps it; Redis resolves clashes).
   checkCancel();
   progress.report({ message: `Assigning slots to ${plan.masters.length} masters` });
-  const savedDelay = new Map<number, string>();
+  // Per master: the settings to give back (name -> its own value), once it is ready.
+  const saved = new Map<number, Map<string, string>>();
+  const fast = options.fastSettle !== false;
   await Promise.all(
     nodes.map(async (n, i) => {
       const cmds: CommandArg[][] = [];
       if (n.role === 'master' && n.slots) cmds.push(['CLUSTER', 'ADDSLOTSRANGE', n.slots.start, n.slots.end]);
       cmds.push(['CLUSTER', 'SET-CONFIG-EPOCH', i + 1]);
-      if (options.fastFirstSync !== false && n.role === 'master') cmds.push(['CONFIG', 'GET', 'repl-diskless-sync-delay'], ['CONFIG', 'SET', 'repl-diskless-sync-delay', 0]);
+      const tuned = fast && n.role === 'master' ? FORMING_SETTINGS : [];
+      for (const t of tuned) cmds.push(['CONFIG', 'GET', t.name]);
       const res = await pool.pipeline(n.input.endpoint, cmds);
       const slots = res[0];
       if (n.role === 'master' && slots && !slots.ok) {
         throw new RedisSwarmError('redis', `${formatEndpoint(n.input.endpoint)} refused its slots (CLUSTER ADDSLOTSRANGE): ${slots.error.message}`);
       }
-      const got = res[res.length - 2];
-      const set = res[res.length - 1];
-      if (options.fastFirstSync !== false && n.role === 'master' && got?.ok && set?.ok && Array.isArray(got.value)) {
-        savedDelay.set(i, replyText(got.value[1]));
-      }
+      // Only settings we could read (CONFIG may be renamed away) and that are slower are changed.
+      const own = new Map<string, string>();
+      tuned.forEach((t, k) => {
+        const got = res[res.length - tuned.length + k];
+        const value = got?.ok && Array.isArray(got.value) ? got.value[1] : undefined;
+        if (value !== undefined && Number(replyText(value)) > t.value) own.set(t.name, replyText(value));
+      });
+      if (own.size === 0) return;
+      const set = await pool.pipeline(n.input.endpoint, [...own.keys()].map((name) => ['CONFIG', 'SET', name, FORMING_SETTINGS.find((t) => t.name === name)?.value ?? 0]));
+      if (set.every((r) => r.ok)) saved.set(i, own);
     }),
   );
+  const restore = async (i: number): Promise<void> => {
+    const own = saved.get(i);
+    if (!own) return;
+    saved.delete(i);
+    await pool.pipeline(ep(i), [...own].map(([name, value]) => ['CONFIG', 'SET', name, value])).catch(() => undefined);
+  };
 
   try {
     // 2. Every pair meets directly: node i meets every node after it. Each node learns all the
@@ -179,6 +208,8 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
       checkCancel();
       polls++;
       statuses = await Promise.all(nodes.map((n, i) => pollNode(pool, n, i, ids, expected, nodes.length, replicated)));
+      // A master that says ok no longer needs its forming settings; its replicas have synced.
+      await Promise.all(statuses.map((st, i) => (st.stateOk && allReplicasUp(plan, statuses, i) ? restore(i) : undefined)));
       const ready = statuses.filter((s) => s.ready).length;
       if (ready === nodes.length) break;
       progress.report({ message: `Waiting for the cluster to join (${ready}/${nodes.length} nodes ready)` });
@@ -188,10 +219,8 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
     progress.report({ message: 'All nodes agree about the configuration' });
     return { ids, elapsedMs: Date.now() - started, polls };
   } finally {
-    // Give the masters their own sync delay back, whatever happened.
-    await Promise.all(
-      [...savedDelay].map(([i, value]) => pool.command(ep(i), ['CONFIG', 'SET', 'repl-diskless-sync-delay', value]).catch(() => undefined)),
-    );
+    // Give the masters their own settings back, whatever happened.
+    await Promise.all([...saved.keys()].map(restore));
   }
 }
 
@@ -213,7 +242,7 @@ async function pollNode(
   try {
     res = await pool.pipeline(n.input.endpoint, cmds);
   } catch (err) {
-    return { ready: false, reasons: [errText(err)] };
+    return { ready: false, stateOk: false, linkUp: false, reasons: [errText(err)] };
   }
   const reasons: string[] = [];
   const [nodesReply, infoReply] = res;
@@ -233,12 +262,19 @@ async function pollNode(
   }
   const state = infoReply?.ok ? infoField(replyText(infoReply.value), 'cluster_state') : undefined;
   if (state !== 'ok') reasons.push(`cluster_state:${state ?? 'unknown'}`);
+  let linkUp = false;
   if (masterId !== undefined) {
     const repl = res[res.length - 1];
     const link = repl?.ok ? infoField(replyText(repl.value), 'master_link_status') : undefined;
-    if (link !== 'up') reasons.push(`master_link_status:${link ?? 'not replicating yet'}`);
+    linkUp = link === 'up';
+    if (!linkUp) reasons.push(`master_link_status:${link ?? 'not replicating yet'}`);
   }
-  return { ready: reasons.length === 0, reasons, ...(view ? { view } : {}) };
+  return { ready: reasons.length === 0, stateOk: state === 'ok', linkUp, reasons, ...(view ? { view } : {}) };
+}
+
+/** True when every replica planned for master `i` reports its link up. */
+function allReplicasUp(plan: CreatePlan, statuses: readonly NodeStatus[], i: number): boolean {
+  return plan.nodes.every((n) => n.replicaOf !== i || statuses[n.index]?.linkUp === true);
 }
 
 /** Names every node that did not converge and why, and which bus ports look unreachable. */

@@ -226,6 +226,10 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
 
   // Replication layout, from each node's own line.
   const alive = topology.nodes.filter((n) => !failedBy.has(n.id) && !n.flags.handshake && !n.flags.noaddr);
+  const placements = new Set(alive.map(placementOf));
+  if (placements.size === 1 && alive.some((n) => n.role === 'replica')) {
+    add({ severity: 'info', code: 'single-placement', section: 'health', message: `All nodes run on one host (${[...placements][0] ?? ''}): replicas do not protect against losing it.` });
+  }
   for (const m of alive) {
     if (m.role !== 'master' || m.slots.length === 0) continue;
     const replicas = alive.filter((r) => r.role === 'replica' && r.masterId === m.id);
@@ -235,8 +239,7 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
     }
     const same = replicas.filter((r) => placementOf(r) === placementOf(m));
     // On a single host (loopback tests, one swarm node) every replica shares the master's host;
-    // that is only worth a warning when other placements exist.
-    const placements = new Set(alive.map(placementOf));
+    // that is said once above, and is only worth a warning per master when other hosts exist.
     if (same.length > 0 && placements.size > 1) {
       add({
         severity: 'warning',

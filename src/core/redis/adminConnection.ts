@@ -26,7 +26,7 @@ export class AdminPool {
 
   constructor(
     private readonly router: Router,
-    private readonly options: { connectTimeoutMs?: number; commandTimeoutMs?: number } = {},
+    private readonly options: { connectTimeoutMs?: number; commandTimeoutMs?: number; password?: string; username?: string } = {},
   ) {}
 
   /** The connection to a node, opened on first use through the Router. */
@@ -90,6 +90,8 @@ export class AdminPool {
     const redis = new Redis({
       host: target.host,
       port: target.port,
+      ...(this.options.password !== undefined ? { password: this.options.password } : {}),
+      ...(this.options.username !== undefined ? { username: this.options.username } : {}),
       lazyConnect: true,
       connectTimeout: this.options.connectTimeoutMs ?? ADMIN_CONNECT_TIMEOUT_MS,
       commandTimeout: this.options.commandTimeoutMs ?? ADMIN_COMMAND_TIMEOUT_MS,

@@ -74,6 +74,27 @@ function isVerbatimCommand(cmd: string, argv: readonly string[]): boolean {
   );
 }
 
+/**
+ * Commands that leave state on a connection (db, transaction, subscriptions, client flags).
+ * A connection that ran one is closed when a redirect leaves it, as redis-cli closes every
+ * connection; a clean one is kept for the next redirect back to its node, which gives the
+ * same output without a new TCP connection, AUTH, SELECT and HELLO per redirect.
+ */
+const STATEFUL_COMMANDS = new Set([
+  'select', 'multi', 'exec', 'discard', 'watch', 'unwatch', 'client', 'hello', 'auth', 'reset',
+  'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe',
+  'monitor', 'readonly', 'readwrite', 'sync', 'psync', 'replconf', 'quit', 'asking', 'script',
+  'debug', 'shutdown', 'failover', 'migrate',
+]);
+/** Clean connections kept for redirects back (one per node; a cluster has few). */
+const MAX_POOLED_CONNECTIONS = 64;
+
+interface Pooled {
+  readonly conn: RawConnection;
+  readonly db: number;
+  readonly resp3: boolean;
+}
+
 /** anetFormatAddr(): IPv6 addresses get brackets. */
 function formatAddr(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -100,6 +121,9 @@ export class ReplEngine {
   private lastConnError = '';
   private help: HelpEntry[] | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  /** The current connection ran a STATEFUL_COMMANDS command. */
+  private dirty = false;
+  private readonly pool = new Map<string, Pooled>();
 
   constructor(
     options: ReplOptions,
@@ -160,6 +184,8 @@ export class ReplEngine {
   async close(): Promise<void> {
     this.conn?.close();
     this.conn = undefined;
+    for (const p of this.pool.values()) p.conn.close();
+    this.pool.clear();
   }
 
   /** Runs one REPL line (bytes or text) and writes its output to the sink. */
@@ -263,7 +289,7 @@ export class ReplEngine {
       let redirects = 0;
       for (;;) {
         if (this.reissue || !this.conn || this.conn.closed) {
-          if (!(await this.connect(false))) {
+          if (!(await this.connect(false, this.reissue))) {
             this.reissue = false;
             return false;
           }
@@ -329,14 +355,34 @@ export class ReplEngine {
   }
 
   /** cliConnect(CC_FORCE): a new connection to the current endpoint, then AUTH, SELECT, HELLO 3. */
-  private async connect(quiet: boolean): Promise<boolean> {
+  private async connect(quiet: boolean, reuse = false): Promise<boolean> {
     if (this.conn) {
-      this.conn.close();
+      const old = this.conn;
+      const key = `${old.announced.host}:${old.announced.port}`;
+      if (reuse && !this.dirty && !this.inMulti && !old.closed && old.pending === 0 && !this.pool.has(key) && this.pool.size < MAX_POOLED_CONNECTIONS) {
+        this.pool.set(key, { conn: old, db: this.dbnum, resp3: this.resp3 });
+      } else {
+        old.close();
+      }
       this.conn = undefined;
       this.dbnum = 0;
       this.inMulti = false;
     }
+    this.dirty = false;
     this.lastConnError = '';
+    if (reuse) {
+      const key = `${this.host}:${this.port}`;
+      const pooled = this.pool.get(key);
+      if (pooled) {
+        this.pool.delete(key);
+        if (!pooled.conn.closed && pooled.db === this.inputDb && pooled.resp3 === this.resp3) {
+          this.conn = pooled.conn;
+          this.dbnum = pooled.db;
+          return true;
+        }
+        pooled.conn.close();
+      }
+    }
     try {
       const options = this.opts.connectTimeoutMs !== undefined ? { timeoutMs: this.opts.connectTimeoutMs } : {};
       this.conn = await RawConnection.connect(this.opts.router, { host: this.host, port: this.port }, options);
@@ -389,6 +435,7 @@ export class ReplEngine {
     const cmd = asciiLower(words[0] as string);
     const argc = argv.length;
     const verbatim = isVerbatimCommand(cmd, words);
+    if (STATEFUL_COMMANDS.has(cmd)) this.dirty = true;
     if (cmd === 'shutdown') this.shutdown = true;
     if (cmd === 'monitor') this.monitorMode = true;
     if (cmd === 'subscribe' || cmd === 'psubscribe' || cmd === 'ssubscribe') this.pubsubMode = true;

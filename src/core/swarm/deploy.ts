@@ -42,6 +42,8 @@ export interface RunContext {
   readonly progress?: ProgressReporter;
   readonly token?: CancellationToken;
   readonly logger?: Logger;
+  /** Overrides DEPLOY_TASKS_TIMEOUT_MS. */
+  readonly tasksTimeoutMs?: number;
 }
 
 /** Everything deploy will create, computed before any of it is. */
@@ -188,7 +190,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
       await docker.createService(serviceSpec(plan, s, network.Id, configId, secretId));
       created.services.push(s.name);
     }
-    await waitTasksRunning(docker, created.services, token, progress);
+    await waitTasksRunning(docker, created.services, token, progress, ctx.tasksTimeoutMs ?? DEPLOY_TASKS_TIMEOUT_MS);
     logger.info(`deployed ${o.nodes} node services for cluster ${o.name}`);
     return {
       name: o.name,
@@ -272,8 +274,9 @@ async function waitTasksRunning(
   services: readonly string[],
   token: CancellationToken,
   progress: ProgressReporter,
+  timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + DEPLOY_TASKS_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   progress.report({ message: `waiting for ${services.length} tasks to run` });
   for (;;) {
     if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled.');
@@ -300,7 +303,7 @@ async function waitTasksRunning(
       const reasons = [...failures].map(([name, errs]) => `${name}: ${errs[errs.length - 1]}`);
       throw new TimeoutError(
         `The tasks of ${waiting.join(', ')} did not start` +
-          (crashLooping.length > 0 ? '' : ` within ${DEPLOY_TASKS_TIMEOUT_MS / 1000} s`) +
+          (crashLooping.length > 0 ? '' : ` within ${timeoutMs / 1000} s`) +
           (reasons.length > 0 ? ` (${reasons.slice(0, 3).join('; ')})` : '') +
           '. See `docker service ps` for details.',
       );

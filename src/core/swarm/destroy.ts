@@ -67,6 +67,10 @@ export async function removeClusterObjects(docker: Docker, o: ClusterObjects, pr
   for (const n of o.networks) {
     progress.report({ message: `removing network ${n}` });
     await retry(() => ignore404(docker.getNetwork(n).remove()));
+    // Swarm removes an overlay network asynchronously; wait so "destroyed" means gone.
+    await retry(async () => {
+      if (await exists(docker.getNetwork(n).inspect())) throw new Error(`network ${n} is still being removed`);
+    });
   }
   for (const v of o.volumes) {
     progress.report({ message: `removing volume ${v}` });
@@ -100,6 +104,16 @@ async function retry(fn: () => Promise<unknown>, attempts = 20, delayMs = 500): 
       if (i >= attempts) throw err;
       await new Promise((r) => setTimeout(r, delayMs));
     }
+  }
+}
+
+async function exists(p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p;
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
   }
 }
 

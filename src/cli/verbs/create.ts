@@ -1,0 +1,90 @@
+import { createInterface } from 'node:readline';
+import { applyCreate, inspectNodes } from '../../core/cluster/applyCreate';
+import { checkCluster } from '../../core/cluster/check';
+import { formatCheck } from '../../core/cluster/formatCheck';
+import { formatPlan, planToJson } from '../../core/cluster/formatPlan';
+import { planCreate } from '../../core/cluster/planCreate';
+import { readTopology } from '../../core/cluster/readTopology';
+import { BadInputError } from '../../core/errors';
+import { ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
+import { AdminPool } from '../../core/redis/adminConnection';
+import { flagBoolean, flagNumber, parseArgs } from '../args';
+import { CliIO, Verb } from '../verb';
+import { clusterTargetFlags, createTargetsFromArgs } from './clusterTargets';
+
+export const createVerb: Verb = {
+  name: 'create',
+  summary: 'Form a Redis Cluster from empty cluster-enabled nodes (like redis-cli --cluster create, faster).',
+  usage: 'create <host:port> ... [--replicas N] [--yes] [--json] [--reachable CIDR]',
+  flags: {
+    replicas: { kind: 'number', valueName: 'n', description: 'Replicas per master (default 0, as redis-cli).' },
+    yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
+    json: { kind: 'boolean', description: 'Print machine-readable JSON (the plan, the result and the check).' },
+    ...clusterTargetFlags,
+  },
+  async run(argv, io) {
+    const args = parseArgs(argv, this.flags ?? {});
+    const json = flagBoolean(args, 'json');
+    const replicas = flagNumber(args, 'replicas') ?? 0;
+    const { router, nodes } = await createTargetsFromArgs(args);
+    const pool = new AdminPool(router);
+    // Human progress goes to stdout, unless stdout carries JSON.
+    const out = json ? io.stderr : io.stdout;
+    try {
+      const ids = await inspectNodes(pool, nodes);
+      const plan = planCreate(nodes, replicas);
+      const idMap = new Map(ids.map((id, i) => [i, id]));
+      if (!json) io.stdout.write(formatPlan(plan, idMap));
+      if (!flagBoolean(args, 'yes')) {
+        if (!io.stdin.isTTY) {
+          throw new BadInputError('Not changing the nodes without a confirmation: stdin is not a terminal. Run again with --yes to apply the plan.');
+        }
+        const answer = await ask(io, "Can I set the above configuration? (type 'yes' to accept): ");
+        if (answer !== 'yes') {
+          io.stderr.write('Nothing changed.\n');
+          return 1;
+        }
+      }
+      const result = await applyCreate(pool, plan, ids, { progress: lineProgress(out), token: tokenFromSignal(io.signal) });
+      out.write(`[OK] Cluster formed in ${result.elapsedMs} ms.\n`);
+      const topology = await readTopology(router, nodes.map((n) => n.endpoint), { pool, seedsOnly: true });
+      const report = checkCluster(topology);
+      if (json) {
+        io.stdout.write(JSON.stringify({ plan: planToJson(plan, idMap), elapsedMs: result.elapsedMs, check: report, nodes: topology.nodes }, null, 2) + '\n');
+      } else {
+        io.stdout.write(formatCheck(topology, report));
+      }
+      return report.ok ? 0 : 1;
+    } finally {
+      await pool.close();
+      await router.dispose();
+    }
+  },
+};
+
+/** Prints each new step once, as redis-cli's `>>>` lines; counters within a step are not repeated. */
+function lineProgress(out: NodeJS.WritableStream): ProgressReporter {
+  let last = '';
+  return {
+    report: ({ message }) => {
+      if (!message) return;
+      const step = message.replace(/ \(.*\)$/, '');
+      if (step === last) return;
+      last = step;
+      out.write(`>>> ${step}\n`);
+    },
+  };
+}
+
+async function ask(io: CliIO, question: string): Promise<string> {
+  io.stdout.write(question);
+  const rl = createInterface({ input: io.stdin });
+  try {
+    return await new Promise<string>((resolve) => {
+      rl.once('line', (line) => resolve(line.trim()));
+      rl.once('close', () => resolve(''));
+    });
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * `create --cluster NAME`: forms a cluster from the node services on the swarm, with the same
+ * planner and engine as `create host:port …`, through the cluster's router.
+ */
+import { ApplyResult, applyCreate, inspectNodes } from '../cluster/applyCreate';
+import { CreatePlan, planCreate } from '../cluster/planCreate';
+import { CancellationToken, ProgressReporter } from '../lifecycle';
+import { AdminPool } from '../redis/adminConnection';
+import { ClusterAccess } from './clusterAccess';
+import { swarmCreateInputs } from './swarmNodes';
+
+export function planSwarmCreate(access: ClusterAccess, replicas: number): CreatePlan {
+  return planCreate(swarmCreateInputs(access.cluster), replicas);
+}
+
+export function adminPoolFor(access: ClusterAccess): AdminPool {
+  return new AdminPool(access.router, access.password !== undefined ? { password: access.password } : {});
+}
+
+export async function formSwarmCluster(
+  access: ClusterAccess,
+  plan: CreatePlan,
+  ctx: { progress?: ProgressReporter; token?: CancellationToken } = {},
+): Promise<ApplyResult> {
+  const pool = adminPoolFor(access);
+  try {
+    const ids = await inspectNodes(pool, plan.nodes.map((n) => n.input));
+    return await applyCreate(pool, plan, ids, ctx);
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Deploy and form a 6-node cluster on the real local swarm, reached once through published
+ * ports and once through Docker API tunnels only; then destroy it and find nothing left.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import calculateSlot from 'cluster-key-slot';
+import { deployCluster } from '../../src/core/swarm/deploy';
+import { destroyCluster } from '../../src/core/swarm/destroy';
+import { DEPLOY_DEFAULTS, DeployOptions } from '../../src/core/swarm/deployOptions';
+import { openClusterAccess, ClusterAccess } from '../../src/core/swarm/clusterAccess';
+import { adminPoolFor, formSwarmCluster, planSwarmCreate } from '../../src/core/swarm/formCluster';
+import { joinSwarm } from '../../src/core/swarm/joinTopology';
+import { readTopology } from '../../src/core/cluster/readTopology';
+import { checkCluster } from '../../src/core/cluster/check';
+import { countSlots } from '../../src/core/cluster/topology';
+import { replyText } from '../../src/core/redis/adminConnection';
+import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
+
+const PASSWORD = 'pw-Zq7#not-in-inspect';
+
+/** 60000-range loopback ports are avoided: published host ports stay below the ephemeral range. */
+const PUBLISH_BASE = 17_100 + (process.pid % 50) * 10;
+
+async function deployAndForm(name: string, publish: boolean): Promise<ClusterAccess> {
+  const options: DeployOptions = {
+    ...DEPLOY_DEFAULTS,
+    name,
+    image: TEST_IMAGE,
+    network: `${name}-net`,
+    nodeTimeoutMs: 2000,
+    password: PASSWORD,
+    ...(publish ? { publishBase: PUBLISH_BASE } : {}),
+  };
+  await deployCluster(localEngine(), options);
+  const access = await openClusterAccess(name, { env: { ...process.env, DOCKER_HOST: '' }, forceTunnel: !publish });
+  assert.equal(access.password, PASSWORD, 'the password is read back from the secret inside the node');
+  const plan = planSwarmCreate(access, 1);
+  assert.equal(plan.masters.length, 3);
+  await formSwarmCluster(access, plan);
+  return access;
+}
+
+async function verifyCluster(access: ClusterAccess, expectRoute: 'published' | 'tunnel'): Promise<void> {
+  const seed = access.seeds[0];
+  assert.ok(seed, 'a running node to start from');
+  assert.equal((await access.router.resolve(seed)).kind, expectRoute, `nodes are reached by ${expectRoute}`);
+  const pool = adminPoolFor(access);
+  try {
+    const topology = joinSwarm(await readTopology(access.router, access.seeds, { pool }), access.cluster);
+    assert.equal(topology.views.length, 6, 'every node answered through its route');
+    for (const v of topology.views) assert.equal(v.clusterState, 'ok', `${v.endpoint.host} says cluster_state:ok`);
+    const masters = topology.nodes.filter((n) => n.role === 'master');
+    assert.equal(masters.length, 3, '3 masters');
+    for (const m of masters) {
+      assert.equal(topology.nodes.filter((n) => n.masterId === m.id).length, 1, `master ${m.hostname} has 1 replica`);
+    }
+    assert.equal(masters.reduce((s, m) => s + countSlots(m.slots), 0), 16384, 'all slots covered');
+    assert.ok(topology.nodes.every((n) => n.hostname?.startsWith(access.cluster.name)), 'nodes announce their service names');
+    assert.ok(topology.nodes.every((n) => n.swarm?.service), 'every node is joined with its swarm service');
+    const report = checkCluster(topology);
+    assert.ok(report.ok, `check is clean: ${report.findings.map((f) => f.message).join('; ')}`);
+
+    // Write through the slot's master, read through its replica (another node, another route).
+    const key = 'greeting';
+    const slot = calculateSlot(key);
+    const owner = masters.find((m) => m.slots.some((r) => r.start <= slot && slot <= r.end));
+    assert.ok(owner, 'some master owns the slot');
+    const replica = topology.nodes.find((n) => n.masterId === owner.id);
+    assert.ok(replica?.hostname && owner.hostname);
+    const ownerEp = { host: owner.hostname, port: owner.endpoint.port };
+    const replicaEp = { host: replica.hostname, port: replica.endpoint.port };
+    assert.equal(replyText(await pool.command(ownerEp, ['SET', key, 'hello'])), 'OK');
+    await pool.command(ownerEp, ['WAIT', 1, 5000]);
+    const read = await pool.pipeline(replicaEp, [['READONLY'], ['GET', key]]);
+    assert.equal(read[1]?.ok && replyText(read[1].value), 'hello', 'the replica serves the key written on its master');
+  } finally {
+    await pool.close();
+  }
+}
+
+function inspectText(prefix: string): string {
+  const services = execFileSync('docker', ['service', 'ls', '-q', '--filter', `name=${prefix}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const configs = execFileSync('docker', ['config', 'ls', '-q', '--filter', `name=${prefix}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return (
+    execFileSync('docker', ['service', 'inspect', ...services], { encoding: 'utf8' }) +
+    execFileSync('docker', ['config', 'inspect', ...configs], { encoding: 'utf8' }) +
+    Buffer.from(JSON.parse(execFileSync('docker', ['config', 'inspect', ...configs], { encoding: 'utf8' }))[0].Spec.Data, 'base64').toString()
+  );
+}
+
+describe('deploy and create on the real swarm', { timeout: 600_000 }, () => {
+  const prefix = runPrefix('d');
+  after(async () => {
+    await sweep(prefix);
+  });
+
+  it('with published ports: cluster ok, 3 masters x 1 replica, password never in inspect, destroy leaves nothing', async () => {
+    const name = `${prefix}p`;
+    const access = await deployAndForm(name, true);
+    try {
+      await verifyCluster(access, 'published');
+      // The host port answers as plain Redis; the password is required.
+      const ping = execFileSync('redis-cli', ['-p', String(PUBLISH_BASE), '-a', PASSWORD, '--no-auth-warning', 'ping'], { encoding: 'utf8' });
+      assert.equal(ping.trim(), 'PONG');
+      const text = inspectText(name);
+      assert.ok(text.includes('include /run/secrets/'), 'the config includes the secret file');
+      assert.ok(!text.includes(PASSWORD), 'docker service/config inspect never show the password');
+    } finally {
+      await access.dispose();
+    }
+    await destroyCluster(localEngine(), name, { volumes: true });
+    assert.deepEqual(leftovers(name), [], 'destroy --volumes leaves no service, volume, config, secret or network');
+  });
+
+  it('with no published ports: everything goes through Docker API tunnels', async () => {
+    const name = `${prefix}t`;
+    const access = await deployAndForm(name, false);
+    try {
+      await verifyCluster(access, 'tunnel');
+    } finally {
+      await access.dispose();
+    }
+    const removed = await destroyCluster(localEngine(), name, { volumes: false });
+    assert.equal(removed.volumes.length, 0, 'volumes are kept without --volumes');
+    assert.deepEqual(
+      leftovers(name).filter((l) => !l.startsWith('volume ')),
+      [],
+      'destroy removes services, config, secret and network',
+    );
+    assert.equal(leftovers(name).filter((l) => l.startsWith('volume ')).length, 6, 'the 6 data volumes are kept');
+  });
+});

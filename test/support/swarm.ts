@@ -1,0 +1,70 @@
+/**
+ * Helpers for tests on the real local swarm. Every object a test makes carries a per-run
+ * prefix, and `sweep(prefix)` removes everything with that prefix (services first, then their
+ * containers' volumes, configs, secrets, networks), so a failed test leaves nothing behind and
+ * two runs never collide.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { openEngine, Engine } from '../../src/core/docker/engine';
+
+/** The local test image scripts/setup.sh builds (no registry here to pull redis:7 from). */
+export const TEST_IMAGE = process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local';
+
+/** A short, hostname-safe prefix unique to this run. */
+export function runPrefix(tag: string): string {
+  return `t${tag}${randomBytes(3).toString('hex')}`;
+}
+
+export function localEngine(): Engine {
+  return openEngine({ env: { ...process.env, DOCKER_HOST: '' } });
+}
+
+function docker(args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+function lines(out: string): string[] {
+  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** Names of every swarm object whose name starts with the prefix. */
+export function leftovers(prefix: string): string[] {
+  const match = (n: string): boolean => n.startsWith(prefix);
+  return [
+    ...lines(docker(['service', 'ls', '--format', '{{.Name}}'])).filter(match).map((n) => `service ${n}`),
+    ...lines(docker(['volume', 'ls', '--format', '{{.Name}}'])).filter(match).map((n) => `volume ${n}`),
+    ...lines(docker(['config', 'ls', '--format', '{{.Name}}'])).filter(match).map((n) => `config ${n}`),
+    ...lines(docker(['secret', 'ls', '--format', '{{.Name}}'])).filter(match).map((n) => `secret ${n}`),
+    ...lines(docker(['network', 'ls', '--format', '{{.Name}}'])).filter(match).map((n) => `network ${n}`),
+  ];
+}
+
+/** Removes everything named with the prefix; safe to call when nothing was made. */
+export async function sweep(prefix: string): Promise<void> {
+  const match = (n: string): boolean => n.startsWith(prefix);
+  const services = lines(docker(['service', 'ls', '--format', '{{.Name}}'])).filter(match);
+  if (services.length > 0) docker(['service', 'rm', ...services]);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const left = lines(docker(['ps', '-a', '--format', '{{.Names}}'])).filter(match);
+    if (left.length === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  for (const kind of ['config', 'secret'] as const) {
+    const names = lines(docker([kind, 'ls', '--format', '{{.Name}}'])).filter(match);
+    if (names.length > 0) docker([kind, 'rm', ...names]);
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const nets = lines(docker(['network', 'ls', '--format', '{{.Name}}'])).filter(match);
+    const vols = lines(docker(['volume', 'ls', '--format', '{{.Name}}'])).filter(match);
+    if (nets.length + vols.length === 0) return;
+    try {
+      if (nets.length > 0) docker(['network', 'rm', ...nets]);
+      if (vols.length > 0) docker(['volume', 'rm', ...vols]);
+    } catch {
+      // Endpoints and volumes are released a moment after containers stop; try again.
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
