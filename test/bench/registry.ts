@@ -1,5 +1,8 @@
+import { benchCreate } from './create';
+
 /** Every benchmark by name. One line per benchmark; each lives in its own file. */
 export type Bench = () => Promise<void>;
 
 export const benches: Record<string, Bench> = {
+  create: benchCreate,
 };

@@ -1,0 +1,150 @@
+/**
+ * `npm run test:e2e` (after `npm run compile-tests`): the extension in a real VS Code
+ * (code-server 4.99.4, installed by scripts/install-code-server.sh) driven in Debian's
+ * Chromium. Three tests, one after another, each with its own server and browser profile:
+ * - the packaged .vsix holds only what runs;
+ * - UI: installed from the .vsix, the "Redis Swarm" sidebar shows the Docker engine item;
+ * - extension host: test/extensionHost runs inside the workbench with the real `vscode` API,
+ *   each of its tests reported here as a subtest.
+ * Everything listens on and talks to 127.0.0.1 only.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { before, test, TestContext } from 'node:test';
+import { Page } from 'playwright-core';
+import { parseResult, TestResult } from '../extensionHost/protocol';
+import { Browser, launchBrowser } from './browser';
+import { CodeServer, startCodeServer } from './codeServer';
+import { EXTENSION_TESTS_ENTRY, OUTPUT_DIR, REPO_ROOT } from './paths';
+import { packageExtension, unwantedEntries, vsixEntries } from './vsix';
+import { ELEMENT_TIMEOUT_MS, forwardConsole, openWorkbench, screenshot, visible, withFailureScreenshot } from './workbench';
+
+const PACKAGE_TIMEOUT_MS = 120_000;
+const UI_TEST_TIMEOUT_MS = 150_000;
+const EXTENSION_HOST_TEST_TIMEOUT_MS = 150_000;
+/** From page load to the suite's exit code; a run takes about 10 s here. */
+const EXTENSION_TESTS_RUN_TIMEOUT_MS = 90_000;
+/** Console lines may still be in flight when the exit code arrives. */
+const CONSOLE_DRAIN_MS = 500;
+
+let vsix = '';
+before(async () => {
+  vsix = await packageExtension();
+}, { timeout: PACKAGE_TIMEOUT_MS });
+
+/** One code-server and one browser for a test body; both are stopped whatever happens. */
+async function withWorkbench(body: (server: CodeServer, page: Page, browser: Browser) => Promise<void>, extensions: readonly string[] = []): Promise<void> {
+  const server = await startCodeServer({ extensions });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await body(server, page, browser);
+  } catch (err) {
+    if (err instanceof Error && !err.message.includes('code-server output')) {
+      err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;
+    }
+    throw err;
+  } finally {
+    await browser?.close();
+    await server.stop();
+  }
+}
+
+function workbenchUrl(server: CodeServer, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({ folder: server.workspace, ...extra });
+  return `${server.origin}/?${query.toString()}`;
+}
+
+test('the packaged .vsix holds only what runs (no sources, tests, maps or node_modules)', async () => {
+  const entries = await vsixEntries(vsix);
+  for (const needed of ['extension/package.json', 'extension/dist/extension.js']) {
+    assert.ok(entries.includes(needed), `${needed} is missing from ${vsix}; it holds: ${entries.join(', ')}`);
+  }
+  assert.deepEqual(unwantedEntries(entries), [], `${vsix} holds files that do not run; fix .vscodeignore`);
+});
+
+test('UI: the Redis Swarm sidebar shows the Docker engine with swarm active', { timeout: UI_TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page, browser) => {
+    await withFailureScreenshot(page, 'sidebar-engine', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      const container = page.locator('.part.activitybar [role="tab"][aria-label^="Redis Swarm"]').first();
+      try {
+        await container.click({ timeout: ELEMENT_TIMEOUT_MS });
+      } catch (err) {
+        throw new Error(`no "Redis Swarm" item in the activity bar within ${ELEMENT_TIMEOUT_MS} ms (was the .vsix installed?): ${String(err).split('\n')[0]}`);
+      }
+      const row = '.part.sidebar .monaco-list-row:has-text("Docker engine"):has-text("swarm active")';
+      await visible(page, row, ELEMENT_TIMEOUT_MS, 'the "Docker engine · swarm active" item in the Redis Swarm sidebar');
+      const text = (await page.locator(row).first().innerText({ timeout: ELEMENT_TIMEOUT_MS })).replace(/\s+/g, ' ');
+      t.diagnostic(`sidebar item: ${text}`);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'sidebar-engine')}`);
+      if (browser.blocked.length > 0) t.diagnostic(`blocked ${browser.blocked.length} non-loopback request(s): ${browser.blocked.slice(0, 5).join(', ')}`);
+    });
+  }, [vsix]);
+});
+
+test('extension host: test/extensionHost passes with the real vscode API', { timeout: EXTENSION_HOST_TEST_TIMEOUT_MS }, async (t) => {
+  assert.ok(existsSync(EXTENSION_TESTS_ENTRY), `${EXTENSION_TESTS_ENTRY} is missing: run \`npm run compile-tests\` first`);
+  const results: TestResult[] = [];
+  let planned: number | undefined;
+  let exitCode: number | undefined;
+  const consoleLog: string[] = [];
+
+  await withWorkbench(async (server, page) => {
+    let onExit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (onExit = resolve));
+    // Registered before the page loads: the workbench calls it when the suite's run() settles.
+    await page.exposeFunction('codeAutomationExit', (code: unknown) => onExit(typeof code === 'number' ? code : -1));
+    forwardConsole(page, (line, type) => {
+      consoleLog.push(`[${type}] ${line}`);
+      const result = parseResult(line);
+      if (result) {
+        results.push(result);
+        return;
+      }
+      // The suite's own lines (plan, ok / not ok, assertion messages) are shown as they come.
+      if (line.includes('[Extension Host]')) {
+        const plan = /\b1\.\.(\d+)\s*$/.exec(line);
+        if (plan?.[1]) planned = Number(plan[1]);
+        process.stdout.write(`  ${line}\n`);
+      }
+    });
+
+    // extensionDevelopmentPath/extensionTestsPath as remote URIs: the extension host runs on
+    // the server side, and plain paths fail with "No extension host found".
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', `vscode-remote://remote${REPO_ROOT}`],
+      ['extensionTestsPath', `vscode-remote://remote${EXTENSION_TESTS_ENTRY}`],
+    ]);
+    await withFailureScreenshot(page, 'extension-host', async () => {
+      await openWorkbench(page, workbenchUrl(server, { payload }));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the extension-host suite did not report an exit code within ${EXTENSION_TESTS_RUN_TIMEOUT_MS} ms`)),
+          EXTENSION_TESTS_RUN_TIMEOUT_MS,
+        );
+      });
+      exitCode = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+      await new Promise((r) => setTimeout(r, CONSOLE_DRAIN_MS));
+    });
+  }).finally(async () => {
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await writeFile(path.join(OUTPUT_DIR, 'extension-host-console.log'), consoleLog.join('\n') + '\n');
+  });
+
+  // Each extension-host test becomes a subtest here, so the closing counts include them.
+  for (const r of results) {
+    await t.test(`[extension host] ${r.name}`, () => {
+      if (!r.ok) throw new Error(r.error ?? 'failed');
+    });
+  }
+  assert.ok(results.length > 0, `the suite reported no results (exit code ${String(exitCode)}); see ${path.join(OUTPUT_DIR, 'extension-host-console.log')}`);
+  if (planned !== undefined) assert.equal(results.length, planned, `the suite planned ${planned} tests but reported ${results.length}`);
+  assert.equal(exitCode, results.every((r) => r.ok) ? 0 : 1, `the extension-host run exited with ${String(exitCode)}`);
+});
+
+export type { TestContext };

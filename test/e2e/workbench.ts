@@ -1,0 +1,85 @@
+/**
+ * Driving the VS Code workbench in a page: loading it, finding parts of it, forwarding its
+ * console, and screenshots. Every wait has an explicit bound and a message saying what was
+ * being waited for.
+ */
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ConsoleMessage, Page } from 'playwright-core';
+import { OUTPUT_DIR } from './paths';
+
+export const PAGE_LOAD_TIMEOUT_MS = 30_000;
+/** The workbench renders about 8 s after the page loads on this machine; leave room. */
+export const WORKBENCH_TIMEOUT_MS = 60_000;
+export const ELEMENT_TIMEOUT_MS = 30_000;
+
+export async function openWorkbench(page: Page, url: string): Promise<void> {
+  try {
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: PAGE_LOAD_TIMEOUT_MS });
+  } catch (err) {
+    throw new Error(`the workbench page ${url} did not load within ${PAGE_LOAD_TIMEOUT_MS} ms: ${message(err)}`);
+  }
+  await visible(page, '.monaco-workbench .part.activitybar', WORKBENCH_TIMEOUT_MS, 'the workbench (its activity bar)');
+}
+
+/** Waits for a selector to be visible, failing with what was expected in words. */
+export async function visible(page: Page, selector: string, timeoutMs: number, what: string): Promise<void> {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  } catch (err) {
+    throw new Error(`${what} did not appear within ${timeoutMs} ms (selector ${selector}): ${firstLine(err)}`);
+  }
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(OUTPUT_DIR, { recursive: true });
+  const file = path.join(OUTPUT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, timeout: ELEMENT_TIMEOUT_MS });
+  return file;
+}
+
+/** Runs `body`; on failure saves `<name>-failure.png` and says where in the error. */
+export async function withFailureScreenshot<T>(page: Page, name: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    const file = await screenshot(page, `${name}-failure`).catch((e: unknown) => `(no screenshot: ${firstLine(e)})`);
+    if (err instanceof Error) {
+      err.message += `\nscreenshot: ${file}`;
+      throw err;
+    }
+    throw new Error(`${String(err)}\nscreenshot: ${file}`);
+  }
+}
+
+/**
+ * Forwards the page's console to `sink`, one line of text per message, in order. VS Code
+ * styles lines forwarded from the extension host with `%c` (`%c[Extension Host] %c<text>`,
+ * 'color: blue', 'color: '): the styles are dropped, the text kept.
+ */
+export function forwardConsole(page: Page, sink: (line: string, type: string) => void): void {
+  let chain = Promise.resolve();
+  page.on('console', (msg) => {
+    const text = consoleText(msg);
+    chain = chain.then(async () => sink(await text, msg.type())).catch(() => undefined);
+  });
+}
+
+async function consoleText(msg: ConsoleMessage): Promise<string> {
+  const values = await Promise.all(msg.args().map((a) => a.jsonValue().catch((): unknown => undefined)));
+  const [format, ...rest] = values;
+  if (typeof format !== 'string') return msg.text();
+  const text = format.replace(/%[cs]/g, (spec) => {
+    const arg = rest.shift();
+    return spec === '%s' ? String(arg) : '';
+  });
+  return [text, ...rest.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))].join(' ');
+}
+
+export function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function firstLine(err: unknown): string {
+  return message(err).split('\n')[0] ?? '';
+}
