@@ -3,7 +3,7 @@
  * desktop, downloaded by @vscode/test-electron. For machines that can reach VS Code's update
  * servers; this test bed cannot, so here the suite runs in code-server (`npm run test:e2e`).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'redis-swarm-electron-'));
   try {
     const workspace = path.join(scratch, 'workspace');
-    await import('node:fs/promises').then((fs) => fs.mkdir(workspace, { recursive: true }));
+    await mkdir(workspace, { recursive: true });
     const exitCode = await runTests({
       version: process.env['REDIS_SWARM_VSCODE_VERSION'] || VSCODE_VERSION,
       extensionDevelopmentPath: REPO_ROOT,

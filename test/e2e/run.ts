@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { before, test, TestContext } from 'node:test';
+import { before, test } from 'node:test';
 import { Page } from 'playwright-core';
 import { parseResult, TestResult } from '../extensionHost/protocol';
 import { Browser, launchBrowser } from './browser';
@@ -43,9 +43,8 @@ async function withWorkbench(body: (server: CodeServer, page: Page, browser: Bro
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await body(server, page, browser);
   } catch (err) {
-    if (err instanceof Error && !err.message.includes('code-server output')) {
-      err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;
-    }
+    // The server's side of the story: extension host errors show up there.
+    if (err instanceof Error) err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;
     throw err;
   } finally {
     await browser?.close();
@@ -146,5 +145,3 @@ test('extension host: test/extensionHost passes with the real vscode API', { tim
   if (planned !== undefined) assert.equal(results.length, planned, `the suite planned ${planned} tests but reported ${results.length}`);
   assert.equal(exitCode, results.every((r) => r.ok) ? 0 : 1, `the extension-host run exited with ${String(exitCode)}`);
 });
-
-export type { TestContext };

@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
-import { CancellationToken, neverCancelled, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, CommandArg, errText, PipelineResult, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { configSignature, infoField, parseClusterNodes } from './nodesParser';
@@ -23,6 +23,8 @@ export const CONVERGE_PER_NODE_TIMEOUT_MS = 500;
 export interface ApplyOptions {
   readonly progress?: ProgressReporter;
   readonly token?: CancellationToken;
+  /** Receives one debug line per status poll: what the nodes are still waiting for. */
+  readonly logger?: Logger;
   /** Overrides the convergence deadline (ms). */
   readonly timeoutMs?: number;
   /**
@@ -130,6 +132,7 @@ interface NodeStatus {
 export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readonly string[], options: ApplyOptions = {}): Promise<ApplyResult> {
   const progress = options.progress ?? silentProgress;
   const token = options.token ?? neverCancelled;
+  const logger = options.logger ?? nullLogger;
   const started = Date.now();
   const nodes = plan.nodes;
   const meet = nodes.map((n) => meetAddress(n.input));
@@ -211,6 +214,7 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
       // A master that says ok no longer needs its forming settings; its replicas have synced.
       await Promise.all(statuses.map((st, i) => (st.stateOk && allReplicasUp(plan, statuses, i) ? restore(i) : undefined)));
       const ready = statuses.filter((s) => s.ready).length;
+      logger.debug(`poll ${polls} at ${Date.now() - started} ms: ${ready}/${nodes.length} ready${summarizeReasons(statuses)}`);
       if (ready === nodes.length) break;
       progress.report({ message: `Waiting for the cluster to join (${ready}/${nodes.length} nodes ready)` });
       if (Date.now() > deadline) throw new TimeoutError(timeoutMessage(nodes, statuses, meet, timeoutMs));
@@ -270,6 +274,16 @@ async function pollNode(
     if (!linkUp) reasons.push(`master_link_status:${link ?? 'not replicating yet'}`);
   }
   return { ready: reasons.length === 0, stateOk: state === 'ok', linkUp, reasons, ...(view ? { view } : {}) };
+}
+
+/** `; 12 x cluster_state:fail, 3 x knows 40 of 60 nodes` (numbers folded so like reasons group). */
+function summarizeReasons(statuses: readonly NodeStatus[]): string {
+  const counts = new Map<string, number>();
+  for (const s of statuses) for (const r of s.reasons) {
+    const key = r.replace(/[0-9a-f]{40}/g, '<id>').replace(/knows \d+ of/, 'knows N of');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts.size === 0 ? '' : `; ${[...counts].map(([r, c]) => `${c} x ${r}`).join(', ')}`;
 }
 
 /** True when every replica planned for master `i` reports its link up. */
