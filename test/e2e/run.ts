@@ -14,7 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { Page } from 'playwright-core';
-import { parseResult, TestResult } from '../extensionHost/protocol';
+import { LOG_PREFIX, parseResult, TestResult } from '../extensionHost/protocol';
 import { Browser, launchBrowser } from './browser';
 import { CodeServer, startCodeServer } from './codeServer';
 import { EXTENSION_TESTS_ENTRY, OUTPUT_DIR, REPO_ROOT } from './paths';
@@ -28,6 +28,7 @@ const EXTENSION_HOST_TEST_TIMEOUT_MS = 150_000;
 const EXTENSION_TESTS_RUN_TIMEOUT_MS = 90_000;
 /** Console lines may still be in flight when the exit code arrives. */
 const CONSOLE_DRAIN_MS = 500;
+const SIDEBAR_EXTRA_WIDTH_PX = 200;
 
 let vsix = '';
 before(async () => {
@@ -52,6 +53,22 @@ async function withWorkbench(body: (server: CodeServer, page: Page, browser: Bro
   }
 }
 
+/**
+ * Drags the sash at the sidebar's right edge so the whole "Docker engine · swarm active" line
+ * shows in the screenshot (the default width cuts it to "swar..."), and moves the pointer off
+ * the activity bar so its hover does not cover the view.
+ */
+async function widenSidebar(page: Page): Promise<void> {
+  const box = await page.locator('.part.sidebar').first().boundingBox({ timeout: ELEMENT_TIMEOUT_MS });
+  if (!box) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX, y, { steps: 5 });
+  await page.mouse.up();
+  await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX + 300, y);
+}
+
 function workbenchUrl(server: CodeServer, extra: Record<string, string> = {}): string {
   const query = new URLSearchParams({ folder: server.workspace, ...extra });
   return `${server.origin}/?${query.toString()}`;
@@ -69,7 +86,8 @@ test('UI: the Redis Swarm sidebar shows the Docker engine with swarm active', { 
   await withWorkbench(async (server, page, browser) => {
     await withFailureScreenshot(page, 'sidebar-engine', async () => {
       await openWorkbench(page, workbenchUrl(server));
-      const container = page.locator('.part.activitybar [role="tab"][aria-label^="Redis Swarm"]').first();
+      // The tab's own aria-label is empty in 1.99; its icon link carries the container title.
+      const container = page.locator('.part.activitybar [role="tab"] a.action-label[aria-label="Redis Swarm"]').first();
       try {
         await container.click({ timeout: ELEMENT_TIMEOUT_MS });
       } catch (err) {
@@ -79,6 +97,7 @@ test('UI: the Redis Swarm sidebar shows the Docker engine with swarm active', { 
       await visible(page, row, ELEMENT_TIMEOUT_MS, 'the "Docker engine · swarm active" item in the Redis Swarm sidebar');
       const text = (await page.locator(row).first().innerText({ timeout: ELEMENT_TIMEOUT_MS })).replace(/\s+/g, ' ');
       t.diagnostic(`sidebar item: ${text}`);
+      await widenSidebar(page);
       t.diagnostic(`screenshot: ${await screenshot(page, 'sidebar-engine')}`);
       if (browser.blocked.length > 0) t.diagnostic(`blocked ${browser.blocked.length} non-loopback request(s): ${browser.blocked.slice(0, 5).join(', ')}`);
     });
@@ -105,10 +124,12 @@ test('extension host: test/extensionHost passes with the real vscode API', { tim
         return;
       }
       // The suite's own lines (plan, ok / not ok, assertion messages) are shown as they come.
-      if (line.includes('[Extension Host]')) {
-        const plan = /\b1\.\.(\d+)\s*$/.exec(line);
+      const at = line.indexOf(LOG_PREFIX);
+      if (at >= 0) {
+        const own = line.slice(at);
+        const plan = /^1\.\.(\d+)$/.exec(own.slice(LOG_PREFIX.length).trim());
         if (plan?.[1]) planned = Number(plan[1]);
-        process.stdout.write(`  ${line}\n`);
+        process.stdout.write(`  ${own}\n`);
       }
     });
 
@@ -138,7 +159,11 @@ test('extension host: test/extensionHost passes with the real vscode API', { tim
   // Each extension-host test becomes a subtest here, so the closing counts include them.
   for (const r of results) {
     await t.test(`[extension host] ${r.name}`, () => {
-      if (!r.ok) throw new Error(r.error ?? 'failed');
+      if (r.ok) return;
+      // The stack is the extension host's, not this launcher's.
+      const err = new Error(r.error ?? 'failed');
+      err.stack = r.error ?? 'failed';
+      throw err;
     });
   }
   assert.ok(results.length > 0, `the suite reported no results (exit code ${String(exitCode)}); see ${path.join(OUTPUT_DIR, 'extension-host-console.log')}`);

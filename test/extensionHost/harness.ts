@@ -4,7 +4,7 @@
  * TAP-like `ok`/`not ok` lines for people and one marker line per test for the launcher, and
  * rejects when any test failed so VS Code exits the run with code 1.
  */
-import { formatResult, TestResult } from './protocol';
+import { formatResult, LOG_PREFIX, TestResult } from './protocol';
 
 export interface ExtensionTest {
   readonly name: string;
@@ -16,27 +16,33 @@ export const TEST_TIMEOUT_MS = 30_000;
 
 export async function runTests(tests: readonly ExtensionTest[]): Promise<void> {
   const results: TestResult[] = [];
-  console.log(`1..${tests.length}`);
+  say(`1..${tests.length}`);
   for (const [i, t] of tests.entries()) {
     const started = Date.now();
     let result: TestResult;
     try {
       await withTimeout(t.run(), TEST_TIMEOUT_MS, `"${t.name}" did not finish within ${TEST_TIMEOUT_MS} ms`);
       result = { name: t.name, ok: true, durationMs: Date.now() - started };
-      console.log(`ok ${i + 1} - ${t.name}`);
+      say(`ok ${i + 1} - ${t.name}`);
     } catch (err) {
       const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
       result = { name: t.name, ok: false, durationMs: Date.now() - started, error };
-      console.error(`not ok ${i + 1} - ${t.name}\n  # ${error.split('\n').join('\n  # ')}`);
+      say(`not ok ${i + 1} - ${t.name}`, 'error');
+      for (const line of error.split('\n')) say(`  # ${line}`, 'error');
     }
     results.push(result);
     console.log(formatResult(result));
   }
   const failed = results.filter((r) => !r.ok);
-  console.log(`# tests ${results.length} pass ${results.length - failed.length} fail ${failed.length}`);
+  say(`# tests ${results.length} pass ${results.length - failed.length} fail ${failed.length}`);
   if (failed.length > 0) {
     throw new Error(`${failed.length} of ${results.length} extension-host tests failed: ${failed.map((r) => r.name).join('; ')}`);
   }
+}
+
+/** One line per call: the launcher reads the browser console line by line. */
+function say(line: string, level: 'log' | 'error' = 'log'): void {
+  console[level](`${LOG_PREFIX} ${line}`);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

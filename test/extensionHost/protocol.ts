@@ -4,6 +4,9 @@
  * launcher, which runs under plain Node, can import it.
  */
 export const RESULT_MARKER = '@@redis-swarm-test@@';
+/** Starts every line the suite prints for people, so the launcher can pick them out of the
+ * workbench's own console noise. */
+export const LOG_PREFIX = '[redis-swarm tests]';
 
 export interface TestResult {
   readonly name: string;

@@ -115,6 +115,10 @@ describe('redis-swarm cli matches redis-cli 7 byte for byte on a loopback cluste
       resetData();
       const actual = runOurs(['-p', seed, '-c', ...mode], input);
       assert.ok(expected.includes('-> Redirected to slot'), 'the script should meet MOVED redirects');
+      assert.ok(
+        expected.includes(`-> Redirected to slot [${askSlot}] located at 127.0.0.1:${askTarget.port}\n`),
+        'the script should meet an ASK redirect to the importing node',
+      );
       assert.ok(expected.length > 2000, 'redis-cli should have printed the whole script');
       assert.ok(actual.equals(expected), firstDifference(expected, actual));
     });

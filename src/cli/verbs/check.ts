@@ -1,23 +1,22 @@
 import { checkCluster } from '../../core/cluster/check';
 import { formatCheck } from '../../core/cluster/formatCheck';
-import { readTopology } from '../../core/cluster/readTopology';
 import { flagBoolean, parseArgs } from '../args';
 import { Verb } from '../verb';
-import { clusterTargetFlags, seedTargetsFromArgs } from './clusterTargets';
+import { clusterTargetFlags, readTargetTopology, seedTargetsFromArgs } from './clusterTargets';
 
 export const checkVerb: Verb = {
   name: 'check',
   summary: 'Check a cluster: slot agreement, open slots, coverage, replicas, links and failed nodes.',
-  usage: 'check <host:port> [--json] [--reachable CIDR]',
+  usage: 'check <host:port> | --cluster NAME [--json] [--reachable CIDR]',
   flags: {
     json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
     ...clusterTargetFlags,
   },
   async run(argv, io) {
     const args = parseArgs(argv, this.flags ?? {});
-    const { router, seeds } = await seedTargetsFromArgs(args);
+    const targets = await seedTargetsFromArgs(args, io.env);
     try {
-      const topology = await readTopology(router, seeds);
+      const topology = await readTargetTopology(targets);
       const report = checkCluster(topology);
       if (flagBoolean(args, 'json')) {
         io.stdout.write(JSON.stringify({ ok: report.ok, using: report.using, findings: report.findings, nodes: topology.nodes, unreachable: topology.unreachable }, null, 2) + '\n');
@@ -27,7 +26,7 @@ export const checkVerb: Verb = {
       // Like redis-cli --cluster check: a non-zero exit when the check found errors.
       return report.ok ? 0 : 1;
     } finally {
-      await router.dispose();
+      await targets.dispose();
     }
   },
 };

@@ -17,7 +17,7 @@ import { splitArgs } from '../../core/repl/splitArgs';
 import { cstr } from '../../core/repl/cstring';
 import { Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { Router, StaticRouter } from '../../core/routes/router';
-import * as clusterAccess from '../../core/swarm/clusterAccess';
+import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { CliIO, Verb } from '../verb';
 
 const USAGE =
@@ -91,17 +91,6 @@ function toInt(text: string, flag: string): number {
   return Number(text);
 }
 
-type RouterForCluster = (
-  clusterName: string,
-  options: { env: NodeJS.ProcessEnv },
-) => Promise<{ router: Router; seeds: Endpoint[]; dispose(): Promise<void> }>;
-
-/** The lead's Docker-side access, when it is built (src/core/swarm/clusterAccess.ts). */
-function findRouterForCluster(): RouterForCluster | undefined {
-  const fn = (clusterAccess as Record<string, unknown>)['routerForCluster'];
-  return typeof fn === 'function' ? (fn as RouterForCluster) : undefined;
-}
-
 /** `--node N`: the N-th seed (1-based) or a seed named host:port; the first seed otherwise. */
 function pickSeed(seeds: readonly Endpoint[], node: string | undefined, clusterName: string): Endpoint {
   if (seeds.length === 0) throw new BadInputError(`Cluster "${clusterName}" has no reachable node.`);
@@ -167,7 +156,7 @@ export const cliVerb: Verb = {
   usage: USAGE,
   async run(argv, io) {
     const args = parseCliArgs(argv);
-    const password = args.password ?? io.env['REDISCLI_AUTH'];
+    let password = args.password ?? io.env['REDISCLI_AUTH'];
     if (args.password !== undefined && !args.noAuthWarning) {
       io.stderr.write("Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n");
     }
@@ -177,13 +166,9 @@ export const cliVerb: Verb = {
     let port = args.port;
     let dispose = async (): Promise<void> => undefined;
     if (args.clusterName !== undefined) {
-      const routerForCluster = findRouterForCluster();
-      if (!routerForCluster) {
-        throw new BadInputError(
-          '--cluster is not available in this build yet (the Docker access is missing); connect with -h/-p to a published port instead.',
-        );
-      }
-      const access = await routerForCluster(args.clusterName, { env: io.env });
+      // The password, when none was given, is read from the cluster's Docker secret.
+      const access = await openClusterAccess(args.clusterName, { env: io.env, ...(password !== undefined ? { password } : {}) });
+      password = access.password;
       router = access.router;
       dispose = () => access.dispose();
       const seed = pickSeed(access.seeds, args.node, args.clusterName);

@@ -9,10 +9,24 @@ import { CreateNodeInput } from '../../core/cluster/planCreate';
 import { BadInputError } from '../../core/errors';
 import { Endpoint, parseEndpoint } from '../../core/routes/endpoint';
 import { Router, StaticRouter } from '../../core/routes/router';
-import { FlagSpecs, flagList, ParsedArgs } from '../args';
+import { FlagSpecs, flagBoolean, flagList, flagString, ParsedArgs } from '../args';
+import { ClusterTopology } from '../../core/cluster/topology';
+import { readTopology } from '../../core/cluster/readTopology';
+import { AdminPool } from '../../core/redis/adminConnection';
+import { ClusterAccess, openClusterAccess } from '../../core/swarm/clusterAccess';
+import { swarmCreateInputs } from '../../core/swarm/swarmNodes';
+import { joinSwarm } from '../../core/swarm/joinTopology';
+import { dockerFlags, engineOptions } from './dockerFlags';
 
 /** Flags every cluster verb takes to say how nodes are reached. */
 export const clusterTargetFlags: FlagSpecs = {
+  cluster: {
+    kind: 'string',
+    valueName: 'name',
+    description: 'A cluster on the swarm (deployed by redis-swarm, or services NAME-1 … NAME-N); nodes are reached through published ports or Docker API tunnels.',
+  },
+  tunnel: { kind: 'boolean', description: 'With --cluster: use Docker API tunnels even where ports are published.' },
+  ...dockerFlags,
   reachable: {
     kind: 'list',
     valueName: 'cidr',
@@ -24,12 +38,54 @@ export interface SeedTargets {
   readonly router: Router;
   /** Nodes to start from; the others are found through the cluster. */
   readonly seeds: readonly Endpoint[];
+  /** Admin connections through the router, with the password when there is one. */
+  readonly pool: AdminPool;
+  /** Set with --cluster: the swarm side, joined into topologies. */
+  readonly access?: ClusterAccess;
+  /** Closes the pool and the router (tunnels). */
+  dispose(): Promise<void>;
 }
 
-export interface CreateTargets {
-  readonly router: Router;
+export interface CreateTargets extends SeedTargets {
   /** Every node to form the cluster from, with its placement key. */
   readonly nodes: readonly CreateNodeInput[];
+}
+
+/** The password for host:port targets: redis-cli's REDISCLI_AUTH, so the same shell works for both. */
+function envPassword(env: NodeJS.ProcessEnv): string | undefined {
+  return env['REDISCLI_AUTH'] || undefined;
+}
+
+function targets(router: Router, seeds: readonly Endpoint[], password: string | undefined, access?: ClusterAccess): SeedTargets {
+  const pool = new AdminPool(router, password !== undefined ? { password } : {});
+  return {
+    router,
+    seeds,
+    pool,
+    ...(access ? { access } : {}),
+    dispose: async () => {
+      await pool.close();
+      await router.dispose();
+    },
+  };
+}
+
+async function swarmAccess(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<ClusterAccess | undefined> {
+  const name = flagString(args, 'cluster');
+  if (name === undefined) return undefined;
+  if (args.positionals.length > 0) throw new BadInputError(`Give either --cluster ${name} or host:port nodes, not both.`);
+  const password = envPassword(env);
+  return openClusterAccess(name, {
+    ...engineOptions(args, env),
+    forceTunnel: flagBoolean(args, 'tunnel'),
+    ...(password !== undefined ? { password } : {}),
+  });
+}
+
+/** Reads every node's view through the targets' pool; with --cluster, joined with Docker's view. */
+export async function readTargetTopology(t: SeedTargets): Promise<ClusterTopology> {
+  const topology = await readTopology(t.router, t.seeds, { pool: t.pool });
+  return t.access ? joinSwarm(topology, t.access.cluster) : topology;
 }
 
 function staticRouter(args: ParsedArgs): StaticRouter {
@@ -37,9 +93,13 @@ function staticRouter(args: ParsedArgs): StaticRouter {
 }
 
 /** `check` / `status`: `<host:port>...` positionals reached directly. */
-export async function seedTargetsFromArgs(args: ParsedArgs): Promise<SeedTargets> {
-  if (args.positionals.length === 0) throw new BadInputError('Name a node of the cluster as host:port (for example 127.0.0.1:7000).');
-  return { router: staticRouter(args), seeds: args.positionals.map(parseEndpoint) };
+export async function seedTargetsFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<SeedTargets> {
+  const access = await swarmAccess(args, env);
+  if (access) return targets(access.router, access.seeds, access.password, access);
+  if (args.positionals.length === 0) {
+    throw new BadInputError('Name a node of the cluster as host:port (for example 127.0.0.1:7000), or a cluster on the swarm with --cluster NAME.');
+  }
+  return targets(staticRouter(args), args.positionals.map(parseEndpoint), envPassword(env));
 }
 
 /**
@@ -47,8 +107,20 @@ export async function seedTargetsFromArgs(args: ParsedArgs): Promise<SeedTargets
  * groups nodes by the address it was given; a host name is resolved for CLUSTER MEET (which
  * takes only IPs), as redis-cli does with anetResolve.
  */
-export async function createTargetsFromArgs(args: ParsedArgs): Promise<CreateTargets> {
-  if (args.positionals.length === 0) throw new BadInputError('Name the nodes to form the cluster from, as host:port ... (at least 3).');
+export async function createTargetsFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<CreateTargets> {
+  const access = await swarmAccess(args, env);
+  if (access) {
+    try {
+      const nodes = swarmCreateInputs(access.cluster);
+      return { ...targets(access.router, nodes.map((n) => n.endpoint), access.password, access), nodes };
+    } catch (err) {
+      await access.dispose();
+      throw err;
+    }
+  }
+  if (args.positionals.length === 0) {
+    throw new BadInputError('Name the nodes to form the cluster from, as host:port ... (at least 3), or a cluster on the swarm with --cluster NAME.');
+  }
   const nodes = await Promise.all(
     args.positionals.map(async (p): Promise<CreateNodeInput> => {
       const endpoint = parseEndpoint(p);
@@ -58,5 +130,5 @@ export async function createTargetsFromArgs(args: ParsedArgs): Promise<CreateTar
       return { endpoint, placementKey: endpoint.host, meetIp: resolved.address };
     }),
   );
-  return { router: staticRouter(args), nodes };
+  return { ...targets(staticRouter(args), nodes.map((n) => n.endpoint), envPassword(env)), nodes };
 }

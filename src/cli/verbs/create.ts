@@ -4,18 +4,16 @@ import { checkCluster } from '../../core/cluster/check';
 import { formatCheck } from '../../core/cluster/formatCheck';
 import { formatPlan, planToJson } from '../../core/cluster/formatPlan';
 import { planCreate } from '../../core/cluster/planCreate';
-import { readTopology } from '../../core/cluster/readTopology';
 import { BadInputError } from '../../core/errors';
 import { ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
-import { AdminPool } from '../../core/redis/adminConnection';
 import { flagBoolean, flagNumber, parseArgs } from '../args';
 import { CliIO, Verb } from '../verb';
-import { clusterTargetFlags, createTargetsFromArgs } from './clusterTargets';
+import { clusterTargetFlags, createTargetsFromArgs, readTargetTopology } from './clusterTargets';
 
 export const createVerb: Verb = {
   name: 'create',
   summary: 'Form a Redis Cluster from empty cluster-enabled nodes (like redis-cli --cluster create, faster).',
-  usage: 'create <host:port> ... [--replicas N] [--yes] [--json] [--reachable CIDR]',
+  usage: 'create <host:port> ... | --cluster NAME [--replicas N] [--yes] [--json] [--reachable CIDR]',
   flags: {
     replicas: { kind: 'number', valueName: 'n', description: 'Replicas per master (default 0, as redis-cli).' },
     yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
@@ -26,8 +24,8 @@ export const createVerb: Verb = {
     const args = parseArgs(argv, this.flags ?? {});
     const json = flagBoolean(args, 'json');
     const replicas = flagNumber(args, 'replicas') ?? 0;
-    const { router, nodes } = await createTargetsFromArgs(args);
-    const pool = new AdminPool(router);
+    const targets = await createTargetsFromArgs(args, io.env);
+    const { nodes, pool } = targets;
     // Human progress goes to stdout, unless stdout carries JSON.
     const out = json ? io.stderr : io.stdout;
     try {
@@ -47,7 +45,7 @@ export const createVerb: Verb = {
       }
       const result = await applyCreate(pool, plan, ids, { progress: lineProgress(out), token: tokenFromSignal(io.signal) });
       out.write(`[OK] Cluster formed in ${result.elapsedMs} ms.\n`);
-      const topology = await readTopology(router, nodes.map((n) => n.endpoint), { pool, seedsOnly: true });
+      const topology = await readTargetTopology(targets);
       const report = checkCluster(topology);
       if (json) {
         io.stdout.write(JSON.stringify({ plan: planToJson(plan, idMap), elapsedMs: result.elapsedMs, check: report, nodes: topology.nodes }, null, 2) + '\n');
@@ -56,8 +54,7 @@ export const createVerb: Verb = {
       }
       return report.ok ? 0 : 1;
     } finally {
-      await pool.close();
-      await router.dispose();
+      await targets.dispose();
     }
   },
 };

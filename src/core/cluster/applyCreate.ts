@@ -154,7 +154,7 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
       const cmds: CommandArg[][] = [];
       if (n.role === 'master' && n.slots) cmds.push(['CLUSTER', 'ADDSLOTSRANGE', n.slots.start, n.slots.end]);
       cmds.push(['CLUSTER', 'SET-CONFIG-EPOCH', i + 1]);
-      const tuned = fast && n.role === 'master' ? FORMING_SETTINGS : [];
+      const tuned = !fast ? [] : n.role === 'master' ? FORMING_SETTINGS : FORMING_SETTINGS.filter((t) => t.name === 'cluster-node-timeout');
       for (const t of tuned) cmds.push(['CONFIG', 'GET', t.name]);
       const res = await pool.pipeline(n.input.endpoint, cmds);
       const slots = res[0];
@@ -211,8 +211,8 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
       checkCancel();
       polls++;
       statuses = await Promise.all(nodes.map((n, i) => pollNode(pool, n, i, ids, expected, nodes.length, replicated)));
-      // A master that says ok no longer needs its forming settings; its replicas have synced.
-      await Promise.all(statuses.map((st, i) => (st.stateOk && allReplicasUp(plan, statuses, i) ? restore(i) : undefined)));
+      // A node that is ready (and, for a master, whose replicas have synced) gets its own settings back.
+      await Promise.all(statuses.map((st, i) => (st.ready && allReplicasUp(plan, statuses, i) ? restore(i) : undefined)));
       const ready = statuses.filter((s) => s.ready).length;
       logger.debug(`poll ${polls} at ${Date.now() - started} ms: ${ready}/${nodes.length} ready${summarizeReasons(statuses)}`);
       if (ready === nodes.length) break;

@@ -464,20 +464,20 @@ export class ReplEngine {
         continue;
       }
       if (!(await this.readReply(verbatim))) return false;
-      this.trackState(cmd, words, argc);
+      await this.trackState(cmd, words, argc);
       if (this.reissue) break;
     }
     return true;
   }
 
   /** The state redis-cli keeps from replies: db number, MULTI, RESET. */
-  private trackState(cmd: string, words: readonly string[], argc: number): void {
+  private async trackState(cmd: string, words: readonly string[], argc: number): Promise<void> {
     const failed = this.lastType === 'error';
     if (cmd === 'select' && argc === 2 && !failed) {
       this.inputDb = this.dbnum = atoi(words[1] as string);
     } else if (cmd === 'auth' && (argc === 2 || argc === 3)) {
       // redis-cli re-selects the db after AUTH; its result is only reported on stderr.
-      void this.select();
+      await this.select();
     } else if (cmd === 'multi' && argc === 1 && !failed) {
       this.inMulti = true;
       this.preMultiDb = this.dbnum;

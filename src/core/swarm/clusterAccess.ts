@@ -46,11 +46,3 @@ export async function openClusterAccess(clusterName: string, options: AccessOpti
     dispose: () => router.dispose(),
   };
 }
-
-/** The form the REPL uses (see src/cli/verbs/cli.ts). */
-export async function routerForCluster(
-  clusterName: string,
-  options: { env: NodeJS.ProcessEnv } & AccessOptions,
-): Promise<{ router: Router; seeds: Endpoint[]; password?: string; dispose(): Promise<void> }> {
-  return openClusterAccess(clusterName, options);
-}
