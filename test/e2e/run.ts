@@ -29,6 +29,7 @@ const EXTENSION_TESTS_RUN_TIMEOUT_MS = 90_000;
 /** Console lines may still be in flight when the exit code arrives. */
 const CONSOLE_DRAIN_MS = 500;
 const SIDEBAR_EXTRA_WIDTH_PX = 200;
+const SASH_SETTLE_TIMEOUT_MS = 2_000;
 
 let vsix = '';
 before(async () => {
@@ -67,6 +68,12 @@ async function widenSidebar(page: Page): Promise<void> {
   await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX, y, { steps: 5 });
   await page.mouse.up();
   await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX + 300, y);
+  // Cosmetic: let the sash drop its highlight before the screenshot; no failure if it lingers.
+  await page
+    .locator('.monaco-sash.hover, .monaco-sash.active')
+    .first()
+    .waitFor({ state: 'detached', timeout: SASH_SETTLE_TIMEOUT_MS })
+    .catch(() => undefined);
 }
 
 function workbenchUrl(server: CodeServer, extra: Record<string, string> = {}): string {

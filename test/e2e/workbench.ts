@@ -3,7 +3,7 @@
  * console, and screenshots. Every wait has an explicit bound and a message saying what was
  * being waited for.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConsoleMessage, Page } from 'playwright-core';
 import { OUTPUT_DIR } from './paths';
@@ -40,6 +40,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Runs `body`; on failure saves `<name>-failure.png` and says where in the error. */
 export async function withFailureScreenshot<T>(page: Page, name: string, body: () => Promise<T>): Promise<T> {
+  // A failure screenshot left by an earlier run would be mistaken for this run's.
+  await rm(path.join(OUTPUT_DIR, `${name}-failure.png`), { force: true });
   try {
     return await body();
   } catch (err) {

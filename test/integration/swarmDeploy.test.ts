@@ -4,6 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import calculateSlot from 'cluster-key-slot';
 import { deployCluster } from '../../src/core/swarm/deploy';
@@ -80,6 +81,25 @@ async function verifyCluster(access: ClusterAccess, expectRoute: 'published' | '
   }
 }
 
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');
+
+/**
+ * `redis-swarm cli --cluster NAME -c` sets and gets one key on every master: the redirect lines
+ * name the hostnames the cluster announces, and the values come back through the routes.
+ */
+function cliOnEveryMaster(name: string, extraArgs: string[] = []): void {
+  // One key per master's slot range (0-5460, 5461-10922, 10923-16383).
+  const keys = ['k:7', 'k:0', 'k:1'].map((k) => ({ k, slot: calculateSlot(k) }));
+  const owners = new Set(keys.map(({ slot }) => (slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2)));
+  assert.equal(owners.size, 3, `test keys cover all three masters: ${JSON.stringify(keys)}`);
+  const script = keys.map(({ k }) => `set ${k} v-${k}\nget ${k}\n`).join('');
+  const out = execFileSync(BIN, ['cli', '--cluster', name, '-c', '--no-raw', ...extraArgs], { input: script, encoding: 'utf8', env: { ...process.env, DOCKER_HOST: '' } });
+  for (const { k } of keys) assert.ok(out.includes(`"v-${k}"`), `GET ${k} answered through the cluster:\n${out}`);
+  const redirects = [...out.matchAll(/-> Redirected to slot \[(\d+)\] located at ([^:\s]+):6379/g)].map((m) => m[2]);
+  assert.ok(redirects.length >= 2, `redirects were followed:\n${out}`);
+  for (const host of redirects) assert.match(host ?? '', new RegExp(`^${name}-[1-6]$`), 'redirects name the announced service hostnames');
+}
+
 function inspectText(prefix: string): string {
   const services = execFileSync('docker', ['service', 'ls', '-q', '--filter', `name=${prefix}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   const configs = execFileSync('docker', ['config', 'ls', '-q', '--filter', `name=${prefix}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -101,6 +121,7 @@ describe('deploy and create on the real swarm', { timeout: 600_000 }, () => {
     const access = await deployAndForm(name, true);
     try {
       await verifyCluster(access, 'published');
+      cliOnEveryMaster(name);
       // The host port answers as plain Redis; the password is required.
       const ping = execFileSync('redis-cli', ['-p', String(PUBLISH_BASE), '-a', PASSWORD, '--no-auth-warning', 'ping'], { encoding: 'utf8' });
       assert.equal(ping.trim(), 'PONG');
@@ -119,6 +140,7 @@ describe('deploy and create on the real swarm', { timeout: 600_000 }, () => {
     const access = await deployAndForm(name, false);
     try {
       await verifyCluster(access, 'tunnel');
+      cliOnEveryMaster(name);
     } finally {
       await access.dispose();
     }
