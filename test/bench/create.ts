@@ -21,7 +21,8 @@ const REDIS_CLI_BASE_PORT = 22100;
 const SERVER_WARMUP_MS = 2500;
 const POLL_MS = 20;
 const CONVERGE_TIMEOUT_MS = 120_000;
-const REPO = join(__dirname, '..', '..', '..');
+/** The repository root: benchmarks run from it (`npm run bench`). */
+const REPO = process.cwd();
 
 interface RunResult {
   readonly convergedMs: number;

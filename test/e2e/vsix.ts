@@ -25,8 +25,7 @@ export async function vsixEntries(vsix: string): Promise<string[]> {
 export function unwantedEntries(entries: readonly string[]): string[] {
   return entries.filter(
     (e) =>
-      /\.(ts|tsx|map)$/.test(e) && !e.endsWith('.d.ts') ||
-      e.endsWith('.d.ts') ||
+      /\.(ts|tsx|map)$/.test(e) ||
       /^extension\/(src|test|out|node_modules|scripts|test-output)\//.test(e) ||
       /(^|\/)tsconfig[^/]*\.json$/.test(e),
   );
