@@ -34,7 +34,9 @@ export async function benchCreate(): Promise<void> {
   process.stdout.write(
     'Both tools on fresh loopback redis-server 7.0.15 with repl-diskless-sync-delay 0 and cluster-node-timeout 5000;\n' +
       'converged = every node cluster_state:ok, one slot map on all nodes, every replica master_link_status:up\n' +
-      '(same poller, every 20 ms, started right after the tool is launched).\n',
+      '(same poller, every 20 ms, started right after the tool is launched).\n' +
+      'redis-swarm lowers cluster-node-timeout (to 1 s) and repl-diskless-sync-delay (to 0) on the nodes while the\n' +
+      'cluster forms and gives each node its own values back once it is ready; redis-cli changes no setting.\n',
   );
   for (const { nodes, replicas } of [
     { nodes: 6, replicas: 1 },

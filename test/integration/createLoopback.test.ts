@@ -11,7 +11,7 @@ import { checkCluster } from '../../src/core/cluster/check';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
 import { readTopology } from '../../src/core/cluster/readTopology';
-import { isBadInputError, isRedisSwarmError } from '../../src/core/errors';
+import { isBadInputError, isRedisSwarmError, isTimeoutError } from '../../src/core/errors';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
 import { LoopbackNodes, redisCli, startRedisNodes } from '../support/loopbackCluster';
@@ -104,4 +104,18 @@ test('CLI create without --yes refuses when stdin is not a terminal, and changes
   assert.equal(run.status, 2);
   assert.match(run.stderr, /--yes/);
   assert.match(redisCli(['-p', '22033', 'cluster', 'info']).toString(), /cluster_slots_assigned:0/);
+});
+
+test('a deadline too short to converge ends in a TimeoutError naming each node and what it waits for', async () => {
+  const s = await nodes(22036, 3);
+  const pool = new AdminPool(new StaticRouter());
+  try {
+    const ids = await inspectNodes(pool, inputs(s));
+    await assert.rejects(
+      applyCreate(pool, planCreate(inputs(s), 0), ids, { timeoutMs: 1 }),
+      (e: unknown) => isTimeoutError(e) && /did not converge/.test(e.message) && /127\.0\.0\.1:22036: .*cluster_state:fail/.test(e.message),
+    );
+  } finally {
+    await pool.close();
+  }
 });

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkCluster } from '../../src/core/cluster/check';
+import { formatCheck } from '../../src/core/cluster/formatCheck';
+import { formatStatus } from '../../src/core/cluster/formatStatus';
+import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
+import { ClusterNode, ClusterTopology, ReportedView } from '../../src/core/cluster/topology';
+import { FORMED_22190, OPEN_AND_FAILED_22190, OPEN_AND_FAILED_22191 } from './clusterNodesSamples';
+
+function reported(reply: string, overrides: Partial<ReportedView> = {}): ReportedView {
+  const view = parseClusterNodes(reply);
+  return { endpoint: view.self.endpoint, view, clusterState: 'ok', keys: 0, ...overrides };
+}
+function topology(views: ReportedView[], unreachable: ClusterTopology['unreachable'] = []): ClusterTopology {
+  const byId = new Map<string, ClusterNode>();
+  for (const v of views) byId.set(v.view.self.id, v.view.self);
+  for (const v of views) for (const n of v.view.nodes) if (!byId.has(n.id)) byId.set(n.id, n);
+  return { views, nodes: [...byId.values()], unreachable };
+}
+
+test('a formed cluster seen from one node: agreement, full coverage, no error', () => {
+  const r = checkCluster(topology([reported(FORMED_22190)]));
+  assert.equal(r.ok, true, r.findings.map((f) => f.message).join('\n'));
+  assert.deepEqual(r.findings.filter((f) => f.severity !== 'info'), []);
+  assert.equal(r.using, '127.0.0.1:22190');
+});
+
+test('open slot on both sides: one warning per node and an error listing the open slot', () => {
+  const r = checkCluster(topology([reported(OPEN_AND_FAILED_22190), reported(OPEN_AND_FAILED_22191)]));
+  assert.equal(r.ok, false);
+  const mig = r.findings.find((f) => f.code === 'slot-migrating');
+  assert.match(mig?.message ?? '', /Node 127\.0\.0\.1:22190 has slots in migrating state 100 \(to 127\.0\.0\.1:22191/);
+  assert.ok(r.findings.some((f) => f.code === 'slot-importing'));
+  assert.match(r.findings.find((f) => f.code === 'open-slots')?.message ?? '', /The following slots are open: 100\./);
+});
+
+test('a failed node that cannot be reached is reported with the CLUSTER FORGET advice, and its master as without replica', () => {
+  const r = checkCluster(topology([reported(OPEN_AND_FAILED_22190), reported(OPEN_AND_FAILED_22191)]));
+  const failed = r.findings.find((f) => f.code === 'failed-node');
+  assert.match(failed?.message ?? '', /127\.0\.0\.1:22195 \(aafd8ac3\) is marked as failed by 127\.0\.0\.1:22190, 127\.0\.0\.1:22191\. .*CLUSTER FORGET/);
+  const noReplica = r.findings.filter((f) => f.code === 'no-replica');
+  assert.deepEqual(noReplica.map((f) => f.nodeIds), [['5e94149c4d6b48b142d3b719d00549e84e12164c']]);
+});
+
+test('a replica on the same swarm node as its master is a warning naming the swarm node', () => {
+  const t = topology([reported(FORMED_22190)]);
+  const place: Record<number, string> = { 22190: 'node-a', 22194: 'node-a', 22191: 'node-b', 22195: 'node-c', 22192: 'node-c', 22193: 'node-b' };
+  for (const n of t.nodes) n.swarm = { service: `redis-${n.endpoint.port}`, swarmNode: place[n.endpoint.port] ?? '?' };
+  const r = checkCluster(t);
+  const f = r.findings.filter((x) => x.code === 'replica-same-placement');
+  assert.equal(f.length, 1);
+  assert.match(f[0]?.message ?? '', /Replica 127\.0\.0\.1:22194 .* of master 127\.0\.0\.1:22190 .* is on the same swarm node \(node-a\)/);
+});
+
+test('all nodes on one host: one info note, not a warning per master', () => {
+  const r = checkCluster(topology([reported(FORMED_22190)]));
+  assert.equal(r.findings.filter((f) => f.code === 'replica-same-placement').length, 0);
+  assert.equal(r.findings.filter((f) => f.code === 'single-placement').length, 1);
+});
+
+test('slots nobody claims are an error with the uncovered ranges', () => {
+  const reply = FORMED_22190.replace(' 10923-16383', ' 10923-16000');
+  const r = checkCluster(topology([reported(reply)]));
+  assert.match(r.findings.find((f) => f.code === 'coverage')?.message ?? '', /383 slot\(s\) have no owner \(16001-16383\)/);
+});
+
+test('nodes holding different slot maps are an error naming the odd one', () => {
+  const a = reported(OPEN_AND_FAILED_22190);
+  const b = reported(OPEN_AND_FAILED_22191.replace(' 5461-10922 [100', ' 5461-10921 [100'));
+  const r = checkCluster(topology([a, b]));
+  assert.match(r.findings.find((f) => f.code === 'config-disagree')?.message ?? '', /Nodes don't agree about configuration!/);
+});
+
+test('unreachable nodes, cluster_state:fail and a replica link down are errors', () => {
+  const r = checkCluster(
+    topology([reported(FORMED_22190, { clusterState: 'fail' })], [{ endpoint: { host: '127.0.0.1', port: 22199 }, reason: 'connect ECONNREFUSED' }]),
+  );
+  const codes = r.findings.filter((f) => f.severity === 'error').map((f) => f.code).sort();
+  assert.deepEqual(codes, ['cluster-state', 'unreachable']);
+  const replicaView = parseClusterNodes(FORMED_22190.replace('myself,master', 'master').replace('127.0.0.1:22194@32194,redis-5.example slave', '127.0.0.1:22194@32194,redis-5.example myself,slave'));
+  const r2 = checkCluster(topology([{ endpoint: replicaView.self.endpoint, view: replicaView, clusterState: 'ok', keys: 0, masterLinkStatus: 'down' }]));
+  assert.ok(r2.findings.some((f) => f.code === 'replica-link-down'));
+});
+
+test('check and status text look like redis-cli: M:/S: blocks, [OK] lines, info-style master lines', () => {
+  const t = topology([reported(FORMED_22190)]);
+  const text = formatCheck(t, checkCluster(t));
+  assert.match(text, /^>>> Performing Cluster Check \(using node 127\.0\.0\.1:22190\)\n/);
+  assert.match(text, /M: e49484a0d7ed02ea2cf5a7a2fa8f583df8070f61 127\.0\.0\.1:22190 \(redis-1\.example\)\n   slots:\[0-5460\] \(5461 slots\) master\n   1 additional replica\(s\)/);
+  assert.match(text, /\[OK\] All nodes agree about slots configuration\.\n>>> Check for open slots\.\.\.\n>>> Check slots coverage\.\.\.\n\[OK\] All 16384 slots covered\./);
+  const status = formatStatus(t);
+  assert.match(status, /127\.0\.0\.1:22190 \(e49484a0\.\.\.\) -> 0 keys \| 5461 slots \| 1 replica\(s\)\./);
+  assert.match(status, /\[OK\] 0 keys in 3 masters\./);
+});
