@@ -33,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
 
   const refresh = new RefreshManager(view, () => tree.reload(), logger);
   context.subscriptions.push(refresh);
+  engines.onDidChangeEngine(() => refresh.request('Docker engine settings changed'), undefined, context.subscriptions);
 
   registerCommands(context, { engines, tree, refresh, output, logger });
   return { topology: tree };
