@@ -38,10 +38,12 @@ run_layer() {
 
 for layer in "${layers[@]}"; do
   case "$layer" in
-    unit) run_layer unit out/test/unit ;;
+    # Explicit *.test.js lists: helpers and samples beside the tests are not test files.
+    unit) run_layer unit out/test/unit/*.test.js ;;
     # One file at a time: the swarm and loopback tests share the 2 cores and the engine.
-    integration) run_layer integration --test-concurrency=1 out/test/integration ;;
-    e2e) run_layer e2e --test-concurrency=1 out/test/e2e/run.js ;;
+    integration) run_layer integration --test-concurrency=1 out/test/integration/*.test.js ;;
+    # One VS Code at a time: each test starts its own code-server and Chromium.
+    e2e) run_layer e2e --test-concurrency=1 out/test/e2e/*.test.js ;;
     *) die "unknown test layer $layer (unit, integration, e2e)" ;;
   esac
 done

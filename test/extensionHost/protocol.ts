@@ -1,5 +1,5 @@
 /**
- * How the extension-host suite reports each result to the launcher (test/e2e/run.ts) through
+ * How the extension-host suite reports each result to the launcher (test/e2e/foundation.test.ts) through
  * the browser console: one line per test, a marker then JSON. Kept free of `vscode` so the
  * launcher, which runs under plain Node, can import it.
  */

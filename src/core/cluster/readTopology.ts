@@ -68,11 +68,11 @@ async function gather(pool: AdminPool, seeds: readonly Endpoint[], seedsOnly: bo
 async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedView | { reason: string }> {
   let res: PipelineResult[];
   try {
-    res = await pool.pipeline(endpoint, [['CLUSTER', 'NODES'], ['CLUSTER', 'INFO'], ['DBSIZE'], ['INFO', 'replication']]);
+    res = await pool.pipeline(endpoint, [['CLUSTER', 'NODES'], ['CLUSTER', 'INFO'], ['DBSIZE'], ['INFO', 'replication'], ['INFO', 'memory']]);
   } catch (err) {
     return { reason: errText(err) };
   }
-  const [nodes, info, dbsize, repl] = res;
+  const [nodes, info, dbsize, repl, memory] = res;
   if (!nodes?.ok) return { reason: `CLUSTER NODES failed: ${nodes && !nodes.ok ? nodes.error.message : 'no reply'}` };
   let view;
   try {
@@ -87,8 +87,21 @@ async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedVie
   }
   const clusterState = info?.ok ? infoField(replyText(info.value), 'cluster_state') ?? 'unknown' : 'unknown';
   const keys = dbsize?.ok ? Number(dbsize.value) : 0;
-  const link = repl?.ok ? infoField(replyText(repl.value), 'master_link_status') : undefined;
-  return { endpoint, view, clusterState, keys, ...(link !== undefined ? { masterLinkStatus: link } : {}) };
+  const replText = repl?.ok ? replyText(repl.value) : '';
+  const link = repl?.ok ? infoField(replText, 'master_link_status') : undefined;
+  // A replica's own offset is slave_repl_offset; a master's is master_repl_offset. The
+  // difference between a replica's and its master's is its lag in bytes.
+  const offset = Number(infoField(replText, 'slave_repl_offset') ?? infoField(replText, 'master_repl_offset') ?? NaN);
+  const usedMemory = memory?.ok ? Number(infoField(replyText(memory.value), 'used_memory') ?? NaN) : NaN;
+  return {
+    endpoint,
+    view,
+    clusterState,
+    keys,
+    ...(link !== undefined ? { masterLinkStatus: link } : {}),
+    ...(Number.isFinite(offset) ? { replOffset: offset } : {}),
+    ...(Number.isFinite(usedMemory) ? { usedMemoryBytes: usedMemory } : {}),
+  };
 }
 
 /** One line per node ID: its own line where we have it, else the first peer's line about it. */

@@ -92,6 +92,10 @@ export interface ReportedView {
   readonly keys: number;
   /** `master_link_status` from INFO replication, for replicas. */
   readonly masterLinkStatus?: string;
+  /** Replication offset: master_repl_offset of a master, slave_repl_offset of a replica. */
+  readonly replOffset?: number;
+  /** `used_memory` from INFO memory, in bytes. */
+  readonly usedMemoryBytes?: number;
 }
 
 /** A node that was named (as a seed or by a peer) but could not be asked. */

@@ -37,11 +37,28 @@ export class AdminPool {
       conn = this.open(announced);
       this.conns.set(key, conn);
       // A failed connection is forgotten so a later call can try again.
-      conn.catch(() => {
-        if (this.conns.get(key) === conn) this.conns.delete(key);
-      });
+      conn.then(
+        // A connection that closed later (the node restarted, a tunnel ended) is forgotten too,
+        // so long-lived pools (the VS Code tree's) reconnect on the next use.
+        (redis) => redis.once('end', () => {
+          if (this.conns.get(key) === conn) this.conns.delete(key);
+        }),
+        () => {
+          if (this.conns.get(key) === conn) this.conns.delete(key);
+        },
+      );
     }
     return conn;
+  }
+
+  /** Forgets and closes connections to endpoints not in `keep` (nodes that left the cluster). */
+  retain(keep: readonly Endpoint[]): void {
+    const wanted = new Set(keep.map(formatEndpoint));
+    for (const [key, conn] of this.conns) {
+      if (wanted.has(key)) continue;
+      this.conns.delete(key);
+      conn.then((r) => r.disconnect(), () => undefined);
+    }
   }
 
   /** Runs one command on a node; Redis errors are rethrown naming the node. */

@@ -1,6 +1,6 @@
 /**
  * `npm run test:e2e` (scripts/test.sh e2e: set-up, compile, then `node --test` on this file;
- * or directly `node --test out/test/e2e/run.js` once compiled): the extension in a real VS Code
+ * or directly `node --test out/test/e2e/foundation.test.js` once compiled): the extension in a real VS Code
  * (code-server 4.99.4, installed by scripts/install-code-server.sh) driven in Debian's
  * Chromium. Three tests, one after another, each with its own server and browser profile:
  * - the packaged .vsix holds only what runs;

@@ -1,0 +1,91 @@
+/**
+ * Reads the whole SwarmModel, keeping each cluster's router (tunnels) and admin connections
+ * between reads: a tree that refreshes every few seconds must not open a tunnel per node each
+ * time. Clusters that disappear are closed; nodes whose task moved get fresh routes.
+ */
+import { Engine, getEngineStatus } from '../docker/engine';
+import { describeError } from '../errors';
+import { Logger, nullLogger } from '../lifecycle';
+import { AdminPool } from '../redis/adminConnection';
+import { readTopology } from '../cluster/readTopology';
+import { joinSwarm } from '../swarm/joinTopology';
+import { SwarmCluster, listSwarmClusters, runningNodes } from '../swarm/discover';
+import { SwarmRouter } from '../swarm/swarmRouter';
+import { readClusterPassword } from '../swarm/auth';
+import { ClusterModel, SwarmModel, buildClusterModel } from './clusterModel';
+
+interface Connections {
+  readonly router: SwarmRouter;
+  readonly pool: AdminPool;
+}
+
+export interface ModelReaderOptions {
+  readonly logger?: Logger;
+  /** A password for a cluster the user gave (VS Code keeps them in SecretStorage). */
+  readonly passwordFor?: (cluster: string) => Promise<string | undefined>;
+}
+
+export class SwarmModelReader {
+  private readonly connections = new Map<string, Connections>();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: ModelReaderOptions = {},
+  ) {
+    this.logger = options.logger ?? nullLogger;
+  }
+
+  async read(): Promise<SwarmModel> {
+    const engine = await getEngineStatus(this.engine);
+    if (engine.swarm !== 'active') return { engine, clusters: [], readAt: Date.now() };
+    const swarmClusters = await listSwarmClusters(this.engine.docker);
+    for (const [name, c] of this.connections) {
+      if (!swarmClusters.some((s) => s.name === name)) {
+        this.connections.delete(name);
+        await c.pool.close();
+        await c.router.dispose();
+      }
+    }
+    const clusters = await Promise.all(swarmClusters.map((c) => this.readCluster(c)));
+    return { engine, clusters, readAt: Date.now() };
+  }
+
+  /** The router and pool of one cluster, for commands that act on it (failover, terminal). */
+  async connectionsFor(cluster: SwarmCluster): Promise<Connections> {
+    let c = this.connections.get(cluster.name);
+    if (!c) {
+      const router = new SwarmRouter(this.engine, cluster, { logger: this.logger });
+      const given = await this.options.passwordFor?.(cluster.name);
+      const password = given ?? (await readClusterPassword(this.engine, cluster).catch(() => undefined));
+      c = { router, pool: new AdminPool(router, password !== undefined ? { password } : {}) };
+      this.connections.set(cluster.name, c);
+    } else {
+      c.router.update(cluster);
+    }
+    return c;
+  }
+
+  private async readCluster(cluster: SwarmCluster): Promise<ClusterModel> {
+    const seeds = runningNodes(cluster).map((n) => ({ host: n.service, port: n.port }));
+    if (seeds.length === 0) return buildClusterModel(cluster, undefined, 'No node of this cluster has a running task.');
+    try {
+      const { router, pool } = await this.connectionsFor(cluster);
+      const topology = joinSwarm(await readTopology(router, seeds, { pool }), cluster);
+      pool.retain([...seeds, ...topology.nodes.map((n) => n.endpoint)]);
+      return buildClusterModel(cluster, topology);
+    } catch (err) {
+      this.logger.warn(`reading cluster ${cluster.name}: ${describeError(err)}`);
+      return buildClusterModel(cluster, undefined, describeError(err));
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(all.map(async (c) => {
+      await c.pool.close();
+      await c.router.dispose();
+    }));
+  }
+}
