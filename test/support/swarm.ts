@@ -68,3 +68,36 @@ export async function sweep(prefix: string): Promise<void> {
     }
   }
 }
+
+/**
+ * Deploys and forms a cluster on the local swarm (for tests that need a live one: the VS Code
+ * views, heal, operations). Everything it creates is named `<name>-…`; remove it with
+ * `sweep(name)` in an `after` hook.
+ */
+export async function deployFormedCluster(
+  name: string,
+  options: { nodes?: number; replicas?: number; publishBase?: number; password?: string; mode?: 'cache' | 'persistent'; volumes?: boolean } = {},
+): Promise<void> {
+  const { deployCluster } = await import('../../src/core/swarm/deploy');
+  const { DEPLOY_DEFAULTS } = await import('../../src/core/swarm/deployOptions');
+  const { openClusterAccess } = await import('../../src/core/swarm/clusterAccess');
+  const { formSwarmCluster, planSwarmCreate } = await import('../../src/core/swarm/formCluster');
+  await deployCluster(localEngine(), {
+    ...DEPLOY_DEFAULTS,
+    name,
+    image: TEST_IMAGE,
+    network: `${name}-net`,
+    nodeTimeoutMs: 2000,
+    nodes: options.nodes ?? 6,
+    replicas: options.replicas ?? 1,
+    mode: options.mode ?? 'persistent',
+    ...(options.publishBase !== undefined ? { publishBase: options.publishBase } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+  });
+  const access = await openClusterAccess(name, { env: { ...process.env, DOCKER_HOST: '' } });
+  try {
+    await formSwarmCluster(access, planSwarmCreate(access, options.replicas ?? 1));
+  } finally {
+    await access.dispose();
+  }
+}

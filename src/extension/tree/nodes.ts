@@ -1,7 +1,15 @@
-/** The plain nodes of the sidebar tree; the provider turns them into TreeItems. */
+/**
+ * The plain nodes of the sidebar tree; the provider turns them into TreeItems. Commands run
+ * from the tree receive one of these as their first argument (undefined from the palette).
+ *
+ * contextValue of each kind, for `when` clauses in package.json menus:
+ *   engine, engineError, cluster (formed), cluster.unformed, master, replica, service, message
+ */
 import { EngineStatus } from '../../core/docker/engine';
+import { ClusterModel, NodeModel, ShardModel } from '../../core/model/clusterModel';
+import { SwarmRedisNode } from '../../core/swarm/discover';
 
-export type TreeNode = EngineNode | EngineErrorNode;
+export type TreeNode = EngineNode | EngineErrorNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | MessageNode;
 
 export interface EngineNode {
   readonly kind: 'engine';
@@ -11,4 +19,53 @@ export interface EngineNode {
 export interface EngineErrorNode {
   readonly kind: 'engineError';
   readonly message: string;
+}
+
+export interface ClusterTreeNode {
+  readonly kind: 'cluster';
+  readonly cluster: ClusterModel;
+}
+
+/** A shard, shown as its master. */
+export interface MasterTreeNode {
+  readonly kind: 'master';
+  readonly cluster: ClusterModel;
+  readonly shard: ShardModel;
+  readonly node: NodeModel;
+}
+
+export interface ReplicaTreeNode {
+  readonly kind: 'replica';
+  readonly cluster: ClusterModel;
+  readonly shard: ShardModel;
+  readonly node: NodeModel;
+}
+
+/** A node service of a cluster that is not formed yet (or a node outside every shard). */
+export interface ServiceTreeNode {
+  readonly kind: 'service';
+  readonly cluster: ClusterModel;
+  readonly service?: SwarmRedisNode;
+  readonly node?: NodeModel;
+}
+
+/** A line of text under a cluster (an error, "no cluster yet"). */
+export interface MessageNode {
+  readonly kind: 'message';
+  readonly text: string;
+  readonly parent?: ClusterTreeNode;
+}
+
+/** The cluster a command was run on, from whichever tree node it was run. */
+export function clusterOf(node: TreeNode | undefined): ClusterModel | undefined {
+  if (!node) return undefined;
+  switch (node.kind) {
+    case 'cluster':
+    case 'master':
+    case 'replica':
+    case 'service':
+      return node.cluster;
+    default:
+      return undefined;
+  }
 }

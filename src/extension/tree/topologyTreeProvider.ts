@@ -69,6 +69,8 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.id = 'engine';
         return item;
       }
+      default:
+        return new vscode.TreeItem(node.kind === 'message' ? node.text : node.kind);
     }
   }
 
