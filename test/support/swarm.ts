@@ -76,7 +76,7 @@ export async function sweep(prefix: string): Promise<void> {
  */
 export async function deployFormedCluster(
   name: string,
-  options: { nodes?: number; replicas?: number; publishBase?: number; password?: string; mode?: 'cache' | 'persistent'; volumes?: boolean } = {},
+  options: { nodes?: number; replicas?: number; publishBase?: number; password?: string; mode?: 'cache' | 'persistent' } = {},
 ): Promise<void> {
   const { deployCluster } = await import('../../src/core/swarm/deploy');
   const { DEPLOY_DEFAULTS } = await import('../../src/core/swarm/deployOptions');
