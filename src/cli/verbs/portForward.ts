@@ -2,7 +2,7 @@ import { BadInputError } from '../../core/errors';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { runningNodes } from '../../core/swarm/discover';
 import { openTunnel, Tunnel } from '../../core/swarm/tunnel';
-import { flagNumber, flagString, parseArgs } from '../args';
+import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 
@@ -10,6 +10,7 @@ const flags = {
   ...dockerFlags,
   cluster: { kind: 'string', valueName: 'name', description: 'The cluster whose nodes to forward.' },
   base: { kind: 'number', valueName: 'port', description: 'Forward node i to 127.0.0.1:base+i-1 (default: free ports).' },
+  json: { kind: 'boolean', description: 'Print the mapping as one JSON object once every port is open.' },
 } as const;
 
 export const portForwardVerb: Verb = {
@@ -23,6 +24,8 @@ export const portForwardVerb: Verb = {
     if (!name) throw new BadInputError('Name the cluster: redis-swarm port-forward --cluster NAME.');
     const base = flagNumber(args, 'base');
     const access = await openClusterAccess(name, engineOptions(args, io.env));
+    const json = flagBoolean(args, 'json');
+    const mapping: { node: string; local: string }[] = [];
     const tunnels: Tunnel[] = [];
     let keepAlive: NodeJS.Timeout | undefined;
     try {
@@ -31,8 +34,10 @@ export const portForwardVerb: Verb = {
           ...(base !== undefined ? { localPort: base + node.index - 1 } : {}),
         });
         tunnels.push(t);
-        io.stdout.write(`${node.service}:${node.port} -> 127.0.0.1:${t.local.port}\n`);
+        mapping.push({ node: `${node.service}:${node.port}`, local: `127.0.0.1:${t.local.port}` });
+        if (!json) io.stdout.write(`${node.service}:${node.port} -> 127.0.0.1:${t.local.port}\n`);
       }
+      if (json) io.stdout.write(JSON.stringify({ cluster: name, forwards: mapping }) + '\n');
       io.stderr.write('Forwarding; press Ctrl+C to stop.\n');
       // The tunnels' listeners are unref'd (they must not keep other verbs alive); this one
       // verb exists to keep them open, so it holds the process until Ctrl+C.
