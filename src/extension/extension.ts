@@ -3,8 +3,14 @@ import { EngineProvider } from './engineProvider';
 import { createLogger } from './logger';
 import { TopologyTreeProvider } from './tree/topologyTreeProvider';
 import { registerCommands } from './commands/registry';
+import { registerSlotMapAndTerminal } from './clusterViews';
 import { RefreshManager } from './refreshManager';
 import { TreeNode } from './tree/nodes';
+import { ModelStore } from './modelStore';
+import { ClusterPasswords } from './passwords';
+import { ClusterStatusBar } from './statusBar';
+import { ChangeNotifier } from './changeNotifier';
+import { ServiceLogViewer } from './serviceLogs';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension(...).exports`). Only the
@@ -13,6 +19,10 @@ import { TreeNode } from './tree/nodes';
  */
 export interface RedisSwarmApi {
   readonly topology: vscode.TreeDataProvider<TreeNode>;
+  /** The model the views draw from; tests call `store.refresh()` to wait for a fresh read. */
+  readonly store: ModelStore;
+  /** The status bar item's choice of cluster. */
+  readonly statusBar: ClusterStatusBar;
 }
 
 /**
@@ -27,16 +37,27 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const engines = new EngineProvider(logger);
   context.subscriptions.push(engines);
 
-  const tree = new TopologyTreeProvider(engines, logger);
+  const passwords = new ClusterPasswords(context.secrets);
+  const store = new ModelStore(engines, logger, (cluster) => passwords.get(cluster));
+  context.subscriptions.push(store);
+
+  const tree = new TopologyTreeProvider(store, logger);
   const view = vscode.window.createTreeView('redisSwarm.topology', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tree, view);
 
-  const refresh = new RefreshManager(view, () => tree.reload(), logger);
+  const refresh = new RefreshManager(view, store, engines, logger);
   context.subscriptions.push(refresh);
-  engines.onDidChangeEngine(() => refresh.request('Docker engine settings changed'), undefined, context.subscriptions);
 
-  registerCommands(context, { engines, tree, refresh, output, logger });
-  return { topology: tree };
+  const statusBar = new ClusterStatusBar(store, view);
+  const notifier = new ChangeNotifier(store, logger);
+  context.subscriptions.push(statusBar, notifier);
+
+  const serviceLogs = new ServiceLogViewer(engines);
+  context.subscriptions.push(serviceLogs);
+
+  registerSlotMapAndTerminal(context, store, logger);
+  registerCommands(context, { engines, store, passwords, serviceLogs, tree, refresh, output, logger });
+  return { topology: tree, store, statusBar };
 }
 
 export function deactivate(): void {

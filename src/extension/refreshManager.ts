@@ -1,44 +1,122 @@
 import * as vscode from 'vscode';
+import { DockerEvent, watchDockerEvents } from '../core/docker/events';
+import { describeError } from '../core/errors';
 import { Logger } from '../core/lifecycle';
+import { EngineProvider } from './engineProvider';
 
-/** Debounce for bursts of refresh reasons (Docker events arrive in flurries). */
+/** Bursts of refresh reasons (Docker events arrive in flurries) within this window make one read. */
 export const REFRESH_DEBOUNCE_MS = 250;
+/** The poll interval when the setting is missing. */
+export const DEFAULT_REFRESH_INTERVAL_SECONDS = 5;
+
+/** What the manager refreshes: the ModelStore (its refresh coalesces overlapping reads). */
+export interface Refreshable {
+  refresh(): Promise<void>;
+}
 
 /**
- * The one owner of every reason to redraw the tree (a manual refresh, an engine change, Docker
- * events, a poll). It debounces them and works only while the view is visible.
+ * The one owner of every reason to read the model again: a manual refresh or a command that
+ * changed something (`request`), an engine change, Docker events and a poll. Events and the poll
+ * run only while the view is visible; requests from commands are always honoured, so the status
+ * bar and notifications follow what the user just did. Requests are debounced.
  */
 export class RefreshManager implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private events: vscode.Disposable | undefined;
+  private readonly reasons = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
 
   constructor(
     private readonly view: vscode.TreeView<unknown>,
-    private readonly reload: () => void,
+    private readonly target: Refreshable,
+    private readonly engines: EngineProvider,
     private readonly logger: Logger,
   ) {
-    view.onDidChangeVisibility(
-      (e) => {
-        if (e.visible) this.request('view shown');
+    view.onDidChangeVisibility((e) => (e.visible ? this.start('view shown') : this.stop()), undefined, this.disposables);
+    engines.onDidChangeEngine(
+      () => {
+        this.request('Docker engine settings changed');
+        if (this.view.visible) this.restartEvents();
       },
       undefined,
       this.disposables,
     );
+    vscode.workspace.onDidChangeConfiguration(
+      (e) => {
+        if (e.affectsConfiguration('redisSwarm.refreshIntervalSeconds') && this.view.visible) this.restartPoll();
+      },
+      undefined,
+      this.disposables,
+    );
+    if (view.visible) this.start('view visible at activation');
   }
 
-  /** Asks for a redraw; many requests within the debounce window make one. */
+  /** Asks for a read; requests within the debounce window make one. */
   request(reason: string): void {
-    if (!this.view.visible) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.disposed) return;
+    this.reasons.add(reason);
+    // Not reset by later requests: a steady stream of events must not starve the read.
+    if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.logger.debug(`refresh: ${reason}`);
-      this.reload();
+      const why = [...this.reasons].join(', ');
+      this.reasons.clear();
+      this.logger.debug(`refresh: ${why}`);
+      this.target.refresh().catch((err: unknown) => this.logger.warn(`refresh failed: ${describeError(err)}`));
     }, REFRESH_DEBOUNCE_MS);
   }
 
+  private start(reason: string): void {
+    this.request(reason);
+    this.restartEvents();
+    this.restartPoll();
+  }
+
+  private stop(): void {
+    this.events?.dispose();
+    this.events = undefined;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+  }
+
+  private restartEvents(): void {
+    this.events?.dispose();
+    this.events = undefined;
+    try {
+      const docker = this.engines.get().docker;
+      this.events = watchDockerEvents(docker, (e) => this.request(eventReason(e)), {
+        logger: this.logger,
+        // Events may have been missed while the stream was down.
+        onConnected: () => this.request('Docker events connected'),
+      });
+    } catch (err) {
+      // Bad engine settings: the tree shows the error; the next engine change retries.
+      this.logger.debug(`no Docker events: ${describeError(err)}`);
+    }
+  }
+
+  private restartPoll(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+    const seconds = refreshIntervalSeconds();
+    if (seconds > 0) this.poll = setInterval(() => this.request('poll'), seconds * 1000);
+  }
+
   dispose(): void {
+    this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.stop();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+export function refreshIntervalSeconds(): number {
+  const v = vscode.workspace.getConfiguration('redisSwarm').get<number>('refreshIntervalSeconds', DEFAULT_REFRESH_INTERVAL_SECONDS);
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : DEFAULT_REFRESH_INTERVAL_SECONDS;
+}
+
+function eventReason(e: DockerEvent): string {
+  return `${e.type} ${e.action}${e.service ? ` (${e.service})` : ''}`;
 }

@@ -40,6 +40,8 @@ const OFFLINE_SETTINGS = {
 export interface CodeServerOptions {
   /** .vsix files installed into this server's extensions folder before it starts. */
   readonly extensions?: readonly string[];
+  /** User settings added to the offline ones (e.g. a test that reads terminal text turns off GPU rendering). */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 export interface CodeServer {
@@ -63,7 +65,7 @@ interface Dirs {
   readonly config: string;
 }
 
-async function makeDirs(): Promise<Dirs> {
+async function makeDirs(settings: Readonly<Record<string, unknown>> = {}): Promise<Dirs> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'redis-swarm-e2e-code-server-'));
   const dirs: Dirs = {
     root,
@@ -76,7 +78,7 @@ async function makeDirs(): Promise<Dirs> {
   for (const d of [dirs.home, path.join(dirs.userData, 'User'), dirs.extensions, dirs.workspace]) {
     await mkdir(d, { recursive: true });
   }
-  await writeFile(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(OFFLINE_SETTINGS, null, 2));
+  await writeFile(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...OFFLINE_SETTINGS, ...settings }, null, 2));
   await writeFile(dirs.config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
   return dirs;
 }
@@ -158,7 +160,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   if (!existsSync(bin)) {
     throw new Error(`code-server is not installed at ${bin}: run \`bash scripts/install-code-server.sh\` first`);
   }
-  const dirs = await makeDirs();
+  const dirs = await makeDirs(options.settings);
   try {
     for (const vsix of options.extensions ?? []) {
       // Installed before the server starts, so the first page load already shows it.

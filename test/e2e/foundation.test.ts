@@ -13,14 +13,22 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { before, test } from 'node:test';
-import { Page } from 'playwright-core';
-import { LOG_PREFIX, parseResult, TestResult } from '../extensionHost/protocol';
-import { Browser, launchBrowser } from './browser';
-import { CodeServer, startCodeServer } from './codeServer';
+import { after, before, test } from 'node:test';
+import { LIVE_CLUSTER_FILE, LOG_PREFIX, parseResult, TestResult } from '../extensionHost/protocol';
+import { deployFormedCluster, runPrefix, sweep } from '../support/swarm';
 import { EXTENSION_TESTS_ENTRY, OUTPUT_DIR, REPO_ROOT } from './paths';
 import { packageExtension, unwantedEntries, vsixEntries } from './vsix';
-import { ELEMENT_TIMEOUT_MS, forwardConsole, openWorkbench, screenshot, visible, withFailureScreenshot } from './workbench';
+import {
+  ELEMENT_TIMEOUT_MS,
+  forwardConsole,
+  openWorkbench,
+  screenshot,
+  visible,
+  widenSidebar,
+  withFailureScreenshot,
+  withWorkbench,
+  workbenchUrl,
+} from './workbench';
 
 const PACKAGE_TIMEOUT_MS = 120_000;
 const UI_TEST_TIMEOUT_MS = 150_000;
@@ -29,58 +37,24 @@ const EXTENSION_HOST_TEST_TIMEOUT_MS = 150_000;
 const EXTENSION_TESTS_RUN_TIMEOUT_MS = 90_000;
 /** Console lines may still be in flight when the exit code arrives. */
 const CONSOLE_DRAIN_MS = 500;
-const SIDEBAR_EXTRA_WIDTH_PX = 200;
-const SETTLE_TIMEOUT_MS = 2_000;
 
+/** Deploying and forming the live cluster the extension-host suite reads (6 nodes). */
+const DEPLOY_TIMEOUT_MS = 180_000;
+
+/** The live cluster the extension-host suite's sidebar tests read (test/extensionHost/sidebarSuite.ts). */
+const liveCluster = runPrefix('u');
 let vsix = '';
 before(async () => {
   vsix = await packageExtension();
 }, { timeout: PACKAGE_TIMEOUT_MS });
 
-/** One code-server and one browser for a test body; both are stopped whatever happens. */
-async function withWorkbench(body: (server: CodeServer, page: Page, browser: Browser) => Promise<void>, extensions: readonly string[] = []): Promise<void> {
-  const server = await startCodeServer({ extensions });
-  let browser: Browser | undefined;
-  try {
-    browser = await launchBrowser();
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await body(server, page, browser);
-  } catch (err) {
-    // The server's side of the story: extension host errors show up there.
-    if (err instanceof Error) err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;
-    throw err;
-  } finally {
-    await browser?.close();
-    await server.stop();
-  }
-}
+before(async () => {
+  await deployFormedCluster(liveCluster);
+}, { timeout: DEPLOY_TIMEOUT_MS });
 
-/**
- * Drags the sash at the sidebar's right edge so the whole "Docker engine · swarm active" line
- * shows in the screenshot (the default width cuts it to "swar..."), and moves the pointer off
- * the activity bar so its hover does not cover the view.
- */
-async function widenSidebar(page: Page): Promise<void> {
-  const box = await page.locator('.part.sidebar').first().boundingBox({ timeout: ELEMENT_TIMEOUT_MS });
-  if (!box) return;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width - 1, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX, y, { steps: 5 });
-  await page.mouse.up();
-  await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX + 300, y);
-  // Cosmetic: close the activity bar's hover and let the sash drop its highlight before the
-  // screenshot; no failure if either lingers.
-  await page.keyboard.press('Escape');
-  for (const selector of ['.monaco-sash.hover, .monaco-sash.active', '.workbench-hover-container .workbench-hover']) {
-    await page.locator(selector).first().waitFor({ state: 'hidden', timeout: SETTLE_TIMEOUT_MS }).catch(() => undefined);
-  }
-}
-
-function workbenchUrl(server: CodeServer, extra: Record<string, string> = {}): string {
-  const query = new URLSearchParams({ folder: server.workspace, ...extra });
-  return `${server.origin}/?${query.toString()}`;
-}
+after(async () => {
+  await sweep(liveCluster);
+}, { timeout: DEPLOY_TIMEOUT_MS });
 
 test('the packaged .vsix holds only what runs (no sources, tests, maps or node_modules)', async () => {
   const entries = await vsixEntries(vsix);
@@ -149,6 +123,8 @@ test('extension host: test/extensionHost passes with the real vscode API', { tim
       ['extensionDevelopmentPath', `vscode-remote://remote${REPO_ROOT}`],
       ['extensionTestsPath', `vscode-remote://remote${EXTENSION_TESTS_ENTRY}`],
     ]);
+    // The suite finds the live cluster's name in the workspace folder it opens.
+    await writeFile(path.join(server.workspace, LIVE_CLUSTER_FILE), JSON.stringify({ cluster: liveCluster }));
     await withFailureScreenshot(page, 'extension-host', async () => {
       await openWorkbench(page, workbenchUrl(server, { payload }));
       let timer: NodeJS.Timeout | undefined;

@@ -6,12 +6,16 @@
 import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConsoleMessage, Page } from 'playwright-core';
+import { Browser, launchBrowser } from './browser';
+import { CodeServer, startCodeServer } from './codeServer';
 import { OUTPUT_DIR } from './paths';
 
 export const PAGE_LOAD_TIMEOUT_MS = 30_000;
 /** The workbench renders about 8 s after the page loads on this machine; leave room. */
 export const WORKBENCH_TIMEOUT_MS = 60_000;
 export const ELEMENT_TIMEOUT_MS = 30_000;
+const SIDEBAR_EXTRA_WIDTH_PX = 200;
+const SETTLE_TIMEOUT_MS = 2_000;
 
 export async function openWorkbench(page: Page, url: string): Promise<void> {
   try {
@@ -84,4 +88,49 @@ export function message(err: unknown): string {
 
 function firstLine(err: unknown): string {
   return message(err).split('\n')[0] ?? '';
+}
+
+/** One code-server and one browser for a test body; both are stopped whatever happens. */
+export async function withWorkbench(body: (server: CodeServer, page: Page, browser: Browser) => Promise<void>, extensions: readonly string[] = []): Promise<void> {
+  const server = await startCodeServer({ extensions });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await body(server, page, browser);
+  } catch (err) {
+    // The server's side of the story: extension host errors show up there.
+    if (err instanceof Error) err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;
+    throw err;
+  } finally {
+    await browser?.close();
+    await server.stop();
+  }
+}
+
+/**
+ * Drags the sash at the sidebar's right edge so the whole "Docker engine · swarm active" line
+ * shows in the screenshot (the default width cuts it to "swar..."), and moves the pointer off
+ * the activity bar so its hover does not cover the view.
+ */
+export async function widenSidebar(page: Page): Promise<void> {
+  const box = await page.locator('.part.sidebar').first().boundingBox({ timeout: ELEMENT_TIMEOUT_MS });
+  if (!box) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX, y, { steps: 5 });
+  await page.mouse.up();
+  await page.mouse.move(box.x + box.width + SIDEBAR_EXTRA_WIDTH_PX + 300, y);
+  // Cosmetic: close the activity bar's hover and let the sash drop its highlight before the
+  // screenshot; no failure if either lingers.
+  await page.keyboard.press('Escape');
+  for (const selector of ['.monaco-sash.hover, .monaco-sash.active', '.workbench-hover-container .workbench-hover']) {
+    await page.locator(selector).first().waitFor({ state: 'hidden', timeout: SETTLE_TIMEOUT_MS }).catch(() => undefined);
+  }
+}
+
+export function workbenchUrl(server: CodeServer, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({ folder: server.workspace, ...extra });
+  return `${server.origin}/?${query.toString()}`;
 }

@@ -4,7 +4,8 @@
  */
 import { extensionTests } from './extensionSuite';
 import { runTests } from './harness';
+import { sidebarTests } from './sidebarSuite';
 
 export function run(): Promise<void> {
-  return runTests(extensionTests);
+  return runTests([...extensionTests, ...sidebarTests]);
 }

@@ -7,6 +7,8 @@ export const RESULT_MARKER = '@@redis-swarm-test@@';
 /** Starts every line the suite prints for people, so the launcher can pick them out of the
  * workbench's own console noise. */
 export const LOG_PREFIX = '[redis-swarm tests]';
+/** A file in the workspace folder naming the live cluster the launcher deployed: `{"cluster": "<name>"}`. */
+export const LIVE_CLUSTER_FILE = '.redis-swarm-live-cluster.json';
 
 export interface TestResult {
   readonly name: string;

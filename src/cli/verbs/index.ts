@@ -7,6 +7,10 @@ import { deployVerb } from './deploy';
 import { destroyVerb } from './destroy';
 import { portForwardVerb } from './portForward';
 import { cliVerb } from './cli';
+import { healVerb } from './heal';
+import { modeVerb } from './mode';
+import { failoverVerb } from './failover';
+import { reshardVerb } from './reshard';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them. One line per verb. */
 export const verbs: readonly Verb[] = [
@@ -18,4 +22,8 @@ export const verbs: readonly Verb[] = [
   destroyVerb,
   portForwardVerb,
   cliVerb,
+  healVerb,
+  modeVerb,
+  failoverVerb,
+  reshardVerb,
 ];

@@ -2,14 +2,34 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { Logger } from '../../core/lifecycle';
 import { EngineProvider } from '../engineProvider';
+import { ModelStore } from '../modelStore';
+import { ClusterPasswords } from '../passwords';
+import { ServiceLogViewer } from '../serviceLogs';
 import { RefreshManager } from '../refreshManager';
 import { TopologyTreeProvider } from '../tree/topologyTreeProvider';
 import { refreshCommand } from './refresh';
 import { showLogCommand } from './showLog';
+import { deployClusterCommand } from './deployCluster';
+import { createClusterCommand } from './createCluster';
+import { checkClusterCommand } from './checkCluster';
+import { selectEngineCommand } from './selectEngine';
+import { destroyClusterCommand } from './destroyCluster';
+import { copyNodeIdCommand } from './copyNodeId';
+import { copyEndpointCommand } from './copyEndpoint';
+import { showServiceLogsCommand } from './showServiceLogs';
+import { failoverCommand } from './failoverNode';
+import { openSlotMapCommand } from './openSlotMap';
+import { openTerminalCommand } from './openTerminal';
 
 /** What commands may use; passed in, never held in a module of globals. */
 export interface CommandContext {
   readonly engines: EngineProvider;
+  /** The one source of cluster data for views and commands (the last SwarmModel read). */
+  readonly store: ModelStore;
+  /** Cluster passwords the user gave, in SecretStorage. */
+  readonly passwords: ClusterPasswords;
+  /** Output channels following `docker service logs`. */
+  readonly serviceLogs: ServiceLogViewer;
   readonly tree: TopologyTreeProvider;
   readonly refresh: RefreshManager;
   readonly output: vscode.LogOutputChannel;
@@ -22,7 +42,7 @@ export interface CommandDef {
 }
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {

@@ -1,80 +1,222 @@
 import * as vscode from 'vscode';
-import { getEngineStatus } from '../../core/docker/engine';
 import { describeTarget } from '../../core/docker/target';
-import { describeError } from '../../core/errors';
 import { Logger } from '../../core/lifecycle';
-import { EngineProvider } from '../engineProvider';
-import { TreeNode } from './nodes';
+import { SwarmModel } from '../../core/model/clusterModel';
+import { ItemText, describeCluster, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { ModelStore } from '../modelStore';
+import { ClusterTreeNode, TreeNode } from './nodes';
+
+/** The tree as built from one model: every node by its stable id, with its children and parent. */
+interface Snapshot {
+  readonly roots: readonly TreeNode[];
+  readonly byId: ReadonlyMap<string, TreeNode>;
+  readonly children: ReadonlyMap<string, readonly TreeNode[]>;
+  readonly parent: ReadonlyMap<string, TreeNode>;
+  /** What each item looks like, to fire change events only for items that changed. */
+  readonly signature: ReadonlyMap<string, string>;
+}
+
+/** A stable id per item: VS Code keeps expansion and selection by id across refreshes. */
+export function nodeId(node: TreeNode): string {
+  switch (node.kind) {
+    case 'engine':
+    case 'engineError':
+      return 'engine';
+    case 'cluster':
+      return `c/${node.cluster.name}`;
+    case 'master':
+      return `c/${node.cluster.name}/m/${node.node.node.id}`;
+    case 'replica':
+      return `c/${node.cluster.name}/r/${node.node.node.id}`;
+    case 'service':
+      return `c/${node.cluster.name}/s/${node.service?.service ?? node.node?.node.id ?? '?'}`;
+    case 'message':
+      return `${node.parent ? nodeId(node.parent) : ''}/msg/${node.text}`;
+  }
+}
 
 /**
- * Turns the model (read from Docker and Redis by the core) into tree items. It holds the last
- * model it read, so a redraw that fails keeps showing an error item rather than nothing.
+ * Draws the ModelStore's model. It never reads Docker or Redis and never waits for a read
+ * (except the very first, when there is nothing to show): while the store reads, the tree
+ * keeps showing the previous model. When the store changes it fires change events only for the
+ * items that look different, the parent of children that came or went, or the root when the
+ * list of clusters changed, so a refresh does not flicker.
  */
 export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private snapshot: Snapshot | undefined;
+  /** The objects VS Code was given per id: change events must name those very objects. */
+  private readonly issued = new Map<string, TreeNode>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(
-    private readonly engines: EngineProvider,
+    private readonly store: ModelStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    store.onDidChange(() => this.update(), undefined, this.disposables);
+  }
 
+  /** Redraws everything (used when the whole picture is to be dropped, e.g. a new engine). */
   reload(): void {
+    this.snapshot = undefined;
+    this.issued.clear();
     this.changed.fire(undefined);
   }
 
+  private update(): void {
+    const previous = this.snapshot;
+    const next = buildSnapshot(this.store.current, this.store.error);
+    this.snapshot = next;
+    if (!previous) {
+      this.changed.fire(undefined);
+      return;
+    }
+    const ids = (nodes: readonly TreeNode[] | undefined): string => (nodes ?? []).map(nodeId).join('\n');
+    if (ids(previous.roots) !== ids(next.roots)) {
+      this.changed.fire(undefined);
+      return;
+    }
+    const changedIds: string[] = [];
+    for (const [id] of next.byId) {
+      const childrenChanged = ids(previous.children.get(id)) !== ids(next.children.get(id));
+      if (childrenChanged || previous.signature.get(id) !== next.signature.get(id)) changedIds.push(id);
+    }
+    // A refreshed item redraws its subtree: skip items under one that is refreshed anyway.
+    const set = new Set(changedIds);
+    const covered = (id: string): boolean => {
+      for (let p = next.parent.get(id); p; p = next.parent.get(nodeId(p))) if (set.has(nodeId(p))) return true;
+      return false;
+    };
+    const elements = changedIds.filter((id) => !covered(id)).flatMap((id) => {
+      const known = this.issued.get(id);
+      return known ? [known] : [];
+    });
+    if (elements.length > 0) {
+      this.logger.trace(`tree: ${elements.length} item(s) changed`);
+      this.changed.fire(elements);
+    }
+  }
+
   async getChildren(element?: TreeNode): Promise<TreeNode[]> {
-    if (element) return [];
-    try {
-      const status = await getEngineStatus(this.engines.get());
-      return [{ kind: 'engine', status }];
-    } catch (err) {
-      const message = describeError(err);
-      this.logger.warn(message);
-      return [{ kind: 'engineError', message }];
+    if (!this.snapshot) {
+      // The very first time only: there is nothing older to show.
+      if (!this.store.current && !this.store.error) await this.store.refresh();
+      this.snapshot = buildSnapshot(this.store.current, this.store.error);
     }
+    const list = element ? (this.snapshot.children.get(nodeId(element)) ?? []) : this.snapshot.roots;
+    for (const n of list) this.issued.set(nodeId(n), n);
+    return [...list];
   }
 
-  getParent(): TreeNode | undefined {
-    return undefined;
+  getParent(element: TreeNode): TreeNode | undefined {
+    const parent = this.snapshot?.parent.get(nodeId(element));
+    return parent ? (this.issued.get(nodeId(parent)) ?? parent) : undefined;
   }
 
-  getTreeItem(node: TreeNode): vscode.TreeItem {
-    switch (node.kind) {
-      case 'engine': {
-        const s = node.status;
-        const item = new vscode.TreeItem('Docker engine', vscode.TreeItemCollapsibleState.None);
-        item.description = `${s.version} · swarm ${s.swarm}${s.swarm === 'active' && !s.isManager ? ' (worker)' : ''}`;
-        item.tooltip = new vscode.MarkdownString(
-          [
-            `**Docker ${s.version}** (API ${s.apiVersion}, ${s.os})`,
-            `Reached: ${describeTarget(s.target)}`,
-            `Swarm: ${s.swarm}${s.isManager ? ', manager' : ''}${s.nodeAddr ? ` at ${s.nodeAddr}` : ''}`,
-          ].join('\n\n'),
-        );
-        item.iconPath = new vscode.ThemeIcon(
-          s.swarm === 'active' ? 'vm-running' : 'vm-outline',
-          new vscode.ThemeColor(s.swarm === 'active' ? 'testing.iconPassed' : 'list.warningForeground'),
-        );
-        item.contextValue = 'engine';
-        item.id = 'engine';
-        return item;
-      }
-      case 'engineError': {
-        const item = new vscode.TreeItem('Docker engine unreachable', vscode.TreeItemCollapsibleState.None);
-        item.description = node.message;
-        item.tooltip = node.message;
-        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-        item.contextValue = 'engineError';
-        item.id = 'engine';
-        return item;
-      }
-      default:
-        return new vscode.TreeItem(node.kind === 'message' ? node.text : node.kind);
-    }
+  /** The freshest node with the same id (an item VS Code holds may be from an older model). */
+  latest(element: TreeNode): TreeNode {
+    return this.snapshot?.byId.get(nodeId(element)) ?? element;
+  }
+
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    const node = this.latest(element);
+    const hasChildren = (this.snapshot?.children.get(nodeId(node))?.length ?? 0) > 0;
+    const text = itemText(node);
+    const item = new vscode.TreeItem(
+      text.label,
+      hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = nodeId(node);
+    item.description = text.description;
+    item.tooltip = node.kind === 'engineError' || node.kind === 'message' ? text.tooltip : new vscode.MarkdownString(text.tooltip);
+    item.iconPath = text.icon.color
+      ? new vscode.ThemeIcon(text.icon.id, new vscode.ThemeColor(text.icon.color))
+      : new vscode.ThemeIcon(text.icon.id);
+    item.contextValue = contextValueOf(node);
+    return item;
   }
 
   dispose(): void {
-    this.changed.dispose();
+    for (const d of this.disposables) d.dispose();
   }
+}
+
+export function contextValueOf(node: TreeNode): string {
+  if (node.kind === 'cluster') return node.cluster.shards.length > 0 ? 'cluster' : 'cluster.unformed';
+  return node.kind;
+}
+
+function itemText(node: TreeNode): ItemText {
+  switch (node.kind) {
+    case 'engine': {
+      const s = node.status;
+      return {
+        label: 'Docker engine',
+        description: `${s.version} · swarm ${s.swarm}${s.swarm === 'active' && !s.isManager ? ' (worker)' : ''}`,
+        tooltip: [
+          `**Docker ${s.version}** (API ${s.apiVersion}, ${s.os})`,
+          `Reached: ${describeTarget(s.target)}`,
+          `Swarm: ${s.swarm}${s.isManager ? ', manager' : ''}${s.nodeAddr ? ` at ${s.nodeAddr}` : ''}`,
+        ].join('\n\n'),
+        icon: s.swarm === 'active' ? { id: 'vm-running', color: 'testing.iconPassed' } : { id: 'vm-outline', color: 'list.warningForeground' },
+      };
+    }
+    case 'engineError':
+      return { label: 'Docker engine unreachable', description: node.message, tooltip: node.message, icon: { id: 'error', color: 'errorForeground' } };
+    case 'cluster':
+      return describeCluster(node.cluster);
+    case 'master':
+      return describeMaster(node.cluster, node.shard);
+    case 'replica':
+      return describeReplica(node.cluster, node.shard, node.node);
+    case 'service':
+      return describeService(node.cluster, node.service, node.node);
+    case 'message':
+      return { label: node.text, description: '', tooltip: node.text, icon: { id: 'info' } };
+  }
+}
+
+function buildSnapshot(model: SwarmModel | undefined, error: string | undefined): Snapshot {
+  const byId = new Map<string, TreeNode>();
+  const children = new Map<string, TreeNode[]>();
+  const parent = new Map<string, TreeNode>();
+  const signature = new Map<string, string>();
+  const add = (node: TreeNode, under: TreeNode | undefined): TreeNode => {
+    const id = nodeId(node);
+    byId.set(id, node);
+    if (under) parent.set(id, under);
+    return node;
+  };
+  const roots: TreeNode[] = [];
+  if (error || !model) {
+    roots.push(add({ kind: 'engineError', message: error ?? 'Not read yet.' }, undefined));
+  } else {
+    roots.push(add({ kind: 'engine', status: model.engine }, undefined));
+    for (const cluster of model.clusters) {
+      const c: ClusterTreeNode = { kind: 'cluster', cluster };
+      roots.push(add(c, undefined));
+      const kids: TreeNode[] = [];
+      if (cluster.shards.length > 0) {
+        for (const shard of cluster.shards) {
+          const m = add({ kind: 'master', cluster, shard, node: shard.master }, c);
+          kids.push(m);
+          children.set(
+            nodeId(m),
+            shard.replicas.map((r) => add({ kind: 'replica', cluster, shard, node: r }, m)),
+          );
+        }
+        for (const other of cluster.others) kids.push(add({ kind: 'service', cluster, node: other, ...(other.service ? { service: other.service } : {}) }, c));
+      } else {
+        for (const service of cluster.swarm.nodes) kids.push(add({ kind: 'service', cluster, service }, c));
+      }
+      if (cluster.error) kids.push(add({ kind: 'message', text: cluster.error, parent: c }, c));
+      children.set(nodeId(c), kids);
+    }
+  }
+  for (const [id, node] of byId) {
+    const t = itemText(node);
+    signature.set(id, JSON.stringify([t.label, t.description, t.tooltip, t.icon, contextValueOf(node), (children.get(id)?.length ?? 0) > 0]));
+  }
+  return { roots, byId, children, parent, signature };
 }

@@ -1,0 +1,439 @@
+/**
+ * The slot map page: all 16384 slots on one canvas (128 per row), colored by owning master,
+ * with a legend, hover details, drag selection and an optional heat map by keys per slot.
+ * It only draws what the host sends (src/extension/slotMap/protocol.ts) and keeps its own
+ * state (cluster, heat map, selection) with setState, so it survives being hidden and reloads.
+ *
+ * The draw writes one pixel per slot into a 128x128 ImageData and scales it up without
+ * smoothing: one putImageData and one drawImage for the whole map, then the few overlays.
+ */
+import type { HostToPage, PageToHost, SlotMapPageState } from '../src/extension/slotMap/protocol';
+import { buildOwners, formatSpans, heat, keysInRange, NO_OWNER, ownersInRange, SLOT_COUNT, SlotMapView, SlotSpan } from '../src/core/model/slotMapData';
+
+interface VsCodeApi {
+  postMessage(message: PageToHost): void;
+  getState(): unknown;
+  setState(state: SlotMapPageState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const COLUMNS = 128;
+const ROWS = SLOT_COUNT / COLUMNS;
+/** Cell size bounds in CSS pixels: readable at the low end, not absurd on a wide editor. */
+const MIN_CELL_PX = 2;
+const MAX_CELL_PX = 7;
+/** Medium-saturation colors (Tableau 10 without its red, which means "uncovered" here): each keeps contrast on light and dark themes. */
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#bab0ac', '#8cd17d'];
+/** Viridis stops for the heat map: perceptually even and readable on both themes. */
+const HEAT_STOPS: readonly (readonly [number, number, number])[] = [
+  [68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37],
+];
+
+const vscode = acquireVsCodeApi();
+const body = document.body;
+const canvas = byId<HTMLCanvasElement>('map');
+const wrap = byId<HTMLDivElement>('mapWrap');
+const tooltip = byId<HTMLDivElement>('tooltip');
+const legendList = byId<HTMLUListElement>('legend');
+const selectionBox = byId<HTMLElement>('selection');
+const status = byId<HTMLSpanElement>('status');
+const heatToggle = byId<HTMLInputElement>('heat');
+const countButton = byId<HTMLButtonElement>('countKeys');
+
+function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`slot map page: #${id} is missing`);
+  return el as T;
+}
+
+const saved = vscode.getState();
+let state: SlotMapPageState = isState(saved) ? saved : { cluster: body.dataset['cluster'] ?? '', heat: false };
+vscode.setState(state);
+heatToggle.checked = state.heat;
+
+let view: SlotMapView | undefined;
+let owners: Int16Array = new Int16Array(SLOT_COUNT).fill(NO_OWNER);
+let openBySlot = new Map<number, string>();
+let keyCounts: readonly number[] | undefined;
+let maxKeys = 0;
+let cell = 4;
+let dragAnchor: number | undefined;
+let renders = 0;
+
+function isState(x: unknown): x is SlotMapPageState {
+  return typeof x === 'object' && x !== null && typeof (x as { cluster?: unknown }).cluster === 'string' && typeof (x as { heat?: unknown }).heat === 'boolean';
+}
+
+function saveState(next: SlotMapPageState): void {
+  state = next;
+  vscode.setState(state);
+}
+
+function masterColor(index: number): string {
+  if (index < PALETTE.length) return PALETTE[index] as string;
+  // Past the palette: spread hues by the golden angle, at the palette's lightness.
+  return `hsl(${Math.round((index * 137.508) % 360)}, 50%, 55%)`;
+}
+
+/** Any CSS color (a theme variable's value included) as RGBA bytes, by painting one pixel. */
+const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+function rgba(color: string): [number, number, number, number] {
+  if (!probe) return [128, 128, 128, 255];
+  probe.clearRect(0, 0, 1, 1);
+  probe.fillStyle = '#808080';
+  probe.fillStyle = color;
+  probe.fillRect(0, 0, 1, 1);
+  const d = probe.getImageData(0, 0, 1, 1).data;
+  return [d[0] ?? 0, d[1] ?? 0, d[2] ?? 0, d[3] ?? 255];
+}
+
+function themeColor(variable: string, fallback: string): string {
+  const v = getComputedStyle(body).getPropertyValue(variable).trim();
+  return v || fallback;
+}
+
+function heatColor(t: number): [number, number, number] {
+  const x = Math.min(1, Math.max(0, t)) * (HEAT_STOPS.length - 1);
+  const i = Math.min(HEAT_STOPS.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = HEAT_STOPS[i] as readonly [number, number, number];
+  const b = HEAT_STOPS[i + 1] as readonly [number, number, number];
+  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+}
+
+function post(message: PageToHost): void {
+  vscode.postMessage(message);
+}
+
+/** Cell size from the space available, and the canvas sized for crisp device pixels. */
+function layout(): void {
+  const width = Math.max(COLUMNS * MIN_CELL_PX, wrap.clientWidth - 2);
+  const height = Math.max(ROWS * MIN_CELL_PX, window.innerHeight - wrap.getBoundingClientRect().top - 16);
+  cell = Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, Math.floor(Math.min(width / COLUMNS, height / ROWS))));
+  const dpr = window.devicePixelRatio || 1;
+  canvas.style.width = `${COLUMNS * cell}px`;
+  canvas.style.height = `${ROWS * cell}px`;
+  canvas.width = Math.round(COLUMNS * cell * dpr);
+  canvas.height = Math.round(ROWS * cell * dpr);
+}
+
+const base = document.createElement('canvas');
+base.width = COLUMNS;
+base.height = ROWS;
+
+/** Row segments of the cells in [start, end], for overlays. */
+function segments(start: number, end: number): { x: number; y: number; w: number }[] {
+  const out: { x: number; y: number; w: number }[] = [];
+  let s = start;
+  while (s <= end) {
+    const row = Math.floor(s / COLUMNS);
+    const rowEnd = Math.min(end, row * COLUMNS + COLUMNS - 1);
+    out.push({ x: s % COLUMNS, y: row, w: rowEnd - s + 1 });
+    s = rowEnd + 1;
+  }
+  return out;
+}
+
+function hatchPattern(ctx: CanvasRenderingContext2D, color: string, size: number): CanvasPattern | null {
+  const tile = document.createElement('canvas');
+  tile.width = tile.height = size;
+  const t = tile.getContext('2d');
+  if (!t) return null;
+  t.strokeStyle = color;
+  t.lineWidth = Math.max(1, size / 6);
+  t.beginPath();
+  t.moveTo(0, size);
+  t.lineTo(size, 0);
+  t.stroke();
+  return ctx.createPattern(tile, 'repeat');
+}
+
+/** The whole map: base colors, uncovered hatch, open-slot outlines, selection. Timed. */
+function draw(): void {
+  const t0 = performance.now();
+  const ctx = canvas.getContext('2d');
+  const b = base.getContext('2d');
+  if (!ctx || !b) return;
+  const img = b.createImageData(COLUMNS, ROWS);
+  const px = img.data;
+  const error = rgba(themeColor('--vscode-errorForeground', '#f14c4c'));
+  const palette = (view?.legend ?? []).map((m) => rgba(masterColor(m.index)));
+  const heatOn = state.heat && keyCounts !== undefined;
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    const o = owners[s] ?? NO_OWNER;
+    let c: readonly number[];
+    if (o === NO_OWNER) c = error;
+    else if (heatOn) c = heatColor(heat(keyCounts?.[s] ?? 0, maxKeys));
+    else c = palette[o] ?? error;
+    const i = s * 4;
+    px[i] = c[0] ?? 0;
+    px[i + 1] = c[1] ?? 0;
+    px[i + 2] = c[2] ?? 0;
+    px[i + 3] = 255;
+  }
+  b.putImageData(img, 0, 0);
+  const scale = canvas.width / COLUMNS;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(base, 0, 0, canvas.width, canvas.height);
+  ctx.setTransform(scale, 0, 0, scale, 0, 0);
+
+  // Uncovered slots: hatched over the error color, so they read as "missing", not as a master.
+  const fg = themeColor('--vscode-editor-foreground', '#cccccc');
+  if (view && view.uncoveredCount > 0) {
+    const pattern = hatchPattern(ctx, themeColor('--vscode-editor-background', '#1e1e1e'), Math.max(4, Math.round(scale * 2)));
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (pattern) ctx.fillStyle = pattern;
+    for (const r of view.uncovered) for (const g of segments(r.start, r.end)) ctx.fillRect(g.x * scale, g.y * scale, g.w * scale, scale);
+    ctx.restore();
+  }
+  // Slots being moved: an outline in the foreground color (migrating) or dashed (importing).
+  if (view) {
+    ctx.lineWidth = 1.5 / scale;
+    ctx.strokeStyle = fg;
+    for (const o of view.open) {
+      ctx.setLineDash(o.kind === 'importing' ? [2 / scale, 2 / scale] : []);
+      const x = o.slot % COLUMNS;
+      const y = Math.floor(o.slot / COLUMNS);
+      ctx.strokeRect(x + 0.1, y + 0.1, 0.8, 0.8);
+    }
+    ctx.setLineDash([]);
+  }
+  // The selection: a translucent veil and its outline, row by row.
+  if (state.selection) {
+    ctx.fillStyle = themeColor('--vscode-editor-selectionBackground', 'rgba(38,79,120,0.6)');
+    ctx.globalAlpha = 0.55;
+    const segs = segments(state.selection.start, state.selection.end);
+    for (const g of segs) ctx.fillRect(g.x, g.y, g.w, 1);
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = themeColor('--vscode-focusBorder', '#007fd4');
+    ctx.lineWidth = 2 / scale;
+    for (const g of segs) ctx.strokeRect(g.x, g.y, g.w, 1);
+  }
+  const ms = performance.now() - t0;
+  renders++;
+  // For the E2E test and anyone inspecting the page: the last draw time, in ms.
+  body.dataset['renderMs'] = ms.toFixed(2);
+  body.dataset['renders'] = String(renders);
+  post({ type: 'rendered', ms, slots: SLOT_COUNT, masters: view?.legend.length ?? 0 });
+}
+
+function setText(el: HTMLElement, text: string): void {
+  el.textContent = text;
+}
+
+function renderLegend(): void {
+  legendList.replaceChildren();
+  if (!view) return;
+  for (const m of view.legend) {
+    const li = document.createElement('li');
+    li.className = 'master';
+    li.dataset['masterId'] = m.id;
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.backgroundColor = masterColor(m.index);
+    const name = document.createElement('span');
+    name.className = 'name';
+    setText(name, m.label);
+    const detail = document.createElement('span');
+    detail.className = 'detail';
+    setText(detail, `${m.hostname ? `${m.endpoint} · ` : ''}${m.slotCount} slots${m.slotCount > 0 ? `: ${formatSpans(m.ranges)}` : ''} · ${m.replicas} replica${m.replicas === 1 ? '' : 's'}`);
+    li.title = `${m.label} (${m.id})`;
+    li.append(swatch, name, detail);
+    legendList.append(li);
+  }
+  if (view.uncoveredCount > 0) {
+    const li = document.createElement('li');
+    li.className = 'uncovered';
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch error';
+    const name = document.createElement('span');
+    name.className = 'name';
+    setText(name, 'Uncovered');
+    const detail = document.createElement('span');
+    detail.className = 'detail';
+    setText(detail, `${view.uncoveredCount} slots: ${formatSpans(view.uncovered)}`);
+    li.append(swatch, name, detail);
+    legendList.append(li);
+  }
+  if (view.open.length > 0) {
+    const li = document.createElement('li');
+    li.className = 'open';
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch outline';
+    const name = document.createElement('span');
+    name.className = 'name';
+    setText(name, 'Being moved');
+    const detail = document.createElement('span');
+    detail.className = 'detail';
+    const migrating = view.open.filter((o) => o.kind === 'migrating').length;
+    setText(detail, `${migrating} migrating (solid), ${view.open.length - migrating} importing (dashed)`);
+    li.append(swatch, name, detail);
+    legendList.append(li);
+  }
+}
+
+function ownerName(index: number): string {
+  if (index === NO_OWNER) return 'uncovered';
+  return view?.legend[index]?.label ?? `master ${index}`;
+}
+
+function renderSelection(): void {
+  const sel = state.selection;
+  if (!sel || !view) {
+    selectionBox.hidden = true;
+    return;
+  }
+  selectionBox.hidden = false;
+  selectionBox.replaceChildren();
+  const h = document.createElement('h2');
+  const n = sel.end - sel.start + 1;
+  setText(h, n === 1 ? `Slot ${sel.start}` : `Slots ${sel.start}–${sel.end} (${n})`);
+  const list = document.createElement('ul');
+  for (const [o, count] of [...ownersInRange(owners, sel.start, sel.end)].sort((a, b) => b[1] - a[1])) {
+    const li = document.createElement('li');
+    setText(li, `${ownerName(o)}: ${count} slot${count === 1 ? '' : 's'}`);
+    list.append(li);
+  }
+  const keys = keysInRange(keyCounts, sel.start, sel.end);
+  const k = document.createElement('p');
+  setText(k, keys === undefined ? 'Keys: not counted yet (Count keys)' : `Keys: ${keys}`);
+  const move = document.createElement('button');
+  move.type = 'button';
+  setText(move, 'Move to master…');
+  move.addEventListener('click', () => {
+    const s = state.selection;
+    if (s) post({ type: 'moveRange', start: s.start, end: s.end });
+  });
+  const clear = document.createElement('button');
+  clear.type = 'button';
+  clear.className = 'secondary';
+  setText(clear, 'Clear');
+  clear.addEventListener('click', () => select(undefined));
+  selectionBox.append(h, list, k, move, clear);
+}
+
+function select(sel: SlotSpan | undefined): void {
+  saveState(sel ? { ...state, selection: sel } : { cluster: state.cluster, heat: state.heat });
+  renderSelection();
+  draw();
+}
+
+function slotAt(ev: MouseEvent): number | undefined {
+  const r = canvas.getBoundingClientRect();
+  const x = Math.floor((ev.clientX - r.left) / cell);
+  const y = Math.floor((ev.clientY - r.top) / cell);
+  if (x < 0 || y < 0 || x >= COLUMNS || y >= ROWS) return undefined;
+  return y * COLUMNS + x;
+}
+
+function showTooltip(ev: MouseEvent, slot: number): void {
+  const o = owners[slot] ?? NO_OWNER;
+  const m = o === NO_OWNER ? undefined : view?.legend[o];
+  const keys = keyCounts ? `${keyCounts[slot] ?? 0} keys` : 'keys not counted';
+  const moving = openBySlot.get(slot);
+  setText(tooltip, `Slot ${slot} · ${m ? `${m.label}${m.hostname ? ` (${m.endpoint})` : ''}` : 'uncovered'} · ${keys}${moving ? ` · ${moving}` : ''}`);
+  tooltip.hidden = false;
+  const wr = wrap.getBoundingClientRect();
+  const left = Math.min(ev.clientX - wr.left + 12, wr.width - tooltip.offsetWidth - 4);
+  tooltip.style.left = `${Math.max(0, left)}px`;
+  tooltip.style.top = `${ev.clientY - wr.top + 14}px`;
+}
+
+canvas.addEventListener('mousedown', (ev) => {
+  const s = slotAt(ev);
+  if (s === undefined || ev.button !== 0) return;
+  dragAnchor = s;
+  select({ start: s, end: s });
+});
+canvas.addEventListener('mousemove', (ev) => {
+  const s = slotAt(ev);
+  if (s === undefined) {
+    tooltip.hidden = true;
+    return;
+  }
+  showTooltip(ev, s);
+  if (dragAnchor !== undefined && (ev.buttons & 1) === 1) {
+    const next = { start: Math.min(dragAnchor, s), end: Math.max(dragAnchor, s) };
+    if (next.start !== state.selection?.start || next.end !== state.selection?.end) select(next);
+  }
+});
+window.addEventListener('mouseup', () => {
+  dragAnchor = undefined;
+});
+canvas.addEventListener('mouseleave', () => {
+  tooltip.hidden = true;
+});
+window.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') select(undefined);
+});
+heatToggle.addEventListener('change', () => {
+  saveState({ ...state, heat: heatToggle.checked });
+  if (state.heat && !keyCounts) requestKeyCounts();
+  draw();
+});
+countButton.addEventListener('click', () => requestKeyCounts());
+
+function requestKeyCounts(): void {
+  countButton.disabled = true;
+  setText(countButton, 'Counting keys…');
+  post({ type: 'requestKeyCounts' });
+}
+
+let resizeTimer: number | undefined;
+window.addEventListener('resize', () => {
+  window.clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(() => {
+    layout();
+    draw();
+  }, 50);
+});
+
+window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'topology': {
+      view = m.view;
+      owners = buildOwners(view.legend);
+      openBySlot = new Map(view.open.map((o) => [o.slot, `${o.kind} ${o.kind === 'migrating' ? 'to' : 'from'} ${o.peerId.slice(0, 8)}`]));
+      body.classList.remove('unavailable');
+      setText(byId('title'), view.cluster);
+      const covered = SLOT_COUNT - view.uncoveredCount;
+      setText(status, `${m.health} · ${view.legend.length} masters · ${covered}/${SLOT_COUNT} slots covered${view.open.length ? ` · ${view.open.length} being moved` : ''} · read ${new Date(m.readAt).toLocaleTimeString()}`);
+      body.dataset['masters'] = String(view.legend.length);
+      renderLegend();
+      renderSelection();
+      draw();
+      return;
+    }
+    case 'unavailable':
+      body.classList.add('unavailable');
+      setText(status, m.message);
+      return;
+    case 'keyCounts':
+      keyCounts = m.counts;
+      maxKeys = keyCounts.reduce((a, b) => Math.max(a, b), 0);
+      countButton.disabled = false;
+      setText(countButton, 'Count keys again');
+      body.dataset['keys'] = String(keyCounts.reduce((a, b) => a + b, 0));
+      if (m.errors.length > 0) setText(status, `${status.textContent ?? ''} · keys not counted on ${m.errors.length} master(s)`);
+      renderSelection();
+      draw();
+      return;
+    case 'keyCountsFailed':
+      countButton.disabled = false;
+      setText(countButton, 'Count keys');
+      setText(status, `Counting keys failed: ${m.message}`);
+      return;
+  }
+});
+
+window.addEventListener('error', (ev) => post({ type: 'error', message: String(ev.message) }));
+
+layout();
+draw();
+post({ type: 'ready', state });
+// Hover and selection show keys per slot: count them once when the map opens.
+requestKeyCounts();

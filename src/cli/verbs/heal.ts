@@ -1,0 +1,139 @@
+import { createInterface } from 'node:readline';
+import { BadInputError, describeError } from '../../core/errors';
+import { tokenFromSignal } from '../../core/lifecycle';
+import { formatHealPlan, healPlanToJson } from '../../core/heal/formatHeal';
+import { HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
+import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
+import { watchCluster } from '../../core/heal/watcher';
+import { formatRanges } from '../../core/cluster/topology';
+import { openEngine } from '../../core/docker/engine';
+import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
+import { stderrProgress } from '../progress';
+import { CliIO, Verb } from '../verb';
+import { dockerFlags, engineOptions } from './dockerFlags';
+
+export const healVerb: Verb = {
+  name: 'heal',
+  summary: 'Heal a cluster on the swarm: re-introduce nodes at new IPs, replace nodes that lost their data, keep a replica per master, re-cover lost slots (cache mode).',
+  usage: 'heal --cluster NAME [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial]',
+  flags: {
+    cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm (labelled by redis-swarm, or services NAME-1 … NAME-N).' },
+    yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
+    'dry-run': { kind: 'boolean', description: 'Print the plan and change nothing.' },
+    json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
+    watch: { kind: 'boolean', description: 'Keep watching; heal whenever the topology shows a problem (Ctrl+C stops).' },
+    grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).` },
+    'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
+    tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
+    ...dockerFlags,
+  },
+  async run(argv, io) {
+    const args = parseArgs(argv, this.flags ?? {});
+    const name = flagString(args, 'cluster');
+    if (name === undefined) throw new BadInputError('Name the cluster to heal with --cluster NAME.');
+    if (args.positionals.length > 0) throw new BadInputError(`Unexpected argument "${args.positionals[0] ?? ''}".`);
+    const grace = flagNumber(args, 'grace') ?? DEFAULT_GRACE_SECONDS;
+    if (grace < 0) throw new BadInputError(`--grace must be 0 or more seconds, not ${grace}.`);
+    const json = flagBoolean(args, 'json');
+    const dryRun = flagBoolean(args, 'dry-run');
+    const yes = flagBoolean(args, 'yes');
+    const engine = openEngine(engineOptions(args, io.env));
+    const password = io.env['REDISCLI_AUTH'] || undefined;
+    const token = tokenFromSignal(io.signal);
+    const logger = stderrLogger(io);
+
+    if (flagBoolean(args, 'watch')) {
+      if (!yes) throw new BadInputError('--watch applies plans unattended: add --yes to confirm.');
+      await watchCluster(engine, name, {
+        graceMs: grace * 1000,
+        token,
+        logger,
+        ...(password !== undefined ? { password } : {}),
+        onHeal: (r) => io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'cluster ok' : 'problems remain'}\n`),
+      });
+      return 0;
+    }
+
+    const session: HealSession = await openHealSession(engine, name, {
+      ...(password !== undefined ? { password } : {}),
+      forceTunnel: flagBoolean(args, 'tunnel'),
+    });
+    try {
+      const out = json ? io.stderr : io.stdout;
+      const result = await healCluster(session, {
+        graceMs: grace * 1000,
+        servePartial: flagBoolean(args, 'serve-partial'),
+        dryRun,
+        token,
+        progress: stderrProgress(io.stderr),
+        onPlan: (plan, d) => {
+          if (!json) out.write(formatHealPlan(d, plan));
+        },
+        ...(yes || dryRun
+          ? {}
+          : {
+              confirm: async () => {
+                if (!io.stdin.isTTY) throw new BadInputError('Not changing the cluster without a confirmation: stdin is not a terminal. Run again with --yes.');
+                return (await ask(io, "Can I apply the above plan (and the follow-up steps heal finds)? (type 'yes' to accept): ")) === 'yes';
+              },
+            }),
+      });
+      if (json) {
+        io.stdout.write(
+          JSON.stringify(
+            {
+              cluster: name,
+              ok: result.ok,
+              nothingToDo: result.nothingToDo,
+              applied: result.applied,
+              lostRanges: result.lostRanges,
+              lostSlots: formatRanges(result.lostRanges),
+              unresolved: result.finalPlan.unresolved,
+              plans: result.plans.map((p) => healPlanToJson(result.final, p)),
+              elapsedMs: result.elapsedMs,
+              timedOut: result.timedOut,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+      } else if (!dryRun) {
+        if (result.declined) out.write('Nothing changed.\n');
+        else if (result.nothingToDo) out.write('[OK] Nothing to do.\n');
+        else {
+          if (result.lostRanges.length > 0) out.write(`[WARN] Slots ${formatRanges(result.lostRanges)} lost their data; they are served again, empty.\n`);
+          for (const u of result.finalPlan.unresolved) out.write(`[WARN] ${u}\n`);
+          if (result.timedOut) out.write(`[WARN] Heal stopped after ${Math.round(result.elapsedMs / 1000)} s: ${result.finalPlan.waits.join('; ') || 'changes did not settle'}.\n`);
+          out.write(result.ok ? `[OK] Cluster ok after ${result.applied} action(s) in ${result.elapsedMs} ms.\n` : '[ERR] The cluster is not ok yet.\n');
+        }
+      }
+      return result.ok && !result.declined ? 0 : 1;
+    } finally {
+      await session.dispose();
+    }
+  },
+};
+
+function stderrLogger(io: CliIO): { trace(m: string): void; debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void } {
+  const debug = Boolean(io.env['REDIS_SWARM_DEBUG']);
+  return {
+    trace: () => undefined,
+    debug: (m) => (debug ? io.stderr.write(`${m}\n`) : undefined),
+    info: (m) => (debug ? io.stderr.write(`${m}\n`) : undefined),
+    warn: (m) => io.stderr.write(`[WARN] ${m}\n`),
+    error: (m) => io.stderr.write(`[ERR] ${describeError(m)}\n`),
+  };
+}
+
+async function ask(io: CliIO, question: string): Promise<string> {
+  io.stdout.write(question);
+  const rl = createInterface({ input: io.stdin });
+  try {
+    return await new Promise<string>((resolve) => {
+      rl.once('line', (line) => resolve(line.trim()));
+      rl.once('close', () => resolve(''));
+    });
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { BadInputError } from '../../core/errors';
+import { parseClusterMode, setClusterMode } from '../../core/heal/clusterMode';
+import { openClusterAccess } from '../../core/swarm/clusterAccess';
+import { adminPoolFor } from '../../core/swarm/formCluster';
+import { flagBoolean, flagString, parseArgs } from '../args';
+import { Verb } from '../verb';
+import { dockerFlags, engineOptions } from './dockerFlags';
+
+export const modeVerb: Verb = {
+  name: 'mode',
+  summary: 'Switch a cluster between cache mode (heal may give up lost slots) and persistent mode (never).',
+  usage: 'mode --cluster NAME cache|persistent [--json]',
+  flags: {
+    cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm.' },
+    json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
+    tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
+    ...dockerFlags,
+  },
+  async run(argv, io) {
+    const args = parseArgs(argv, this.flags ?? {});
+    const name = flagString(args, 'cluster');
+    if (name === undefined) throw new BadInputError('Name the cluster with --cluster NAME.');
+    if (args.positionals.length !== 1) throw new BadInputError('Give the mode: cache or persistent.');
+    const mode = parseClusterMode(args.positionals[0]);
+    const password = io.env['REDISCLI_AUTH'] || undefined;
+    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), ...(password !== undefined ? { password } : {}) });
+    const pool = adminPoolFor(access);
+    try {
+      const change = await setClusterMode(access.engine.docker, pool, access.cluster, mode);
+      if (flagBoolean(args, 'json')) {
+        io.stdout.write(JSON.stringify({ cluster: name, mode, ...change }, null, 2) + '\n');
+      } else {
+        io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s)).\n`);
+        for (const f of change.failed) io.stdout.write(`[WARN] ${f}\n`);
+      }
+      return change.failed.length === 0 ? 0 : 1;
+    } finally {
+      await pool.close();
+      await access.dispose();
+    }
+  },
+};

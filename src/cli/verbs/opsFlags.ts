@@ -1,0 +1,27 @@
+/** Flags of the verbs that move slots: redis-cli's names without the `--cluster-` prefix. */
+import { BadInputError } from '../../core/errors';
+import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MigrateSettings } from '../../core/ops/migrate';
+import { FlagSpecs, flagBoolean, flagNumber, ParsedArgs } from '../args';
+
+export const moveFlags: FlagSpecs = {
+  pipeline: { kind: 'number', valueName: 'keys', description: `Keys per MIGRATE (default ${DEFAULT_KEYS_PER_MIGRATE}; redis-cli's default is 10).` },
+  'slots-in-flight': { kind: 'number', valueName: 'n', description: `Slots moved at the same time (default ${DEFAULT_SLOTS_IN_FLIGHT}).` },
+  timeout: { kind: 'number', valueName: 'ms', description: `MIGRATE timeout (default ${DEFAULT_MIGRATE_TIMEOUT_MS}).` },
+  replace: { kind: 'boolean', description: 'Let MIGRATE overwrite keys the target already holds (MIGRATE … REPLACE). Without it a key on both sides stops its slot.' },
+  yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
+  json: { kind: 'boolean', description: 'Print the plan and the result as JSON.' },
+};
+
+export function moveSettings(args: ParsedArgs): Partial<MigrateSettings> {
+  const out: { -readonly [K in keyof MigrateSettings]?: MigrateSettings[K] } = { replace: flagBoolean(args, 'replace') };
+  const p = flagNumber(args, 'pipeline');
+  const w = flagNumber(args, 'slots-in-flight');
+  const t = flagNumber(args, 'timeout');
+  for (const [name, v] of [['--pipeline', p], ['--slots-in-flight', w], ['--timeout', t]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new BadInputError(`${name} needs a whole number of at least 1, not ${v}.`);
+  }
+  if (p !== undefined) out.keysPerMigrate = p;
+  if (w !== undefined) out.slotsInFlight = w;
+  if (t !== undefined) out.migrateTimeoutMs = t;
+  return out;
+}

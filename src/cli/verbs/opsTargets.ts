@@ -1,0 +1,104 @@
+/**
+ * What the operation verbs (reshard, rebalance, fix, add-node, del-node, failover) share: the
+ * cluster as `--cluster NAME` or one node's `host:port` (through clusterTargets.ts), node names
+ * as the user types them (an ID or its prefix, a service name, host:port), confirmation, the
+ * cluster lock, and progress lines.
+ */
+import { createInterface } from 'node:readline';
+import { ClusterNode, ClusterTopology } from '../../core/cluster/topology';
+import { BadInputError } from '../../core/errors';
+import { ProgressReporter } from '../../core/lifecycle';
+import { withClusterLock } from '../../core/ops/clusterLock';
+import { formatEndpoint } from '../../core/routes/endpoint';
+import { flagString, ParsedArgs } from '../args';
+import { CliIO } from '../verb';
+import { SeedTargets, seedTargetsFromArgs } from './clusterTargets';
+
+export interface OpsTargets extends SeedTargets {
+  /** Positionals after the seed (with --cluster, all of them). */
+  readonly rest: readonly string[];
+  /** The lock key: the cluster name, or the seed node. */
+  readonly lockName: string;
+}
+
+/** `--cluster NAME [args…]` or `<host:port> [args…]`. */
+export async function opsTargetsFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<OpsTargets> {
+  const cluster = flagString(args, 'cluster');
+  if (cluster !== undefined) {
+    const t = await seedTargetsFromArgs({ flags: args.flags, positionals: [] }, env);
+    return { ...t, rest: args.positionals, lockName: cluster };
+  }
+  const [seed, ...rest] = args.positionals;
+  if (seed === undefined) throw new BadInputError('Name a node of the cluster as host:port (for example 127.0.0.1:7000), or the cluster with --cluster NAME.');
+  const t = await seedTargetsFromArgs({ flags: args.flags, positionals: [seed] }, env);
+  return { ...t, rest, lockName: seed };
+}
+
+/** A node by full ID, unique ID prefix, announced hostname / service name, or host:port. */
+export function resolveNode(topology: ClusterTopology, text: string): ClusterNode {
+  const nodes = topology.nodes;
+  const exact = nodes.find((n) => n.id === text || n.hostname === text || formatEndpoint(n.endpoint) === text || n.swarm?.service === text);
+  if (exact) return exact;
+  const byPrefix = text.length >= 4 ? nodes.filter((n) => n.id.startsWith(text.toLowerCase())) : [];
+  if (byPrefix.length === 1 && byPrefix[0]) return byPrefix[0];
+  if (byPrefix.length > 1) throw new BadInputError(`"${text}" matches ${byPrefix.length} node IDs; give more of the ID.`);
+  throw new BadInputError(`No node "${text}" in the cluster (give a node ID, a service name or host:port; \`check\` lists them).`);
+}
+
+/** Asks unless --yes; refuses without a terminal. True when the user typed yes. */
+export async function confirm(io: CliIO, yes: boolean, question: string): Promise<boolean> {
+  if (yes) return true;
+  if (!io.stdin.isTTY) {
+    throw new BadInputError('Not changing the cluster without a confirmation: stdin is not a terminal. Run again with --yes.');
+  }
+  io.stdout.write(`${question} (type 'yes' to accept): `);
+  const rl = createInterface({ input: io.stdin });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', (line) => resolve(line.trim()));
+      rl.once('close', () => resolve(''));
+    });
+    if (answer !== 'yes') io.stderr.write('Nothing changed.\n');
+    return answer === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+/** Progress lines: a new step as `>>> step`; counters of the same step overwrite one line on a TTY. */
+export function opsProgress(out: NodeJS.WritableStream & { isTTY?: boolean }): ProgressReporter & { end(): void } {
+  let counting = false;
+  let lastLine = 0;
+  return {
+    report: ({ message }) => {
+      if (!message) return;
+      if (message.startsWith('moved ')) {
+        // Counters: on a terminal one line redrawn; in a log at most one line a second.
+        if (out.isTTY) {
+          out.write(`\r${message}\x1b[K`);
+          counting = true;
+        } else if (Date.now() - lastLine >= 1000) {
+          lastLine = Date.now();
+          out.write(`${message}\n`);
+        }
+        return;
+      }
+      if (counting) out.write('\n');
+      counting = false;
+      out.write(`>>> ${message}\n`);
+    },
+    end: () => {
+      if (counting) out.write('\n');
+      counting = false;
+    },
+  };
+}
+
+/** Runs the operation holding the cluster's lock, always disposing the targets. */
+export async function withTargets<T>(t: OpsTargets, operation: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await withClusterLock(t.lockName, operation, body);
+  } finally {
+    await t.dispose();
+  }
+}

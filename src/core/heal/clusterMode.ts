@@ -1,0 +1,54 @@
+/**
+ * `mode cache|persistent` after deploy: the mode lives in the services' labels
+ * (org.redis-swarm.mode, read by discover.ts) and in each node's cluster-require-full-coverage
+ * (no in cache mode, so covered slots keep serving while heal re-covers lost ones; yes in
+ * persistent mode, Redis's default). Only the service-level labels change: the task template is
+ * left alone, so no task restarts.
+ */
+import Docker from 'dockerode';
+import { BadInputError, RedisSwarmError } from '../errors';
+import { AdminPool, errText } from '../redis/adminConnection';
+import { ClusterMode } from '../swarm/deployOptions';
+import { runningNodes, SwarmCluster } from '../swarm/discover';
+import { LABEL_MODE } from '../swarm/labels';
+
+export interface ModeChange {
+  readonly services: readonly string[];
+  readonly nodesSet: readonly string[];
+  /** Nodes whose setting could not be changed (not running, CONFIG refused), each with why. */
+  readonly failed: readonly string[];
+}
+
+export function parseClusterMode(text: string | undefined): ClusterMode {
+  if (text === 'cache' || text === 'persistent') return text;
+  throw new BadInputError(`The mode must be cache or persistent, not "${text ?? ''}".`);
+}
+
+export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: SwarmCluster, mode: ClusterMode): Promise<ModeChange> {
+  const services: string[] = [];
+  for (const n of cluster.nodes) {
+    const svc = docker.getService(n.serviceId);
+    const info = (await svc.inspect()) as { Version?: { Index?: number }; Spec?: { Labels?: Record<string, string> } & Record<string, unknown> };
+    const spec = info.Spec ?? {};
+    if (spec.Labels?.[LABEL_MODE] === mode) continue;
+    // The service version guards against a concurrent update (the API refuses a stale one).
+    await svc.update({ _query: { version: info.Version?.Index ?? 0 }, _body: { ...spec, Labels: { ...(spec.Labels ?? {}), [LABEL_MODE]: mode } } }).catch((err: unknown) => {
+      throw new RedisSwarmError('conflict', `Could not update the labels of service ${n.service}: ${errText(err)}`, { cause: err });
+    });
+    services.push(n.service);
+  }
+  const value = mode === 'cache' ? 'no' : 'yes';
+  const nodesSet: string[] = [];
+  const failed: string[] = cluster.nodes.filter((n) => !runningNodes(cluster).includes(n)).map((n) => `${n.service}: not running (it takes the setting from its redis.conf when it starts; heal sets it again in cache mode)`);
+  await Promise.all(
+    runningNodes(cluster).map(async (n) => {
+      try {
+        await pool.command({ host: n.service, port: n.port }, ['CONFIG', 'SET', 'cluster-require-full-coverage', value]);
+        nodesSet.push(n.service);
+      } catch (err) {
+        failed.push(`${n.service}: ${errText(err)}`);
+      }
+    }),
+  );
+  return { services, nodesSet: nodesSet.sort(), failed };
+}

@@ -1,0 +1,272 @@
+/**
+ * Pure diagnosis: from Docker's view of the cluster's services (SwarmCluster, with each task's
+ * current IP) and every answering node's OWN `CLUSTER NODES`, the problems heal can see. No I/O:
+ * the tests feed it synthetic views.
+ *
+ * Who is who: a node is "live" when it answered; its ID is the `myself` line of its own view.
+ * An ID that peers list but no live node owns is "dead". A dead ID is gone for good when the
+ * swarm can no longer bring it back: its service (by announced hostname) now runs another ID,
+ * or, with every service running and answering, no service is left that could be it.
+ */
+import { isIP } from 'node:net';
+import { configSignature } from '../cluster/nodesParser';
+import { ClusterNode, CLUSTER_SLOTS, NodesView, SlotRange, slotsToRanges } from '../cluster/topology';
+import { Endpoint } from '../routes/endpoint';
+import { ClusterMode } from '../swarm/deployOptions';
+import { SwarmCluster } from '../swarm/discover';
+
+/** What heal learned from asking one running node (through its route). */
+export interface NodeObservation {
+  /** The node's swarm service. */
+  readonly service: string;
+  /** How we reach it: the service hostname and Redis port (the router resolves it). */
+  readonly endpoint: Endpoint;
+  readonly view?: NodesView;
+  /** `cluster_state` from CLUSTER INFO. */
+  readonly clusterState?: string;
+  /** DBSIZE. */
+  readonly keys?: number;
+  /** `cluster-require-full-coverage` as CONFIG GET reports it (undefined when CONFIG is renamed away). */
+  readonly fullCoverage?: boolean;
+  /** Why it could not be asked. */
+  readonly error?: string;
+}
+
+export interface DiagnoseInput {
+  readonly cluster: SwarmCluster;
+  readonly observations: readonly NodeObservation[];
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+  /** An operation of this process holding the cluster's lock (clusterLock.ts). */
+  readonly lockedBy?: string;
+  /** When heal first saw each dead owner's slots uncovered, kept between rounds (ms). */
+  readonly lostSince?: ReadonlyMap<string, number>;
+}
+
+/** A node that answered, with what heal needs to act on it. */
+export interface LiveNode {
+  readonly id: string;
+  readonly service: string;
+  /** Where commands go (service hostname: the router maps it to a route). */
+  readonly endpoint: Endpoint;
+  /** The task's current overlay IP, from Docker: what CLUSTER MEET must name. */
+  readonly ip: string;
+  readonly port: number;
+  readonly busPort: number;
+  /** The failure domain: the swarm node running the task. */
+  readonly swarmNode: string;
+  readonly role: 'master' | 'replica';
+  readonly masterId?: string;
+  /** Slots the node owns in the reference view (the majority's slot map). */
+  readonly slotCount: number;
+  readonly keys: number;
+  /** Part of the cluster (not a stranger that knows only itself). */
+  readonly member: boolean;
+  readonly clusterState: string;
+  readonly fullCoverage?: boolean;
+}
+
+export type Problem =
+  | { readonly kind: 'in-progress'; readonly detail: string }
+  | { readonly kind: 'not-formed' }
+  | { readonly kind: 'task-down'; readonly service: string; readonly detail: string }
+  | { readonly kind: 'not-answering'; readonly service: string; readonly detail: string }
+  /** The node's task runs at a new IP that the node itself or some peers do not know. */
+  | { readonly kind: 'ip-changed'; readonly node: string; readonly ip: string; readonly staleIn: readonly string[] }
+  /** A running node that knows only itself: a task that restarted without its data (new ID). */
+  | { readonly kind: 'stranger'; readonly node: string; readonly empty: boolean }
+  /** A dead ID without slots that peers still list; `goneForGood` when nothing can bring it back. */
+  | { readonly kind: 'ghost'; readonly id: string; readonly address: string; readonly goneForGood: boolean; readonly knownBy: readonly string[] }
+  /** A dead master whose live replica should be promoted by Redis's own failover. */
+  | { readonly kind: 'failover-pending'; readonly id: string; readonly address: string; readonly replicas: readonly string[] }
+  /** Slots owned by a dead master with no live replica (ownerId), or by no one. */
+  | {
+      readonly kind: 'lost-slots';
+      readonly ownerId?: string;
+      readonly address?: string;
+      readonly ranges: readonly SlotRange[];
+      readonly since: number;
+      readonly ownerGoneForGood: boolean;
+    }
+  | { readonly kind: 'no-replica'; readonly master: string }
+  /** Cache mode serves covered slots: nodes whose cluster-require-full-coverage is still yes. */
+  | { readonly kind: 'coverage-setting'; readonly nodes: readonly string[]; readonly want: boolean }
+  /** Nodes disagree or say cluster_state:fail for no reason heal can name: Redis is converging. */
+  | { readonly kind: 'settling'; readonly detail: string };
+
+export interface Diagnosis {
+  readonly cluster: string;
+  readonly mode: ClusterMode;
+  readonly now: number;
+  readonly problems: readonly Problem[];
+  /** Live nodes by ID. */
+  readonly live: readonly LiveNode[];
+  /** Distinct swarm nodes running the cluster's tasks (anti-affinity is moot with one). */
+  readonly swarmNodes: number;
+  /** Every live member says cluster_state:ok, agrees on the slot map, and no problem is left. */
+  readonly healthy: boolean;
+}
+
+/** Problems that only need time (Redis or the swarm is at work), not an action. */
+export const WAITING_KINDS: readonly Problem['kind'][] = ['in-progress', 'task-down', 'not-answering', 'failover-pending', 'settling'];
+
+export function diagnose(input: DiagnoseInput): Diagnosis {
+  const { cluster, now } = input;
+  const problems: Problem[] = [];
+  const answered = input.observations.filter((o): o is NodeObservation & { view: NodesView } => o.view !== undefined);
+  const serviceOf = new Map(cluster.nodes.map((n) => [n.service, n]));
+
+  for (const n of cluster.nodes) {
+    const running = n.task?.state === 'running' && n.task.ip !== undefined;
+    if (!running) {
+      problems.push({ kind: 'task-down', service: n.service, detail: n.task ? `task ${n.task.state}${n.task.error ? `: ${n.task.error}` : ''}` : 'no task' });
+    }
+  }
+  for (const o of input.observations) {
+    if (!o.view) problems.push({ kind: 'not-answering', service: o.service, detail: o.error ?? 'no reply' });
+  }
+  if (input.lockedBy !== undefined) problems.push({ kind: 'in-progress', detail: `${input.lockedBy} holds the cluster's lock` });
+
+  // Members know someone else or own slots; a view that knows only itself and that nobody lists
+  // is a stranger (a task that came back without its nodes.conf).
+  const listedByOthers = (id: string, self: string): boolean =>
+    answered.some((o) => o.view.self.id !== self && o.view.nodes.some((n) => n.id === id && !n.flags.handshake));
+  const isMember = (o: { view: NodesView }): boolean =>
+    o.view.nodes.length > 1 || o.view.self.slots.length > 0 || listedByOthers(o.view.self.id, o.view.self.id);
+  const members = answered.filter(isMember);
+  const liveIds = new Set(answered.map((o) => o.view.self.id));
+
+  // The reference slot map: the one most members hold (redis-cli's config signature).
+  const groups = new Map<string, NodesView[]>();
+  for (const o of members) groups.set(configSignature(o.view), [...(groups.get(configSignature(o.view)) ?? []), o.view]);
+  const reference = [...groups.values()].sort((a, b) => b.length - a.length)[0]?.[0];
+  const refLine = (id: string): ClusterNode | undefined => reference?.nodes.find((n) => n.id === id);
+
+  const live: LiveNode[] = answered.map((o) => {
+    const s = serviceOf.get(o.service);
+    const self = o.view.self;
+    const ref = refLine(self.id);
+    return {
+      id: self.id,
+      service: o.service,
+      endpoint: o.endpoint,
+      ip: s?.task?.ip ?? '',
+      port: s?.port ?? o.endpoint.port,
+      busPort: self.busPort || (s?.port ?? o.endpoint.port) + 10000,
+      swarmNode: s?.task?.swarmNode || o.service,
+      role: self.role,
+      ...(self.masterId !== undefined ? { masterId: self.masterId } : {}),
+      slotCount: (ref ?? self).slots.reduce((k, r) => k + r.end - r.start + 1, 0),
+      keys: o.keys ?? 0,
+      member: members.includes(o),
+      clusterState: o.clusterState ?? 'unknown',
+      ...(o.fullCoverage !== undefined ? { fullCoverage: o.fullCoverage } : {}),
+    };
+  });
+
+  if (members.length > 0 && reference && !reference.nodes.some((n) => n.slots.length > 0)) {
+    return finish([...problems, { kind: 'not-formed' }]);
+  }
+  if (members.length === 0) {
+    if (answered.length > 0) problems.push({ kind: 'not-formed' });
+    return finish(problems);
+  }
+
+  // An operation in progress (open slots, a handshake not finished) is someone else's work:
+  // heal never acts in the middle of it.
+  for (const o of members) {
+    const open = [...o.view.self.migrating, ...o.view.self.importing];
+    if (open.length > 0) problems.push({ kind: 'in-progress', detail: `${o.service} has open slots (${open.map((x) => x.slot).join(',')})` });
+  }
+
+  // 1. Addresses. A task restarted with its nodes.conf keeps its ID but runs at a new IP; the
+  // node keeps its old IP as its own until it receives a MEET (cluster.c clusterProcessPacket
+  // updates myself->ip only from a MEET, Redis issue #4645), and peers keep the old IP until the
+  // node reaches them (nodeUpdateAddressIfNeeded). When every node moved, nobody reaches anybody.
+  for (const n of live.filter((x) => x.member && x.ip !== '')) {
+    const staleIn: string[] = [];
+    const own = answered.find((o) => o.view.self.id === n.id)?.view.self;
+    if (own && isIP(own.endpoint.host) !== 0 && own.endpoint.host !== n.ip) staleIn.push(n.id);
+    for (const o of members) {
+      if (o.view.self.id === n.id) continue;
+      const line = o.view.nodes.find((x) => x.id === n.id);
+      if (!line || line.flags.noaddr || line.endpoint.host !== n.ip) staleIn.push(o.view.self.id);
+    }
+    if (staleIn.length > 0) problems.push({ kind: 'ip-changed', node: n.id, ip: n.ip, staleIn });
+  }
+
+  // 2. Strangers.
+  for (const o of answered.filter((x) => !isMember(x))) {
+    problems.push({ kind: 'stranger', node: o.view.self.id, empty: (o.keys ?? 0) === 0 && o.view.self.slots.length === 0 });
+  }
+
+  // 3. Dead IDs: the reference view's, plus any a member lists.
+  const deadLines = new Map<string, ClusterNode>();
+  for (const o of members) for (const n of o.view.nodes) if (!liveIds.has(n.id) && !n.flags.handshake && !deadLines.has(n.id)) deadLines.set(n.id, refLine(n.id) ?? n);
+  const everyServiceAnswers = cluster.nodes.every((s) => answered.some((o) => o.service === s.service));
+  for (const [id, line] of deadLines) {
+    const address = `${line.endpoint.host}:${line.endpoint.port}${line.hostname ? ` (${line.hostname})` : ''}`;
+    const byName = line.hostname !== undefined ? serviceOf.get(line.hostname) : undefined;
+    const replacedByName = byName !== undefined && answered.some((o) => o.service === byName.service && o.view.self.id !== id);
+    const goneForGood = replacedByName || (byName === undefined && everyServiceAnswers);
+    const slots = line.slots;
+    const knownBy = members.filter((o) => o.view.nodes.some((n) => n.id === id)).map((o) => o.view.self.id);
+    if (slots.length === 0 || line.role === 'replica') {
+      problems.push({ kind: 'ghost', id, address, goneForGood, knownBy });
+      continue;
+    }
+    const replicas = live.filter((n) => n.masterId === id).map((n) => n.id);
+    if (replicas.length > 0) {
+      problems.push({ kind: 'failover-pending', id, address, replicas });
+      continue;
+    }
+    const seen = Math.max(0, ...members.map((o) => o.view.nodes.find((n) => n.id === id)?.pongReceived ?? 0));
+    const since = Math.min(input.lostSince?.get(id) ?? now, seen > 0 ? seen : now);
+    problems.push({ kind: 'lost-slots', ownerId: id, address, ranges: slots, since, ownerGoneForGood: goneForGood });
+  }
+
+  // 4. Slots nobody owns (a node was forgotten with its slots, or never assigned).
+  const owned = new Set<number>();
+  for (const n of reference?.nodes ?? []) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
+  if (owned.size < CLUSTER_SLOTS) {
+    const free: number[] = [];
+    for (let s = 0; s < CLUSTER_SLOTS; s++) if (!owned.has(s)) free.push(s);
+    problems.push({ kind: 'lost-slots', ranges: slotsToRanges(free), since: input.lostSince?.get('') ?? now, ownerGoneForGood: true });
+  }
+
+  // 5. Replicas: every live master with slots keeps at least one live replica.
+  for (const m of live.filter((n) => n.member && n.role === 'master' && n.slotCount > 0)) {
+    if (!live.some((r) => r.masterId === m.id)) problems.push({ kind: 'no-replica', master: m.id });
+  }
+
+  // 6. Cache mode serves the covered slots while lost ones wait for their grace period.
+  if (cluster.mode === 'cache') {
+    const strict = answered.filter((o) => o.fullCoverage === true).map((o) => o.view.self.id);
+    if (strict.length > 0) problems.push({ kind: 'coverage-setting', nodes: strict, want: false });
+  }
+
+  // 7. Nothing named, yet members disagree or are not ok: Redis is still converging.
+  const actionable = problems.some((p) => !WAITING_KINDS.includes(p.kind));
+  if (!actionable && !problems.some((p) => p.kind === 'in-progress')) {
+    const signatures = new Set(members.map((o) => configSignature(o.view)));
+    const notOk = members.filter((o) => o.clusterState !== 'ok').map((o) => o.service);
+    const suspect = members.filter((o) => o.view.nodes.some((n) => liveIds.has(n.id) && (n.flags.fail || n.flags.pfail || n.flags.handshake)));
+    if (signatures.size > 1) problems.push({ kind: 'settling', detail: `${signatures.size} different slot maps among the nodes` });
+    else if (suspect.length > 0) problems.push({ kind: 'settling', detail: `${suspect.map((o) => o.service).join(', ')} still flag a live node as failing` });
+    else if (notOk.length > 0 && !problems.some((p) => p.kind === 'lost-slots')) problems.push({ kind: 'settling', detail: `cluster_state is not ok on ${notOk.join(', ')}` });
+  }
+  return finish(problems);
+
+  function finish(found: Problem[]): Diagnosis {
+    const swarmNodes = new Set(cluster.nodes.flatMap((n) => (n.task?.swarmNode ? [n.task.swarmNode] : []))).size;
+    const healthy =
+      found.length === 0 && answered.length > 0 && answered.every((o) => o.clusterState === 'ok');
+    return { cluster: cluster.name, mode: cluster.mode, now, problems: found, live, swarmNodes: Math.max(1, swarmNodes), healthy };
+  }
+}
+
+/** Short name of a node ID for messages: the service when live, else the ID's first 8 digits. */
+export function nodeLabel(d: Diagnosis, id: string): string {
+  const n = d.live.find((x) => x.id === id);
+  return n ? `${n.service} (${id.slice(0, 8)})` : id.slice(0, 8);
+}

@@ -1,0 +1,70 @@
+/**
+ * Heal plans and results as text (CLI, VS Code, the log) and JSON. One line per action, in
+ * redis-cli's `>>>` / `[OK]` / `[WARN]` style.
+ */
+import { formatRanges } from '../cluster/topology';
+import { Diagnosis, nodeLabel, Problem } from './diagnose';
+import { HealAction, HealPlan } from './planHeal';
+
+export function describeAction(a: HealAction): string {
+  switch (a.kind) {
+    case 'meet':
+      return `${a.node.service}: CLUSTER MEET ${a.targets.map((t) => `${t.ip} ${t.port} ${t.busPort} (${t.service})`).join(', ')} — ${a.why}`;
+    case 'forget':
+      return `every node (${a.on.length}): CLUSTER FORGET ${a.id.slice(0, 8)} — ${a.why}`;
+    case 'replicate':
+      return `${a.node.service}: CLUSTER REPLICATE ${a.masterId.slice(0, 8)} (${a.master}) — ${a.why}`;
+    case 'add-slots':
+      return `${a.node.service}: CLUSTER ADDSLOTSRANGE ${formatRanges(a.ranges).replace(/,/g, ' ').replace(/-/g, ' ')} — ${a.why}`;
+    case 'bump-epoch':
+      return `${a.node.service}: CLUSTER BUMPEPOCH — ${a.why}`;
+    case 'config-set':
+      return `${a.nodes.map((n) => n.service).join(', ')}: CONFIG SET ${a.name} ${a.value} — ${a.why}`;
+  }
+}
+
+export function describeProblem(d: Diagnosis, p: Problem): string {
+  const label = (id: string): string => nodeLabel(d, id);
+  switch (p.kind) {
+    case 'in-progress': return `an operation is in progress: ${p.detail}`;
+    case 'not-formed': return 'the cluster is not formed (no slot assigned)';
+    case 'task-down': return `${p.service} is not running (${p.detail})`;
+    case 'not-answering': return `${p.service} does not answer (${p.detail})`;
+    case 'ip-changed': return `${label(p.node)} runs at ${p.ip}, unknown to ${p.staleIn.map((id) => (id === p.node ? 'itself' : label(id))).join(', ')}`;
+    case 'stranger': return `${label(p.node)} knows no other node (restarted without its data)${p.empty ? '' : ' and holds data'}`;
+    case 'ghost': return `${p.address} (${p.id.slice(0, 8)}) is failed and still known by ${p.knownBy.length} node(s)${p.goneForGood ? '; its task was replaced or removed' : ''}`;
+    case 'failover-pending': return `master ${p.address} (${p.id.slice(0, 8)}) is down; replica ${p.replicas.map(label).join(', ')} should take over`;
+    case 'lost-slots': return `slots ${formatRanges(p.ranges)} are uncovered (${p.address ? `owner ${p.address} is down${p.ownerGoneForGood ? ' for good' : ''}` : 'no owner'})`;
+    case 'no-replica': return `master ${label(p.master)} has no replica`;
+    case 'coverage-setting': return `${p.nodes.map(label).join(', ')} still have cluster-require-full-coverage ${p.want ? 'no' : 'yes'}`;
+    case 'settling': return `converging: ${p.detail}`;
+  }
+}
+
+export function formatHealPlan(d: Diagnosis, plan: HealPlan): string {
+  const lines = [`>>> Heal plan for cluster ${plan.cluster} (${d.mode} mode)`];
+  if (plan.nothingToDo) {
+    lines.push('[OK] The cluster is healthy: nothing to do.');
+    return lines.join('\n') + '\n';
+  }
+  for (const p of plan.problems) lines.push(`[${p.kind === 'lost-slots' ? 'ERR' : 'WARN'}] ${describeProblem(d, p)}`);
+  plan.actions.forEach((a, i) => lines.push(`  ${i + 1}. ${describeAction(a)}`));
+  if (plan.actions.length === 0 && plan.waits.length === 0 && plan.unresolved.length === 0) lines.push('Nothing to do.');
+  for (const w of plan.waits) lines.push(`... ${w}`);
+  if (plan.lostRanges.length > 0) lines.push(`[WARN] The data of slots ${formatRanges(plan.lostRanges)} is gone; they are given to the surviving masters, empty.`);
+  for (const u of plan.unresolved) lines.push(`[WARN] ${u}`);
+  return lines.join('\n') + '\n';
+}
+
+export function healPlanToJson(d: Diagnosis, plan: HealPlan): unknown {
+  return {
+    cluster: plan.cluster,
+    mode: d.mode,
+    nothingToDo: plan.nothingToDo,
+    problems: plan.problems.map((p) => ({ ...p, message: describeProblem(d, p) })),
+    actions: plan.actions.map((a) => ({ ...a, text: describeAction(a) })),
+    waits: plan.waits,
+    unresolved: plan.unresolved,
+    lostRanges: plan.lostRanges,
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * Pure planning: problems -> ordered actions, as data the CLI prints, VS Code shows, the log
+ * keeps and the tests check. Nothing here talks to Redis or Docker.
+ *
+ * Order within a round: address fixes alone (until every node knows where the others are, the
+ * rest of what the nodes say is not to be trusted); then settings, forgets, new nodes, lost
+ * slots, replicas. A round's result is verified and the next round re-plans from fresh views.
+ */
+import { formatRanges, SlotRange } from '../cluster/topology';
+import { Endpoint } from '../routes/endpoint';
+import { Diagnosis, LiveNode, nodeLabel, Problem, WAITING_KINDS } from './diagnose';
+
+/** Default grace before a cache-mode cluster gives lost slots to the surviving masters (s). */
+export const DEFAULT_GRACE_SECONDS = 30;
+/** How long a round waits when only Redis or the swarm has work to do (ms). */
+export const WAIT_STEP_MS = 1000;
+
+export interface NodeRef {
+  readonly id: string;
+  readonly service: string;
+  readonly endpoint: Endpoint;
+}
+
+export interface MeetTarget {
+  readonly service: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly busPort: number;
+}
+
+export type HealAction =
+  | { readonly kind: 'meet'; readonly node: NodeRef; readonly targets: readonly MeetTarget[]; readonly why: string }
+  | { readonly kind: 'forget'; readonly id: string; readonly on: readonly NodeRef[]; readonly why: string }
+  | { readonly kind: 'replicate'; readonly node: NodeRef; readonly masterId: string; readonly master: string; readonly why: string }
+  | { readonly kind: 'add-slots'; readonly node: NodeRef; readonly ranges: readonly SlotRange[]; readonly why: string }
+  | { readonly kind: 'bump-epoch'; readonly node: NodeRef; readonly why: string }
+  | { readonly kind: 'config-set'; readonly nodes: readonly NodeRef[]; readonly name: string; readonly value: string; readonly why: string };
+
+export interface HealPlan {
+  readonly cluster: string;
+  readonly problems: readonly Problem[];
+  readonly actions: readonly HealAction[];
+  /** Why heal waits this round (Redis or the swarm is at work); empty when it does not. */
+  readonly waits: readonly string[];
+  /** How long to wait before looking again, when there is nothing to do but wait. */
+  readonly waitMs: number;
+  /** Problems heal will not fix, each in one sentence. */
+  readonly unresolved: readonly string[];
+  /** Slot ranges whose data is gone because this plan gives them to other masters (cache mode). */
+  readonly lostRanges: readonly SlotRange[];
+  /** The cluster is healthy and nothing is planned. */
+  readonly nothingToDo: boolean;
+}
+
+export interface PlanOptions {
+  /** Cache mode: how long slots stay uncovered before they are reassigned (ms). */
+  readonly graceMs: number;
+  /** Persistent mode: set cluster-require-full-coverage no so the covered slots keep serving. */
+  readonly servePartial?: boolean;
+}
+
+const ref = (n: LiveNode): NodeRef => ({ id: n.id, service: n.service, endpoint: n.endpoint });
+const target = (n: LiveNode): MeetTarget => ({ service: n.service, ip: n.ip, port: n.port, busPort: n.busPort });
+
+export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
+  const actions: HealAction[] = [];
+  const waits: string[] = [];
+  const unresolved: string[] = [];
+  const lostRanges: SlotRange[] = [];
+  let waitMs = WAIT_STEP_MS;
+  const label = (id: string): string => nodeLabel(d, id);
+  const members = d.live.filter((n) => n.member && n.ip !== '');
+  const of = <K extends Problem['kind']>(kind: K): Extract<Problem, { kind: K }>[] =>
+    d.problems.filter((p): p is Extract<Problem, { kind: K }> => p.kind === kind);
+
+  for (const p of d.problems) {
+    if (!WAITING_KINDS.includes(p.kind)) continue;
+    switch (p.kind) {
+      case 'in-progress': waits.push(`an operation is in progress (${p.detail}); heal does not interfere`); break;
+      case 'task-down': waits.push(`${p.service}: ${p.detail}; waiting for the swarm to restart it`); break;
+      case 'not-answering': waits.push(`${p.service} does not answer yet (${p.detail})`); break;
+      case 'failover-pending': waits.push(`master ${p.address} is down; waiting for its replica ${p.replicas.map(label).join(', ')} to take over`); break;
+      case 'settling': waits.push(`the cluster is converging: ${p.detail}`); break;
+      default: break;
+    }
+  }
+  const done = (): HealPlan => ({
+    cluster: d.cluster,
+    problems: d.problems,
+    actions,
+    waits,
+    waitMs,
+    unresolved,
+    lostRanges,
+    nothingToDo: d.healthy && actions.length === 0,
+  });
+
+  if (of('in-progress').length > 0) return done();
+  if (of('not-formed').length > 0) {
+    unresolved.push('The cluster is not formed yet (no slot is assigned): form it with `redis-swarm create --cluster NAME`.');
+    return done();
+  }
+
+  // 1. Addresses first: every moved node is met from every other node and meets every other
+  // node. A node learns its own new IP only from a MEET it receives (cluster.c
+  // clusterProcessPacket), and a peer that meets a known node at a new address updates it
+  // (the "Handshake: we already know node" path), so this works even when all IPs changed.
+  const moved = of('ip-changed');
+  if (moved.length > 0) {
+    const movedIds = new Set(moved.map((p) => p.node));
+    const meets = new Map<string, Map<string, MeetTarget>>();
+    const add = (from: LiveNode, to: LiveNode): void => {
+      const m = meets.get(from.id) ?? new Map<string, MeetTarget>();
+      m.set(to.id, target(to));
+      meets.set(from.id, m);
+    };
+    for (const x of members.filter((n) => movedIds.has(n.id))) {
+      for (const y of members) {
+        if (y.id === x.id) continue;
+        add(y, x);
+        add(x, y);
+      }
+    }
+    for (const [from, targets] of meets) {
+      const n = members.find((x) => x.id === from) as LiveNode;
+      actions.push({
+        kind: 'meet',
+        node: ref(n),
+        targets: [...targets.values()],
+        why: movedIds.has(from) ? `${n.service} runs at a new IP (${n.ip}): it and its peers learn the current addresses` : `introduces the moved node(s) to ${n.service}`,
+      });
+    }
+    return done();
+  }
+
+  // 2. Cache mode keeps serving the covered slots; persistent mode only when asked.
+  for (const p of of('coverage-setting')) {
+    const nodes = d.live.filter((n) => p.nodes.includes(n.id)).map(ref);
+    actions.push({ kind: 'config-set', nodes, name: 'cluster-require-full-coverage', value: p.want ? 'yes' : 'no', why: 'cache mode serves the covered slots while lost ones are re-covered' });
+  }
+
+  // 3. Dead IDs that can never come back are forgotten on every node at once: CLUSTER FORGET
+  // bans the ID for 60 s (cluster.c clusterBlacklistAddNode), so a node that still knows it
+  // must forget it within that window or gossip brings it back.
+  const forget = (id: string, why: string): void => {
+    const on = members.map(ref);
+    if (on.length > 0 && !actions.some((a) => a.kind === 'forget' && a.id === id)) actions.push({ kind: 'forget', id, on, why });
+  };
+  for (const g of of('ghost')) {
+    if (g.goneForGood) forget(g.id, `${g.address} is failed and its task was replaced or removed`);
+    else waits.push(`${g.address} is down; its service may bring it back`);
+  }
+
+  // 4. Strangers (tasks that came back without their data) join as new nodes.
+  const introducer = members.find((n) => n.role === 'master' && n.clusterState === 'ok') ?? members[0];
+  const joining: LiveNode[] = [];
+  for (const s of of('stranger')) {
+    const n = d.live.find((x) => x.id === s.node);
+    if (!n || n.ip === '') continue;
+    if (!s.empty) {
+      unresolved.push(`${n.service} (${n.id.slice(0, 8)}) knows no other node but holds data; heal does not join it. Empty it (FLUSHALL, CLUSTER RESET) to let heal add it.`);
+      continue;
+    }
+    if (!introducer) continue;
+    actions.push({ kind: 'meet', node: ref(introducer), targets: [target(n)], why: `${n.service} restarted without its data (new ID ${n.id.slice(0, 8)}): introduce it` });
+    actions.push({ kind: 'meet', node: ref(n), targets: [target(introducer)], why: `${n.service} meets ${introducer.service} back` });
+    joining.push(n);
+  }
+
+  // 5. Lost slots.
+  const masters = members.filter((n) => n.role === 'master' && n.slotCount > 0);
+  for (const p of of('lost-slots')) {
+    const text = formatRanges(p.ranges);
+    const owner = p.address ? ` owned by ${p.address}` : ' owned by no node';
+    if (d.mode === 'persistent') {
+      unresolved.push(
+        `Slots ${text}${owner} have no live master and no replica. Persistent mode never reassigns them: ` +
+          (p.ownerId && !p.ownerGoneForGood ? 'waiting for the node to come back with its data (AOF).' : 'bring the node back with its volume, or switch to cache mode (`redis-swarm mode --cluster NAME cache`) to give them up.'),
+      );
+      const strict = d.live.filter((n) => n.fullCoverage === true);
+      if (options.servePartial && strict.length > 0) {
+        actions.push({ kind: 'config-set', nodes: strict.map(ref), name: 'cluster-require-full-coverage', value: 'no', why: 'keep serving reads and writes for the covered slots (asked with --serve-partial)' });
+      } else if (strict.length > 0) {
+        unresolved.push('With cluster-require-full-coverage yes the whole cluster refuses reads and writes meanwhile; `heal --serve-partial` sets it to no so the covered slots keep serving.');
+      }
+      continue;
+    }
+    const left = p.since + options.graceMs - d.now;
+    if (left > 0) {
+      waits.push(`slots ${text}${owner} are uncovered; cache mode reassigns them after the grace period (${Math.ceil(left / 1000)} s left)`);
+      waitMs = Math.min(Math.max(left, 100), 5000);
+      continue;
+    }
+    if (masters.length === 0) {
+      unresolved.push(`Slots ${text} are uncovered and no live master can take them.`);
+      continue;
+    }
+    if (p.ownerId) forget(p.ownerId, `${p.address} is gone with slots ${text}; forgetting it frees them`);
+    lostRanges.push(...p.ranges);
+    const shares = splitRanges(p.ranges, masters.length);
+    const byLoad = [...masters].sort((a, b) => a.slotCount - b.slotCount || a.service.localeCompare(b.service));
+    shares.forEach((ranges, i) => {
+      const m = byLoad[i] as LiveNode;
+      if (ranges.length === 0) return;
+      actions.push({ kind: 'add-slots', node: ref(m), ranges, why: `cache mode: ${m.service} takes over lost slots ${formatRanges(ranges)} (their data is gone)` });
+      actions.push({ kind: 'bump-epoch', node: ref(m), why: 'a new config epoch makes its claim win everywhere' });
+    });
+  }
+
+  // 6. Replicas: spare nodes (joining strangers, masters without slots) go to the master that
+  // needs one most; then masters without a replica take one from a master with two or more.
+  const replicasOf = new Map<string, LiveNode[]>(masters.map((m) => [m.id, d.live.filter((r) => r.masterId === m.id)]));
+  const domainsOf = (m: LiveNode): Set<string> => new Set([m.swarmNode, ...(replicasOf.get(m.id) ?? []).map((r) => r.swarmNode)]);
+  const needScore = (m: LiveNode, candidate: LiveNode): [number, number, number] => [
+    (replicasOf.get(m.id) ?? []).length,
+    domainsOf(m).has(candidate.swarmNode) ? 1 : 0,
+    -m.slotCount,
+  ];
+  const cmp = (a: [number, number, number], b: [number, number, number]): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  // While a failover is pending the shards are about to change: place replicas next round.
+  if (of('failover-pending').length > 0) return done();
+  const spares = [...joining, ...members.filter((n) => n.role === 'master' && n.slotCount === 0 && n.keys === 0 && !joining.includes(n))];
+  for (const s of spares) {
+    const best = [...masters].sort((a, b) => cmp(needScore(a, s), needScore(b, s)))[0];
+    if (!best) break;
+    actions.push({ kind: 'replicate', node: ref(s), masterId: best.id, master: best.service, why: `${s.service} becomes a replica of ${best.service}, the master that needs one most` });
+    replicasOf.set(best.id, [...(replicasOf.get(best.id) ?? []), s]);
+  }
+  for (const m of masters) {
+    if ((replicasOf.get(m.id) ?? []).length > 0) continue;
+    // Move one replica from a master with two or more, off this master's swarm node unless the
+    // swarm has only one node (then anti-affinity cannot apply).
+    let moved = false;
+    for (const donor of masters) {
+      const rs = replicasOf.get(donor.id) ?? [];
+      if (donor.id === m.id || rs.length < 2) continue;
+      const pick = rs.find((r) => r.swarmNode !== m.swarmNode) ?? (d.swarmNodes === 1 ? rs[0] : undefined);
+      if (!pick) continue;
+      actions.push({ kind: 'replicate', node: ref(pick), masterId: m.id, master: m.service, why: `${m.service} has no replica; ${donor.service} has ${rs.length}: move ${pick.service}` });
+      replicasOf.set(donor.id, rs.filter((r) => r !== pick));
+      replicasOf.set(m.id, [pick]);
+      moved = true;
+      break;
+    }
+    if (!moved) {
+      unresolved.push(`Master ${label(m.id)} has no replica and no spare node or master with two replicas can give one${d.swarmNodes > 1 ? ' on another swarm node' : ''}: add a node (redis-swarm scale) to protect its slots.`);
+    }
+  }
+  return done();
+}
+
+/** Splits slot ranges into `k` shares of nearly equal slot counts, in slot order. */
+export function splitRanges(ranges: readonly SlotRange[], k: number): SlotRange[][] {
+  const slots: number[] = [];
+  for (const r of [...ranges].sort((a, b) => a.start - b.start)) for (let s = r.start; s <= r.end; s++) slots.push(s);
+  const out: SlotRange[][] = [];
+  let at = 0;
+  for (let i = 0; i < k; i++) {
+    const size = Math.floor(slots.length / k) + (i < slots.length % k ? 1 : 0);
+    const chunk = slots.slice(at, at + size);
+    at += size;
+    const merged: SlotRange[] = [];
+    for (const s of chunk) {
+      const last = merged[merged.length - 1];
+      if (last && last.end === s - 1) merged[merged.length - 1] = { start: last.start, end: s };
+      else merged.push({ start: s, end: s });
+    }
+    out.push(merged);
+  }
+  return out;
+}

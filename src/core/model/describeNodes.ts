@@ -1,0 +1,190 @@
+/**
+ * The words and icons of the sidebar tree, as plain data: label, description, a Markdown
+ * tooltip and a codicon with a theme color id. The extension turns these into TreeItems; being
+ * free of `vscode`, they are unit-tested under plain Node.
+ */
+import { formatRanges } from '../cluster/topology';
+import { formatEndpoint } from '../routes/endpoint';
+import { SwarmRedisNode } from '../swarm/discover';
+import { ClusterModel, NodeModel, ShardModel, TOTAL_SLOTS } from './clusterModel';
+
+/** A codicon id (`database`, `error`) and a theme color id (`testing.iconPassed`). */
+export interface IconSpec {
+  readonly id: string;
+  readonly color?: string;
+}
+
+export interface ItemText {
+  readonly label: string;
+  readonly description: string;
+  /** Markdown. */
+  readonly tooltip: string;
+  readonly icon: IconSpec;
+}
+
+const GREEN = 'testing.iconPassed';
+const RED = 'testing.iconFailed';
+const YELLOW = 'list.warningForeground';
+const GREY = 'disabledForeground';
+
+const HEALTH_WORDS: Record<ClusterModel['health'], string> = {
+  ok: 'ok',
+  fail: 'fail',
+  unformed: 'not formed',
+  unreachable: 'unreachable',
+};
+
+export function describeCluster(c: ClusterModel): ItemText {
+  const nodes = c.swarm.nodes.length;
+  const running = c.swarm.nodes.filter((n) => n.task?.state === 'running').length;
+  const parts = [HEALTH_WORDS[c.health], `${nodes} node${nodes === 1 ? '' : 's'}`];
+  if (c.health === 'ok' || c.health === 'fail') parts.push(`${c.slotsCovered}/${TOTAL_SLOTS} slots`);
+  if (running < nodes) parts.push(`${running} running`);
+  const lines = [
+    `**Redis cluster ${md(c.name)}**: ${HEALTH_WORDS[c.health]}`,
+    `${c.shards.length} shard(s), ${nodes} node service(s), ${running} running`,
+    `Slots covered: ${c.slotsCovered} of ${TOTAL_SLOTS}`,
+    `Mode: ${c.swarm.mode}${c.swarm.managed ? '' : ' (found by name and image, not deployed by redis-swarm)'}`,
+    ...(c.swarm.authSecret ? [`Password in secret \`${c.swarm.authSecret}\``] : []),
+    ...(c.error ? [`Error: ${md(c.error)}`] : []),
+  ];
+  return { label: c.name, description: parts.join(' · '), tooltip: lines.join('\n\n'), icon: clusterIcon(c) };
+}
+
+function clusterIcon(c: ClusterModel): IconSpec {
+  switch (c.health) {
+    case 'ok':
+      return { id: 'server-environment', color: GREEN };
+    case 'fail':
+      return { id: 'server-environment', color: RED };
+    case 'unformed':
+      return { id: 'circle-large-outline', color: YELLOW };
+    case 'unreachable':
+      return { id: 'warning', color: YELLOW };
+  }
+}
+
+/** A shard, drawn as its master: endpoint, slot ranges, slot count, keys, memory. */
+export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
+  const m = shard.master;
+  const report = m.report;
+  const parts = [formatRanges(shard.slots), `${shard.slotCount} slots`];
+  if (report) parts.push(`${report.keys} key${report.keys === 1 ? '' : 's'}`);
+  if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
+  if (!m.healthy) parts.unshift(problemOf(m));
+  const lines = [
+    `**Master ${md(endpointOf(m))}** of cluster ${md(c.name)}${m.healthy ? '' : ` (${problemOf(m)})`}`,
+    `Node ID: \`${m.node.id}\``,
+    `Slots: ${formatRanges(shard.slots)} (${shard.slotCount})`,
+    ...(report ? [`Keys: ${report.keys}`] : []),
+    ...(report?.usedMemoryBytes !== undefined ? [`Memory: ${formatBytes(report.usedMemoryBytes)}`] : []),
+    `Replicas: ${shard.replicas.length}`,
+    ...swarmLines(m),
+  ];
+  return {
+    label: endpointOf(m),
+    description: parts.join(' · '),
+    tooltip: lines.join('\n\n'),
+    icon: { id: 'database', color: m.healthy ? GREEN : RED },
+  };
+}
+
+/** A replica: endpoint, link state, lag behind its master. */
+export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel): ItemText {
+  const link = r.report?.masterLinkStatus;
+  const parts = [link ? `link ${link}` : 'link unknown'];
+  if (r.lagBytes !== undefined) parts.push(`lag ${formatBytes(r.lagBytes)}`);
+  if (!r.healthy && link === 'up') parts.unshift(problemOf(r));
+  const lines = [
+    `**Replica ${md(endpointOf(r))}** of ${md(endpointOf(shard.master))} in cluster ${md(c.name)}${r.healthy ? '' : ` (${problemOf(r)})`}`,
+    `Node ID: \`${r.node.id}\``,
+    `Replicates: \`${shard.master.node.id}\` (slots ${formatRanges(shard.slots)})`,
+    `Link to master: ${link ?? 'unknown'}`,
+    ...(r.lagBytes !== undefined ? [`Lag: ${formatBytes(r.lagBytes)}`] : []),
+    ...(r.report ? [`Keys: ${r.report.keys}`] : []),
+    ...swarmLines(r),
+  ];
+  const icon: IconSpec = r.healthy ? { id: 'mirror', color: GREEN } : link !== undefined && link !== 'up' ? { id: 'debug-disconnect', color: RED } : { id: 'mirror', color: RED };
+  return { label: endpointOf(r), description: parts.join(' · '), tooltip: lines.join('\n\n'), icon };
+}
+
+/**
+ * A node service of a cluster that is not formed (or a node the cluster knows outside every
+ * shard): its service, task state and address.
+ */
+export function describeService(c: ClusterModel, service: SwarmRedisNode | undefined, node: NodeModel | undefined): ItemText {
+  const s = service ?? node?.service;
+  const label = s?.service ?? (node ? endpointOf(node) : '?');
+  const state = s?.task?.state ?? 'no task';
+  const parts = [state];
+  if (s?.task?.ip) parts.push(s.task.ip);
+  if (s?.publishedPort !== undefined) parts.push(`published ${s.publishedPort}`);
+  if (node) parts.unshift(node.node.role === 'master' ? 'master, no slots' : 'replica, no master known');
+  const lines = [
+    `**${md(label)}**: ${node ? 'a node outside every shard' : 'a node service, not in a cluster yet'} (cluster ${md(c.name)})`,
+    ...(node ? [`Node ID: \`${node.node.id}\``] : []),
+    `Image: \`${s?.image ?? '?'}\``,
+    ...serviceLines(s),
+    ...(s?.task?.error ? [`Task error: ${md(s.task.error)}`] : []),
+  ];
+  const running = s?.task?.state === 'running';
+  return {
+    label,
+    description: parts.join(' · '),
+    tooltip: lines.join('\n\n'),
+    icon: running ? { id: 'server-process', color: node ? YELLOW : GREY } : { id: 'error', color: RED },
+  };
+}
+
+/** The endpoint a node announces, e.g. `redis-3:6379`. */
+export function endpointOf(n: NodeModel): string {
+  return n.node.hostname ? `${n.node.hostname}:${n.node.endpoint.port}` : formatEndpoint(n.node.endpoint);
+}
+
+function problemOf(n: NodeModel): string {
+  if (n.node.flags.fail) return 'failed';
+  if (n.node.flags.pfail) return 'possibly failed';
+  if (!n.report) return 'unreachable';
+  if (n.node.role === 'replica' && n.report.masterLinkStatus !== 'up') return 'link down';
+  return 'unhealthy';
+}
+
+function swarmLines(n: NodeModel): string[] {
+  if (n.service) return serviceLines(n.service);
+  const p = n.node.swarm;
+  if (!p) return ['Swarm service: none found (not a node service of this cluster?)'];
+  return [
+    `Swarm service: \`${p.service}\``,
+    `Task state: ${p.taskState ?? 'unknown'}`,
+    `Swarm node: ${p.swarmNode ? `\`${p.swarmNode}\`` : 'unknown'}`,
+    `IP: ${p.ip ?? 'unknown'}`,
+  ];
+}
+
+function serviceLines(s: SwarmRedisNode | undefined): string[] {
+  if (!s) return ['Swarm service: none found'];
+  return [
+    `Swarm service: \`${s.service}\``,
+    `Task state: ${s.task ? `${s.task.state}${s.task.desiredState !== s.task.state ? ` (desired ${s.task.desiredState})` : ''}` : 'no task'}`,
+    `Swarm node: ${s.task?.swarmNode ? `\`${s.task.swarmNode}\`` : 'unknown'}`,
+    `IP: ${s.task?.ip ?? 'unknown'}`,
+    ...(s.publishedPort !== undefined ? [`Published on host port ${s.publishedPort}`] : []),
+  ];
+}
+
+/** 1536 -> "1.5 KiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+/** Escapes Markdown in text that comes from outside (error messages, names). */
+function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`);
+}

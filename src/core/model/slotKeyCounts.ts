@@ -1,0 +1,59 @@
+/**
+ * Keys per slot for the slot map's hover and heat map: CLUSTER COUNTKEYSINSLOT for every slot a
+ * master owns, pipelined to that master (only the owner counts a slot's keys). Read on demand,
+ * never on every refresh: it is 16384 commands.
+ */
+import { Endpoint } from '../routes/endpoint';
+import { PipelineResult } from '../redis/adminConnection';
+import { SLOT_COUNT, SlotSpan } from './slotMapData';
+
+/** Commands per pipeline: big enough for few round trips, small enough for the command timeout. */
+export const COUNT_KEYS_BATCH = 2048;
+
+/** What this needs of an AdminPool. */
+export interface PipelinePool {
+  pipeline(endpoint: Endpoint, commands: readonly (readonly (string | number)[])[]): Promise<PipelineResult[]>;
+}
+
+export interface SlotOwner {
+  readonly endpoint: Endpoint;
+  readonly ranges: readonly SlotSpan[];
+}
+
+export interface SlotKeyCounts {
+  /** Keys per slot; 0 where unknown (uncovered, or the owner failed to answer). */
+  readonly counts: number[];
+  /** One sentence per master that could not be counted. */
+  readonly errors: string[];
+}
+
+export async function readSlotKeyCounts(pool: PipelinePool, owners: readonly SlotOwner[]): Promise<SlotKeyCounts> {
+  const counts = new Array<number>(SLOT_COUNT).fill(0);
+  const errors: string[] = [];
+  await Promise.all(
+    owners.map(async (owner) => {
+      const slots: number[] = [];
+      for (const r of owner.ranges) for (let s = Math.max(0, r.start); s <= Math.min(SLOT_COUNT - 1, r.end); s++) slots.push(s);
+      const where = `${owner.endpoint.host}:${owner.endpoint.port}`;
+      let failed = false;
+      try {
+        for (let i = 0; i < slots.length; i += COUNT_KEYS_BATCH) {
+          const batch = slots.slice(i, i + COUNT_KEYS_BATCH);
+          const replies = await pool.pipeline(owner.endpoint, batch.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]));
+          replies.forEach((r, j) => {
+            const slot = batch[j] as number;
+            if (r.ok && typeof r.value === 'number') counts[slot] = r.value;
+            else if (!r.ok && !failed) {
+              // One sentence per master is enough: the rest of its slots fail the same way.
+              failed = true;
+              errors.push(`${where}: ${r.error.message}`);
+            }
+          });
+        }
+      } catch (err) {
+        errors.push(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
+  return { counts, errors };
+}

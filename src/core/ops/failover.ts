@@ -1,0 +1,133 @@
+/**
+ * Manual failover: CLUSTER FAILOVER [FORCE|TAKEOVER] sent to a replica, then a wait until the
+ * roles have swapped as the nodes themselves report them (the replica says `myself,master`, and
+ * the old master, when it can be asked, says it replicates the new one).
+ *
+ * Modes (https://redis.io/commands/cluster-failover/):
+ * - default: the master stops accepting writes, the replica catches up, then takes over; no
+ *   write is lost. Needs the master reachable.
+ * - force: no handshake with the master (it may be down), but an election among masters.
+ * - takeover: no election either; the replica bumps its epoch alone. For a minority partition.
+ */
+import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
+import { CancellationToken, neverCancelled, ProgressReporter, silentProgress } from '../lifecycle';
+import { AdminPool, errText, replyText } from '../redis/adminConnection';
+import { infoField, parseClusterNodes } from '../cluster/nodesParser';
+import { ClusterNode, NodesView } from '../cluster/topology';
+import { Endpoint, formatEndpoint } from '../routes/endpoint';
+
+export type FailoverMode = 'default' | 'force' | 'takeover';
+
+/** How long the roles may take to swap. A default failover itself gives up after 5 s (cluster.h CLUSTER_MF_TIMEOUT). */
+export const FAILOVER_TIMEOUT_MS = 20_000;
+/** A failover not done after this long is asked for again (cluster.h CLUSTER_MF_TIMEOUT is 5 s). */
+export const FAILOVER_RETRY_MS = 6_000;
+/** How often the nodes are asked whether the swap happened. */
+export const FAILOVER_POLL_MS = 50;
+
+export interface FailoverOptions {
+  readonly mode?: FailoverMode;
+  readonly timeoutMs?: number;
+  readonly token?: CancellationToken;
+  readonly progress?: ProgressReporter;
+}
+
+export interface FailoverResult {
+  /** The replica that is now a master. */
+  readonly newMasterId: string;
+  readonly oldMasterId: string;
+  readonly oldMasterEndpoint: Endpoint;
+  /** False when the old master could not be asked (down, which FORCE/TAKEOVER are for). */
+  readonly oldMasterConfirmed: boolean;
+  readonly elapsedMs: number;
+}
+
+async function viewOf(pool: AdminPool, ep: Endpoint): Promise<NodesView> {
+  return parseClusterNodes(replyText(await pool.command(ep, ['CLUSTER', 'NODES'])));
+}
+
+/** Fails over the replica at `replica` (its announced endpoint) and waits for the swap. */
+export async function failover(pool: AdminPool, replica: Endpoint, options: FailoverOptions = {}): Promise<FailoverResult> {
+  const mode = options.mode ?? 'default';
+  const token = options.token ?? neverCancelled;
+  const progress = options.progress ?? silentProgress;
+  const timeoutMs = options.timeoutMs ?? FAILOVER_TIMEOUT_MS;
+  const started = Date.now();
+
+  const before = await viewOf(pool, replica);
+  const self = before.self;
+  if (self.role !== 'replica' || self.masterId === undefined) {
+    throw new BadInputError(`${formatEndpoint(replica)} (${self.id.slice(0, 8)}) is a master, not a replica: run failover on one of its replicas.`);
+  }
+  const master: ClusterNode | undefined = before.nodes.find((n) => n.id === self.masterId);
+  if (!master) throw new RedisSwarmError('redis', `${formatEndpoint(replica)} replicates ${self.masterId.slice(0, 8)}, which it does not list.`);
+  if (mode === 'default' && (master.flags.fail || master.flags.pfail)) {
+    throw new BadInputError(
+      `The master ${formatEndpoint(master.endpoint)} of ${formatEndpoint(replica)} is down (${master.flags.raw.join(',')}): ` +
+        'a default failover needs it; use --force (or --takeover without a majority of masters).',
+    );
+  }
+
+  const deadline = started + timeoutMs;
+  if (mode === 'default') {
+    // A default failover waits for the replica to reach the master's offset; a replica still
+    // syncing never does. Wait for its link first (bounded by the same deadline).
+    progress.report({ message: `waiting for ${formatEndpoint(replica)} to be in sync with its master` });
+    for (;;) {
+      const link = infoField(replyText(await pool.command(replica, ['INFO', 'replication'])), 'master_link_status');
+      if (link === 'up') break;
+      if (Date.now() > deadline) throw new TimeoutError(`${formatEndpoint(replica)} is not in sync with its master (master_link_status:${link ?? '?'}); a default failover cannot start.`);
+      if (token.isCancellationRequested) throw new CancelledError('Failover cancelled before it started.');
+      await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
+    }
+  }
+  const send = async (): Promise<void> => {
+    progress.report({ message: `CLUSTER FAILOVER${mode === 'default' ? '' : ` ${mode.toUpperCase()}`} on ${formatEndpoint(replica)}` });
+    await pool.command(replica, ['CLUSTER', 'FAILOVER', ...(mode === 'default' ? [] : [mode.toUpperCase()])]);
+  };
+  await send();
+  let sentAt = Date.now();
+
+  progress.report({ message: `waiting for ${formatEndpoint(replica)} to become master` });
+  let replicaIsMaster = false;
+  let masterConfirmed = false;
+  let masterReachable = true;
+  let lastSeen = '';
+  for (;;) {
+    if (token.isCancellationRequested) {
+      // The command was sent; a failover cannot be called back. Say where it stands.
+      throw new CancelledError(`Stopped waiting: CLUSTER FAILOVER was sent to ${formatEndpoint(replica)}; check the roles with \`check\`.`);
+    }
+    if (!replicaIsMaster) {
+      const v = await viewOf(pool, replica);
+      replicaIsMaster = v.self.role === 'master';
+      lastSeen = `${formatEndpoint(replica)} is still ${v.self.role}`;
+    }
+    if (replicaIsMaster && masterReachable && !masterConfirmed) {
+      try {
+        const v = await viewOf(pool, master.endpoint);
+        masterConfirmed = v.self.role === 'replica' && v.self.masterId === self.id;
+        lastSeen = `old master ${formatEndpoint(master.endpoint)} is ${v.self.role}${v.self.masterId ? ` of ${v.self.masterId.slice(0, 8)}` : ''}`;
+      } catch (err) {
+        // A dead master (what FORCE/TAKEOVER are for) cannot confirm; the replica's word is enough.
+        if (mode === 'default') lastSeen = `old master unreachable: ${errText(err)}`;
+        else masterReachable = false;
+      }
+    }
+    if (replicaIsMaster && (masterConfirmed || !masterReachable)) break;
+    // A manual failover the replica gave up on (cluster.c clusterHandleManualFailover aborts
+    // after CLUSTER_MF_TIMEOUT, or the election lost a race) is simply asked for again.
+    if (!replicaIsMaster && Date.now() - sentAt > FAILOVER_RETRY_MS) {
+      await send();
+      sentAt = Date.now();
+    }
+    if (Date.now() > deadline) {
+      throw new TimeoutError(
+        `The failover of ${formatEndpoint(replica)} did not complete within ${Math.round(timeoutMs / 1000)} s (${lastSeen}). ` +
+          (mode === 'default' ? 'A default failover needs the master to answer; try --force if it is down.' : 'Check that a majority of masters is reachable, or use --takeover.'),
+      );
+    }
+    await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
+  }
+  return { newMasterId: self.id, oldMasterId: master.id, oldMasterEndpoint: master.endpoint, oldMasterConfirmed: masterConfirmed, elapsedMs: Date.now() - started };
+}

@@ -1,0 +1,519 @@
+/**
+ * The slot mover every operation uses (reshard, rebalance, scale in, the slot map's "move here").
+ *
+ * Per slot it follows redis-cli's clusterManagerMoveSlot / clusterManagerMigrateKeysInSlot:
+ * SETSLOT IMPORTING on the target, SETSLOT MIGRATING on the source, GETKEYSINSLOT + MIGRATE
+ * until the source holds no key of the slot, then SETSLOT NODE on the target, the source and
+ * every other master. What differs is speed and safety:
+ *
+ * - Several slots are in flight at once (`slotsInFlight`), and each step is pipelined over all
+ *   of them: one round trip opens a whole window of slots, one asks for all their keys, and the
+ *   MIGRATE batches (`keysPerMigrate` keys each, one slot per MIGRATE as cluster nodes demand)
+ *   are all sent at once. redis-cli moves one slot at a time, one command at a time.
+ * - MIGRATE never carries REPLACE unless asked. Before a slot is opened, the target is asked
+ *   whether it already holds keys of that slot (an orphan left by a crash or a hand edit); a key
+ *   present on both sides is a conflict: the slot is not touched, and is reported. A BUSYKEY that
+ *   still happens mid-slot rolls that slot back (its moved keys return to the source, both
+ *   sides are made STABLE) and is reported the same way.
+ * - Cancelling stops opening new slots; the slots already open are finished (never left
+ *   open), so a cancelled move leaves every slot with exactly one owner and every key readable.
+ *
+ * MIGRATE runs on the source node and connects to the target's ANNOUNCED address (an overlay
+ * IP on the swarm): node-to-node traffic. This host only talks to nodes through the pool's
+ * routes.
+ */
+import Redis from 'ioredis';
+import { RedisSwarmError, describeError } from '../errors';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
+import { AdminPool, errText } from '../redis/adminConnection';
+import { ClusterNode } from '../cluster/topology';
+import { formatEndpoint } from '../routes/endpoint';
+
+/** Slots open at the same time (a window): more hides more round trips. */
+export const DEFAULT_SLOTS_IN_FLIGHT = 64;
+/** Keys per MIGRATE (redis-cli's --cluster-pipeline, whose default is 10). */
+export const DEFAULT_KEYS_PER_MIGRATE = 1000;
+/** MIGRATE's own timeout (ms) for the source-to-target transfer; redis-cli uses 60000. */
+export const DEFAULT_MIGRATE_TIMEOUT_MS = 60_000;
+/** A MIGRATE batch that fails for another reason than BUSYKEY is tried this many times. */
+export const MIGRATE_ATTEMPTS = 3;
+/** At most this many conflicting key names are kept per slot for the report. */
+const MAX_REPORTED_KEYS = 20;
+
+export interface MigrateSettings {
+  readonly slotsInFlight: number;
+  readonly keysPerMigrate: number;
+  readonly migrateTimeoutMs: number;
+  /** MIGRATE … REPLACE: overwrite keys the target already holds. Only when the user says so. */
+  readonly replace: boolean;
+}
+
+export const DEFAULT_MIGRATE_SETTINGS: MigrateSettings = {
+  slotsInFlight: DEFAULT_SLOTS_IN_FLIGHT,
+  keysPerMigrate: DEFAULT_KEYS_PER_MIGRATE,
+  migrateTimeoutMs: DEFAULT_MIGRATE_TIMEOUT_MS,
+  replace: false,
+};
+
+export interface SlotMove {
+  readonly slot: number;
+  readonly sourceId: string;
+  readonly targetId: string;
+}
+
+export interface MigrateProgress {
+  readonly slotsDone: number;
+  readonly slotsTotal: number;
+  readonly keysMoved: number;
+  readonly keysPerSecond: number;
+  readonly elapsedMs: number;
+}
+
+export interface SlotConflict {
+  readonly move: SlotMove;
+  /** Keys present on both nodes (first few). */
+  readonly keys: readonly string[];
+  readonly message: string;
+}
+
+export interface MoveReport {
+  readonly moved: readonly SlotMove[];
+  readonly conflicts: readonly SlotConflict[];
+  readonly failed: readonly { readonly move: SlotMove; readonly error: string }[];
+  /** Not started because the run was cancelled. */
+  readonly notStarted: readonly SlotMove[];
+  readonly warnings: readonly string[];
+  readonly keysMoved: number;
+  readonly elapsedMs: number;
+  readonly cancelled: boolean;
+}
+
+export interface MoveContext {
+  readonly pool: AdminPool;
+  /** Every node of the cluster (from readTopology): endpoints, and the masters to tell. */
+  readonly nodes: readonly ClusterNode[];
+  readonly settings?: Partial<MigrateSettings>;
+  readonly token?: CancellationToken;
+  readonly progress?: ProgressReporter;
+  readonly onProgress?: (p: MigrateProgress) => void;
+  readonly logger?: Logger;
+}
+
+type Phase = 'open' | 'draining' | 'closing' | 'done' | 'conflict' | 'failed';
+
+interface SlotState {
+  readonly move: SlotMove;
+  phase: Phase;
+  /** The last GETKEYSINSLOT returned a full batch: there may be more. */
+  more: boolean;
+  /** MIGRATE batches of this slot failed (not BUSYKEY) this many times in a row. */
+  failures: number;
+  /** A batch with keys of this slot answered BUSYKEY: look at it before going on. */
+  busy: boolean;
+  error?: string;
+  conflictKeys?: string[];
+}
+
+const keyText = (k: Buffer): string => k.toString('utf8');
+
+/** Dedicated connections for bulk work: MIGRATE may take longer than an admin command may. */
+class BulkConnections {
+  private readonly conns = new Map<string, Promise<Redis>>();
+  constructor(
+    private readonly pool: AdminPool,
+    private readonly nodes: ReadonlyMap<string, ClusterNode>,
+    private readonly commandTimeoutMs: number,
+  ) {}
+
+  get(id: string): Promise<Redis> {
+    let c = this.conns.get(id);
+    if (!c) {
+      const node = this.nodes.get(id);
+      if (!node) return Promise.reject(new RedisSwarmError('not-found', `Node ${id.slice(0, 8)} is not in the cluster.`));
+      c = this.pool.get(node.endpoint).then(async (base) => {
+        // Same route and credentials as the admin connection, a longer command timeout.
+        const d = base.duplicate({ commandTimeout: this.commandTimeoutMs, lazyConnect: true });
+        d.on('error', () => undefined);
+        await d.connect();
+        return d;
+      });
+      this.conns.set(id, c);
+    }
+    return c;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.conns.values()];
+    this.conns.clear();
+    await Promise.all(all.map((c) => c.then((r) => r.disconnect(), () => undefined)));
+  }
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const list = m.get(k);
+    if (list) list.push(i);
+    else m.set(k, [i]);
+  }
+  return m;
+}
+
+/** Runs one command per item on the node, all pipelined; each result is a reply or an error. */
+async function pipelined<T>(
+  conn: Redis,
+  items: readonly T[],
+  args: (t: T) => (string | Buffer | number)[],
+): Promise<({ ok: true; value: unknown } | { ok: false; error: Error })[]> {
+  return Promise.all(
+    items.map((t) => {
+      const [name, ...rest] = args(t);
+      return conn.callBuffer(String(name), rest).then(
+        (value: unknown) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }),
+      );
+    }),
+  );
+}
+
+/** Moves the given slots; never throws for a single slot's trouble, which the report lists. */
+export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[]): Promise<MoveReport> {
+  const settings: MigrateSettings = { ...DEFAULT_MIGRATE_SETTINGS, ...ctx.settings };
+  const token = ctx.token ?? neverCancelled;
+  const progress = ctx.progress ?? silentProgress;
+  const logger = ctx.logger ?? nullLogger;
+  const byId = new Map(ctx.nodes.map((n) => [n.id, n]));
+  validateMoves(moves, byId, settings);
+
+  const started = Date.now();
+  const bulk = new BulkConnections(ctx.pool, byId, settings.migrateTimeoutMs + 10_000);
+  const queue = [...moves];
+  const done: SlotMove[] = [];
+  const conflicts: SlotConflict[] = [];
+  const failed: { move: SlotMove; error: string }[] = [];
+  const warnings: string[] = [];
+  let keysMoved = 0;
+  let lastReport = 0;
+  const masters = ctx.nodes.filter((n) => n.role === 'master' && !n.flags.fail && !n.flags.noaddr && !n.flags.handshake);
+
+  const report = (force = false): void => {
+    const now = Date.now();
+    if (!force && now - lastReport < 200) return;
+    lastReport = now;
+    const elapsedMs = now - started;
+    const p: MigrateProgress = {
+      slotsDone: done.length,
+      slotsTotal: moves.length,
+      keysMoved,
+      keysPerSecond: elapsedMs > 0 ? Math.round((keysMoved * 1000) / elapsedMs) : 0,
+      elapsedMs,
+    };
+    ctx.onProgress?.(p);
+    progress.report({ message: `moved ${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSecond} keys/s` });
+  };
+
+  // MIGRATE authenticates to the target itself: with the cluster's password when there is one.
+  const authArgs = async (sourceId: string): Promise<string[]> => {
+    const o = (await bulk.get(sourceId)).options;
+    if (o.password === undefined || o.password === null || o.password === '') return [];
+    return o.username ? ['AUTH2', o.username, o.password] : ['AUTH', o.password];
+  };
+
+  try {
+    while (queue.length > 0 && !token.isCancellationRequested) {
+      const window = queue.splice(0, settings.slotsInFlight).map((move): SlotState => ({ move, phase: 'open', more: true, failures: 0, busy: false }));
+      await precheck(window);
+      await openSlots(window.filter((s) => s.phase === 'open'));
+      // Drain until every open slot is closed; a cancel does not stop this (finish, never leave open).
+      for (let round = 0; window.some((s) => s.phase === 'draining' || s.phase === 'closing'); round++) {
+        await drainRound(window.filter((s) => s.phase === 'draining'));
+        await resolveBusy(window.filter((s) => s.busy));
+        await closeSlots(window.filter((s) => s.phase === 'closing'));
+        report();
+        if (round > 100_000) throw new RedisSwarmError('redis', 'Slot migration makes no progress.');
+      }
+      for (const s of window) {
+        if (s.phase === 'done') done.push(s.move);
+        else if (s.phase === 'conflict') {
+          conflicts.push({ move: s.move, keys: s.conflictKeys ?? [], message: s.error ?? 'conflict' });
+        } else if (s.phase === 'failed') failed.push({ move: s.move, error: s.error ?? 'failed' });
+      }
+    }
+  } finally {
+    await bulk.close();
+  }
+  report(true);
+  return {
+    moved: done,
+    conflicts,
+    failed,
+    notStarted: queue,
+    warnings,
+    keysMoved,
+    elapsedMs: Date.now() - started,
+    cancelled: token.isCancellationRequested,
+  };
+
+  /**
+   * Before opening: does the target already hold keys of the slot? Keys it holds that the
+   * source holds too would make MIGRATE answer BUSYKEY (or, with REPLACE, be overwritten).
+   */
+  async function precheck(window: SlotState[]): Promise<void> {
+    await Promise.all(
+      [...groupBy(window, (s) => s.move.targetId)].map(async ([targetId, slots]) => {
+        const t = await bulk.get(targetId);
+        const counts = await pipelined(t, slots, (s) => ['CLUSTER', 'COUNTKEYSINSLOT', s.move.slot]);
+        const dirty = slots.filter((_, i) => {
+          const c = counts[i];
+          return c !== undefined && (!c.ok || Number(c.value) > 0);
+        });
+        for (const s of dirty) {
+          const keysReply = await t.callBuffer('CLUSTER', ['GETKEYSINSLOT', s.move.slot, settings.keysPerMigrate]);
+          const keys = (keysReply as Buffer[]) ?? [];
+          const src = await bulk.get(s.move.sourceId);
+          const exists = await pipelined(src, keys, (k) => ['EXISTS', k]);
+          const both = keys.filter((_, i) => exists[i]?.ok === true && Number((exists[i] as { value: unknown }).value) === 1);
+          if (both.length > 0 && !settings.replace) {
+            s.phase = 'conflict';
+            s.conflictKeys = both.slice(0, MAX_REPORTED_KEYS).map(keyText);
+            s.error =
+              `slot ${s.move.slot}: ${both.length}${keys.length === settings.keysPerMigrate ? '+' : ''} key(s) exist on both ` +
+              `${label(s.move.sourceId)} and ${label(s.move.targetId)} (${s.conflictKeys.slice(0, 5).join(', ')}); the slot was not moved. ` +
+              'Compare and delete one copy, or move with --replace to let the source overwrite the target.';
+          } else {
+            warnings.push(
+              `slot ${s.move.slot}: ${label(s.move.targetId)} already held ${keys.length} key(s) of it that ${label(s.move.sourceId)} does not have; ` +
+                'they become visible once the slot is moved.',
+            );
+          }
+        }
+      }),
+    );
+  }
+
+  async function openSlots(slots: SlotState[]): Promise<void> {
+    if (slots.length === 0) return;
+    // Target first, as redis-cli does: the source's ASK redirects then find a target that accepts them.
+    await Promise.all(
+      [...groupBy(slots, (s) => s.move.targetId)].map(async ([targetId, list]) => {
+        const res = await pipelined(await bulk.get(targetId), list, (s) => ['CLUSTER', 'SETSLOT', s.move.slot, 'IMPORTING', s.move.sourceId]);
+        list.forEach((s, i) => {
+          const r = res[i];
+          if (r && !r.ok) fail(s, `SETSLOT IMPORTING on ${label(targetId)}: ${r.error.message}`);
+        });
+      }),
+    );
+    const importing = slots.filter((s) => s.phase === 'open');
+    await Promise.all(
+      [...groupBy(importing, (s) => s.move.sourceId)].map(async ([sourceId, list]) => {
+        const res = await pipelined(await bulk.get(sourceId), list, (s) => ['CLUSTER', 'SETSLOT', s.move.slot, 'MIGRATING', s.move.targetId]);
+        const undo: SlotState[] = [];
+        list.forEach((s, i) => {
+          const r = res[i];
+          if (r && !r.ok) {
+            fail(s, `SETSLOT MIGRATING on ${label(sourceId)}: ${r.error.message}`);
+            undo.push(s);
+          } else s.phase = 'draining';
+        });
+        // The target was set importing: make it stable again so nothing stays open.
+        for (const s of undo) await stable(s.move.targetId, s.move.slot);
+      }),
+    );
+  }
+
+  /** One round: ask every draining slot for keys, then MIGRATE them all, pipelined per source. */
+  async function drainRound(slots: SlotState[]): Promise<void> {
+    await Promise.all(
+      [...groupBy(slots, (s) => s.move.sourceId)].map(async ([sourceId, list]) => {
+        const src = await bulk.get(sourceId);
+        const replies = await pipelined(src, list, (s) => ['CLUSTER', 'GETKEYSINSLOT', s.move.slot, settings.keysPerMigrate]);
+        const batches: { targetId: string; keys: Buffer[]; slots: SlotState[] }[] = [];
+        for (const [targetId, group] of groupBy(list.map((s, i) => ({ s, r: replies[i] })), (x) => x.s.move.targetId)) {
+          for (const { s, r } of group) {
+            if (!r || !r.ok) {
+              fail(s, `GETKEYSINSLOT on ${label(sourceId)}: ${r ? r.error.message : 'no reply'}`);
+              continue;
+            }
+            const keys = r.value as Buffer[];
+            s.more = keys.length >= settings.keysPerMigrate;
+            if (keys.length === 0) {
+              s.phase = 'closing';
+              continue;
+            }
+            // One MIGRATE per slot: a cluster node refuses keys of several slots in one
+            // command (CROSSSLOT). Many MIGRATEs in flight at once make up for it.
+            batches.push({ targetId, keys, slots: [s] });
+          }
+        }
+        const auth = await authArgs(sourceId);
+        const results = await pipelined(src, batches, (b) => {
+          const target = byId.get(b.targetId) as ClusterNode;
+          return ['MIGRATE', target.endpoint.host, target.endpoint.port, '', 0, settings.migrateTimeoutMs, ...auth, ...(settings.replace ? ['REPLACE'] : []), 'KEYS', ...b.keys];
+        });
+        batches.forEach((b, i) => {
+          const r = results[i];
+          if (r?.ok) {
+            keysMoved += b.keys.length;
+            for (const s of b.slots) {
+              s.failures = 0;
+              // Fewer keys than asked for and all moved: the slot is empty (a migrating source
+              // creates no new key in it: writes to missing keys are redirected with ASK).
+              if (!s.more) s.phase = 'closing';
+            }
+            return;
+          }
+          const message = r ? r.error.message : 'no reply';
+          if (/BUSYKEY/.test(message)) {
+            for (const s of b.slots) s.busy = true;
+            return;
+          }
+          for (const s of b.slots) {
+            s.failures++;
+            logger.warn(`MIGRATE of ${b.keys.length} keys from ${label(sourceId)} to ${label(b.targetId)} failed (attempt ${s.failures}): ${message}`);
+            if (s.failures >= MIGRATE_ATTEMPTS) s.error = `MIGRATE from ${label(sourceId)} to ${label(b.targetId)}: ${message}`;
+          }
+        });
+        // Slots whose MIGRATE keeps failing: give them back to the source rather than leave them open.
+        for (const s of list) if (s.error !== undefined && s.phase === 'draining') await rollback(s, 'failed');
+      }),
+    );
+  }
+
+  /** A BUSYKEY mid-slot: a key is on both sides. Find it; roll the slot back unless it is gone. */
+  async function resolveBusy(slots: SlotState[]): Promise<void> {
+    for (const s of slots) {
+      s.busy = false;
+      if (s.phase !== 'draining' && s.phase !== 'closing') continue;
+      const src = await bulk.get(s.move.sourceId);
+      const tgt = await bulk.get(s.move.targetId);
+      const keys = ((await src.callBuffer('CLUSTER', ['GETKEYSINSLOT', s.move.slot, settings.keysPerMigrate])) as Buffer[]) ?? [];
+      const exists = await pipelined(tgt, keys, (k) => ['EXISTS', k]);
+      const both = keys.filter((_, i) => exists[i]?.ok === true && Number((exists[i] as { value: unknown }).value) === 1);
+      if (both.length === 0) {
+        s.phase = 'draining';
+        continue;
+      }
+      s.conflictKeys = both.slice(0, MAX_REPORTED_KEYS).map(keyText);
+      s.error =
+        `slot ${s.move.slot}: target ${label(s.move.targetId)} answered BUSYKEY: ${both.length} key(s) exist on both sides ` +
+        `(${s.conflictKeys.slice(0, 5).join(', ')}); the slot was given back to ${label(s.move.sourceId)} and nothing was overwritten.`;
+      await rollback(s, 'conflict');
+    }
+  }
+
+  /**
+   * Gives a half-moved slot back to its source: the keys already on the target (except those
+   * the source holds too, which were there before) return with MIGRATE, then both sides are
+   * made STABLE, target first so it stops accepting ASKING for the slot.
+   */
+  async function rollback(s: SlotState, phase: 'conflict' | 'failed'): Promise<void> {
+    const { slot, sourceId, targetId } = s.move;
+    const tgt = await bulk.get(targetId);
+    const src = await bulk.get(sourceId);
+    const source = byId.get(sourceId) as ClusterNode;
+    const auth = await authArgs(targetId);
+    const keep = new Set<string>();
+    try {
+      for (let i = 0; i < 10_000; i++) {
+        const keys = (((await tgt.callBuffer('CLUSTER', ['GETKEYSINSLOT', slot, settings.keysPerMigrate + keep.size])) as Buffer[]) ?? []).filter(
+          (k) => !keep.has(k.toString('hex')),
+        );
+        if (keys.length === 0) break;
+        const onSource = await pipelined(src, keys, (k) => ['EXISTS', k]);
+        const back = keys.filter((k, j) => {
+          const both = onSource[j]?.ok === true && Number((onSource[j] as { value: unknown }).value) === 1;
+          if (both) keep.add(k.toString('hex'));
+          return !both;
+        });
+        if (back.length === 0) continue;
+        await tgt.callBuffer('MIGRATE', [source.endpoint.host, source.endpoint.port, '', 0, settings.migrateTimeoutMs, ...auth, 'KEYS', ...back]);
+        keysMoved -= back.length;
+      }
+      await stable(targetId, slot);
+      await stable(sourceId, slot);
+      s.phase = phase;
+    } catch (err) {
+      s.phase = 'failed';
+      s.error = `${s.error ?? ''} Rolling slot ${slot} back failed too (${errText(err)}): it is still open; run \`fix\`.`.trim();
+    }
+  }
+
+  async function stable(id: string, slot: number): Promise<void> {
+    await (await bulk.get(id)).call('CLUSTER', ['SETSLOT', String(slot), 'STABLE']);
+  }
+
+  /** SETSLOT NODE: on the target, then the source, then every other master (redis-cli tells all). */
+  async function closeSlots(slots: SlotState[]): Promise<void> {
+    if (slots.length === 0) return;
+    const setNode = async (nodeId: string, list: SlotState[]): Promise<({ ok: true; value: unknown } | { ok: false; error: Error })[]> =>
+      pipelined(await bulk.get(nodeId), list, (s) => ['CLUSTER', 'SETSLOT', s.move.slot, 'NODE', s.move.targetId]);
+    await Promise.all(
+      [...groupBy(slots, (s) => s.move.targetId)].map(async ([targetId, list]) => {
+        const res = await setNode(targetId, list);
+        list.forEach((s, i) => {
+          const r = res[i];
+          if (r && !r.ok) fail(s, `SETSLOT NODE on target ${label(targetId)}: ${r.error.message}; the slot is still open, run \`fix\`.`);
+        });
+      }),
+    );
+    const ok = slots.filter((s) => s.phase === 'closing');
+    await Promise.all(
+      [...groupBy(ok, (s) => s.move.sourceId)].map(async ([sourceId, list]) => {
+        const res = await setNode(sourceId, list);
+        list.forEach((s, i) => {
+          const r = res[i];
+          if (r && !r.ok) {
+            // "still hold keys": a key arrived after the last GETKEYSINSLOT. Drain again.
+            if (/hold keys|still hold/i.test(r.error.message)) s.phase = 'draining';
+            else fail(s, `SETSLOT NODE on source ${label(sourceId)}: ${r.error.message}; run \`fix\`.`);
+          }
+        });
+      }),
+    );
+    const closed = slots.filter((s) => s.phase === 'closing');
+    // The other masters would learn from gossip (the target bumped its epoch); telling them
+    // saves a redirect or two for clients. A master that cannot be told is not an error.
+    await Promise.all(
+      masters.map(async (m) => {
+        const list = closed.filter((s) => s.move.targetId !== m.id && s.move.sourceId !== m.id);
+        if (list.length === 0) return;
+        try {
+          const res = await setNode(m.id, list);
+          const bad = res.find((r) => !r.ok);
+          if (bad && !bad.ok) logger.debug(`SETSLOT NODE on ${label(m.id)}: ${bad.error.message}`);
+        } catch (err) {
+          logger.debug(`SETSLOT NODE on ${label(m.id)}: ${describeError(err)}`);
+        }
+      }),
+    );
+    for (const s of closed) s.phase = 'done';
+  }
+
+  function fail(s: SlotState, error: string): void {
+    s.phase = 'failed';
+    s.error = error;
+  }
+
+  function label(id: string): string {
+    const n = byId.get(id);
+    return n ? `${n.hostname ?? formatEndpoint(n.endpoint)} (${id.slice(0, 8)})` : id.slice(0, 8);
+  }
+}
+
+function validateMoves(moves: readonly SlotMove[], byId: ReadonlyMap<string, ClusterNode>, settings: MigrateSettings): void {
+  const seen = new Set<number>();
+  for (const m of moves) {
+    if (seen.has(m.slot)) throw new RedisSwarmError('bad-input', `Slot ${m.slot} appears twice in one move.`);
+    seen.add(m.slot);
+    for (const id of [m.sourceId, m.targetId]) {
+      const n = byId.get(id);
+      if (!n) throw new RedisSwarmError('bad-input', `Node ${id.slice(0, 8)} is not in the cluster.`);
+      if (n.role !== 'master') throw new RedisSwarmError('bad-input', `Node ${id.slice(0, 8)} is a replica; slots move between masters.`);
+    }
+    if (m.sourceId === m.targetId) throw new RedisSwarmError('bad-input', `Slot ${m.slot}: source and target are the same node.`);
+  }
+  for (const [name, v] of [['slots in flight', settings.slotsInFlight], ['keys per MIGRATE', settings.keysPerMigrate], ['MIGRATE timeout', settings.migrateTimeoutMs]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RedisSwarmError('bad-input', `The ${name} must be a whole number of at least 1, not ${v}.`);
+  }
+}

@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+import { Logger } from '../core/lifecycle';
+import { SwarmModel } from '../core/model/clusterModel';
+import { modelChanges } from '../core/model/modelChanges';
+import { ModelStore } from './modelStore';
+
+/**
+ * Compares each model the store reads with the one before and warns about what a person must
+ * know now: a cluster that went from ok to fail, a failover. Other changes go to the log.
+ */
+export class ChangeNotifier implements vscode.Disposable {
+  private previous: SwarmModel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly store: ModelStore,
+    private readonly logger: Logger,
+  ) {
+    store.onDidChange(() => this.update(), undefined, this.disposables);
+  }
+
+  private update(): void {
+    const next = this.store.current;
+    if (!next || next === this.previous) return;
+    const changes = modelChanges(this.previous, next);
+    this.previous = next;
+    for (const change of changes) {
+      if (change.severity === 'warning') {
+        this.logger.warn(change.message);
+        void vscode.window.showWarningMessage(change.message, 'Check Cluster').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('redisSwarm.checkCluster', change.cluster);
+        });
+      } else {
+        this.logger.info(change.message);
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

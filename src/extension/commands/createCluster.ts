@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { formatPlan } from '../../core/cluster/formatPlan';
+import { BadInputError } from '../../core/errors';
+import { ClusterModel } from '../../core/model/clusterModel';
+import { withClusterLock } from '../../core/ops/clusterLock';
+import { openClusterAccess } from '../../core/swarm/clusterAccess';
+import { MIN_MASTERS } from '../../core/swarm/deployOptions';
+import { runningNodes } from '../../core/swarm/discover';
+import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
+import { CommandDef } from './registry';
+import { resolveCluster } from './pickCluster';
+
+/** Replica counts that fit `nodes` with at least MIN_MASTERS masters. */
+export function replicaChoices(nodes: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; nodes / (r + 1) >= MIN_MASTERS; r++) if (nodes % (r + 1) === 0) out.push(r);
+  return out;
+}
+
+const isUnformed = (c: ClusterModel): boolean => c.shards.length === 0;
+
+/**
+ * `redisSwarm.createCluster` on a set of node services that is not a cluster yet: choose the
+ * replicas per master, read the plan (redis-cli's layout), confirm, then form it with progress.
+ */
+export const createClusterCommand: CommandDef = {
+  id: 'redisSwarm.createCluster',
+  async run(ctx, arg) {
+    const cluster = await resolveCluster(ctx, arg, { title: 'Create Cluster from Services', filter: isUnformed });
+    if (!cluster) return undefined;
+    if (!isUnformed(cluster)) throw new BadInputError(`Cluster "${cluster.name}" is formed already (${cluster.slotsCovered} slots assigned).`);
+    const running = runningNodes(cluster.swarm).length;
+    const choices = replicaChoices(running);
+    if (choices.length === 0) {
+      throw new BadInputError(`Cluster "${cluster.name}" has ${running} node(s) with a running task; a cluster needs at least ${MIN_MASTERS}.`);
+    }
+    const replicas = await vscode.window.showQuickPick(
+      choices.map((r) => ({ label: String(r), description: `${running / (r + 1)} masters with ${r} replica(s) each`, r })),
+      { title: `Create Cluster ${cluster.name}: replicas per master`, placeHolder: 'Replicas per master' },
+    );
+    if (!replicas) return undefined;
+    const password = await ctx.passwords.get(cluster.name);
+    const access = await openClusterAccess(cluster.name, {
+      ...ctx.engines.targetOptions(),
+      logger: ctx.logger,
+      ...(password !== undefined ? { password } : {}),
+    });
+    try {
+      const plan = planSwarmCreate(access, replicas.r);
+      const text = formatPlan(plan);
+      ctx.output.info(`plan for ${cluster.name}:\n${text}`);
+      const go = await vscode.window.showInformationMessage(
+        `Form Redis cluster "${cluster.name}" from ${plan.nodes.length} node services?`,
+        { modal: true, detail: text },
+        'Create Cluster',
+      );
+      if (go !== 'Create Cluster') return undefined;
+      await withClusterLock(cluster.name, 'create', async () =>
+        vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Forming Redis cluster ${cluster.name}`, cancellable: true },
+          (progress, token) => formSwarmCluster(access, plan, { progress, token }),
+        ),
+      );
+      ctx.logger.info(`cluster ${cluster.name} formed`);
+      void vscode.window.showInformationMessage(`Redis cluster ${cluster.name} is formed: ${plan.masters.length} masters.`);
+      return cluster.name;
+    } finally {
+      await access.dispose();
+      ctx.refresh.request(`create ${cluster.name}`);
+    }
+  },
+};

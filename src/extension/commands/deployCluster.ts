@@ -1,0 +1,260 @@
+import * as vscode from 'vscode';
+import { formatPlan } from '../../core/cluster/formatPlan';
+import { listRedisImages } from '../../core/docker/images';
+import { describeError, isRedisSwarmError, RedisSwarmError } from '../../core/errors';
+import { CancellationToken, ProgressReporter } from '../../core/lifecycle';
+import { openClusterAccess } from '../../core/swarm/clusterAccess';
+import { deployCluster } from '../../core/swarm/deploy';
+import { ClusterMode, DEPLOY_DEFAULTS, DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
+import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
+import { MultiStepInput, Step } from '../multiStepInput';
+import { CommandContext, CommandDef } from './registry';
+
+const TITLE = 'Deploy Redis Cluster';
+const TOTAL_STEPS = 9;
+
+/** What the wizard collects; every field is validated by the core as it is entered. */
+interface Answers {
+  name: string;
+  nodes: number;
+  replicas: number;
+  image: string;
+  network: string;
+  publishBase?: number;
+  mode: ClusterMode;
+  password?: string;
+}
+
+/** The validators of src/core/swarm/deployOptions, as "what is wrong" sentences. */
+function problem(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    return describeError(err);
+  }
+}
+
+function options(a: Answers): DeployOptions {
+  return {
+    ...DEPLOY_DEFAULTS,
+    name: a.name,
+    nodes: a.nodes,
+    replicas: a.replicas,
+    image: a.image,
+    network: a.network,
+    mode: a.mode,
+    ...(a.publishBase !== undefined ? { publishBase: a.publishBase } : {}),
+    ...(a.password !== undefined ? { password: a.password } : {}),
+  };
+}
+
+/** `6 nodes: 3 masters with 1 replica each` and the rest of the summary, one fact per line. */
+export function deploySummary(a: Readonly<Answers>): string[] {
+  const masters = a.nodes / (a.replicas + 1);
+  return [
+    `${a.nodes} nodes: ${masters} masters with ${a.replicas} replica(s) each`,
+    `services ${a.name}-1 … ${a.name}-${a.nodes}, volumes ${a.name}-<n>-data`,
+    `image ${a.image}`,
+    `network ${a.network}`,
+    a.publishBase !== undefined ? `host ports ${a.publishBase}-${a.publishBase + a.nodes - 1}` : 'no published ports (reached through the Docker API)',
+    `mode ${a.mode}`,
+    a.password !== undefined ? 'password: yes (a Docker secret, and your SecretStorage)' : 'password: none',
+  ];
+}
+
+async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
+  const a: Answers = { name: '', nodes: DEPLOY_DEFAULTS.nodes, replicas: DEPLOY_DEFAULTS.replicas, image: DEPLOY_DEFAULTS.image, network: '', mode: 'persistent' };
+  let deploy = false;
+  const existing = new Set((ctx.store.current?.clusters ?? []).map((c) => c.name));
+  const images = listRedisImages(ctx.engines.get().docker).catch((err: unknown) => {
+    ctx.logger.warn(`listing local Redis images: ${describeError(err)}`);
+    return [];
+  });
+
+  const name: Step = async (input) => {
+    a.name = await input.inputBox({
+      title: TITLE,
+      step: 1,
+      totalSteps: TOTAL_STEPS,
+      value: a.name,
+      prompt: 'Cluster name: each node becomes the service <name>-<n>, which is also its announced hostname',
+      placeholder: 'e.g. cache',
+      validate: (v) =>
+        v === '' ? 'Give the cluster a name.' : existing.has(v) ? `A cluster "${v}" already runs on this swarm.` : problem(() => validateClusterName(v)),
+    });
+    if (!a.network || a.network.endsWith('-net')) a.network = `${a.name}-net`;
+    return nodes;
+  };
+  const nodes: Step = async (input) => {
+    const v = await input.inputBox({
+      title: TITLE,
+      step: 2,
+      totalSteps: TOTAL_STEPS,
+      value: String(a.nodes),
+      prompt: 'Number of nodes (masters and replicas together; at least 3 masters)',
+      validate: (text) => problem(() => validateDeployOptions({ ...options(a), nodes: Number(text), replicas: 0 })),
+    });
+    a.nodes = Number(v);
+    return replicas;
+  };
+  const replicas: Step = async (input) => {
+    const v = await input.inputBox({
+      title: TITLE,
+      step: 3,
+      totalSteps: TOTAL_STEPS,
+      value: String(a.nodes % (a.replicas + 1) === 0 && a.nodes / (a.replicas + 1) >= 3 ? a.replicas : 0),
+      prompt: `Replicas per master (${a.nodes} nodes must be a multiple of replicas + 1)`,
+      validate: (text) => (text.trim() === '' ? 'Give a number (0 for no replicas).' : problem(() => validateDeployOptions({ ...options(a), replicas: Number(text) }))),
+    });
+    a.replicas = Number(v);
+    return image;
+  };
+  const image: Step = async (input) => {
+    const local = await images;
+    const items = local.map((i) => ({
+      label: i.tag,
+      description: i.redisVersion ? `Redis ${i.redisVersion}` : 'Redis version unknown',
+      detail: i.clusterReady === false ? 'Redis older than 7: cannot announce hostnames' : undefined,
+    }));
+    const chosen = await input.quickPick({
+      title: TITLE,
+      step: 4,
+      totalSteps: TOTAL_STEPS,
+      items,
+      activeItem: items.find((i) => i.label === a.image) ?? items[0],
+      placeholder: items.length > 0 ? 'Image (a local one, or type another reference)' : 'No local Redis image: type an image reference',
+      custom: (typed) => ({ label: typed, description: 'another image (must already be on the swarm nodes)', detail: undefined }),
+      validate: (item) => problem(() => validateDeployOptions({ ...options(a), image: item.label })),
+    });
+    a.image = chosen.label;
+    return network;
+  };
+  const network: Step = async (input) => {
+    a.network = await input.inputBox({
+      title: TITLE,
+      step: 5,
+      totalSteps: TOTAL_STEPS,
+      value: a.network || `${a.name}-net`,
+      prompt: 'Overlay network (created when it does not exist)',
+      validate: (v) => problem(() => validateDeployOptions({ ...options(a), network: v })),
+    });
+    return port;
+  };
+  const port: Step = async (input) => {
+    const v = await input.inputBox({
+      title: TITLE,
+      step: 6,
+      totalSteps: TOTAL_STEPS,
+      value: a.publishBase !== undefined ? String(a.publishBase) : '',
+      prompt: 'First host port to publish (mode=host, one per node), or empty to publish none',
+      placeholder: 'e.g. 7001 (optional)',
+      validate: (text) =>
+        text.trim() === '' ? undefined : !/^\d+$/.test(text.trim()) ? 'A port is a whole number.' : problem(() => validateDeployOptions({ ...options(a), publishBase: Number(text) })),
+    });
+    if (v.trim() === '') delete a.publishBase;
+    else a.publishBase = Number(v);
+    return mode;
+  };
+  const mode: Step = async (input) => {
+    const items = [
+      { label: 'persistent', description: 'append-only file on a volume; heal never gives lost slots away', mode: 'persistent' as const },
+      { label: 'cache', description: 'heal may reassign slots whose master and replicas are gone (their data is lost)', mode: 'cache' as const },
+    ];
+    const chosen = await input.quickPick({ title: TITLE, step: 7, totalSteps: TOTAL_STEPS, items, activeItem: items.find((i) => i.mode === a.mode), placeholder: 'Mode' });
+    a.mode = chosen.mode;
+    return password;
+  };
+  const password: Step = async (input) => {
+    const v = await input.inputBox({
+      title: TITLE,
+      step: 8,
+      totalSteps: TOTAL_STEPS,
+      value: a.password ?? '',
+      password: true,
+      prompt: 'Password (requirepass and masterauth), or empty for none; kept in a Docker secret and in VS Code SecretStorage',
+      validate: (v) => (v === '' ? undefined : problem(() => validateDeployOptions({ ...options(a), password: v }))),
+    });
+    if (v === '') delete a.password;
+    else a.password = v;
+    return summary;
+  };
+  const summary: Step = async (input) => {
+    const lines = deploySummary(a);
+    const items = [
+      { label: '$(rocket) Deploy', description: `cluster ${a.name}`, detail: lines.join(' · '), deploy: true },
+      { label: '$(close) Cancel', description: 'create nothing', deploy: false },
+    ];
+    const chosen = await input.quickPick({
+      title: `${TITLE}: ${a.name}`,
+      step: 9,
+      totalSteps: TOTAL_STEPS,
+      items,
+      placeholder: `${lines[0]}; ${lines[2]}; ${lines[5]}`,
+    });
+    deploy = chosen.deploy;
+    return undefined;
+  };
+
+  const finished = await MultiStepInput.run(name);
+  return finished && deploy ? a : undefined;
+}
+
+/**
+ * `redisSwarm.deployCluster`: a nine-step wizard (name, nodes, replicas, image, network, port,
+ * mode, password, summary), then deploy and form under one cancellable progress notification.
+ */
+export const deployClusterCommand: CommandDef = {
+  id: 'redisSwarm.deployCluster',
+  async run(ctx) {
+    const answers = await wizard(ctx);
+    if (!answers) return undefined;
+    const o = options(answers);
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Deploying Redis cluster ${o.name}`, cancellable: true },
+        (progress, token) => deployAndForm(ctx, o, progress, token),
+      );
+    } finally {
+      ctx.refresh.request(`deployed ${o.name}`);
+    }
+    void vscode.window.showInformationMessage(`Redis cluster ${o.name} is deployed and formed: ${o.nodes} nodes.`);
+    return o.name;
+  },
+};
+
+export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progress: ProgressReporter, token: CancellationToken): Promise<void> {
+  const log = (message: string): void => {
+    ctx.logger.info(`deploy ${o.name}: ${message}`);
+  };
+  const steps: ProgressReporter = {
+    report(step) {
+      if (step.message) log(step.message);
+      progress.report(step);
+    },
+  };
+  const engine = ctx.engines.get();
+  log(`deploying ${deploySummary(o).join('; ')}`);
+  await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });
+  // Before forming: the model reader then finds it in SecretStorage.
+  if (o.password !== undefined) await ctx.passwords.store(o.name, o.password);
+  if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', `Cancelled after the services of ${o.name} were deployed; form them with "Create Cluster from Services".`);
+  steps.report({ message: 'planning slots and replicas' });
+  const access = await openClusterAccess(o.name, {
+    ...ctx.engines.targetOptions(),
+    logger: ctx.logger,
+    ...(o.password !== undefined ? { password: o.password } : {}),
+  });
+  try {
+    const plan = planSwarmCreate(access, o.replicas);
+    ctx.output.info(`plan for ${o.name}:\n${formatPlan(plan)}`);
+    steps.report({ message: `forming the cluster (${plan.masters.length} masters)` });
+    await formSwarmCluster(access, plan, { progress: steps, token });
+    log('cluster formed; every node agrees');
+  } catch (err) {
+    if (isRedisSwarmError(err, 'cancelled')) throw err;
+    throw new RedisSwarmError('redis', `The services of ${o.name} were deployed, but forming the cluster failed: ${describeError(err)}`, { cause: err });
+  } finally {
+    await access.dispose();
+  }
+}

@@ -1,0 +1,13 @@
+import { clusterViewsOf } from '../clusterViews';
+import { resolveCluster } from './pickCluster';
+import { CommandDef } from './registry';
+
+/** `redisSwarm.openSlotMap`: the cluster of the tree node it was run on, or one picked from the palette. */
+export const openSlotMapCommand: CommandDef = {
+  id: 'redisSwarm.openSlotMap',
+  async run(ctx, ...args) {
+    const cluster = await resolveCluster(ctx, args[0], { title: 'Open the slot map of…' });
+    if (!cluster) return;
+    clusterViewsOf(ctx.store).slotMaps.open(cluster.name);
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * What the operation commands (failover, move slots, rebalance, add replica, remove node) share:
+ * the cluster's connections from the ModelStore, the cluster lock, a cancellable progress
+ * notification, and a tree refresh afterwards. The work itself is in src/core/ops.
+ */
+import * as vscode from 'vscode';
+import { BadInputError } from '../../core/errors';
+import { CancellationToken, ProgressReporter } from '../../core/lifecycle';
+import { ClusterModel } from '../../core/model/clusterModel';
+import { withClusterLock } from '../../core/ops/clusterLock';
+import { AdminPool } from '../../core/redis/adminConnection';
+import { Router } from '../../core/routes/router';
+import { CommandContext } from './registry';
+
+export interface OpsConnections {
+  readonly router: Router;
+  readonly pool: AdminPool;
+}
+
+/** The cluster model by name (the slot map passes names), read fresh when not loaded yet. */
+export async function clusterByName(ctx: CommandContext, name: string): Promise<ClusterModel> {
+  let cluster = ctx.store.cluster(name);
+  if (!cluster) {
+    await ctx.store.refresh();
+    cluster = ctx.store.cluster(name);
+  }
+  if (!cluster) throw new BadInputError(`No cluster "${name}" on the connected swarm.`);
+  return cluster;
+}
+
+export function connectionsOf(ctx: CommandContext, cluster: ClusterModel): Promise<OpsConnections> {
+  return ctx.store.getReader().connectionsFor(cluster.swarm);
+}
+
+/**
+ * Runs `body` holding the cluster's lock, inside a progress notification whose Cancel button
+ * cancels the core's token; refreshes the views afterwards, whatever happened.
+ */
+export async function runClusterOperation<T>(
+  ctx: CommandContext,
+  cluster: ClusterModel,
+  title: string,
+  body: (c: OpsConnections, progress: ProgressReporter, token: CancellationToken) => Promise<T>,
+): Promise<T> {
+  const connections = await connectionsOf(ctx, cluster);
+  try {
+    return await withClusterLock(cluster.name, title, async () =>
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `${title} (${cluster.name})`, cancellable: true },
+        (progress, token) => body(connections, progress, token),
+      ),
+    );
+  } finally {
+    ctx.refresh.request(title);
+    void ctx.store.refresh();
+  }
+}

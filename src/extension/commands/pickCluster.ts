@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { BadInputError } from '../../core/errors';
+import { ClusterModel } from '../../core/model/clusterModel';
+import { TreeNode, clusterOf } from '../tree/nodes';
+import { CommandContext } from './registry';
+
+/** Whether a command argument is one of the tree's nodes. */
+export function isTreeNode(x: unknown): x is TreeNode {
+  return typeof x === 'object' && x !== null && typeof (x as { kind?: unknown }).kind === 'string';
+}
+
+/**
+ * The cluster a command acts on, fresh from the store: from a tree node, a cluster name (the
+ * status bar and notifications pass one), or a QuickPick when run from the palette.
+ */
+export async function resolveCluster(
+  ctx: CommandContext,
+  arg: unknown,
+  options: { title: string; filter?: (c: ClusterModel) => boolean },
+): Promise<ClusterModel | undefined> {
+  const name = typeof arg === 'string' ? arg : isTreeNode(arg) ? clusterOf(arg)?.name : undefined;
+  if (!ctx.store.current) await ctx.store.refresh();
+  if (name) {
+    const found = ctx.store.cluster(name);
+    if (!found) throw new BadInputError(`No Redis cluster "${name}" on the connected swarm (any more).`);
+    return found;
+  }
+  const clusters = (ctx.store.current?.clusters ?? []).filter(options.filter ?? (() => true));
+  if (clusters.length === 0) {
+    throw new BadInputError(ctx.store.error ?? 'No matching Redis cluster on the connected swarm. Deploy one with "Redis Swarm: Deploy Cluster".');
+  }
+  if (clusters.length === 1) return clusters[0];
+  const pick = await vscode.window.showQuickPick(
+    clusters.map((c) => ({ label: c.name, description: `${c.health} · ${c.swarm.nodes.length} node(s)`, cluster: c })),
+    { title: options.title, placeHolder: 'Cluster' },
+  );
+  return pick?.cluster;
+}

@@ -1,0 +1,270 @@
+/**
+ * The slot map's host side: one webview panel per cluster, fed from the ModelStore (redrawn on
+ * every model change), key counts read on demand through the cluster's pool, and "Move to
+ * master…" handed to the operations command `redisSwarm.moveSlots`.
+ *
+ * The panel does not use retainContextWhenHidden: the page keeps its state with setState and
+ * asks for the topology again (`ready`) whenever it is shown, which also covers a reload
+ * (the serializer below brings the panel back with that state).
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { describeError } from '../../core/errors';
+import { Logger } from '../../core/lifecycle';
+import { ClusterModel } from '../../core/model/clusterModel';
+import { readSlotKeyCounts } from '../../core/model/slotKeyCounts';
+import { buildSlotMapView, formatSpans } from '../../core/model/slotMapData';
+import { formatEndpoint } from '../../core/routes/endpoint';
+import { ModelStore } from '../modelStore';
+import { HostToPage, isPageState, isPageToHost, PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
+
+/** The operations engineer's command; absent in builds without it. */
+export const MOVE_SLOTS_COMMAND = 'redisSwarm.moveSlots';
+/** The page must draw all 16384 slots faster than this (issue 6); slower draws are logged as warnings. */
+export const RENDER_BUDGET_MS = 50;
+
+export class SlotMapPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, SlotMapPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: ModelStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Shows the cluster's slot map, reusing its panel when one is open. */
+  open(cluster: string): void {
+    const existing = this.panels.get(cluster);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(SLOT_MAP_VIEW_TYPE, title(cluster), vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    this.adopt(panel, cluster);
+  }
+
+  /** A panel VS Code brought back after a reload, with the state its page saved. */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    if (!isPageState(state)) {
+      // Nothing to show without a cluster name: close rather than leave an empty tab.
+      this.logger.warn('slot map: a restored panel had no saved cluster; closing it.');
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.panels.get(state.cluster)?.dispose();
+    this.adopt(panel, state.cluster);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, cluster: string): void {
+    const map = new SlotMapPanel(panel, cluster, this.extensionUri, this.store, this.logger, () => {
+      if (this.panels.get(cluster) === map) this.panels.delete(cluster);
+    });
+    this.panels.set(cluster, map);
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.panels.clear();
+  }
+}
+
+function title(cluster: string): string {
+  return `Slot Map: ${cluster}`;
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    // Only the page's own assets: styles in media/, the bundled script in dist/media/.
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'media')],
+    enableFindWidget: false,
+  };
+}
+
+class SlotMapPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+  private counting = false;
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly cluster: string,
+    extensionUri: vscode.Uri,
+    private readonly store: ModelStore,
+    private readonly logger: Logger,
+    private readonly onDispose: () => void,
+  ) {
+    panel.title = title(cluster);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'redis-swarm.svg');
+    panel.webview.html = pageHtml(panel.webview, extensionUri, cluster);
+    panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m), undefined, this.disposables);
+    store.onDidChange(() => this.postTopology(), undefined, this.disposables);
+    panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    // Opened from the palette before the tree ever read: read now instead of drawing nothing.
+    if (!store.current) void store.refresh();
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  private model(): ClusterModel | undefined {
+    return this.store.cluster(this.cluster);
+  }
+
+  private post(message: HostToPage): void {
+    if (this.disposed) return;
+    // A hidden page drops messages; it asks again with `ready` when shown.
+    void this.panel.webview.postMessage(message);
+  }
+
+  private postTopology(): void {
+    const cluster = this.model();
+    if (!cluster) {
+      const why = this.store.current ? `No cluster "${this.cluster}" on the connected swarm.` : (this.store.error ?? 'Reading the swarm…');
+      this.post({ type: 'unavailable', cluster: this.cluster, message: why });
+      return;
+    }
+    if (cluster.health === 'unreachable') {
+      this.post({ type: 'unavailable', cluster: this.cluster, message: cluster.error ?? 'No node of this cluster could be reached.' });
+      return;
+    }
+    this.post({ type: 'topology', view: buildSlotMapView(cluster), health: cluster.health, readAt: this.store.current?.readAt ?? Date.now() });
+  }
+
+  private receive(raw: unknown): void {
+    if (!isPageToHost(raw)) {
+      this.logger.warn(`slot map: ignored an unknown message from the page: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    const m: PageToHost = raw;
+    switch (m.type) {
+      case 'ready':
+        this.postTopology();
+        return;
+      case 'requestKeyCounts':
+        void this.countKeys();
+        return;
+      case 'moveRange':
+        void this.moveRange(m.start, m.end, m.targetMasterId).catch((err: unknown) => {
+          this.logger.error(`slot map: moving slots ${m.start}-${m.end}: ${describeError(err)}`);
+          void vscode.window.showErrorMessage(describeError(err));
+        });
+        return;
+      case 'rendered': {
+        const line = `slot map (${this.cluster}): drew ${m.slots} slots of ${m.masters} masters in ${m.ms.toFixed(1)} ms`;
+        if (m.ms > RENDER_BUDGET_MS) this.logger.warn(`${line}, over the ${RENDER_BUDGET_MS} ms budget`);
+        else this.logger.info(line);
+        return;
+      }
+      case 'error':
+        this.logger.error(`slot map page (${this.cluster}): ${m.message}`);
+        return;
+    }
+  }
+
+  private async countKeys(): Promise<void> {
+    const cluster = this.model();
+    if (!cluster || this.counting) return;
+    this.counting = true;
+    const started = Date.now();
+    try {
+      const { pool } = await this.store.getReader().connectionsFor(cluster.swarm);
+      const owners = cluster.shards.map((s) => ({ endpoint: s.master.node.endpoint, ranges: s.slots }));
+      const result = await readSlotKeyCounts(pool, owners);
+      for (const e of result.errors) this.logger.warn(`slot map: counting keys on ${e}`);
+      this.logger.info(`slot map (${this.cluster}): counted keys in 16384 slots in ${Date.now() - started} ms`);
+      this.post({ type: 'keyCounts', counts: result.counts, readAt: Date.now(), errors: result.errors });
+    } catch (err) {
+      this.post({ type: 'keyCountsFailed', message: describeError(err) });
+    } finally {
+      this.counting = false;
+    }
+  }
+
+  private async moveRange(start: number, end: number, targetMasterId: string | undefined): Promise<void> {
+    const lo = Math.max(0, Math.min(start, end));
+    const hi = Math.min(16383, Math.max(start, end));
+    if (!(await vscode.commands.getCommands(true)).includes(MOVE_SLOTS_COMMAND)) {
+      void vscode.window.showWarningMessage('Moving slots is not available');
+      return;
+    }
+    const cluster = this.model();
+    if (!cluster) throw new Error(`Cluster "${this.cluster}" is not loaded; refresh the Redis Swarm view.`);
+    let target = targetMasterId;
+    if (target === undefined) {
+      const view = buildSlotMapView(cluster);
+      const picked = await vscode.window.showQuickPick(
+        view.legend.map((m) => ({
+          label: m.label,
+          description: m.hostname ? m.endpoint : undefined,
+          detail: m.slotCount > 0 ? `${m.slotCount} slots: ${formatSpans(m.ranges)}` : 'no slots',
+          id: m.id,
+        })),
+        { title: `Move slots ${lo === hi ? lo : `${lo}-${hi}`} of ${this.cluster} to master…`, placeHolder: 'Pick the master that will own the slots' },
+      );
+      if (!picked) return;
+      target = picked.id;
+    }
+    const masters = [...cluster.shards.map((s) => s.master.node), ...cluster.others.map((o) => o.node).filter((n) => n.role === 'master')];
+    const node = masters.find((n) => n.id === target);
+    this.logger.info(`slot map: moving ${lo}-${hi} of ${this.cluster} to ${node ? formatEndpoint(node.endpoint) : target}`);
+    await vscode.commands.executeCommand(MOVE_SLOTS_COMMAND, this.cluster, [{ start: lo, end: hi }], target);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.onDispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'slotMap.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'slotMap.css'));
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>${escapeHtml(title(cluster))}</title>
+</head>
+<body data-cluster="${escapeHtml(cluster)}">
+<header>
+  <h1 id="title">${escapeHtml(cluster)}</h1>
+  <span id="status" role="status"></span>
+  <span class="spacer"></span>
+  <label class="toggle"><input type="checkbox" id="heat"> Heat map (keys per slot)</label>
+  <button id="countKeys" type="button">Count keys</button>
+</header>
+<main>
+  <div id="mapWrap">
+    <canvas id="map" aria-label="Slots 0 to 16383, 128 per row, colored by owning master"></canvas>
+    <div id="tooltip" role="tooltip" hidden></div>
+  </div>
+  <aside>
+    <section id="selection" hidden></section>
+    <h2>Masters</h2>
+    <ul id="legend"></ul>
+  </aside>
+</main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { ClusterModel } from '../core/model/clusterModel';
+import { ModelStore } from './modelStore';
+import { TreeNode, clusterOf } from './tree/nodes';
+
+const ICONS: Record<ClusterModel['health'], string> = {
+  ok: '$(pass)',
+  fail: '$(error)',
+  unformed: '$(circle-large-outline)',
+  unreachable: '$(warning)',
+};
+
+/**
+ * One status bar item with the state of the cluster selected in the tree (else the only, or the
+ * first, cluster); clicking it runs Check Cluster on that cluster. Hidden when there is none.
+ */
+export class ClusterStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('redisSwarm.clusterState', vscode.StatusBarAlignment.Left, 50);
+  private selected: string | undefined;
+  private readonly disposables: vscode.Disposable[] = [this.item];
+
+  constructor(
+    private readonly store: ModelStore,
+    view: vscode.TreeView<TreeNode>,
+  ) {
+    this.item.name = 'Redis Swarm cluster state';
+    store.onDidChange(() => this.update(), undefined, this.disposables);
+    view.onDidChangeSelection(
+      (e) => {
+        const name = clusterOf(e.selection[0])?.name;
+        if (name) {
+          this.selected = name;
+          this.update();
+        }
+      },
+      undefined,
+      this.disposables,
+    );
+  }
+
+  /** The cluster the status bar shows, if any. */
+  get cluster(): ClusterModel | undefined {
+    const clusters = this.store.current?.clusters ?? [];
+    return clusters.find((c) => c.name === this.selected) ?? clusters[0];
+  }
+
+  private update(): void {
+    const c = this.cluster;
+    if (!c || this.store.error) {
+      this.item.hide();
+      return;
+    }
+    const words = c.health === 'unformed' ? 'not formed' : c.health;
+    this.item.text = `${ICONS[c.health]} ${c.name}: ${words}`;
+    this.item.tooltip = `Redis cluster ${c.name}: ${words}, ${c.swarm.nodes.length} node(s), ${c.slotsCovered} slots covered. Click to check it.`;
+    this.item.backgroundColor = c.health === 'fail' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.command = { title: 'Check Cluster', command: 'redisSwarm.checkCluster', arguments: [c.name] };
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * "Open Cluster Terminal": a Pseudoterminal running the core REPL engine in cluster mode (-c),
+ * through the cluster's router, with redis-cli's TTY output. The terminal has no line
+ * discipline, so line editing is the core's lineEditor and output goes through TerminalOutput
+ * (CRLF, colors). Keys typed while a command runs are kept and applied after it, except Ctrl+C,
+ * which cancels the command (a SUBSCRIBE/MONITOR stream or a blocking call) at once.
+ */
+import * as vscode from 'vscode';
+import { describeError } from '../../core/errors';
+import { Logger } from '../../core/lifecycle';
+import { applyKey, EditorAction, Key, LineState, newLineState, parseKeys, startLine, withColumns } from '../../core/repl/lineEditor';
+import { ReplEngine } from '../../core/repl/engine';
+import { isSensitiveCommand } from '../../core/repl/sensitive';
+import { TerminalOutput } from '../../core/repl/terminalOutput';
+import { Endpoint, formatEndpoint } from '../../core/routes/endpoint';
+import { Router } from '../../core/routes/router';
+import { TerminalHistory } from './terminalHistory';
+
+const DIM = '\x1b[2m';
+const RED = '\x1b[31m';
+const RESET = '\x1b[0m';
+
+export interface ClusterTerminalOptions {
+  readonly cluster: string;
+  /** The node the REPL starts on (announced endpoint; the router finds the way). */
+  readonly start: Endpoint;
+  /** The cluster's router, owned by the ModelStore's reader: not disposed here. */
+  readonly router: Router;
+  readonly password?: string;
+  readonly history: TerminalHistory;
+  readonly logger: Logger;
+}
+
+export class ClusterTerminal implements vscode.Pseudoterminal {
+  // One emitter of each per terminal instance: they are disposed with it.
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  private readonly closeEmitter = new vscode.EventEmitter<number | void>();
+  readonly onDidWrite = this.writeEmitter.event;
+  readonly onDidClose = this.closeEmitter.event;
+
+  private readonly engine: ReplEngine;
+  private readonly output = new TerminalOutput();
+  private line: LineState;
+  private running = false;
+  private closed = false;
+  /** Keys typed while a command ran, applied when it ends. */
+  private pending: Key[] = [];
+
+  constructor(private readonly options: ClusterTerminalOptions) {
+    this.line = newLineState('', options.history.get(options.cluster));
+    this.engine = new ReplEngine(
+      {
+        host: options.start.host,
+        port: options.start.port,
+        router: options.router,
+        cluster: true,
+        mode: 'tty',
+        pushOutput: true,
+        interactive: true,
+        ...(options.password !== undefined ? { password: options.password } : {}),
+      },
+      (chunk, channel) => this.write(this.output.format(chunk.toString('utf8'), channel)),
+    );
+  }
+
+  open(dimensions: vscode.TerminalDimensions | undefined): void {
+    if (dimensions) this.line = { ...this.line, columns: dimensions.columns };
+    this.write(`${DIM}redis-swarm: cluster ${this.options.cluster}, redis-cli -c on ${formatEndpoint(this.options.start)}; Ctrl+D closes.${RESET}\r\n`);
+    this.running = true;
+    void this.engine
+      .start()
+      .catch((err: unknown) => this.write(`${RED}${describeError(err)}${RESET}\r\n`))
+      .finally(() => this.commandEnded());
+  }
+
+  setDimensions(dimensions: vscode.TerminalDimensions): void {
+    const r = withColumns(this.line, dimensions.columns);
+    this.line = r.state;
+    // While a command writes, its output owns the cursor; the line is drawn when it ends.
+    if (!this.running) this.write(r.write);
+  }
+
+  handleInput(data: string): void {
+    if (this.closed) return;
+    const keys = parseKeys(data);
+    if (this.running) {
+      if (keys.some((k) => k.kind === 'ctrlC')) {
+        this.engine.cancel();
+        this.pending = [];
+      } else {
+        this.pending.push(...keys);
+      }
+      return;
+    }
+    this.applyKeys(keys);
+  }
+
+  private applyKeys(keys: readonly Key[]): void {
+    for (let i = 0; i < keys.length; i++) {
+      const r = applyKey(this.line, keys[i] as Key);
+      this.line = r.state;
+      this.write(r.write);
+      if (this.act(r.action)) {
+        // A command started: the rest waits for it.
+        this.pending = [...keys.slice(i + 1), ...this.pending];
+        return;
+      }
+      if (this.closed) return;
+    }
+  }
+
+  /** Carries out what the editor asked; true when a command is now running. */
+  private act(action: EditorAction): boolean {
+    switch (action.kind) {
+      case 'none':
+        return false;
+      case 'interrupt':
+        this.prompt();
+        return false;
+      case 'close':
+        this.write('\r\n');
+        this.finish();
+        return false;
+      case 'submit':
+        this.submit(action.line);
+        return true;
+    }
+  }
+
+  private submit(line: string): void {
+    this.remember(line);
+    this.running = true;
+    this.output.reset();
+    void this.engine
+      .execute(line)
+      .then((status) => {
+        if (status === 'exit') this.finish();
+      })
+      .catch((err: unknown) => {
+        this.write(`${RED}${describeError(err)}${RESET}\r\n`);
+        this.options.logger.error(`cluster terminal (${this.options.cluster}): ${describeError(err)}`);
+      })
+      .finally(() => this.commandEnded());
+  }
+
+  /** History keeps what the user typed, except lines carrying a password (redis-cli's rule). */
+  private remember(line: string): void {
+    const words = line.trim().split(/\s+/);
+    const cmd = words.length > 1 && /^\d+$/.test(words[0] as string) ? words.slice(1) : words;
+    if (line.trim().length === 0 || isSensitiveCommand(cmd)) return;
+    const last = this.line.history[this.line.history.length - 1];
+    if (last !== line) this.line = { ...this.line, history: [...this.line.history, line] };
+    void this.options.history.add(this.options.cluster, line);
+  }
+
+  private commandEnded(): void {
+    this.running = false;
+    if (this.closed) return;
+    this.prompt();
+    const keys = this.pending;
+    this.pending = [];
+    if (keys.length > 0) this.applyKeys(keys);
+  }
+
+  private prompt(): void {
+    // The engine's prompt (host:port after redirects, [db], (TX)) as redis-cli shows it.
+    const r = startLine(this.line, this.engine.prompt);
+    this.line = r.state;
+    this.write(r.write);
+  }
+
+  private write(text: string): void {
+    if (text.length > 0 && !this.closed) this.writeEmitter.fire(text);
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closeEmitter.fire(0);
+    this.close();
+  }
+
+  /** The user closed the terminal (or we did): end the engine and the emitters. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.engine.cancel();
+    void this.engine.close();
+    this.writeEmitter.dispose();
+    this.closeEmitter.dispose();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The Redis Swarm sidebar in a real VS Code (code-server) in Chromium, on live clusters on the
+ * local swarm:
+ * - a formed 6-node cluster shows as 3 master rows with their slot ranges and 3 replica rows
+ *   (screenshot test-output/e2e/sidebar-cluster.png);
+ * - "Redis Swarm: Deploy Cluster" from the palette, answered step by step, deploys and forms a
+ *   second cluster (3 masters, no replica), which then shows in the tree
+ *   (screenshot of the summary step: test-output/e2e/deploy-summary.png).
+ * Every swarm object is named with a per-run prefix and swept in `after`, pass or fail.
+ */
+import * as assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Page } from 'playwright-core';
+import { TEST_IMAGE, deployFormedCluster, runPrefix, sweep } from '../support/swarm';
+import { runFromPalette, waitUntil } from './commands';
+import { packageExtension } from './vsix';
+import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
+
+const SETUP_TIMEOUT_MS = 240_000;
+const TEST_TIMEOUT_MS = 240_000;
+/** From opening the view to a converged cluster in it (replica links wait for the first sync). */
+const TREE_TIMEOUT_MS = 90_000;
+/** From "Deploy" to the new cluster shown ok in the tree: 3 services, forming, a refresh. */
+const DEPLOY_TIMEOUT_MS = 150_000;
+const WIZARD_STEPS = 9;
+
+const live = runPrefix('u');
+const deployed = runPrefix('u');
+let vsix = '';
+
+before(async () => {
+  await deployFormedCluster(live);
+  vsix = await packageExtension();
+}, { timeout: SETUP_TIMEOUT_MS });
+
+after(async () => {
+  await sweep(live);
+  await sweep(deployed);
+}, { timeout: SETUP_TIMEOUT_MS });
+
+const ROWS = '.part.sidebar .monaco-list-row';
+
+async function openSidebar(page: Page): Promise<void> {
+  const container = page.locator('.part.activitybar [role="tab"] a.action-label[aria-label="Redis Swarm"]').first();
+  await container.click({ timeout: ELEMENT_TIMEOUT_MS });
+  await visible(page, `${ROWS}:has-text("Docker engine")`, ELEMENT_TIMEOUT_MS, 'the Docker engine item in the Redis Swarm view');
+}
+
+/**
+ * Other tests may run clusters on the same swarm: collapse every cluster, then expand ours, so
+ * the screenshot shows it whole.
+ */
+async function focusCluster(page: Page, name: string): Promise<void> {
+  const row = page.locator(ROWS, { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: TREE_TIMEOUT_MS });
+  const collapseAll = page.locator('.part.sidebar .action-label[aria-label="Collapse All"]').first();
+  if (await collapseAll.isVisible().catch(() => false)) await collapseAll.click();
+  await row.click();
+  if ((await row.getAttribute('aria-expanded')) === 'false') await page.keyboard.press('ArrowRight');
+}
+
+/** The texts of the rows whose label starts with `<prefix>-`. */
+async function rowsOf(page: Page, prefix: string): Promise<string[]> {
+  const texts = await page.locator(ROWS).allInnerTexts();
+  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t.startsWith(`${prefix}-`));
+}
+
+test('sidebar: a live cluster shows 3 masters with their slot ranges and 3 replicas', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'sidebar-cluster', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await openSidebar(page);
+      await focusCluster(page, live);
+      const rows = await waitUntil(
+        async () => {
+          const r = await rowsOf(page, live);
+          const masters = r.filter((x) => /\d+-\d+ · \d+ slots/.test(x));
+          const replicas = r.filter((x) => /link up/.test(x));
+          return masters.length === 3 && replicas.length === 3 ? r : undefined;
+        },
+        TREE_TIMEOUT_MS,
+        `3 master rows with slot ranges and 3 replica rows with "link up" for ${live}`,
+        async () => (await rowsOf(page, live)).join(' | '),
+      );
+      const clusterRow = (await page.locator(ROWS, { hasText: live }).first().innerText()).replace(/\s+/g, ' ');
+      assert.match(clusterRow, /ok · 6 nodes · 16384\/16384 slots/, `the cluster row says "${clusterRow}"`);
+      const ranges = rows.flatMap((r) => /(\d+-\d+) · (\d+) slots/.exec(r)?.slice(1, 3) ?? []);
+      t.diagnostic(`rows: ${rows.join(' | ')}`);
+      const total = rows.reduce((sum, r) => sum + Number(/ · (\d+) slots/.exec(r)?.[1] ?? 0), 0);
+      assert.equal(total, 16384, `the master rows' slot counts add up to ${total}, not 16384 (${ranges.join(', ')})`);
+      await widenSidebar(page);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'sidebar-cluster')}`);
+    });
+  }, [vsix]);
+});
+
+/** Waits for the wizard's step `n` (the title ends with "(n/9)"), then types `value` and presses Enter. */
+async function answer(page: Page, n: number, value: string | undefined): Promise<void> {
+  await visible(page, `.quick-input-widget .quick-input-title:has-text("(${n}/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, `step ${n}/${WIZARD_STEPS} of Deploy Cluster`);
+  const input = page.locator('.quick-input-widget .quick-input-box input').first();
+  if (value !== undefined) await input.fill(value);
+  // A refused value keeps the wizard on this step: the wait for the next step then fails
+  // (with a screenshot showing the validation message).
+  await page.keyboard.press('Enter');
+}
+
+test('Deploy Cluster from the palette: nine steps, a summary, and the new cluster in the tree', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'deploy-cluster', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await openSidebar(page);
+      await runFromPalette(page, 'Redis Swarm: Deploy Cluster');
+      await answer(page, 1, deployed);
+      await answer(page, 2, '3');
+      await answer(page, 3, '0');
+      await answer(page, 4, TEST_IMAGE);
+      await answer(page, 5, undefined); // <name>-net
+      await answer(page, 6, undefined); // no published ports
+      await answer(page, 7, undefined); // persistent
+      await answer(page, 8, undefined); // no password
+      await visible(page, `.quick-input-widget .quick-input-title:has-text("(9/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, 'the summary step');
+      const summary = (await page.locator('.quick-input-widget').first().innerText()).replace(/\s+/g, ' ');
+      for (const want of [deployed, '3 nodes: 3 masters with 0 replica(s) each', TEST_IMAGE, `network ${deployed}-net`]) {
+        assert.ok(summary.includes(want), `the summary lacks "${want}": ${summary}`);
+      }
+      t.diagnostic(`screenshot: ${await screenshot(page, 'deploy-summary')}`);
+      await page.keyboard.press('Enter');
+      const row = await waitUntil(
+        async () => {
+          const r = (await page.locator(ROWS, { hasText: deployed }).allInnerTexts()).map((x) => x.replace(/\s+/g, ' ').trim());
+          return r.find((x) => x.startsWith(deployed) && /ok · 3 nodes · 16384\/16384 slots/.test(x));
+        },
+        DEPLOY_TIMEOUT_MS,
+        `the deployed cluster ${deployed} shown as "ok · 3 nodes · 16384/16384 slots"`,
+        async () => (await page.locator(ROWS).allInnerTexts()).map((x) => x.replace(/\s+/g, ' ')).join(' | '),
+      );
+      t.diagnostic(`tree row: ${row}`);
+      await focusCluster(page, deployed);
+      await waitUntil(async () => ((await rowsOf(page, deployed)).filter((x) => / slots/.test(x)).length === 3 ? true : undefined), TREE_TIMEOUT_MS, `3 master rows of ${deployed}`);
+      await widenSidebar(page);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'deploy-done')}`);
+    });
+  }, [vsix]);
+});

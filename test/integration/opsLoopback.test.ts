@@ -1,0 +1,185 @@
+/**
+ * Operations on a real loopback cluster (redis-server processes, ports 23000-23005, bus 23050-23055): failover,
+ * reshard and rebalance under a live writer, cancel, a BUSYKEY conflict, fix of a crashed move.
+ */
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { Cluster } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import { checkCluster } from '../../src/core/cluster/check';
+import { readTopology } from '../../src/core/cluster/readTopology';
+import { ClusterTopology, countSlots } from '../../src/core/cluster/topology';
+import { AdminPool } from '../../src/core/redis/adminConnection';
+import { StaticRouter } from '../../src/core/routes/router';
+import { failover } from '../../src/core/ops/failover';
+import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
+import { applyRebalance, planRebalanceOn } from '../../src/core/ops/rebalance';
+import { CancellationToken } from '../../src/core/lifecycle';
+import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { startOpsNodes } from '../support/opsNodes';
+import { startWriter, verifyAcked } from '../support/opsWriter';
+
+const BASE = 23000;
+const SEED = { host: '127.0.0.1', port: BASE };
+
+describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
+  let nodes: LoopbackNodes | undefined;
+  let router: StaticRouter;
+  let pool: AdminPool;
+  let client: Cluster;
+
+  const topo = (): Promise<ClusterTopology> => readTopology(router, [SEED], { pool });
+  const masters = (t: ClusterTopology) => t.nodes.filter((n) => n.role === 'master' && n.slots.length > 0).sort((a, b) => a.endpoint.port - b.endpoint.port);
+  const assertHealthy = async (what: string): Promise<ClusterTopology> => {
+    // Gossip settles in a moment after the last SETSLOT; give it a short, bounded wait.
+    let t = await topo();
+    for (let i = 0; i < 60 && !checkCluster(t).ok; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      t = await topo();
+    }
+    const report = checkCluster(t);
+    const open = t.views.flatMap((v) => [...v.view.self.migrating, ...v.view.self.importing]);
+    assert.deepEqual(open, [], `${what}: no slot is left open`);
+    assert.ok(report.ok, `${what}: the cluster checks ok: ${report.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
+    return t;
+  };
+
+  before(async () => {
+    nodes = await startOpsNodes(BASE, 6, BASE + 50);
+    createWithRedisCli(nodes.endpoints, 1);
+    await waitClusterOk(nodes.ports);
+    router = new StaticRouter();
+    pool = new AdminPool(router);
+    client = new Cluster([{ host: '127.0.0.1', port: BASE }], { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 20 } });
+    // 20,000 keys of data over all slots, besides the writer's own keys.
+    for (let i = 0; i < 20_000; i += 1000) {
+      await Promise.all(Array.from({ length: 1000 }, (_, j) => client.set(`data:${i + j}`, `v${i + j}`)));
+    }
+  });
+
+  after(async () => {
+    client?.disconnect();
+    await pool?.close();
+    await nodes?.stop();
+  });
+
+  it('failover promotes a replica and waits until the roles have swapped', async () => {
+    const t = await topo();
+    const replica = t.nodes.find((n) => n.role === 'replica');
+    assert.ok(replica?.masterId, 'a replica to promote');
+    const r = await failover(pool, replica.endpoint);
+    assert.equal(r.newMasterId, replica.id);
+    assert.ok(r.oldMasterConfirmed, 'the old master reports itself a replica of the new one');
+    const after = await topo();
+    assert.equal(after.nodes.find((n) => n.id === replica.id)?.role, 'master');
+    assert.equal(after.nodes.find((n) => n.id === replica.masterId)?.masterId, replica.id);
+    await assertHealthy('after failover');
+  });
+
+  it('reshard under a live writer: every acknowledged write reads back, no slot left open', async () => {
+    const writer = startWriter(client, { keys: 5000, prefix: 'rs' });
+    await new Promise((r) => setTimeout(r, 300));
+    const t = await topo();
+    const [target] = masters(t);
+    assert.ok(target);
+    const plan = planReshardOn(t, { to: target.id, from: 'all', slots: 3000 });
+    assert.equal(plan.moves.length, 3000);
+    const report = await applyReshard({ pool, settings: { slotsInFlight: 32, keysPerMigrate: 100 } }, t, plan);
+    await new Promise((r) => setTimeout(r, 300));
+    const stats = await writer.stop();
+    assert.equal(report.moved.length, 3000, `all slots moved: ${JSON.stringify(report.failed.slice(0, 3))}`);
+    assert.ok(report.keysMoved > 0);
+    assert.ok(stats.writes > 500, `the writer kept writing (${stats.writes} writes)`);
+    assert.deepEqual(stats.staleReads, [], 'reads during the move saw the last write');
+    const after = await assertHealthy('after reshard');
+    assert.equal(countSlots(after.nodes.find((n) => n.id === target.id)?.slots ?? []), countSlots(target.slots) + 3000);
+    assert.deepEqual(await verifyAcked(client, writer.acked), [], 'every acknowledged write is readable');
+    const data = await Promise.all(Array.from({ length: 2000 }, (_, i) => client.get(`data:${i * 10}`)));
+    assert.ok(data.every((v, i) => v === `v${i * 10}`), 'the preloaded data is intact');
+  });
+
+  it('rebalance under a live writer evens the masters out, losing nothing', async () => {
+    const writer = startWriter(client, { keys: 5000, prefix: 'rb' });
+    await new Promise((r) => setTimeout(r, 200));
+    const t = await topo();
+    const plan = planRebalanceOn(t, {});
+    assert.ok(plan.needed, 'the reshard left the cluster unbalanced');
+    const report = await applyRebalance({ pool }, t, plan);
+    const stats = await writer.stop();
+    assert.equal(report.moved.length, plan.moves.length);
+    assert.deepEqual(stats.staleReads, []);
+    const after = await assertHealthy('after rebalance');
+    for (const m of masters(after)) assert.ok(Math.abs(countSlots(m.slots) - 5461) <= 2, `master ${m.endpoint.port} holds ~5461 slots (${countSlots(m.slots)})`);
+    assert.equal(planRebalanceOn(after, {}).needed, false, 'a second rebalance finds nothing to do');
+    assert.deepEqual(await verifyAcked(client, writer.acked), []);
+  });
+
+  it('cancelling mid-reshard finishes the slots in flight: no slot open, no key lost', async () => {
+    const writer = startWriter(client, { keys: 3000, prefix: 'cx' });
+    const t = await topo();
+    const [target] = masters(t);
+    assert.ok(target);
+    const plan = planReshardOn(t, { to: target.id, slots: 4000 });
+    let cancelled = false;
+    const listeners: (() => void)[] = [];
+    const token: CancellationToken = {
+      get isCancellationRequested() {
+        return cancelled;
+      },
+      onCancellationRequested: (l) => {
+        listeners.push(l);
+        return { dispose: () => undefined };
+      },
+    };
+    const report = await applyReshard(
+      {
+        pool,
+        token,
+        settings: { slotsInFlight: 8, keysPerMigrate: 10 },
+        onProgress: (p) => {
+          if (p.slotsDone >= 40 && !cancelled) {
+            cancelled = true;
+            listeners.forEach((l) => l());
+          }
+        },
+      },
+      t,
+      plan,
+    );
+    const stats = await writer.stop();
+    assert.ok(report.cancelled, 'the run says it was cancelled');
+    assert.ok(report.moved.length >= 40 && report.moved.length < 4000, `stopped part-way (${report.moved.length} moved)`);
+    assert.equal(report.moved.length + report.notStarted.length, 4000, 'every slot is either moved or not started');
+    assert.deepEqual(stats.staleReads, []);
+    await assertHealthy('after cancel');
+    assert.deepEqual(await verifyAcked(client, writer.acked), []);
+  });
+
+  it('a key on both sides (BUSYKEY) is reported and not overwritten', async () => {
+    const t = await topo();
+    const [a, b] = masters(t);
+    assert.ok(a && b);
+    // A slot of a: put an orphan copy of one of its keys on b (ASKING while b imports it).
+    const slot = a.slots[0]?.start ?? 0;
+    let key = '';
+    for (let i = 0; key === ''; i++) if (calculateSlot(`busy:${i}`) === slot) key = `busy:${i}`;
+    await client.set(key, 'on-a');
+    const bPort = String(b.endpoint.port);
+    redisCli(['-p', bPort, 'cluster', 'setslot', String(slot), 'importing', a.id]);
+    // One connection: ASKING applies to the next command only.
+    const out = redisCli(['-p', bPort], `ASKING\nSET ${key} on-b\nCLUSTER SETSLOT ${slot} STABLE\n`).toString();
+    assert.match(out, /OK[\s\S]*OK[\s\S]*OK/);
+    const plan = planReshardOn(await topo(), { to: b.id, ranges: [{ start: slot, end: slot + 1 }] });
+    const report = await applyReshard({ pool }, t, plan);
+    assert.equal(report.conflicts.length, 1, 'the slot with the key on both sides is reported');
+    assert.equal(report.conflicts[0]?.move.slot, slot);
+    assert.deepEqual(report.conflicts[0]?.keys, [key]);
+    assert.equal(report.moved.length, 1, 'the other slot moved');
+    assert.equal(await client.get(key), 'on-a', "the owner's value is still served");
+    const onB = redisCli(['-p', bPort], `CLUSTER SETSLOT ${slot} IMPORTING ${a.id}\nASKING\nGET ${key}\nCLUSTER SETSLOT ${slot} STABLE\n`).toString();
+    assert.match(onB, /on-b/, "b's copy is not overwritten either");
+    await assertHealthy('after the conflict');
+    // Clean up the orphan so later tests see a tidy cluster.
+    redisCli(['-p', bPort], `CLUSTER SETSLOT ${slot} IMPORTING ${a.id}\nASKING\nDEL ${key}\nCLUSTER SETSLOT ${slot} STABLE\n`);
+  });
+});

@@ -1,0 +1,187 @@
+/** diagnose and planHeal on synthetic swarm clusters and CLUSTER NODES views. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
+import { diagnose, NodeObservation } from '../../src/core/heal/diagnose';
+import { planHeal, splitRanges } from '../../src/core/heal/planHeal';
+import { formatHealPlan } from '../../src/core/heal/formatHeal';
+import { SwarmCluster } from '../../src/core/swarm/discover';
+
+const id = (n: number): string => String(n).repeat(40).slice(0, 40).replace(/[^0-9a-f]/g, 'a');
+const NOW = 1_800_000_000_000;
+
+interface NodeSpec {
+  readonly n: number;
+  readonly ip: string;
+  readonly role: 'master' | 'slave';
+  readonly master?: number;
+  readonly slots?: string;
+  readonly flags?: string;
+  readonly pong?: number;
+}
+
+/** One CLUSTER NODES line as Redis 7 prints it, with the service name as announced hostname. */
+function line(s: NodeSpec, self: boolean): string {
+  const flags = [self ? 'myself' : '', s.role, s.flags ?? ''].filter(Boolean).join(',');
+  return `${id(s.n)} ${s.ip}:6379@16379,r-${s.n} ${flags} ${s.master ? id(s.master) : '-'} 0 ${s.pong ?? NOW} ${s.n} connected${s.slots ? ` ${s.slots}` : ''}`;
+}
+
+function view(self: NodeSpec, peers: readonly NodeSpec[]): ReturnType<typeof parseClusterNodes> {
+  return parseClusterNodes([line(self, true), ...peers.filter((p) => p.n !== self.n).map((p) => line(p, false))].join('\n'));
+}
+
+function swarm(ips: Record<number, string | undefined>, mode: 'cache' | 'persistent' = 'persistent'): SwarmCluster {
+  return {
+    name: 'r',
+    managed: true,
+    mode,
+    nodes: Object.entries(ips).map(([n, ip]) => ({
+      service: `r-${n}`,
+      serviceId: `s${n}`,
+      index: Number(n),
+      image: 'redis:7',
+      port: 6379,
+      task: ip ? { id: `t${n}`, state: 'running', desiredState: 'running', swarmNode: 'node-a', containerId: `c${n}`, ip } : { id: `t${n}`, state: 'pending', desiredState: 'running', swarmNode: 'node-a' },
+    })),
+  };
+}
+
+function obs(service: number, v: ReturnType<typeof parseClusterNodes>, state = 'ok', keys = 0): NodeObservation {
+  return { service: `r-${service}`, endpoint: { host: `r-${service}`, port: 6379 }, view: v, clusterState: state, keys };
+}
+
+const SIX: readonly NodeSpec[] = [
+  { n: 1, ip: '10.0.1.1', role: 'master', slots: '0-5460' },
+  { n: 2, ip: '10.0.1.2', role: 'master', slots: '5461-10922' },
+  { n: 3, ip: '10.0.1.3', role: 'master', slots: '10923-16383' },
+  { n: 4, ip: '10.0.1.4', role: 'slave', master: 1 },
+  { n: 5, ip: '10.0.1.5', role: 'slave', master: 2 },
+  { n: 6, ip: '10.0.1.6', role: 'slave', master: 3 },
+];
+const IPS = Object.fromEntries(SIX.map((s) => [s.n, s.ip]));
+
+test('a healthy cluster: no problem, nothing to do', () => {
+  const d = diagnose({ cluster: swarm(IPS), observations: SIX.map((s) => obs(s.n, view(s, SIX))), now: NOW });
+  assert.deepEqual(d.problems, []);
+  assert.equal(d.healthy, true);
+  const plan = planHeal(d, { graceMs: 30_000 });
+  assert.equal(plan.nothingToDo, true);
+  assert.deepEqual(plan.actions, []);
+  assert.match(formatHealPlan(d, plan), /nothing to do/);
+});
+
+test('one node at a new IP that it and its peers do not know: MEET both ways, nothing else this round', () => {
+  const moved = { ...IPS, 4: '10.0.1.40' };
+  const d = diagnose({ cluster: swarm(moved), observations: SIX.map((s) => obs(s.n, view(s, SIX))), now: NOW });
+  const p = d.problems.find((x) => x.kind === 'ip-changed');
+  assert.ok(p && p.kind === 'ip-changed');
+  assert.equal(p.node, id(4));
+  assert.equal(p.ip, '10.0.1.40');
+  assert.equal(p.staleIn.length, 6, 'itself and the 5 peers');
+  const plan = planHeal(d, { graceMs: 30_000 });
+  assert.ok(plan.actions.every((a) => a.kind === 'meet'));
+  const fromMoved = plan.actions.find((a) => a.kind === 'meet' && a.node.service === 'r-4');
+  assert.equal(fromMoved?.kind === 'meet' && fromMoved.targets.length, 5, 'the moved node meets every peer');
+  const toMoved = plan.actions.filter((a) => a.kind === 'meet' && a.targets.some((t) => t.ip === '10.0.1.40'));
+  assert.equal(toMoved.length, 5, 'every peer meets the moved node at its new IP');
+});
+
+test('every node at a new IP: a full mesh of MEETs naming only the new IPs', () => {
+  const moved = Object.fromEntries(SIX.map((s) => [s.n, `10.0.2.${s.n}`]));
+  const d = diagnose({ cluster: swarm(moved), observations: SIX.map((s) => obs(s.n, view(s, SIX), 'fail'))	, now: NOW });
+  assert.equal(d.problems.filter((p) => p.kind === 'ip-changed').length, 6);
+  const plan = planHeal(d, { graceMs: 30_000 });
+  assert.equal(plan.actions.length, 6);
+  for (const a of plan.actions) {
+    assert.equal(a.kind, 'meet');
+    if (a.kind === 'meet') {
+      assert.equal(a.targets.length, 5);
+      assert.ok(a.targets.every((t) => t.ip.startsWith('10.0.2.')), 'only current task IPs');
+    }
+  }
+});
+
+test('a node back without its data: forget the old ID everywhere, meet the stranger, make it the replica of the master that needs one', () => {
+  // r-1 (a master) died; r-4 took over its slots; r-1 came back empty with a new ID (7).
+  const after: NodeSpec[] = [
+    { n: 1, ip: '10.0.1.1', role: 'master', flags: 'fail' },
+    { n: 2, ip: '10.0.1.2', role: 'master', slots: '5461-10922' },
+    { n: 3, ip: '10.0.1.3', role: 'master', slots: '10923-16383' },
+    { n: 4, ip: '10.0.1.4', role: 'master', slots: '0-5460' },
+    { n: 5, ip: '10.0.1.5', role: 'slave', master: 2 },
+    { n: 6, ip: '10.0.1.6', role: 'slave', master: 3 },
+  ];
+  const members = after.filter((s) => s.n !== 1).map((s) => obs(s.n, view(s, after)));
+  const stranger = parseClusterNodes(`${id(7)} :6379@16379 myself,master - 0 0 0 connected`);
+  const d = diagnose({ cluster: swarm({ ...IPS, 1: '10.0.1.11' }), observations: [obs(1, stranger), ...members], now: NOW });
+  const kinds = d.problems.map((p) => p.kind).sort();
+  assert.deepEqual(kinds, ['ghost', 'no-replica', 'stranger']);
+  const plan = planHeal(d, { graceMs: 30_000 });
+  assert.deepEqual(plan.actions.map((a) => a.kind), ['forget', 'meet', 'meet', 'replicate']);
+  const [forget, , , replicate] = plan.actions;
+  assert.ok(forget?.kind === 'forget' && forget.id === id(1) && forget.on.length === 5, 'forgotten on every member');
+  assert.ok(replicate?.kind === 'replicate' && replicate.masterId === id(4) && replicate.node.service === 'r-1', 'the new node replicates the master without replica');
+});
+
+test('a master without replica takes one from a master with two; impossible is said', () => {
+  const nodes: NodeSpec[] = [...SIX.slice(0, 4), { n: 5, ip: '10.0.1.5', role: 'slave', master: 1 }, { n: 6, ip: '10.0.1.6', role: 'slave', master: 3 }];
+  const d = diagnose({ cluster: swarm(IPS), observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW });
+  assert.deepEqual(d.problems.map((p) => p.kind), ['no-replica']);
+  const plan = planHeal(d, { graceMs: 30_000 });
+  assert.equal(plan.actions.length, 1);
+  const a = plan.actions[0];
+  assert.ok(a?.kind === 'replicate' && a.masterId === id(2) && (a.node.id === id(4) || a.node.id === id(5)));
+
+  const three = SIX.slice(0, 3);
+  const d3 = diagnose({ cluster: swarm({ 1: '10.0.1.1', 2: '10.0.1.2', 3: '10.0.1.3' }), observations: three.map((s) => obs(s.n, view(s, three))), now: NOW });
+  const p3 = planHeal(d3, { graceMs: 30_000 });
+  assert.equal(p3.actions.length, 0);
+  assert.equal(p3.unresolved.length, 3, 'each master without replica is named');
+});
+
+test('a dead master with a live replica: wait for the failover, plan nothing', () => {
+  const dead = SIX.map((s) => (s.n === 1 ? { ...s, flags: 'fail' } : s));
+  const d = diagnose({ cluster: swarm({ ...IPS, 1: undefined }), observations: dead.filter((s) => s.n !== 1).map((s) => obs(s.n, view(s, dead), 'fail')), now: NOW });
+  assert.ok(d.problems.some((p) => p.kind === 'failover-pending'));
+  const plan = planHeal(d, { graceMs: 30_000 });
+  assert.deepEqual(plan.actions, []);
+  assert.ok(plan.waits.some((w) => /take over/.test(w)));
+});
+
+test('lost slots: cache mode waits for the grace period, then forgets the owner and spreads its slots; persistent mode never does', () => {
+  const three = SIX.slice(0, 3).map((s) => (s.n === 3 ? { ...s, flags: 'fail', pong: NOW - 10_000 } : s));
+  const live = three.filter((s) => s.n !== 3);
+  const input = (mode: 'cache' | 'persistent') => ({
+    cluster: swarm({ 1: '10.0.1.1', 2: '10.0.1.2' }, mode),
+    observations: live.map((s) => obs(s.n, view(s, three), 'fail')),
+    now: NOW,
+  });
+  const early = planHeal(diagnose(input('cache')), { graceMs: 30_000 });
+  assert.deepEqual(early.actions, []);
+  assert.ok(early.waits.some((w) => /grace period \(20 s left\)/.test(w)), early.waits.join('\n'));
+
+  const due = planHeal(diagnose(input('cache')), { graceMs: 5_000 });
+  assert.deepEqual(due.actions.map((a) => a.kind), ['forget', 'add-slots', 'bump-epoch', 'add-slots', 'bump-epoch']);
+  assert.deepEqual(due.lostRanges, [{ start: 10923, end: 16383 }]);
+  const added = due.actions.flatMap((a) => (a.kind === 'add-slots' ? a.ranges : []));
+  assert.equal(added.reduce((k, r) => k + r.end - r.start + 1, 0), 5461, 'every lost slot is given out once');
+
+  const persistent = planHeal(diagnose(input('persistent')), { graceMs: 0 });
+  assert.ok(!persistent.actions.some((a) => a.kind === 'add-slots' || a.kind === 'forget'));
+  assert.ok(persistent.unresolved.some((u) => u.includes('10923-16383') && /never reassigns/.test(u)));
+});
+
+test('open slots are an operation in progress: heal plans nothing', () => {
+  const open = SIX.map((s) => (s.n === 1 ? { ...s, slots: '0-5460 [100->-' + id(2) + ']' } : s));
+  const d = diagnose({ cluster: swarm({ ...IPS, 4: '10.0.9.9' }), observations: open.map((s) => obs(s.n, view(s, open))), now: NOW });
+  const plan = planHeal(d, { graceMs: 0 });
+  assert.deepEqual(plan.actions, []);
+  assert.ok(plan.waits.some((w) => /in progress/.test(w)));
+});
+
+test('splitRanges gives near-equal shares in slot order', () => {
+  assert.deepEqual(splitRanges([{ start: 10, end: 14 }, { start: 0, end: 1 }], 2), [
+    [{ start: 0, end: 1 }, { start: 10, end: 11 }],
+    [{ start: 12, end: 14 }],
+  ]);
+});
