@@ -75,6 +75,16 @@ function masterColor(index: number): string {
   return `hsl(${Math.round((index * 137.508) % 360)}, 50%, 55%)`;
 }
 
+const masterRgbaCache = new Map<number, readonly number[]>();
+function masterRgba(index: number): readonly number[] {
+  let c = masterRgbaCache.get(index);
+  if (!c) {
+    c = rgba(masterColor(index));
+    masterRgbaCache.set(index, c);
+  }
+  return c;
+}
+
 /** Any CSS color (a theme variable's value included) as RGBA bytes, by painting one pixel. */
 const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
 function rgba(color: string): [number, number, number, number] {
@@ -91,6 +101,36 @@ function themeColor(variable: string, fallback: string): string {
   const v = getComputedStyle(body).getPropertyValue(variable).trim();
   return v || fallback;
 }
+
+/** Theme colors the draw needs, resolved once per theme (VS Code restyles the page on a theme change). */
+interface ThemeColors {
+  readonly error: readonly number[];
+  readonly foreground: string;
+  readonly background: string;
+  readonly selection: string;
+  readonly focus: string;
+}
+let theme: ThemeColors | undefined;
+function themeColors(): ThemeColors {
+  if (!theme) {
+    theme = {
+      error: rgba(themeColor('--vscode-errorForeground', '#f14c4c')),
+      foreground: themeColor('--vscode-editor-foreground', '#cccccc'),
+      background: themeColor('--vscode-editor-background', '#1e1e1e'),
+      selection: themeColor('--vscode-editor-selectionBackground', 'rgba(38,79,120,0.6)'),
+      focus: themeColor('--vscode-focusBorder', '#007fd4'),
+    };
+  }
+  return theme;
+}
+new MutationObserver(() => {
+  theme = undefined;
+  draw();
+}).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+new MutationObserver(() => {
+  theme = undefined;
+  draw();
+}).observe(body, { attributes: true, attributeFilter: ['class'] });
 
 function heatColor(t: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, t)) * (HEAT_STOPS.length - 1);
@@ -156,8 +196,9 @@ function draw(): void {
   if (!ctx || !b) return;
   const img = b.createImageData(COLUMNS, ROWS);
   const px = img.data;
-  const error = rgba(themeColor('--vscode-errorForeground', '#f14c4c'));
-  const palette = (view?.legend ?? []).map((m) => rgba(masterColor(m.index)));
+  const colors = themeColors();
+  const error = colors.error;
+  const palette = (view?.legend ?? []).map((m) => masterRgba(m.index));
   const heatOn = state.heat && keyCounts !== undefined;
   for (let s = 0; s < SLOT_COUNT; s++) {
     const o = owners[s] ?? NO_OWNER;
@@ -180,9 +221,9 @@ function draw(): void {
   ctx.setTransform(scale, 0, 0, scale, 0, 0);
 
   // Uncovered slots: hatched over the error color, so they read as "missing", not as a master.
-  const fg = themeColor('--vscode-editor-foreground', '#cccccc');
+  const fg = colors.foreground;
   if (view && view.uncoveredCount > 0) {
-    const pattern = hatchPattern(ctx, themeColor('--vscode-editor-background', '#1e1e1e'), Math.max(4, Math.round(scale * 2)));
+    const pattern = hatchPattern(ctx, colors.background, Math.max(4, Math.round(scale * 2)));
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     if (pattern) ctx.fillStyle = pattern;
@@ -203,12 +244,12 @@ function draw(): void {
   }
   // The selection: a translucent veil and its outline, row by row.
   if (state.selection) {
-    ctx.fillStyle = themeColor('--vscode-editor-selectionBackground', 'rgba(38,79,120,0.6)');
+    ctx.fillStyle = colors.selection;
     ctx.globalAlpha = 0.55;
     const segs = segments(state.selection.start, state.selection.end);
     for (const g of segs) ctx.fillRect(g.x, g.y, g.w, 1);
     ctx.globalAlpha = 1;
-    ctx.strokeStyle = themeColor('--vscode-focusBorder', '#007fd4');
+    ctx.strokeStyle = colors.focus;
     ctx.lineWidth = 2 / scale;
     for (const g of segs) ctx.strokeRect(g.x, g.y, g.w, 1);
   }

@@ -11,6 +11,7 @@ import { ClusterPasswords } from './passwords';
 import { ClusterStatusBar } from './statusBar';
 import { ChangeNotifier } from './changeNotifier';
 import { ServiceLogViewer } from './serviceLogs';
+import { HealWatcher } from './healWatcher';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension(...).exports`). Only the
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
 
   registerSlotMapAndTerminal(context, store, logger);
   registerCommands(context, { engines, store, passwords, serviceLogs, tree, refresh, output, logger });
+  context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
   return { topology: tree, store, statusBar };
 }
 

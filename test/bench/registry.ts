@@ -1,6 +1,8 @@
 import { benchCreate } from './create';
 import { benchRepl } from './repl';
+import { benchReshard } from './reshard';
 import { activateBench } from './activate';
+import { benchHeal } from './heal';
 
 /** Every benchmark by name. One line per benchmark; each lives in its own file. */
 export type Bench = () => Promise<void>;
@@ -8,5 +10,7 @@ export type Bench = () => Promise<void>;
 export const benches: Record<string, Bench> = {
   create: benchCreate,
   repl: benchRepl,
+  reshard: benchReshard,
   activate: activateBench,
+  heal: benchHeal,
 };

@@ -57,6 +57,12 @@ async function focusCluster(page: Page, name: string): Promise<void> {
   if (await collapseAll.isVisible().catch(() => false)) await collapseAll.click();
   await row.click();
   if ((await row.getAttribute('aria-expanded')) === 'false') await page.keyboard.press('ArrowRight');
+  // Collapse All folded the masters too: unfold ours to show their replicas.
+  const folded = page.locator(`${ROWS}[aria-expanded="false"]`, { hasText: `${name}-` });
+  for (let i = 0; i < 10 && (await folded.count()) > 0; i++) {
+    await folded.first().click();
+    await page.keyboard.press('ArrowRight');
+  }
 }
 
 /** The texts of the rows whose label starts with `<prefix>-`. */

@@ -151,7 +151,10 @@ test('slot map: 3 masters in 3 colors with a legend, drawn in under 50 ms', { ti
       await page.keyboard.press('Escape');
 
       // After a reload the serializer brings the panel back with the page's saved state.
-      await page.reload({ waitUntil: 'domcontentloaded' });
+      // Reload Window (not a bare page reload): the workbench shuts down properly and saves its
+      // editors, the panel's page state included.
+      await runFromPalette(page, 'Developer: Reload Window');
+      await page.waitForEvent('load', { timeout: WORKBENCH_TIMEOUT_MS });
       await visible(page, '.monaco-workbench .part.activitybar', WORKBENCH_TIMEOUT_MS, 'the workbench after a reload');
       const restored = await waitForFrame(page, '#map', SLOT_MAP_TIMEOUT_MS, 'the slot map after a reload');
       const restoredSelection = await waitUntil(

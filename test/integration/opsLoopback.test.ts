@@ -15,6 +15,7 @@ import { failover } from '../../src/core/ops/failover';
 import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
 import { applyRebalance, planRebalanceOn } from '../../src/core/ops/rebalance';
 import { CancellationToken } from '../../src/core/lifecycle';
+import { applyFix, planFix } from '../../src/core/ops/fix';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 import { startWriter, verifyAcked } from '../support/opsWriter';
@@ -181,5 +182,35 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     await assertHealthy('after the conflict');
     // Clean up the orphan so later tests see a tidy cluster.
     redisCli(['-p', bPort], `CLUSTER SETSLOT ${slot} IMPORTING ${a.id}\nASKING\nDEL ${key}\nCLUSTER SETSLOT ${slot} STABLE\n`);
+  });
+  it('fix finishes a move a crash left open, and covers a slot nobody owns', async () => {
+    const t = await topo();
+    const slot = calculateSlot('{fx}');
+    const owner = t.nodes.find((n) => n.role === 'master' && n.slots.some((r) => r.start <= slot && slot <= r.end));
+    const other = masters(t).find((n) => n.id !== owner?.id);
+    assert.ok(owner && other);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => client.set(`{fx}:${i}`, `f${i}`)));
+    // The crash: the slot opened on both sides, 20 of its 50 keys moved, then nothing more.
+    const oPort = String(owner.endpoint.port);
+    redisCli(['-p', String(other.endpoint.port), 'cluster', 'setslot', String(slot), 'importing', owner.id]);
+    redisCli(['-p', oPort, 'cluster', 'setslot', String(slot), 'migrating', other.id]);
+    const keys = Array.from({ length: 20 }, (_, i) => `{fx}:${i}`);
+    assert.match(redisCli(['-p', oPort, 'migrate', '127.0.0.1', String(other.endpoint.port), '', '0', '5000', 'KEYS', ...keys]).toString(), /OK/);
+    // And a slot with no key that nobody owns any more.
+    const free = (masters(t)[2] ?? other).slots[0]?.end ?? 0;
+    const holder = t.nodes.find((n) => n.role === 'master' && n.slots.some((r) => r.start <= free && free <= r.end));
+    assert.ok(holder);
+    for (const n of nodes?.ports ?? []) redisCli(['-p', String(n), 'cluster', 'delslots', String(free)]);
+    const broken = await topo();
+    assert.equal(checkCluster(broken).ok, false, 'the check sees the damage');
+    const plan = await planFix(pool, broken);
+    assert.deepEqual(plan.actions.map((a) => a.kind).sort(), ['assign', 'finish-move']);
+    const result = await applyFix({ pool }, broken, plan);
+    assert.deepEqual(result.problems, []);
+    await assertHealthy('after fix');
+    const values = await Promise.all(Array.from({ length: 50 }, (_, i) => client.get(`{fx}:${i}`)));
+    assert.deepEqual(values, Array.from({ length: 50 }, (_, i) => `f${i}`), 'every key of the interrupted slot is readable');
+    const fixed = await topo();
+    assert.ok(fixed.nodes.find((n) => n.id === other.id)?.slots.some((r) => r.start <= slot && slot <= r.end), 'the move was finished, not undone');
   });
 });

@@ -11,6 +11,8 @@ import { healVerb } from './heal';
 import { modeVerb } from './mode';
 import { failoverVerb } from './failover';
 import { reshardVerb } from './reshard';
+import { fixVerb } from './fix';
+import { rebalanceVerb } from './rebalance';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them. One line per verb. */
 export const verbs: readonly Verb[] = [
@@ -26,4 +28,6 @@ export const verbs: readonly Verb[] = [
   modeVerb,
   failoverVerb,
   reshardVerb,
+  fixVerb,
+  rebalanceVerb,
 ];

@@ -105,6 +105,8 @@ export interface Diagnosis {
   readonly swarmNodes: number;
   /** Every live member says cluster_state:ok, agrees on the slot map, and no problem is left. */
   readonly healthy: boolean;
+  /** Every member holds the same slot map (redis-cli's config signature). */
+  readonly agreed: boolean;
 }
 
 /** Problems that only need time (Redis or the swarm is at work), not an action. */
@@ -226,8 +228,10 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   }
 
   // 4. Slots nobody owns (a node was forgotten with its slots, or never assigned).
+  // A slot counts as owned when any member's view gives it an owner: right after a master takes
+  // slots, its peers learn it only with its next ping (clusterUpdateSlotsConfigWith).
   const owned = new Set<number>();
-  for (const n of reference?.nodes ?? []) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
+  for (const o of members) for (const n of o.view.nodes) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
   if (owned.size < CLUSTER_SLOTS) {
     const free: number[] = [];
     for (let s = 0; s < CLUSTER_SLOTS; s++) if (!owned.has(s)) free.push(s);
@@ -261,7 +265,8 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     const swarmNodes = new Set(cluster.nodes.flatMap((n) => (n.task?.swarmNode ? [n.task.swarmNode] : []))).size;
     const healthy =
       found.length === 0 && answered.length > 0 && answered.every((o) => o.clusterState === 'ok');
-    return { cluster: cluster.name, mode: cluster.mode, now, problems: found, live, swarmNodes: Math.max(1, swarmNodes), healthy };
+    const agreed = new Set(members.map((o) => configSignature(o.view))).size <= 1;
+    return { cluster: cluster.name, mode: cluster.mode, now, problems: found, live, swarmNodes: Math.max(1, swarmNodes), healthy: healthy && agreed, agreed };
   }
 }
 

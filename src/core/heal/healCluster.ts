@@ -206,7 +206,7 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
       await sleep(SETTLE_POLL_MS);
       checkCancel();
       ({ diagnosis, plan } = await look());
-      const unsettled = diagnosis.problems.some((p) => p.kind === 'ip-changed' || p.kind === 'stranger' || p.kind === 'settling');
+      const unsettled = !diagnosis.agreed || diagnosis.problems.some((p) => p.kind === 'ip-changed' || p.kind === 'stranger' || p.kind === 'settling');
       if (!unsettled || Date.now() > settleBy) break;
     }
   }

@@ -31,6 +31,8 @@ import { formatEndpoint } from '../routes/endpoint';
 
 /** Slots open at the same time (a window): more hides more round trips. */
 export const DEFAULT_SLOTS_IN_FLIGHT = 64;
+/** Windows of slots in flight at once (see moveSlots). */
+const WINDOWS_IN_FLIGHT = 2;
 /** Keys per MIGRATE (redis-cli's --cluster-pipeline, whose default is 10). */
 export const DEFAULT_KEYS_PER_MIGRATE = 1000;
 /** MIGRATE's own timeout (ms) for the source-to-target transfer; redis-cli uses 60000. */
@@ -178,7 +180,7 @@ async function pipelined<T>(
 }
 
 /** Moves the given slots; never throws for a single slot's trouble, which the report lists. */
-export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[]): Promise<MoveReport> {
+export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], options: { resume?: boolean } = {}): Promise<MoveReport> {
   const settings: MigrateSettings = { ...DEFAULT_MIGRATE_SETTINGS, ...ctx.settings };
   const token = ctx.token ?? neverCancelled;
   const progress = ctx.progress ?? silentProgress;
@@ -195,6 +197,7 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[]): P
   const warnings: string[] = [];
   let keysMoved = 0;
   let lastReport = 0;
+  const tellOthers: Promise<void>[] = [];
   const masters = ctx.nodes.filter((n) => n.role === 'master' && !n.flags.fail && !n.flags.noaddr && !n.flags.handshake);
 
   const report = (force = false): void => {
@@ -220,11 +223,19 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[]): P
     return o.username ? ['AUTH2', o.username, o.password] : ['AUTH', o.password];
   };
 
-  try {
+  // Two windows run at once, staggered: while one waits for its SETSLOTs (each one a config
+  // save on the node), the other keeps the source busy with MIGRATE, which it runs one at a time.
+  const windowSize = Math.max(1, Math.ceil(settings.slotsInFlight / WINDOWS_IN_FLIGHT));
+  const worker = async (): Promise<void> => {
     while (queue.length > 0 && !token.isCancellationRequested) {
-      const window = queue.splice(0, settings.slotsInFlight).map((move): SlotState => ({ move, phase: 'open', more: true, failures: 0, busy: false }));
-      await precheck(window);
-      await openSlots(window.filter((s) => s.phase === 'open'));
+      // resume: the slots are open already (fix finishing a move a crash interrupted).
+      const window = queue
+        .splice(0, windowSize)
+        .map((move): SlotState => ({ move, phase: options.resume === true ? 'draining' : 'open', more: true, failures: 0, busy: false }));
+      if (options.resume !== true) {
+        await precheck(window);
+        await openSlots(window.filter((s) => s.phase === 'open'));
+      }
       // Drain until every open slot is closed; a cancel does not stop this (finish, never leave open).
       for (let round = 0; window.some((s) => s.phase === 'draining' || s.phase === 'closing'); round++) {
         await drainRound(window.filter((s) => s.phase === 'draining'));
@@ -240,6 +251,10 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[]): P
         } else if (s.phase === 'failed') failed.push({ move: s.move, error: s.error ?? 'failed' });
       }
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: WINDOWS_IN_FLIGHT }, () => worker()));
+    await Promise.all(tellOthers);
   } finally {
     await bulk.close();
   }
@@ -473,8 +488,9 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[]): P
     );
     const closed = slots.filter((s) => s.phase === 'closing');
     // The other masters would learn from gossip (the target bumped its epoch); telling them
-    // saves a redirect or two for clients. A master that cannot be told is not an error.
-    await Promise.all(
+    // saves a redirect or two for clients. A master that cannot be told is not an error, and
+    // the slot is done without waiting for them (awaited before the move returns).
+    tellOthers.push(Promise.all(
       masters.map(async (m) => {
         const list = closed.filter((s) => s.move.targetId !== m.id && s.move.sourceId !== m.id);
         if (list.length === 0) return;
@@ -486,7 +502,7 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[]): P
           logger.debug(`SETSLOT NODE on ${label(m.id)}: ${describeError(err)}`);
         }
       }),
-    );
+    ).then(() => undefined));
     for (const s of closed) s.phase = 'done';
   }
 

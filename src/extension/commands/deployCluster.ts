@@ -181,18 +181,23 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
   };
   const summary: Step = async (input) => {
     const lines = deploySummary(a);
-    const items = [
-      { label: '$(rocket) Deploy', description: `cluster ${a.name}`, detail: lines.join(' · '), deploy: true },
+    type SummaryItem = vscode.QuickPickItem & { readonly deploy?: boolean };
+    const items: SummaryItem[] = [
+      { label: '$(rocket) Deploy', description: `create and form cluster ${a.name}`, deploy: true },
       { label: '$(close) Cancel', description: 'create nothing', deploy: false },
+      { label: 'What will be created', kind: vscode.QuickPickItemKind.Separator },
+      // One fact per row: a single detail line would be cut off.
+      ...lines.map((l) => ({ label: `$(info) ${l}` })),
     ];
     const chosen = await input.quickPick({
       title: `${TITLE}: ${a.name}`,
       step: 9,
       totalSteps: TOTAL_STEPS,
       items,
-      placeholder: `${lines[0]}; ${lines[2]}; ${lines[5]}`,
+      placeholder: 'Check the settings below, then Deploy or Cancel (Back to change one)',
+      validate: (item) => (item.deploy === undefined ? 'Choose "Deploy" or "Cancel".' : undefined),
     });
-    deploy = chosen.deploy;
+    deploy = chosen.deploy === true;
     return undefined;
   };
 

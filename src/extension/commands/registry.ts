@@ -9,6 +9,8 @@ import { RefreshManager } from '../refreshManager';
 import { TopologyTreeProvider } from '../tree/topologyTreeProvider';
 import { refreshCommand } from './refresh';
 import { showLogCommand } from './showLog';
+import { rebalanceCommand } from './rebalanceCluster';
+import { moveSlotsCommand } from './moveSlots';
 import { deployClusterCommand } from './deployCluster';
 import { createClusterCommand } from './createCluster';
 import { checkClusterCommand } from './checkCluster';
@@ -20,6 +22,7 @@ import { showServiceLogsCommand } from './showServiceLogs';
 import { failoverCommand } from './failoverNode';
 import { openSlotMapCommand } from './openSlotMap';
 import { openTerminalCommand } from './openTerminal';
+import { healClusterCommand } from './healCluster';
 
 /** What commands may use; passed in, never held in a module of globals. */
 export interface CommandContext {
@@ -42,7 +45,7 @@ export interface CommandDef {
 }
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {

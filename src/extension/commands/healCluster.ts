@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import { BadInputError } from '../../core/errors';
+import { formatRanges } from '../../core/cluster/topology';
+import { formatHealPlan } from '../../core/heal/formatHeal';
+import { healCluster, openHealSession } from '../../core/heal/healCluster';
+import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
+import { clusterOf, TreeNode } from '../tree/nodes';
+import { CommandDef } from './registry';
+
+/**
+ * `redisSwarm.healCluster` ("Heal Cluster", on a cluster in the tree or from the palette): shows
+ * the plan, applies it under a cancellable progress notification, and warns naming the slot
+ * ranges whose data is gone when cache mode gave lost slots up.
+ */
+export const healClusterCommand: CommandDef = {
+  id: 'redisSwarm.healCluster',
+  async run(ctx, ...args) {
+    let name = clusterOf(args[0] as TreeNode | undefined)?.name;
+    if (name === undefined) {
+      const names = ctx.store.current?.clusters.map((c) => c.name) ?? [];
+      if (names.length === 0) throw new BadInputError('No Redis cluster on this swarm to heal. Refresh the Redis Swarm view first.');
+      name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Heal which cluster?' });
+      if (name === undefined) return;
+    }
+    const clusterName = name;
+    const graceMs = (vscode.workspace.getConfiguration('redisSwarm').get<number>('heal.graceSeconds') ?? DEFAULT_GRACE_SECONDS) * 1000;
+    const password = await ctx.passwords.get(clusterName);
+    const session = await openHealSession(ctx.engines.get(), clusterName, { ...(password !== undefined ? { password } : {}), logger: ctx.logger });
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Healing ${clusterName}`, cancellable: true },
+        (progress, token) =>
+          healCluster(session, {
+            graceMs,
+            token,
+            progress,
+            logger: ctx.logger,
+            onPlan: (plan, d) => ctx.output.info(formatHealPlan(d, plan).trimEnd()),
+            confirm: async (plan, d) => {
+              const text = formatHealPlan(d, plan);
+              const choice = await vscode.window.showWarningMessage(
+                `Heal ${clusterName}: ${plan.actions.length} step(s).`,
+                { modal: true, detail: text },
+                'Apply',
+              );
+              return choice === 'Apply';
+            },
+          }),
+      );
+      ctx.refresh.request(`healed ${clusterName}`);
+      if (result.declined) return;
+      if (result.lostRanges.length > 0) {
+        void vscode.window.showWarningMessage(`${clusterName}: slots ${formatRanges(result.lostRanges)} lost their data; they are served again, empty (cache mode).`);
+      }
+      const unresolved = result.finalPlan.unresolved;
+      if (result.nothingToDo) void vscode.window.showInformationMessage(`${clusterName} is healthy: nothing to do.`);
+      else if (result.ok) void vscode.window.showInformationMessage(`${clusterName} healed: ${result.applied} step(s), cluster ok.${unresolved.length > 0 ? ` ${unresolved.join(' ')}` : ''}`);
+      else void vscode.window.showWarningMessage(`${clusterName} is not ok yet. ${[...unresolved, ...result.finalPlan.waits].join(' ')}`, 'Show Log').then((c) => (c ? ctx.output.show(true) : undefined));
+    } finally {
+      await session.dispose();
+    }
+  },
+};

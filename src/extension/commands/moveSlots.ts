@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { readTopology } from '../../core/cluster/readTopology';
+import { SlotRange } from '../../core/cluster/topology';
+import { BadInputError } from '../../core/errors';
+import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
+import { MigrateProgress } from '../../core/ops/migrate';
+import { applyReshard, planReshardOn } from '../../core/ops/reshard';
+import { runningNodes } from '../../core/swarm/discover';
+import { CommandDef } from './registry';
+import { clusterByName, runClusterOperation } from './opsSupport';
+import { migrateSettingsFromConfig, progressText } from './opsSettings';
+
+/**
+ * `redisSwarm.moveSlots(clusterName, ranges, targetMasterId)`: the slot map calls it after the
+ * user selects a range. The slots move with their keys; the notification shows slots, keys and
+ * keys/s, and its Cancel finishes the slots in flight and stops.
+ */
+export const moveSlotsCommand: CommandDef = {
+  id: 'redisSwarm.moveSlots',
+  async run(ctx, ...args) {
+    const [clusterName, ranges, targetId] = args as [unknown, unknown, unknown];
+    if (typeof clusterName !== 'string' || typeof targetId !== 'string' || !Array.isArray(ranges)) {
+      throw new BadInputError('redisSwarm.moveSlots needs (clusterName, [{start, end}], targetMasterId).');
+    }
+    const slotRanges: SlotRange[] = ranges.map((r: unknown) => {
+      const { start, end } = (r ?? {}) as { start?: unknown; end?: unknown };
+      if (typeof start !== 'number' || typeof end !== 'number') throw new BadInputError('Each slot range needs numeric start and end.');
+      return { start, end };
+    });
+    const cluster = await clusterByName(ctx, clusterName);
+    const report = await runClusterOperation(ctx, cluster, 'Move slots', async (c, progress, token) => {
+      const seeds = runningNodes(cluster.swarm).map((n) => ({ host: n.service, port: n.port }));
+      const topology = await readTopology(c.router, seeds, { pool: c.pool });
+      const plan = planReshardOn(topology, { to: targetId, ranges: slotRanges });
+      let last = 0;
+      const r = await applyReshard(
+        {
+          pool: c.pool,
+          settings: migrateSettingsFromConfig(),
+          token,
+          logger: ctx.logger,
+          onProgress: (p: MigrateProgress) => {
+            const pct = p.slotsTotal > 0 ? (p.slotsDone * 100) / p.slotsTotal : 100;
+            progress.report({ message: progressText(p), increment: pct - last });
+            last = pct;
+          },
+        },
+        topology,
+        plan,
+      );
+      ctx.logger.info(formatMoveReport(topology, r).trim());
+      return r;
+    });
+    if (moveComplete(report)) void vscode.window.showInformationMessage(`Moved ${report.moved.length} slot(s) and ${report.keysMoved} key(s).`);
+    else if (report.cancelled) void vscode.window.showWarningMessage(`Cancelled after ${report.moved.length} slot(s); no slot was left open.`);
+    else void vscode.window.showErrorMessage(`Moved ${report.moved.length} slot(s); ${report.conflicts.length + report.failed.length} could not be moved (see the log).`, 'Show Log').then((c) => c && ctx.output.show(true));
+  },
+};
