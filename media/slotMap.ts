@@ -415,12 +415,12 @@ heatToggle.addEventListener('change', () => {
   if (state.heat && !keyCounts) requestKeyCounts();
   draw();
 });
-countButton.addEventListener('click', () => requestKeyCounts());
+countButton.addEventListener('click', () => requestKeyCounts(true));
 
-function requestKeyCounts(): void {
+function requestKeyCounts(fresh = false): void {
   countButton.disabled = true;
   setText(countButton, 'Counting keys…');
-  post({ type: 'requestKeyCounts' });
+  post({ type: 'requestKeyCounts', fresh });
 }
 
 let resizeTimer: number | undefined;

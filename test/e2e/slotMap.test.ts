@@ -103,6 +103,19 @@ test('slot map: 3 masters in 3 colors with a legend, drawn in under 50 ms', { ti
       assert.ok(Number.isFinite(renderMs) && renderMs > 0, `the page reported no render time (${renderMs})`);
       assert.ok(renderMs < RENDER_BUDGET_MS, `drawing the map took ${renderMs} ms, over the ${RENDER_BUDGET_MS} ms budget`);
 
+      // Heat-map mode colors by keys per slot: an empty cluster is one color (the coldest).
+      await frame.locator('#heat').check({ timeout: ELEMENT_TIMEOUT_MS });
+      const heatColors = await waitUntil(
+        async () => {
+          const big = (await canvasColors(frame)).colors.filter((c) => c.share >= MASTER_COLOR_MIN_SHARE);
+          return big.length === 1 ? big : undefined;
+        },
+        SLOT_MAP_TIMEOUT_MS,
+        'the heat map of an empty cluster in one color',
+      );
+      t.diagnostic(`heat map: rgb(${heatColors[0]?.rgb}) on ${((heatColors[0]?.share ?? 0) * 100).toFixed(1)}%`);
+      await frame.locator('#heat').uncheck({ timeout: ELEMENT_TIMEOUT_MS });
+
       // Keys were counted when the map opened; then drag across the first boundary (slot 5460|5461).
       await waitUntil(async () => (await frame.locator('body').getAttribute('data-keys')) ?? undefined, SLOT_MAP_TIMEOUT_MS, 'the key counts');
       const box = await frame.locator('#map').boundingBox();

@@ -98,6 +98,17 @@ test('cluster terminal: set foo bar, get foo reads "bar" through the cluster red
       await page.keyboard.press('Control+U');
       t.diagnostic(`screen:\n${withError.trimEnd()}`);
       t.diagnostic(`screenshot: ${await screenshot(page, 'terminal')}`);
+
+      // Ctrl+D on the empty line closes the terminal; a new one has the cluster's history.
+      await page.keyboard.press('Control+D');
+      await waitUntil(async () => ((await page.locator(ROWS).count()) === 0 ? true : undefined), ELEMENT_TIMEOUT_MS, 'the terminal to close on Ctrl+D');
+      await runFromPalette(page, 'Redis Swarm: Open Cluster Terminal');
+      await pickClusterIfAsked(page, cluster, async () => prompt.test(await screenText(page)), PROMPT_TIMEOUT_MS, 'the second terminal prompt');
+      await page.locator('.terminal-wrapper.active .xterm, .integrated-terminal .xterm').first().click({ timeout: ELEMENT_TIMEOUT_MS, force: true });
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('ArrowUp');
+      await waitUntil(async () => (/> get foo\s*$/.test((await screenText(page)).trimEnd()) ? true : undefined), ELEMENT_TIMEOUT_MS, 'get foo from the history of the closed terminal', () => screenText(page));
+      t.diagnostic('history: a new terminal recalls "get foo" with Up Up');
     });
   } catch (err) {
     if (err instanceof Error) err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;

@@ -28,7 +28,8 @@ export type HostToPage =
 export type PageToHost =
   /** The page loaded (first time, or again after being hidden or reloaded). */
   | { readonly type: 'ready'; readonly state?: SlotMapPageState }
-  | { readonly type: 'requestKeyCounts' }
+  /** `fresh`: read again (the button); otherwise the host may answer with the counts it has. */
+  | { readonly type: 'requestKeyCounts'; readonly fresh: boolean }
   /** Move [start, end] to a master; without a target the host asks with a QuickPick. */
   | { readonly type: 'moveRange'; readonly start: number; readonly end: number; readonly targetMasterId?: string }
   /** How long the last full draw took, measured in the page with performance.now(). */
@@ -44,8 +45,9 @@ export function isPageToHost(x: unknown): x is PageToHost {
   if (!isObject(x) || typeof x['type'] !== 'string') return false;
   switch (x['type']) {
     case 'ready':
-    case 'requestKeyCounts':
       return true;
+    case 'requestKeyCounts':
+      return typeof x['fresh'] === 'boolean';
     case 'moveRange':
       return Number.isInteger(x['start']) && Number.isInteger(x['end']) && (x['targetMasterId'] === undefined || typeof x['targetMasterId'] === 'string');
     case 'rendered':

@@ -13,7 +13,7 @@ import { describeError } from '../../core/errors';
 import { Logger } from '../../core/lifecycle';
 import { ClusterModel } from '../../core/model/clusterModel';
 import { readSlotKeyCounts } from '../../core/model/slotKeyCounts';
-import { buildSlotMapView, formatSpans } from '../../core/model/slotMapData';
+import { buildSlotMapView, formatSpans, SLOT_COUNT } from '../../core/model/slotMapData';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { ModelStore } from '../modelStore';
 import { HostToPage, isPageState, isPageToHost, PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
@@ -86,6 +86,7 @@ class SlotMapPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
   private counting = false;
+  private lastKeyCounts: Extract<HostToPage, { type: 'keyCounts' }> | undefined;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -144,7 +145,10 @@ class SlotMapPanel {
         this.postTopology();
         return;
       case 'requestKeyCounts':
-        void this.countKeys();
+        // The page asks on every load (it reloads each time its tab is shown): answer from the
+        // last read unless the user asked for a fresh one.
+        if (!m.fresh && this.lastKeyCounts) this.post(this.lastKeyCounts);
+        else void this.countKeys();
         return;
       case 'moveRange':
         void this.moveRange(m.start, m.end, m.targetMasterId).catch((err: unknown) => {
@@ -174,8 +178,9 @@ class SlotMapPanel {
       const owners = cluster.shards.map((s) => ({ endpoint: s.master.node.endpoint, ranges: s.slots }));
       const result = await readSlotKeyCounts(pool, owners);
       for (const e of result.errors) this.logger.warn(`slot map: counting keys on ${e}`);
-      this.logger.info(`slot map (${this.cluster}): counted keys in 16384 slots in ${Date.now() - started} ms`);
-      this.post({ type: 'keyCounts', counts: result.counts, readAt: Date.now(), errors: result.errors });
+      this.logger.info(`slot map (${this.cluster}): counted keys in ${SLOT_COUNT} slots in ${Date.now() - started} ms`);
+      this.lastKeyCounts = { type: 'keyCounts', counts: result.counts, readAt: Date.now(), errors: result.errors };
+      this.post(this.lastKeyCounts);
     } catch (err) {
       this.post({ type: 'keyCountsFailed', message: describeError(err) });
     } finally {
@@ -185,7 +190,7 @@ class SlotMapPanel {
 
   private async moveRange(start: number, end: number, targetMasterId: string | undefined): Promise<void> {
     const lo = Math.max(0, Math.min(start, end));
-    const hi = Math.min(16383, Math.max(start, end));
+    const hi = Math.min(SLOT_COUNT - 1, Math.max(start, end));
     if (!(await vscode.commands.getCommands(true)).includes(MOVE_SLOTS_COMMAND)) {
       void vscode.window.showWarningMessage('Moving slots is not available');
       return;

@@ -10,7 +10,9 @@ import { describeError } from '../../core/errors';
 import { Logger } from '../../core/lifecycle';
 import { applyKey, EditorAction, Key, LineState, newLineState, parseKeys, startLine, withColumns } from '../../core/repl/lineEditor';
 import { ReplEngine } from '../../core/repl/engine';
+import { cstr } from '../../core/repl/cstring';
 import { isSensitiveCommand } from '../../core/repl/sensitive';
+import { splitArgs } from '../../core/repl/splitArgs';
 import { TerminalOutput } from '../../core/repl/terminalOutput';
 import { Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { Router } from '../../core/routes/router';
@@ -145,7 +147,9 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
 
   /** History keeps what the user typed, except lines carrying a password (redis-cli's rule). */
   private remember(line: string): void {
-    const words = line.trim().split(/\s+/);
+    const argv = splitArgs(Buffer.from(line, 'utf8'));
+    const words = argv ? argv.map(cstr) : [];
+    // A leading repeat count is not part of the command (redis-cli skips it too).
     const cmd = words.length > 1 && /^\d+$/.test(words[0] as string) ? words.slice(1) : words;
     if (line.trim().length === 0 || isSensitiveCommand(cmd)) return;
     const last = this.line.history[this.line.history.length - 1];
