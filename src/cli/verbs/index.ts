@@ -13,6 +13,8 @@ import { failoverVerb } from './failover';
 import { reshardVerb } from './reshard';
 import { fixVerb } from './fix';
 import { rebalanceVerb } from './rebalance';
+import { addNodeVerb } from './addNode';
+import { delNodeVerb } from './delNode';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them. One line per verb. */
 export const verbs: readonly Verb[] = [
@@ -30,4 +32,6 @@ export const verbs: readonly Verb[] = [
   reshardVerb,
   fixVerb,
   rebalanceVerb,
+  addNodeVerb,
+  delNodeVerb,
 ];

@@ -1,34 +1,82 @@
 /**
  * Scale out: a new node service for a cluster on the swarm, made from the spec of an existing
- * node service (image, config, secret, network, restart policy, placement) with its own name
- * and labels (the next node index), its own volume `<name>-<i>-data`, and the next published
- * port when the cluster publishes. Then it meets the cluster and becomes a master (empty until
- * a rebalance gives it slots) or a replica (of the given master, or of the master that needs
- * one most: the fewest replicas, then the most slots).
+ * node service (image, command, config, secret, network, restart policy, placement) with its
+ * own name, labels (the next node index), volume `<name>-<i>-data`, and the next published port
+ * when the cluster publishes. Then, as redis-cli's add-node does: it meets the cluster (the new
+ * node runs CLUSTER MEET with an existing node's overlay IP: node-to-node traffic; this host
+ * reaches the new node only through the router), and becomes a replica (of the given master,
+ * or of the master that needs one most) or an empty master, which a rebalance with empty
+ * masters then fills.
+ *
+ * Plan (planAddNode), then act (applyAddNode), then check (the nodes agree, the replica's link
+ * is up, `check` finds no error). A failure before the node holds data removes what was
+ * created: the node is forgotten, its service and its volume removed.
  */
 import Docker from 'dockerode';
-import { parseClusterNodes } from '../cluster/nodesParser';
-import { readTopology } from '../cluster/readTopology';
-import { ClusterNode, ClusterTopology, countSlots } from '../cluster/topology';
-import { Engine } from '../docker/engine';
-import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
-import { CancellationToken, neverCancelled, ProgressReporter, silentProgress } from '../lifecycle';
-import { AdminPool, replyText } from '../redis/adminConnection';
+import { infoField } from '../cluster/nodesParser';
+import { ClusterTopology } from '../cluster/topology';
+import { Finding } from '../cluster/check';
+import { BadInputError, CancelledError, RedisSwarmError, TimeoutError, describeError } from '../errors';
+import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
+import { replyText } from '../redis/adminConnection';
 import { Endpoint } from '../routes/endpoint';
 import { serviceName, volumeName } from '../swarm/deployOptions';
-import { findSwarmCluster, runningNodes, SwarmCluster } from '../swarm/discover';
+import { findSwarmCluster, SwarmCluster } from '../swarm/discover';
+import { removeClusterObjects } from '../swarm/destroy';
 import { LABEL_NODE_INDEX } from '../swarm/labels';
-import { SwarmRouter } from '../swarm/swarmRouter';
+import { MoveReport } from './migrate';
+import { requireReadyForMoves } from './opsTopology';
+import { planNodesFrom } from './planReshard';
+import { planRebalance, RebalancePlan } from './planRebalance';
+import { applyRebalance, planRebalanceOn } from './rebalance';
+import { findClusterNode, masterCandidates, MasterCandidate, nextNodeIndex, nodeLabel, pickMasterForReplica } from './planScale';
+import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, ScaleContext, SCALE_POLL_MS, waitUntil } from './scaleSupport';
 
-/** How long the new task may take to run, and the new node to join (ms). */
+/** How long the new task may take to run (ms); the image is local, so seconds. */
 export const ADD_NODE_TASK_TIMEOUT_MS = 90_000;
+/** How long the new node may take to be known by every node, and to know them (ms). */
 export const ADD_NODE_JOIN_TIMEOUT_MS = 60_000;
-const POLL_MS = 200;
+/** How long a new replica may take to sync (ms): repl-diskless-sync-delay alone is 5 s. */
+export const ADD_NODE_SYNC_TIMEOUT_MS = 60_000;
+/** Failed starts of the new task after which it is taken as not starting (a bad spec, a port taken). */
+const TASK_FAILURES_BEFORE_GIVING_UP = 3;
+/** Rounds of CLUSTER FORGET when a failed add is undone (each after a short wait). */
+const UNDO_FORGET_ATTEMPTS = 3;
+/** The placeholder ID of the node not yet created, in the rebalance preview. */
+const NEW_NODE = '(new)';
 
 export interface AddNodeRequest {
-  /** 'master', or 'replica' with an optional master ID (prefix); default: the master that needs one most. */
+  /** 'master' (empty until a rebalance), or 'replica' (the default). */
   readonly role: 'master' | 'replica';
-  readonly masterId?: string;
+  /** For a replica: its master (ID, prefix, service or host:port); default: the master that needs one most. */
+  readonly masterOf?: string;
+  /** For a master: rebalance with empty masters afterwards. */
+  readonly rebalance?: boolean;
+}
+
+export interface AddNodePlan {
+  readonly cluster: string;
+  readonly service: string;
+  readonly index: number;
+  readonly volume: string;
+  readonly publishedPort?: number;
+  /** The service whose spec is copied. */
+  readonly template: string;
+  readonly role: 'master' | 'replica';
+  /** For a replica: the master, and whether the user named it. */
+  readonly master?: { readonly id: string; readonly label: string; readonly replicas: number; readonly chosen: 'given' | 'fewest-replicas' };
+  /** For a master with rebalance: how many slots the new master would get, as planned now. */
+  readonly rebalanceSlots?: number;
+  readonly warnings: readonly string[];
+}
+
+/** The plan, plus what applying it needs (kept out of the plan so the plan prints cleanly). */
+export interface PreparedAddNode {
+  readonly plan: AddNodePlan;
+  readonly topology: ClusterTopology;
+  readonly spec: ServiceSpec;
+  /** Masters that could take the replica, for the anti-affinity pick once the task is placed. */
+  readonly candidates: readonly MasterCandidate[];
 }
 
 export interface AddNodeResult {
@@ -36,136 +84,338 @@ export interface AddNodeResult {
   readonly index: number;
   readonly nodeId: string;
   readonly endpoint: Endpoint;
+  readonly role: 'master' | 'replica';
   readonly masterId?: string;
+  readonly swarmNode?: string;
+  /** The rebalance that followed (--rebalance), when it moved anything. */
+  readonly rebalance?: { readonly plan: RebalancePlan; readonly report: MoveReport; readonly topology: ClusterTopology };
+  /** `check` afterwards: errors and warnings still found. */
+  readonly findings: readonly Finding[];
+  /** Every step done and the check found no error. */
+  readonly ok: boolean;
+  readonly elapsedMs: number;
 }
 
-interface ServiceSpec {
+export interface ServiceSpec {
   Name?: string;
   Labels?: Record<string, string>;
   TaskTemplate?: {
-    ContainerSpec?: { Command?: string[]; Args?: string[]; Hostname?: string; Labels?: Record<string, string>; Mounts?: { Type?: string; Source?: string; Target?: string }[] };
+    ContainerSpec?: {
+      Command?: string[];
+      Args?: string[];
+      Hostname?: string;
+      Labels?: Record<string, string>;
+      Mounts?: { Type?: string; Source?: string; Target?: string }[];
+    };
     Networks?: { Target: string; Aliases?: string[] }[];
   };
   EndpointSpec?: { Ports?: { PublishedPort?: number; TargetPort?: number }[] };
 }
 
-/** The master that needs a replica most: fewest replicas, then most slots (redis-cli's add-node picks the fewest). */
-export function masterNeedingReplica(topology: ClusterTopology): ClusterNode | undefined {
-  const masters = topology.nodes.filter((n) => n.role === 'master' && !n.flags.fail && countSlots(n.slots) > 0);
-  const replicas = (m: ClusterNode): number => topology.nodes.filter((r) => r.role === 'replica' && r.masterId === m.id && !r.flags.fail).length;
-  return [...masters].sort((a, b) => replicas(a) - replicas(b) || countSlots(b.slots) - countSlots(a.slots))[0];
+/** The master that needs a replica most in the topology (fewest replicas, then most slots). */
+export function masterNeedingReplica(topology: ClusterTopology): MasterCandidate | undefined {
+  return pickMasterForReplica(masterCandidates(topology));
 }
 
-/** The new service's spec: a copy of `template` with the new name, index, volume and port. */
-export function specForNewNode(template: ServiceSpec, cluster: SwarmCluster, index: number): ServiceSpec {
+/**
+ * The new service's spec: a copy of `template` (node `templateIndex`) with the new name, index,
+ * volume and port. Pure; `publishBase` is the cluster's first published port, when it publishes.
+ */
+export function specForNewNode(template: ServiceSpec, clusterName: string, index: number, publishBase?: number): ServiceSpec {
   const spec = JSON.parse(JSON.stringify(template)) as ServiceSpec;
   const oldName = template.Name ?? '';
-  const name = serviceName(cluster.name, index);
+  const name = serviceName(clusterName, index);
   spec.Name = name;
   spec.Labels = { ...(spec.Labels ?? {}), [LABEL_NODE_INDEX]: String(index) };
   const c = spec.TaskTemplate?.ContainerSpec;
   if (c) {
     c.Labels = { ...(c.Labels ?? {}), [LABEL_NODE_INDEX]: String(index) };
-    // Per-node settings on the command line name the node (`--cluster-announce-hostname redis-3`).
+    // The one per-node setting on the command line names the node (`--cluster-announce-hostname redis-3`).
     for (const list of [c.Command, c.Args]) if (list) list.forEach((a, i) => { if (a === oldName) list[i] = name; });
     if (c.Hostname !== undefined) c.Hostname = name;
-    for (const m of c.Mounts ?? []) if (m.Type === 'volume' && m.Target === '/data') m.Source = volumeName(cluster.name, index);
+    for (const m of c.Mounts ?? []) if (m.Type === 'volume' && m.Target === '/data') m.Source = volumeName(clusterName, index);
   }
   for (const n of spec.TaskTemplate?.Networks ?? []) if (n.Aliases) n.Aliases = n.Aliases.map((a) => (a === oldName ? name : a));
   // Published ports follow deploy's rule: node i on base + i - 1.
-  const first = cluster.nodes.find((n) => n.publishedPort !== undefined);
   for (const p of spec.EndpointSpec?.Ports ?? []) {
-    if (p.PublishedPort !== undefined && first?.publishedPort !== undefined) p.PublishedPort = first.publishedPort - (first.index - 1) + (index - 1);
+    if (p.PublishedPort !== undefined && publishBase !== undefined) p.PublishedPort = publishBase + index - 1;
   }
   return spec;
 }
 
-export async function addNode(
-  engine: Engine,
-  clusterName: string,
-  router: SwarmRouter,
-  pool: AdminPool,
-  req: AddNodeRequest,
-  ctx: { progress?: ProgressReporter; token?: CancellationToken } = {},
-): Promise<AddNodeResult> {
-  const progress = ctx.progress ?? silentProgress;
-  const token = ctx.token ?? neverCancelled;
-  const docker = engine.docker;
-  const cluster = await findSwarmCluster(docker, clusterName);
-  if (!cluster.managed) throw new BadInputError(`Cluster "${clusterName}" was not deployed by redis-swarm; add its nodes by hand (docker service create) and CLUSTER MEET.`);
-  const seeds = runningNodes(cluster).map((n) => ({ host: n.service, port: n.port }));
-  router.update(cluster);
-  const topology = await readTopology(router, seeds, { pool });
-  let master: ClusterNode | undefined;
-  if (req.role === 'replica') {
-    master = req.masterId !== undefined ? topology.nodes.find((n) => n.id === req.masterId || n.id.startsWith(req.masterId ?? '~')) : masterNeedingReplica(topology);
-    if (!master || master.role !== 'master') throw new BadInputError(req.masterId !== undefined ? `No master ${req.masterId} in cluster "${clusterName}".` : 'No master with slots to replicate.');
-  }
-  const template = cluster.nodes.find((n) => n.task?.state === 'running') ?? cluster.nodes[0];
-  if (!template) throw new RedisSwarmError('not-found', `Cluster "${clusterName}" has no node service to copy.`);
-  const index = Math.max(...cluster.nodes.map((n) => n.index)) + 1;
-  const inspected = (await docker.getService(template.serviceId).inspect()) as { Spec: ServiceSpec };
-  const spec = specForNewNode(inspected.Spec, cluster, index);
-  const name = spec.Name as string;
-  progress.report({ message: `creating service ${name}` });
-  await docker.createService(spec as Docker.CreateServiceOptions);
-  try {
-    const fresh = await waitRunning(docker, clusterName, name, token);
-    router.update(fresh);
-    const node = fresh.nodes.find((n) => n.service === name);
-    const ep = { host: name, port: node?.port ?? template.port };
-    progress.report({ message: `${name} meets the cluster` });
-    const known = topology.nodes.filter((n) => !n.flags.fail && !n.flags.noaddr && n.endpoint.host !== '');
-    const meetVia = known[0] as ClusterNode;
-    await pool.command(ep, ['CLUSTER', 'MEET', meetVia.endpoint.host, meetVia.endpoint.port, meetVia.busPort]);
-    const nodeId = await waitJoined(pool, ep, known.length + 1, token);
-    if (master) {
-      progress.report({ message: `${name} replicates ${master.hostname ?? master.id.slice(0, 8)}` });
-      // The new node must know its master (gossip) before REPLICATE accepts the ID.
-      await retry(() => pool.command(ep, ['CLUSTER', 'REPLICATE', master.id]), token);
-    }
-    return { service: name, index, nodeId, endpoint: ep, ...(master ? { masterId: master.id } : {}) };
-  } catch (err) {
-    // A node that never joined is taken away again rather than left half-added.
-    progress.report({ message: `adding ${name} failed; removing it` });
-    await docker.getService(name).remove().catch(() => undefined);
-    throw err;
-  }
+/** The cluster's first published port (node 1's), when its nodes publish. */
+function publishBaseOf(cluster: SwarmCluster): number | undefined {
+  const n = cluster.nodes.find((x) => x.publishedPort !== undefined);
+  return n?.publishedPort !== undefined ? n.publishedPort - (n.index - 1) : undefined;
 }
 
-async function waitRunning(docker: Docker, clusterName: string, service: string, token: CancellationToken): Promise<SwarmCluster> {
+/** Reads the cluster and Docker, checks, and decides everything; changes nothing. */
+export async function planAddNode(ctx: ScaleContext, clusterName: string, req: AddNodeRequest): Promise<PreparedAddNode> {
+  const docker = ctx.engine.docker;
+  const cluster = await findSwarmCluster(docker, clusterName);
+  if (!cluster.managed) throw new BadInputError(`Cluster "${clusterName}" was not deployed by redis-swarm; add its nodes by hand (docker service create) and CLUSTER MEET.`);
+  if (req.role === 'replica' && req.rebalance === true) throw new BadInputError('--rebalance is for a new master (--master); a replica holds no slots.');
+  if (req.role === 'master' && req.masterOf !== undefined) throw new BadInputError('Give --master or --replica-of, not both.');
+  const { topology } = await readFresh(ctx, clusterName);
+  // As redis-cli's add-node checks the cluster first: a node added to a broken cluster only adds trouble.
+  requireReadyForMoves(topology);
+  const warnings: string[] = [];
+
+  const candidates = masterCandidates(topology);
+  let master: AddNodePlan['master'];
+  if (req.role === 'replica') {
+    if (req.masterOf !== undefined) {
+      const m = findClusterNode(topology, req.masterOf);
+      if (m.role !== 'master') throw new BadInputError(`${nodeLabel(m)} is a replica; name a master for --replica-of.`);
+      const c = candidates.find((x) => x.id === m.id);
+      if (!c) throw new BadInputError(`${nodeLabel(m)} holds no slots or is not healthy; a replica of it would serve nothing.`);
+      master = { id: c.id, label: c.label, replicas: c.replicas, chosen: 'given' };
+    } else {
+      const c = pickMasterForReplica(candidates);
+      if (!c) throw new BadInputError('No healthy master with slots to replicate.');
+      master = { id: c.id, label: c.label, replicas: c.replicas, chosen: 'fewest-replicas' };
+    }
+  }
+
+  const [services, volumes] = await Promise.all([docker.listServices(), docker.listVolumes()]);
+  const taken = new Set<string>([
+    ...services.map((s) => (s as { Spec?: { Name?: string } }).Spec?.Name ?? ''),
+    ...(volumes.Volumes ?? []).map((v) => v.Name),
+  ]);
+  const index = nextNodeIndex(clusterName, cluster.nodes.map((n) => n.index), taken);
+  const skipped = index - (Math.max(0, ...cluster.nodes.map((n) => n.index)) + 1);
+  if (skipped > 0) warnings.push(`${skipped} index(es) skipped: their service or volume name is taken (a volume kept by del-node keeps the old node's identity).`);
+
+  const template = [...cluster.nodes].filter((n) => n.task?.state === 'running').sort((a, b) => a.index - b.index)[0] ?? cluster.nodes[0];
+  if (!template) throw new RedisSwarmError('not-found', `Cluster "${clusterName}" has no node service to copy.`);
+  const inspected = (await docker.getService(template.serviceId).inspect()) as { Spec: ServiceSpec };
+  const base = publishBaseOf(cluster);
+  const spec = specForNewNode(inspected.Spec, clusterName, index, base);
+  const publishedPort = spec.EndpointSpec?.Ports?.find((p) => p.PublishedPort !== undefined)?.PublishedPort;
+  if (publishedPort !== undefined) {
+    const used = services.flatMap((s) => ((s as { Endpoint?: { Ports?: { PublishedPort?: number }[] } }).Endpoint?.Ports ?? []).map((p) => p.PublishedPort));
+    if (used.includes(publishedPort)) throw new BadInputError(`Host port ${publishedPort} (for ${serviceName(clusterName, index)}) is already published by another service. Nothing was created.`);
+  }
+
+  let rebalanceSlots: number | undefined;
+  if (req.role === 'master' && req.rebalance === true) {
+    // The rebalance as it would run now, with the new node as an empty master.
+    const preview = planRebalance([...planNodesFrom(topology), { id: NEW_NODE, label: serviceName(clusterName, index), role: 'master', slots: [] }], { useEmptyMasters: true });
+    rebalanceSlots = preview.moves.filter((m) => m.targetId === NEW_NODE).length;
+  }
+  if (req.role === 'master' && req.rebalance !== true) warnings.push('The new master holds no slots until you rebalance (`rebalance --use-empty-masters`) or reshard to it.');
+
+  const plan: AddNodePlan = {
+    cluster: clusterName,
+    service: serviceName(clusterName, index),
+    index,
+    volume: volumeName(clusterName, index),
+    ...(publishedPort !== undefined ? { publishedPort } : {}),
+    template: template.service,
+    role: req.role,
+    ...(master ? { master } : {}),
+    ...(rebalanceSlots !== undefined ? { rebalanceSlots } : {}),
+    warnings,
+  };
+  return { plan, topology, spec, candidates };
+}
+
+export function formatAddNodePlan(p: AddNodePlan): string {
+  const lines = [
+    `>>> Adding node ${p.service} to cluster ${p.cluster}`,
+    `    service ${p.service} (a copy of ${p.template}), volume ${p.volume}${p.publishedPort !== undefined ? `, host port ${p.publishedPort}` : ''}`,
+    `    CLUSTER MEET from the new node to the cluster`,
+  ];
+  if (p.role === 'replica' && p.master) {
+    const why = p.master.chosen === 'given' ? 'as asked' : `the master with the fewest replicas (${p.master.replicas}); a tie is broken by placement once the task runs`;
+    lines.push(`    CLUSTER REPLICATE: replica of ${p.master.label}, ${why}`);
+  } else {
+    lines.push('    an empty master');
+    if (p.rebalanceSlots !== undefined) lines.push(`    then rebalance with empty masters: about ${p.rebalanceSlots} slot(s) move to it`);
+  }
+  for (const w of p.warnings) lines.push(`[WARNING] ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Creates the service, joins it, sets its role, optionally rebalances, then checks. */
+export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode): Promise<AddNodeResult> {
+  const started = Date.now();
+  const progress = ctx.progress ?? silentProgress;
+  const token = ctx.token ?? neverCancelled;
+  const logger = ctx.logger ?? nullLogger;
+  const docker = ctx.engine.docker;
+  const { plan, topology } = prepared;
+  const name = plan.service;
+  const routes = requireSwarmRoutes(ctx.router);
+
+  progress.report({ message: `creating service ${name}` });
+  await docker.createService(prepared.spec as Docker.CreateServiceOptions);
+  let nodeId: string | undefined;
+  let ep: Endpoint | undefined;
+  let swarmNode: string | undefined;
+  let masterId: string | undefined;
+  try {
+    const fresh = await waitRunning(docker, plan.cluster, name, token);
+    routes.update(fresh);
+    const node = fresh.nodes.find((n) => n.service === name);
+    swarmNode = node?.task?.swarmNode || undefined;
+    const newEp: Endpoint = { host: name, port: node?.port ?? 6379 };
+    ep = newEp;
+    nodeId = replyText(await ctx.pool.command(newEp, ['CLUSTER', 'MYID']));
+
+    // The new node meets one healthy node, at that node's overlay IP as Docker reports it now.
+    const known = topology.nodes.filter((n) => !n.flags.fail && !n.flags.pfail && !n.flags.handshake && !n.flags.noaddr);
+    const current = new Map(fresh.nodes.map((n) => [n.service, n]));
+    const via = known
+      .map((n) => ({ n, s: n.swarm ? current.get(n.swarm.service) : undefined }))
+      .find((x) => x.n.role === 'master' && x.s?.task?.state === 'running' && x.s.task.ip);
+    if (!via?.s?.task?.ip) throw new RedisSwarmError('not-found', 'No running master of the cluster has an overlay address to meet.');
+    progress.report({ message: `${name} meets the cluster (CLUSTER MEET ${via.s.service})` });
+    await ctx.pool.command(newEp, ['CLUSTER', 'MEET', via.s.task.ip, via.n.endpoint.port, via.n.busPort]);
+    const newId = nodeId;
+    await waitUntil(
+      ctx,
+      plan.cluster,
+      `${name} to join`,
+      ({ topology: t }) => {
+        const self = t.views.find((v) => v.view.self.id === newId);
+        if (!self) return `${name} cannot be read yet`;
+        const missing = known.filter((k) => !self.view.nodes.some((n) => n.id === k.id && !n.flags.handshake && !n.flags.noaddr));
+        if (missing.length > 0) return `${name} does not know ${missing.length} node(s) yet`;
+        const unaware = t.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake && !n.flags.noaddr));
+        return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name} yet` : undefined;
+      },
+      ADD_NODE_JOIN_TIMEOUT_MS,
+    );
+
+    if (plan.role === 'replica' && plan.master) {
+      let target = plan.master.id;
+      if (plan.master.chosen === 'fewest-replicas') {
+        // Now that the task has a machine: among the masters with as few replicas, one elsewhere.
+        const fewest = prepared.candidates.filter((c) => c.replicas === plan.master?.replicas);
+        target = pickMasterForReplica(fewest, swarmNode)?.id ?? target;
+      }
+      masterId = target;
+      const label = prepared.candidates.find((c) => c.id === target)?.label ?? target.slice(0, 8);
+      progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
+      await ctx.pool.command(newEp, ['CLUSTER', 'REPLICATE', target]);
+      progress.report({ message: `waiting for ${name} to sync with ${label}` });
+      await waitLinkUp(ctx, newEp, name);
+    }
+  } catch (err) {
+    // Not holding data yet: take the node away again rather than leave it half-added.
+    logger.warn(`adding ${name} failed (${describeError(err)}); removing it`);
+    progress.report({ message: `adding ${name} failed; removing what it created` });
+    await undoAdd(ctx, plan, nodeId, ep).catch((e: unknown) => logger.error(`removing ${name} after the failure: ${describeError(e)}`));
+    throw err;
+  }
+
+  let rebalance: AddNodeResult['rebalance'];
+  if (plan.role === 'master' && plan.rebalanceSlots !== undefined) {
+    // The new master must appear in every view, with the same slot map, before slots move to it.
+    progress.report({ message: 'waiting for the nodes to agree before the rebalance' });
+    const { topology: now } = await waitUntil(ctx, plan.cluster, 'the nodes to agree on the configuration', (r) => notSettled(r.topology));
+    const rplan = planRebalanceOn(now, { useEmptyMasters: true });
+    if (rplan.needed && rplan.moves.length > 0) {
+      progress.report({ message: `rebalancing: ${rplan.moves.length} slot(s) in ${rplan.steps.length} step(s)` });
+      // A failure from here on leaves the node: it may hold slots and keys now.
+      const report = await applyRebalance(
+        {
+          pool: ctx.pool,
+          ...(ctx.settings ? { settings: ctx.settings } : {}),
+          token,
+          progress,
+          logger,
+          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+        },
+        now,
+        rplan,
+      );
+      rebalance = { plan: rplan, report, topology: now };
+    }
+  }
+
+  progress.report({ message: 'checking the cluster' });
+  const newId = nodeId as string;
+  const checked = await waitUntil(ctx, plan.cluster, 'the cluster to settle', (r) => {
+    const unaware = r.topology.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake));
+    return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name}` : notSettled(r.topology);
+  }).catch(async (err: unknown) => {
+    if (err instanceof CancelledError) throw err;
+    logger.warn(describeError(err));
+    return readFresh(ctx, plan.cluster);
+  });
+  const findings = blockingFindings(checked.topology);
+  const moved = rebalance === undefined || (rebalance.report.failed.length + rebalance.report.conflicts.length + rebalance.report.notStarted.length === 0);
+  return {
+    service: name,
+    index: plan.index,
+    nodeId: newId,
+    endpoint: ep as Endpoint,
+    role: plan.role,
+    ...(masterId !== undefined ? { masterId } : {}),
+    ...(swarmNode !== undefined ? { swarmNode } : {}),
+    ...(rebalance ? { rebalance } : {}),
+    findings,
+    ok: findings.length === 0 && moved,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+export function formatAddNodeResult(r: AddNodeResult): string {
+  const lines = [
+    `[${r.ok ? 'OK' : 'ERR'}] ${r.service} (${r.nodeId.slice(0, 8)}) joined as ${r.role === 'replica' ? `replica of ${r.masterId?.slice(0, 8) ?? '?'}` : 'master'} in ${r.elapsedMs} ms.`,
+  ];
+  if (r.rebalance) lines.push(`    rebalance moved ${r.rebalance.report.moved.length} slot(s) and ${r.rebalance.report.keysMoved} key(s)${r.rebalance.report.cancelled ? ' (cancelled)' : ''}.`);
+  for (const f of r.findings) lines.push(`[ERR] ${f.message}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Forgets the node (if it met anyone), removes its service, waits for its container, removes
+ * its volume. The node is reset first so it stops introducing itself; a peer that learned of it
+ * only after a FORGET (the handshake was in flight) is told again, a few times at most.
+ */
+async function undoAdd(ctx: ScaleContext, plan: AddNodePlan, nodeId: string | undefined, ep: Endpoint | undefined): Promise<void> {
+  if (nodeId !== undefined) {
+    if (ep) await ctx.pool.command(ep, ['CLUSTER', 'RESET', 'HARD']).catch(() => undefined);
+    for (let attempt = 0; attempt < UNDO_FORGET_ATTEMPTS; attempt++) {
+      const { topology } = await readFresh(ctx, plan.cluster);
+      const knowing = topology.views.filter((v) => v.view.self.id !== nodeId && v.view.nodes.some((n) => n.id === nodeId)).map((v) => v.view.self);
+      if (knowing.length === 0) break;
+      await forgetEverywhere(ctx.pool, knowing, nodeId);
+      await new Promise((r) => setTimeout(r, SCALE_POLL_MS * 4));
+    }
+  }
+  await removeClusterObjects(ctx.engine.docker, { services: [plan.service], volumes: [plan.volume], configs: [], secrets: [], networks: [] });
+}
+
+async function waitRunning(docker: Docker, clusterName: string, service: string, token: { readonly isCancellationRequested: boolean }): Promise<SwarmCluster> {
   const deadline = Date.now() + ADD_NODE_TASK_TIMEOUT_MS;
   for (;;) {
-    if (token.isCancellationRequested) throw new CancelledError();
+    if (token.isCancellationRequested) throw new CancelledError(`Cancelled while ${service} was starting.`);
     const c = await findSwarmCluster(docker, clusterName);
     const n = c.nodes.find((x) => x.service === service);
     if (n?.task?.state === 'running' && n.task.ip && n.task.containerId) return c;
-    if (Date.now() > deadline) throw new TimeoutError(`The task of ${service} did not start within ${ADD_NODE_TASK_TIMEOUT_MS / 1000} s${n?.task?.error ? ` (${n.task.error})` : ''}.`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
-/** Waits until the new node knows `expected` nodes, none of them still in handshake. */
-async function waitJoined(pool: AdminPool, ep: Endpoint, expected: number, token: CancellationToken): Promise<string> {
-  const deadline = Date.now() + ADD_NODE_JOIN_TIMEOUT_MS;
-  for (;;) {
-    if (token.isCancellationRequested) throw new CancelledError();
-    const view = parseClusterNodes(replyText(await pool.command(ep, ['CLUSTER', 'NODES'])));
-    const ready = view.nodes.filter((n) => !n.flags.handshake && !n.flags.noaddr).length;
-    if (ready >= expected) return view.self.id;
-    if (Date.now() > deadline) throw new TimeoutError(`The new node knows ${ready} of ${expected} nodes after ${ADD_NODE_JOIN_TIMEOUT_MS / 1000} s: is the cluster bus reachable on the overlay network?`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
-async function retry<T>(f: () => Promise<T>, token: CancellationToken): Promise<T> {
-  const deadline = Date.now() + ADD_NODE_JOIN_TIMEOUT_MS;
-  for (;;) {
-    try {
-      return await f();
-    } catch (err) {
-      if (Date.now() > deadline || token.isCancellationRequested) throw err;
-      await new Promise((r) => setTimeout(r, POLL_MS));
+    // Swarm retries a task that cannot start forever; a few failures in a row mean it will not.
+    const tasks = (await docker.listTasks({ filters: { service: [service] } })) as { Status?: { State?: string; Err?: string } }[];
+    const failures = tasks.filter((t) => t.Status?.State === 'failed' || t.Status?.State === 'rejected');
+    if (failures.length >= TASK_FAILURES_BEFORE_GIVING_UP || Date.now() > deadline) {
+      const why = failures[0]?.Status?.Err ?? n?.task?.error;
+      throw new TimeoutError(`The task of ${service} did not start${failures.length > 0 ? '' : ` within ${ADD_NODE_TASK_TIMEOUT_MS / 1000} s`}${why ? ` (${why})` : ''}. See \`docker service ps ${service}\`.`);
     }
+    await new Promise((r) => setTimeout(r, SCALE_POLL_MS));
+  }
+}
+
+async function waitLinkUp(ctx: ScaleContext, ep: Endpoint, name: string): Promise<void> {
+  const deadline = Date.now() + ADD_NODE_SYNC_TIMEOUT_MS;
+  for (;;) {
+    if (ctx.token?.isCancellationRequested) throw new CancelledError(`Cancelled while ${name} was syncing.`);
+    const info = replyText(await ctx.pool.command(ep, ['INFO', 'replication']));
+    const link = infoField(info, 'master_link_status');
+    if (link === 'up') return;
+    if (Date.now() > deadline) throw new TimeoutError(`${name} did not sync with its master within ${ADD_NODE_SYNC_TIMEOUT_MS / 1000} s (master_link_status:${link ?? '?'}).`);
+    await new Promise((r) => setTimeout(r, SCALE_POLL_MS));
   }
 }

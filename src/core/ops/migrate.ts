@@ -28,6 +28,8 @@ import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter
 import { AdminPool, errText } from '../redis/adminConnection';
 import { ClusterNode } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
+import { copySlot, CopyOutcome } from './copySlot';
+import { sendEncoded } from './wireCommand';
 
 /** Slots open at the same time (a window): more hides more round trips. */
 export const DEFAULT_SLOTS_IN_FLIGHT = 64;
@@ -39,6 +41,12 @@ export const DEFAULT_KEYS_PER_MIGRATE = 1000;
 export const DEFAULT_MIGRATE_TIMEOUT_MS = 60_000;
 /** A MIGRATE batch that fails for another reason than BUSYKEY is tried this many times. */
 export const MIGRATE_ATTEMPTS = 3;
+/** Source connections per window for the copy engine (each holds one slot's WATCH at a time). */
+export const DEFAULT_COPY_CONNECTIONS = 16;
+/** The copy engine hands a slot with more keys than this to MIGRATE. */
+export const DEFAULT_COPY_MAX_KEYS_PER_SLOT = 10_000;
+/** The copy engine hands a slot whose DUMPs exceed this many bytes to MIGRATE (memory bound). */
+export const DEFAULT_COPY_MAX_BYTES_PER_SLOT = 8 * 1024 * 1024;
 /** At most this many conflicting key names are kept per slot for the report. */
 const MAX_REPORTED_KEYS = 20;
 
@@ -48,13 +56,32 @@ export interface MigrateSettings {
   readonly migrateTimeoutMs: number;
   /** MIGRATE … REPLACE: overwrite keys the target already holds. Only when the user says so. */
   readonly replace: boolean;
+  /**
+   * 'copy' (default): DUMP on the source and RESTORE on the target through this process, in
+   * parallel, then an atomic hand-over on the source (copySlot.ts); slots it cannot take go
+   * the MIGRATE way. 'migrate': MIGRATE only, as redis-cli does.
+   */
+  readonly engine: MoveEngine;
+  /** Copy engine: source connections per window of slots. */
+  readonly copyConnections: number;
+  /** Copy engine: slots with more keys than this are moved with MIGRATE. */
+  readonly copyMaxKeysPerSlot: number;
+  /** Copy engine: slots whose payloads exceed this many bytes are moved with MIGRATE. */
+  readonly copyMaxBytesPerSlot: number;
 }
+
+export type MoveEngine = 'copy' | 'migrate';
+export const MOVE_ENGINES: readonly MoveEngine[] = ['copy', 'migrate'];
 
 export const DEFAULT_MIGRATE_SETTINGS: MigrateSettings = {
   slotsInFlight: DEFAULT_SLOTS_IN_FLIGHT,
   keysPerMigrate: DEFAULT_KEYS_PER_MIGRATE,
   migrateTimeoutMs: DEFAULT_MIGRATE_TIMEOUT_MS,
   replace: false,
+  engine: 'copy',
+  copyConnections: DEFAULT_COPY_CONNECTIONS,
+  copyMaxKeysPerSlot: DEFAULT_COPY_MAX_KEYS_PER_SLOT,
+  copyMaxBytesPerSlot: DEFAULT_COPY_MAX_BYTES_PER_SLOT,
 };
 
 export interface SlotMove {
@@ -127,8 +154,10 @@ class BulkConnections {
     private readonly commandTimeoutMs: number,
   ) {}
 
-  get(id: string): Promise<Redis> {
-    let c = this.conns.get(id);
+  /** The shared bulk connection to a node, or with `lane` one of its dedicated ones. */
+  get(id: string, lane?: string): Promise<Redis> {
+    const key = lane === undefined ? id : `${id}#${lane}`;
+    let c = this.conns.get(key);
     if (!c) {
       const node = this.nodes.get(id);
       if (!node) return Promise.reject(new RedisSwarmError('not-found', `Node ${id.slice(0, 8)} is not in the cluster.`));
@@ -139,7 +168,7 @@ class BulkConnections {
         await d.connect();
         return d;
       });
-      this.conns.set(id, c);
+      this.conns.set(key, c);
     }
     return c;
   }
@@ -226,7 +255,7 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
   // Two windows run at once, staggered: while one waits for its SETSLOTs (each one a config
   // save on the node), the other keeps the source busy with MIGRATE, which it runs one at a time.
   const windowSize = Math.max(1, Math.ceil(settings.slotsInFlight / WINDOWS_IN_FLIGHT));
-  const worker = async (): Promise<void> => {
+  const worker = async (w: number): Promise<void> => {
     while (queue.length > 0 && !token.isCancellationRequested) {
       // resume: the slots are open already (fix finishing a move a crash interrupted).
       const window = queue
@@ -234,7 +263,8 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
         .map((move): SlotState => ({ move, phase: options.resume === true ? 'draining' : 'open', more: true, failures: 0, busy: false }));
       if (options.resume !== true) {
         await precheck(window);
-        await openSlots(window.filter((s) => s.phase === 'open'));
+        if (settings.engine === 'copy') await openByCopy(window.filter((s) => s.phase === 'open'), w);
+        else await openSlots(window.filter((s) => s.phase === 'open'));
       }
       // Drain until every open slot is closed; a cancel does not stop this (finish, never leave open).
       for (let round = 0; window.some((s) => s.phase === 'draining' || s.phase === 'closing'); round++) {
@@ -253,7 +283,7 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
     }
   };
   try {
-    await Promise.all(Array.from({ length: WINDOWS_IN_FLIGHT }, () => worker()));
+    await Promise.all(Array.from({ length: WINDOWS_IN_FLIGHT }, (_, w) => worker(w)));
     await Promise.all(tellOthers);
   } finally {
     await bulk.close();
@@ -309,7 +339,12 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
 
   async function openSlots(slots: SlotState[]): Promise<void> {
     if (slots.length === 0) return;
-    // Target first, as redis-cli does: the source's ASK redirects then find a target that accepts them.
+    await setImporting(slots);
+    await setMigrating(slots.filter((s) => s.phase === 'open'));
+  }
+
+  /** Target first, as redis-cli does: the source's ASK redirects then find a target that accepts them. */
+  async function setImporting(slots: SlotState[]): Promise<void> {
     await Promise.all(
       [...groupBy(slots, (s) => s.move.targetId)].map(async ([targetId, list]) => {
         const res = await pipelined(await bulk.get(targetId), list, (s) => ['CLUSTER', 'SETSLOT', s.move.slot, 'IMPORTING', s.move.sourceId]);
@@ -319,7 +354,9 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
         });
       }),
     );
-    const importing = slots.filter((s) => s.phase === 'open');
+  }
+
+  async function setMigrating(importing: SlotState[]): Promise<void> {
     await Promise.all(
       [...groupBy(importing, (s) => s.move.sourceId)].map(async ([sourceId, list]) => {
         const res = await pipelined(await bulk.get(sourceId), list, (s) => ['CLUSTER', 'SETSLOT', s.move.slot, 'MIGRATING', s.move.targetId]);
@@ -335,6 +372,54 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
         for (const s of undo) await stable(s.move.targetId, s.move.slot);
       }),
     );
+  }
+
+  /**
+   * The copy engine's way to open a window (see copySlot.ts for why it is safe): IMPORTING on
+   * the targets, the key lists of all slots in one pipeline per source, then each slot copied
+   * and handed over on a dedicated source connection (WATCH is per connection), several at
+   * once. A committed slot is MIGRATING with its keys on the target; a slot the copy could not
+   * take is opened the MIGRATE way. Either way it then drains as usual (usually nothing left).
+   */
+  async function openByCopy(slots: SlotState[], w: number): Promise<void> {
+    if (slots.length === 0) return;
+    await setImporting(slots);
+    const importing = slots.filter((s) => s.phase === 'open');
+    const toMigrate: SlotState[] = [];
+    await Promise.all(
+      [...groupBy(importing, (s) => s.move.sourceId)].map(async ([sourceId, list]) => {
+        const src = await bulk.get(sourceId);
+        const lists = await pipelined(src, list, (s) => ['CLUSTER', 'GETKEYSINSLOT', s.move.slot, settings.copyMaxKeysPerSlot + 1]);
+        const queue = list.map((s, i) => ({ s, r: lists[i] }));
+        const lanes = Math.max(1, Math.min(settings.copyConnections, queue.length));
+        await Promise.all(
+          Array.from({ length: lanes }, async (_, lane) => {
+            const conn = await bulk.get(sourceId, `${w}.${lane}`);
+            for (let item = queue.shift(); item; item = queue.shift()) {
+              const { s, r } = item;
+              const keys = r?.ok === true ? (r.value as Buffer[]) : undefined;
+              if (keys !== undefined && keys.length === 0) {
+                toMigrate.push(s); // nothing to copy: opening it the usual way costs nothing more
+                continue;
+              }
+              const tgt = await bulk.get(s.move.targetId);
+              const out: CopyOutcome = await copySlot(conn, tgt, s.move, { maxKeys: settings.copyMaxKeysPerSlot, maxBytes: settings.copyMaxBytesPerSlot }, keys);
+              if (out.kind === 'committed') {
+                s.phase = 'draining';
+                keysMoved += out.keys;
+              } else if (out.kind === 'fallback') {
+                if (out.reason !== 'no key') logger.debug(`slot ${s.move.slot}: copied the MIGRATE way (${out.reason})`);
+                toMigrate.push(s);
+              } else {
+                fail(s, `slot ${s.move.slot}: ${out.error}${out.copiesLeft ? '; it is still importing on the target, run `fix`' : ''}`);
+                if (!out.copiesLeft) await stable(s.move.targetId, s.move.slot).catch(() => undefined);
+              }
+            }
+          }),
+        );
+      }),
+    );
+    await setMigrating(toMigrate);
   }
 
   /** One round: ask every draining slot for keys, then MIGRATE them all, pipelined per source. */
@@ -362,10 +447,16 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
           }
         }
         const auth = await authArgs(sourceId);
-        const results = await pipelined(src, batches, (b) => {
-          const target = byId.get(b.targetId) as ClusterNode;
-          return ['MIGRATE', target.endpoint.host, target.endpoint.port, '', 0, settings.migrateTimeoutMs, ...auth, ...(settings.replace ? ['REPLACE'] : []), 'KEYS', ...b.keys];
-        });
+        // Encoded in one pass (wireCommand.ts): a MIGRATE carries up to keysPerMigrate keys.
+        const results = await Promise.all(
+          batches.map((b) => {
+            const target = byId.get(b.targetId) as ClusterNode;
+            return sendEncoded(src, ['MIGRATE', target.endpoint.host, target.endpoint.port, '', 0, settings.migrateTimeoutMs, ...auth, ...(settings.replace ? ['REPLACE'] : []), 'KEYS', ...b.keys]).then(
+              (value: unknown) => ({ ok: true as const, value }),
+              (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }),
+            );
+          }),
+        );
         batches.forEach((b, i) => {
           const r = results[i];
           if (r?.ok) {
@@ -529,7 +620,15 @@ function validateMoves(moves: readonly SlotMove[], byId: ReadonlyMap<string, Clu
     }
     if (m.sourceId === m.targetId) throw new RedisSwarmError('bad-input', `Slot ${m.slot}: source and target are the same node.`);
   }
-  for (const [name, v] of [['slots in flight', settings.slotsInFlight], ['keys per MIGRATE', settings.keysPerMigrate], ['MIGRATE timeout', settings.migrateTimeoutMs]] as const) {
+  if (!MOVE_ENGINES.includes(settings.engine)) throw new RedisSwarmError('bad-input', `The engine must be one of ${MOVE_ENGINES.join(', ')}, not ${String(settings.engine)}.`);
+  for (const [name, v] of [
+    ['slots in flight', settings.slotsInFlight],
+    ['keys per MIGRATE', settings.keysPerMigrate],
+    ['MIGRATE timeout', settings.migrateTimeoutMs],
+    ['copy connections', settings.copyConnections],
+    ['copy keys per slot', settings.copyMaxKeysPerSlot],
+    ['copy bytes per slot', settings.copyMaxBytesPerSlot],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RedisSwarmError('bad-input', `The ${name} must be a whole number of at least 1, not ${v}.`);
   }
 }

@@ -23,6 +23,8 @@ import { failoverCommand } from './failoverNode';
 import { openSlotMapCommand } from './openSlotMap';
 import { openTerminalCommand } from './openTerminal';
 import { healClusterCommand } from './healCluster';
+import { addReplicaCommand } from './addReplica';
+import { removeNodeCommand } from './removeNode';
 
 /** What commands may use; passed in, never held in a module of globals. */
 export interface CommandContext {
@@ -45,7 +47,7 @@ export interface CommandDef {
 }
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {
