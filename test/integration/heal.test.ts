@@ -10,14 +10,11 @@ import calculateSlot from 'cluster-key-slot';
 import { formatRanges } from '../../src/core/cluster/topology';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { replyText } from '../../src/core/redis/adminConnection';
-import { openClusterAccess } from '../../src/core/swarm/clusterAccess';
-import { formSwarmCluster, planSwarmCreate } from '../../src/core/swarm/formCluster';
 import { Diagnosis } from '../../src/core/heal/diagnose';
 import { setClusterMode } from '../../src/core/heal/clusterMode';
 import { HealResult, HealSession, healCluster, lookAtCluster, openHealSession } from '../../src/core/heal/healCluster';
-import { deployFormedCluster, localEngine, runPrefix, sweep, TEST_IMAGE } from '../support/swarm';
+import { deployFormedCluster, deployHandMadeCluster, localEngine, runPrefix, sweep } from '../support/swarm';
 
-const env = { ...process.env, DOCKER_HOST: '' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function dockerKill(containerId: string): void {
@@ -187,29 +184,8 @@ describe('heal on the real swarm', { timeout: 330_000 }, () => {
 
   it("the blog's deployment (no volumes): a killed node comes back as a stranger, heal forgets its old ID and makes it a replica", async () => {
     const name = `${prefix}h`;
-    execFileSync('docker', ['network', 'create', '-d', 'overlay', '--attachable', `${name}-net`], { stdio: 'ignore' });
-    for (let i = 1; i <= 6; i++) {
-      execFileSync('docker', ['service', 'create', '-q', '--detach', '--name', `${name}-${i}`, '--network', `${name}-net`, '--endpoint-mode', 'dnsrr',
-        '--restart-delay', '1s', TEST_IMAGE, 'redis-server', '--cluster-enabled', 'yes', '--cluster-node-timeout', '2000', '--protected-mode', 'no'], { stdio: 'ignore' });
-    }
+    await deployHandMadeCluster(name);
     const engine = localEngine();
-    // Wait (bounded) for the six tasks, then form through the core.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const access = await openClusterAccess(name, { env }).catch(() => undefined);
-      const running = access?.cluster.nodes.filter((n) => n.task?.state === 'running' && n.task.ip).length ?? 0;
-      if (access && running === 6 && access.cluster.nodes.length === 6) {
-        try {
-          await formSwarmCluster(access, planSwarmCreate(access, 1));
-        } finally {
-          await access.dispose();
-        }
-        break;
-      }
-      await access?.dispose();
-      assert.ok(Date.now() < deadline, 'the hand-made services run within 60 s');
-      await sleep(250);
-    }
     const session = await openHealSession(engine, name);
     try {
       let d = await look(session);

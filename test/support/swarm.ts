@@ -101,3 +101,35 @@ export async function deployFormedCluster(
     await access.dispose();
   }
 }
+
+/**
+ * The blog's deployment, by hand: services `<name>-1` … `<name>-<n>` running
+ * `redis-server --cluster-enabled yes` on an overlay network, no labels, no volumes, no
+ * published ports; formed through the core once every task runs (bounded: 60 s).
+ */
+export async function deployHandMadeCluster(name: string, nodes = 6, replicas = 1): Promise<void> {
+  const { openClusterAccess } = await import('../../src/core/swarm/clusterAccess');
+  const { formSwarmCluster, planSwarmCreate } = await import('../../src/core/swarm/formCluster');
+  execFileSync('docker', ['network', 'create', '-d', 'overlay', '--attachable', `${name}-net`], { stdio: 'ignore' });
+  for (let i = 1; i <= nodes; i++) {
+    execFileSync('docker', ['service', 'create', '-q', '--detach', '--name', `${name}-${i}`, '--network', `${name}-net`, '--endpoint-mode', 'dnsrr',
+      '--restart-delay', '1s', TEST_IMAGE, 'redis-server', '--cluster-enabled', 'yes', '--cluster-node-timeout', '2000', '--protected-mode', 'no'], { stdio: 'ignore' });
+  }
+  const env = { ...process.env, DOCKER_HOST: '' };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const access = await openClusterAccess(name, { env }).catch(() => undefined);
+    const running = access?.cluster.nodes.filter((n) => n.task?.state === 'running' && n.task.ip).length ?? 0;
+    if (access && running === nodes && access.cluster.nodes.length === nodes) {
+      try {
+        await formSwarmCluster(access, planSwarmCreate(access, replicas));
+      } finally {
+        await access.dispose();
+      }
+      return;
+    }
+    await access?.dispose();
+    if (Date.now() > deadline) throw new Error(`the hand-made services of ${name} did not all run within 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

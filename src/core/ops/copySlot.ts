@@ -103,18 +103,21 @@ end
 return bad`;
 
 /**
- * On the source, inside MULTI/EXEC after WATCH. KEYS: the copied keys; ARGV: slot, target id.
- * Every key must still exist (one that expired is a change); SETSLOT MIGRATING must succeed
- * before anything is deleted (a script's earlier writes are not undone by a later error).
+ * On the source, inside MULTI/EXEC after WATCH. ARGV: slot, target id, the copied keys. Every
+ * key must still exist (one that expired is a change); SETSLOT MIGRATING must succeed before
+ * anything is deleted (a script's earlier writes are not undone by a later error). The keys are
+ * not declared so that one transaction can hold the commits of several slots (a transaction
+ * whose declared keys span slots is refused with CROSSSLOT); every command inside still gets
+ * the cluster's checks (a key this node does not serve fails the script before it deletes).
  */
 const COMMIT_SCRIPT = `
-for i = 1, #KEYS, 1000 do
-  local j = math.min(i + 999, #KEYS)
-  if redis.call('EXISTS', unpack(KEYS, i, j)) ~= j - i + 1 then return 'CHANGED' end
+for i = 3, #ARGV, 1000 do
+  local j = math.min(i + 999, #ARGV)
+  if redis.call('EXISTS', unpack(ARGV, i, j)) ~= j - i + 1 then return 'CHANGED' end
 end
 local s = redis.pcall('CLUSTER', 'SETSLOT', ARGV[1], 'MIGRATING', ARGV[2])
 if type(s) == 'table' and s.err then return s end
-for i = 1, #KEYS, 1000 do redis.call('UNLINK', unpack(KEYS, i, math.min(i + 999, #KEYS))) end
+for i = 3, #ARGV, 1000 do redis.call('UNLINK', unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 return 'OK'`;
 
 interface RestoreItem {
@@ -140,7 +143,7 @@ async function restoreOn(target: Redis, items: readonly RestoreItem[], ok: (it: 
   if (items.length === 0) return undefined;
   const args: WireArg[] = ['EVAL', RESTORE_SCRIPT, 0];
   for (const it of items) args.push(it.mode, it.key, it.ttl, it.payload);
-  const [, reply] = await Promise.all([target.callBuffer('ASKING', []), sendEncoded(target, args)]);
+  const [, reply] = await Promise.all([sendEncoded(target, ['ASKING']), sendEncoded(target, args)]);
   const bad = new Map<number, string>();
   const list = reply as (number | Buffer)[];
   for (let i = 0; i + 1 < list.length; i += 2) bad.set(Number(list[i]) - 1, String(list[i + 1]));
@@ -167,10 +170,11 @@ export async function copySlot(
   move: { readonly slot: number; readonly targetId: string },
   limits: CopyLimits,
   initialKeys?: readonly Buffer[],
+  /** Keys an earlier attempt (copyWindow's) restored on the target (hex → name). */
+  ours: Map<string, Buffer> = new Map(),
 ): Promise<CopyOutcome> {
-  /** Keys this process restored on the target (hex), with their names. */
-  const ours = new Map<string, Buffer>();
   let keys = initialKeys;
+  let execSent = false;
   let last = 'a key kept changing';
   for (let attempt = 1; attempt <= COPY_ATTEMPTS; attempt++) {
     try {
@@ -209,11 +213,13 @@ export async function copySlot(
         // Every key vanished meanwhile: nothing to hand over, the MIGRATE way opens the slot.
         return await giveUp('its keys were deleted meanwhile');
       }
+      execSent = true;
       const [, , exec] = await Promise.all([
-        source.call('MULTI', []),
-        sendEncoded(source, ['EVAL', COMMIT_SCRIPT, present.length, ...present, move.slot, move.targetId]),
-        source.callBuffer('EXEC', []),
+        sendEncoded(source, ['MULTI']),
+        sendEncoded(source, ['EVAL', COMMIT_SCRIPT, 0, move.slot, move.targetId, ...present]),
+        sendEncoded(source, ['EXEC']),
       ]);
+      execSent = false;
       if (exec === null) {
         last = 'a key kept changing';
         continue; // a watched key was touched: nothing happened; copy again
@@ -229,6 +235,8 @@ export async function copySlot(
       const cleaned = await removeCopies();
       return cleaned ?? { kind: 'failed', error: `SETSLOT MIGRATING: ${text}`, copiesLeft: false };
     } catch (err) {
+      // After the EXEC was sent its outcome is unknown: the copies may be the only ones now.
+      if (execSent) return { kind: 'failed', error: `the hand-over of slot ${move.slot} failed (${errText(err)}); its state is unknown`, copiesLeft: true };
       return giveUp(errText(err));
     }
   }
@@ -254,5 +262,109 @@ export async function copySlot(
     } catch (err) {
       return { kind: 'failed', error: `could not delete the copies of slot ${move.slot} from the target: ${errText(err)}`, copiesLeft: true };
     }
+  }
+}
+
+export interface WindowSlot {
+  readonly slot: number;
+  readonly targetId: string;
+  readonly keys: readonly Buffer[];
+  readonly target: Redis;
+}
+
+export type WindowOutcome = CopyOutcome | { readonly kind: 'retry'; readonly ours: Map<string, Buffer> };
+
+/**
+ * The first attempt for a whole window of slots of one source, in four round trips however many
+ * slots: WATCH + DUMP of every slot, RESTORE on the targets, then one MULTI/EXEC holding every
+ * slot's commit script. The same argument as copySlot's holds for each slot (the scripts are
+ * per slot and all-or-nothing per slot; the EXEC runs all of them or, if any watched key of the
+ * window was touched, none). Slots that need another attempt come back as 'retry' with the
+ * copies already on the target, for copySlot.
+ */
+export async function copyWindow(source: Redis, slots: readonly WindowSlot[], limits: CopyLimits): Promise<Map<number, WindowOutcome>> {
+  const out = new Map<number, WindowOutcome>();
+  if (slots.length === 0) return out;
+  const ours = new Map<number, Map<string, Buffer>>(slots.map((w) => [w.slot, new Map()]));
+  const oursOf = (slot: number): Map<string, Buffer> => ours.get(slot) as Map<string, Buffer>;
+  const dropCopies = async (w: WindowSlot, reason: string, failed = false): Promise<void> => {
+    const mine = oursOf(w.slot);
+    let problem: string | undefined;
+    if (mine.size > 0) {
+      problem = await restoreOn(
+        w.target,
+        [...mine.values()].map((key) => ({ mode: 'd' as const, key, ttl: 0, payload: EMPTY })),
+        (it) => mine.delete(hex(it.key)),
+      ).catch((err: unknown) => errText(err));
+    }
+    if (problem !== undefined) out.set(w.slot, { kind: 'failed', error: `could not delete the copies of slot ${w.slot} from the target: ${problem}`, copiesLeft: true });
+    else if (failed) out.set(w.slot, { kind: 'failed', error: reason, copiesLeft: false });
+    else out.set(w.slot, { kind: 'fallback', reason });
+  };
+  try {
+    const snaps = await Promise.all(
+      slots.map((w) =>
+        Promise.all([sendEncoded(source, ['WATCH', ...w.keys]), sendEncoded(source, ['EVAL', SNAPSHOT_SCRIPT, w.keys.length, ...w.keys, limits.maxBytes])]).then(
+          ([, snap]) => ({ ok: true as const, snap }),
+          (err: unknown) => ({ ok: false as const, err: errText(err) }),
+        ),
+      ),
+    );
+    const taken = Date.now();
+    const committing: { w: WindowSlot; present: Buffer[] }[] = [];
+    await Promise.all(
+      slots.map(async (w, i) => {
+        const r = snaps[i];
+        if (!r || !r.ok) return out.set(w.slot, { kind: 'fallback', reason: r ? r.err : 'no reply' });
+        if (r.snap === null) return out.set(w.slot, { kind: 'fallback', reason: `more than ${limits.maxBytes} bytes` });
+        const entries = unpackSnapshot(r.snap, w.keys.length);
+        const present: Buffer[] = [];
+        const items: RestoreItem[] = [];
+        w.keys.forEach((k, j) => {
+          const e = entries[j];
+          if (e === undefined || e.payload === undefined || e.pttl === -2) return;
+          present.push(k);
+          const ttl = e.pttl < 0 ? 0 : Math.max(1, e.pttl - (Date.now() - taken));
+          items.push({ mode: 'n', key: k, ttl, payload: e.payload });
+        });
+        if (present.length === 0) return out.set(w.slot, { kind: 'fallback', reason: 'its keys were deleted meanwhile' });
+        const mine = oursOf(w.slot);
+        const problem = await restoreOn(w.target, items, (it) => mine.set(hex(it.key), it.key)).catch((err: unknown) => errText(err));
+        if (problem !== undefined) return dropCopies(w, problem);
+        committing.push({ w, present });
+        return undefined;
+      }),
+    );
+    if (committing.length === 0) {
+      await sendEncoded(source, ['UNWATCH']);
+      return out;
+    }
+    const [, , exec] = await Promise.all([
+      sendEncoded(source, ['MULTI']),
+      Promise.all(committing.map(({ w, present }) => sendEncoded(source, ['EVAL', COMMIT_SCRIPT, 0, w.slot, w.targetId, ...present]))),
+      sendEncoded(source, ['EXEC']),
+    ]);
+    if (exec === null) {
+      for (const { w } of committing) out.set(w.slot, { kind: 'retry', ours: oursOf(w.slot) });
+      return out;
+    }
+    const results = exec as unknown[];
+    await Promise.all(
+      committing.map(async ({ w, present }, i) => {
+        const r = results[i];
+        const text = r instanceof Error ? r.message : Buffer.isBuffer(r) ? r.toString('utf8') : String(r);
+        if (text === 'OK') out.set(w.slot, { kind: 'committed', keys: present.length });
+        else if (text === 'CHANGED') out.set(w.slot, { kind: 'retry', ours: oursOf(w.slot) });
+        else await dropCopies(w, `SETSLOT MIGRATING: ${text}`, true);
+      }),
+    );
+    return out;
+  } catch (err) {
+    // The hand-over's outcome is unknown (the EXEC may have run): the copies may be the only
+    // ones now, so nothing is deleted; the slot is reported for `fix`.
+    for (const w of slots) {
+      if (!out.has(w.slot)) out.set(w.slot, { kind: 'failed', error: `the hand-over of slot ${w.slot} failed (${errText(err)}); its state is unknown`, copiesLeft: true });
+    }
+    return out;
   }
 }

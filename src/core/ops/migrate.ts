@@ -28,8 +28,8 @@ import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter
 import { AdminPool, errText } from '../redis/adminConnection';
 import { ClusterNode } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
-import { copySlot, CopyOutcome } from './copySlot';
-import { sendEncoded } from './wireCommand';
+import { copySlot, copyWindow, CopyOutcome, WindowSlot } from './copySlot';
+import { corkTick, sendEncoded } from './wireCommand';
 
 /** Slots open at the same time (a window): more hides more round trips. */
 export const DEFAULT_SLOTS_IN_FLIGHT = 64;
@@ -197,6 +197,7 @@ async function pipelined<T>(
   items: readonly T[],
   args: (t: T) => (string | Buffer | number)[],
 ): Promise<({ ok: true; value: unknown } | { ok: false; error: Error })[]> {
+  corkTick(conn); // one write for the whole batch
   return Promise.all(
     items.map((t) => {
       const [name, ...rest] = args(t);
@@ -390,30 +391,43 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
       [...groupBy(importing, (s) => s.move.sourceId)].map(async ([sourceId, list]) => {
         const src = await bulk.get(sourceId);
         const lists = await pipelined(src, list, (s) => ['CLUSTER', 'GETKEYSINSLOT', s.move.slot, settings.copyMaxKeysPerSlot + 1]);
-        const queue = list.map((s, i) => ({ s, r: lists[i] }));
-        const lanes = Math.max(1, Math.min(settings.copyConnections, queue.length));
+        const limits = { maxKeys: settings.copyMaxKeysPerSlot, maxBytes: settings.copyMaxBytesPerSlot };
+        const windowSlots: (WindowSlot & { s: SlotState })[] = [];
+        for (const [i, s] of list.entries()) {
+          const r = lists[i];
+          const keys = r?.ok === true ? (r.value as Buffer[]) : [];
+          // No key (nothing to copy), too many, or no list: opened the usual way.
+          if (keys.length === 0 || keys.length > settings.copyMaxKeysPerSlot) toMigrate.push(s);
+          else windowSlots.push({ s, slot: s.move.slot, targetId: s.move.targetId, keys, target: await bulk.get(s.move.targetId) });
+        }
+        const outcomes = await copyWindow(await bulk.get(sourceId, `${w}.window`), windowSlots, limits);
+        const retry: { s: SlotState; ours: Map<string, Buffer> }[] = [];
+        const apply = async (s: SlotState, out: CopyOutcome): Promise<void> => {
+          if (out.kind === 'committed') {
+            s.phase = 'draining';
+            keysMoved += out.keys;
+          } else if (out.kind === 'fallback') {
+            logger.debug(`slot ${s.move.slot}: moved the MIGRATE way (${out.reason})`);
+            toMigrate.push(s);
+          } else {
+            fail(s, `slot ${s.move.slot}: ${out.error}${out.copiesLeft ? '; it is still importing on the target, run `fix`' : ''}`);
+            if (!out.copiesLeft) await stable(s.move.targetId, s.move.slot).catch(() => undefined);
+          }
+        };
+        for (const ws of windowSlots) {
+          const out = outcomes.get(ws.slot);
+          if (out === undefined) toMigrate.push(ws.s);
+          else if (out.kind === 'retry') retry.push({ s: ws.s, ours: out.ours });
+          else await apply(ws.s, out);
+        }
+        // Slots whose keys changed during the window's copy: again, one slot per connection.
+        const lanes = Math.max(1, Math.min(settings.copyConnections, retry.length));
         await Promise.all(
-          Array.from({ length: lanes }, async (_, lane) => {
+          Array.from({ length: retry.length > 0 ? lanes : 0 }, async (_, lane) => {
             const conn = await bulk.get(sourceId, `${w}.${lane}`);
-            for (let item = queue.shift(); item; item = queue.shift()) {
-              const { s, r } = item;
-              const keys = r?.ok === true ? (r.value as Buffer[]) : undefined;
-              if (keys !== undefined && keys.length === 0) {
-                toMigrate.push(s); // nothing to copy: opening it the usual way costs nothing more
-                continue;
-              }
-              const tgt = await bulk.get(s.move.targetId);
-              const out: CopyOutcome = await copySlot(conn, tgt, s.move, { maxKeys: settings.copyMaxKeysPerSlot, maxBytes: settings.copyMaxBytesPerSlot }, keys);
-              if (out.kind === 'committed') {
-                s.phase = 'draining';
-                keysMoved += out.keys;
-              } else if (out.kind === 'fallback') {
-                if (out.reason !== 'no key') logger.debug(`slot ${s.move.slot}: copied the MIGRATE way (${out.reason})`);
-                toMigrate.push(s);
-              } else {
-                fail(s, `slot ${s.move.slot}: ${out.error}${out.copiesLeft ? '; it is still importing on the target, run `fix`' : ''}`);
-                if (!out.copiesLeft) await stable(s.move.targetId, s.move.slot).catch(() => undefined);
-              }
+            for (let item = retry.shift(); item; item = retry.shift()) {
+              const tgt = await bulk.get(item.s.move.targetId);
+              await apply(item.s, await copySlot(conn, tgt, item.s.move, limits, undefined, item.ours));
             }
           }),
         );
