@@ -14,7 +14,7 @@ import { readTopology } from '../../src/core/cluster/readTopology';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
 import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
-import { MigrateSettings } from '../../src/core/ops/migrate';
+import { DEFAULT_MIGRATE_SETTINGS, MigrateSettings } from '../../src/core/ops/migrate';
 import { checkCluster } from '../../src/core/cluster/check';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
@@ -36,7 +36,9 @@ export async function benchReshard(): Promise<void> {
     `Fresh 3-master loopback cluster per run, ${KEYS.toLocaleString('en')} keys (16-byte values), ` +
       `slots 0-${SLOTS - 1} of the first master moved to the second; time from start to the tool's end.\n`,
   );
-  const ours = await run('redis-swarm (64 slots in flight, 1000 keys per MIGRATE)', async (from, to) => {
+  const mine: MigrateSettings = { ...DEFAULT_MIGRATE_SETTINGS, ...benchSettings() };
+  const oursName = `redis-swarm (engine ${mine.engine}, ${mine.slotsInFlight} slots in flight, ${mine.keysPerMigrate} keys per MIGRATE)`;
+  const ours = await run(oursName, async (from, to) => {
     const router = new StaticRouter();
     const pool = new AdminPool(router);
     try {
@@ -53,7 +55,7 @@ export async function benchReshard(): Promise<void> {
   const cli1000 = await run('redis-cli --cluster reshard --cluster-pipeline 1000', (from, to) => redisCliReshard(from, to, ['--cluster-pipeline', '1000']));
   const rate = (r: RunResult): number => Math.round((r.keys * 1000) / r.ms);
   const line = (name: string, r: RunResult): string => `  ${name.padEnd(56)} ${String(r.ms).padStart(7)} ms  ${String(rate(r)).padStart(8)} keys/s  (${r.keys} keys)\n`;
-  process.stdout.write(line('redis-swarm', ours) + line('redis-cli (pipeline 10)', cliDefault) + line('redis-cli (pipeline 1000)', cli1000));
+  process.stdout.write(line(`redis-swarm (${mine.engine})`, ours) + line('redis-cli (pipeline 10)', cliDefault) + line('redis-cli (pipeline 1000)', cli1000));
   const r1 = rate(ours) / rate(cliDefault);
   const r2 = rate(ours) / rate(cli1000);
   process.stdout.write(
@@ -156,7 +158,7 @@ function redisCliReshard(from: string, to: string, extra: readonly string[]): Pr
   });
 }
 
-/** REDIS_SWARM_BENCH_SETTINGS='{"slotsInFlight":256}' tries other settings of the slot mover. */
+/** REDIS_SWARM_BENCH_SETTINGS='{"engine":"migrate"}' or '{"slotsInFlight":256}' tries other settings of the slot mover. */
 function benchSettings(): Partial<MigrateSettings> {
   const text = process.env['REDIS_SWARM_BENCH_SETTINGS'];
   return text ? (JSON.parse(text) as Partial<MigrateSettings>) : {};

@@ -5,7 +5,8 @@
 import { extensionTests } from './extensionSuite';
 import { runTests } from './harness';
 import { sidebarTests } from './sidebarSuite';
+import { opsTests } from './opsSuite';
 
 export function run(): Promise<void> {
-  return runTests([...extensionTests, ...sidebarTests]);
+  return runTests([...extensionTests, ...sidebarTests, ...opsTests]);
 }

@@ -18,13 +18,13 @@ const EXTENSION_ID = 'redis-swarm.redis-swarm';
 const CLUSTER_READY_TIMEOUT_MS = 20_000;
 const POLL_MS = 500;
 
-function api(): RedisSwarmApi {
+export function api(): RedisSwarmApi {
   const ext = vscode.extensions.getExtension<RedisSwarmApi>(EXTENSION_ID);
   assert.ok(ext?.isActive, `extension ${EXTENSION_ID} is not active`);
   return ext.exports;
 }
 
-function liveCluster(): string {
+export function liveCluster(): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   assert.ok(folder, 'no workspace folder is open: the launcher names the live cluster in a file there');
   const file = path.join(folder, LIVE_CLUSTER_FILE);
@@ -59,7 +59,7 @@ async function children(tree: vscode.TreeDataProvider<TreeNode>, node?: TreeNode
 }
 
 /** The cluster's subtree once it shows 3 healthy masters with one linked replica each. */
-async function readyCluster(name: string): Promise<{ cluster: Rendered; masters: { master: Rendered; replicas: Rendered[] }[] }> {
+export async function readyCluster(name: string): Promise<{ cluster: Rendered; masters: { master: Rendered; replicas: Rendered[] }[] }> {
   const { topology, store } = api();
   const deadline = Date.now() + CLUSTER_READY_TIMEOUT_MS;
   let last = 'nothing read';
