@@ -13,6 +13,7 @@ import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
 import { failover } from '../../src/core/ops/failover';
 import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
+import { MoveEngine } from '../../src/core/ops/migrate';
 import { applyRebalance, planRebalanceOn } from '../../src/core/ops/rebalance';
 import { CancellationToken } from '../../src/core/lifecycle';
 import { applyFix, planFix } from '../../src/core/ops/fix';
@@ -77,15 +78,18 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     await assertHealthy('after failover');
   });
 
-  it('reshard under a live writer: every acknowledged write reads back, no slot left open', async () => {
-    const writer = startWriter(client, { keys: 5000, prefix: 'rs' });
+  it('reshard under a live writer: every acknowledged write reads back, no slot left open', () => reshardUnderWriter('migrate'));
+  it('the copy engine under a live writer: every acknowledged write reads back, no slot left open', () => reshardUnderWriter('copy'));
+
+  async function reshardUnderWriter(engine: MoveEngine): Promise<void> {
+    const writer = startWriter(client, { keys: 5000, prefix: `rs-${engine}` });
     await new Promise((r) => setTimeout(r, 300));
     const t = await topo();
     const [target] = masters(t);
     assert.ok(target);
     const plan = planReshardOn(t, { to: target.id, from: 'all', slots: 3000 });
     assert.equal(plan.moves.length, 3000);
-    const report = await applyReshard({ pool, settings: { slotsInFlight: 32, keysPerMigrate: 100 } }, t, plan);
+    const report = await applyReshard({ pool, settings: { slotsInFlight: 32, keysPerMigrate: 100, engine } }, t, plan);
     await new Promise((r) => setTimeout(r, 300));
     const stats = await writer.stop();
     assert.equal(report.moved.length, 3000, `all slots moved: ${JSON.stringify(report.failed.slice(0, 3))}`);
@@ -97,7 +101,7 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     assert.deepEqual(await verifyAcked(client, writer.acked), [], 'every acknowledged write is readable');
     const data = await Promise.all(Array.from({ length: 2000 }, (_, i) => client.get(`data:${i * 10}`)));
     assert.ok(data.every((v, i) => v === `v${i * 10}`), 'the preloaded data is intact');
-  });
+  }
 
   it('rebalance under a live writer evens the masters out, losing nothing', async () => {
     const writer = startWriter(client, { keys: 5000, prefix: 'rb' });

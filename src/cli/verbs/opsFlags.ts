@@ -1,12 +1,13 @@
 /** Flags of the verbs that move slots: redis-cli's names without the `--cluster-` prefix. */
 import { BadInputError } from '../../core/errors';
-import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MigrateSettings } from '../../core/ops/migrate';
-import { FlagSpecs, flagBoolean, flagNumber, ParsedArgs } from '../args';
+import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MOVE_ENGINES, MigrateSettings, MoveEngine } from '../../core/ops/migrate';
+import { FlagSpecs, flagBoolean, flagNumber, flagString, ParsedArgs } from '../args';
 
 export const moveFlags: FlagSpecs = {
   pipeline: { kind: 'number', valueName: 'keys', description: `Keys per MIGRATE (default ${DEFAULT_KEYS_PER_MIGRATE}; redis-cli's default is 10).` },
   'slots-in-flight': { kind: 'number', valueName: 'n', description: `Slots moved at the same time (default ${DEFAULT_SLOTS_IN_FLIGHT}).` },
   timeout: { kind: 'number', valueName: 'ms', description: `MIGRATE timeout (default ${DEFAULT_MIGRATE_TIMEOUT_MS}).` },
+  engine: { kind: 'string', valueName: 'migrate|copy', description: 'How keys move: MIGRATE run by the source (default), or copied through redis-swarm (DUMP/RESTORE, checked handover).' },
   replace: { kind: 'boolean', description: 'Let MIGRATE overwrite keys the target already holds (MIGRATE … REPLACE). Without it a key on both sides stops its slot.' },
   yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
   json: { kind: 'boolean', description: 'Print the plan and the result as JSON.' },
@@ -23,5 +24,10 @@ export function moveSettings(args: ParsedArgs): Partial<MigrateSettings> {
   if (p !== undefined) out.keysPerMigrate = p;
   if (w !== undefined) out.slotsInFlight = w;
   if (t !== undefined) out.migrateTimeoutMs = t;
+  const engine = flagString(args, 'engine');
+  if (engine !== undefined) {
+    if (!(MOVE_ENGINES as readonly string[]).includes(engine)) throw new BadInputError(`--engine takes ${MOVE_ENGINES.join(' or ')}, not "${engine}".`);
+    out.engine = engine as MoveEngine;
+  }
   return out;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_MIGRATE_SETTINGS, MigrateProgress, MigrateSettings } from '../../core/ops/migrate';
+import { DEFAULT_MIGRATE_SETTINGS, MigrateProgress, MigrateSettings, MoveEngine } from '../../core/ops/migrate';
 
 /** The slot mover's settings (redisSwarm.migrate.*), falling back to the core's defaults. */
 export function migrateSettingsFromConfig(): Partial<MigrateSettings> {
@@ -8,6 +8,7 @@ export function migrateSettingsFromConfig(): Partial<MigrateSettings> {
     slotsInFlight: c.get<number>('slotsInFlight') ?? DEFAULT_MIGRATE_SETTINGS.slotsInFlight,
     keysPerMigrate: c.get<number>('keysPerMigrate') ?? DEFAULT_MIGRATE_SETTINGS.keysPerMigrate,
     migrateTimeoutMs: c.get<number>('timeoutMs') ?? DEFAULT_MIGRATE_SETTINGS.migrateTimeoutMs,
+    engine: c.get<MoveEngine>('engine') ?? DEFAULT_MIGRATE_SETTINGS.engine,
     replace: false,
   };
 }
