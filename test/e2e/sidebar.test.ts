@@ -9,14 +9,13 @@
  * Every swarm object is named with a per-run prefix and swept in `after`, pass or fail.
  */
 import * as assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Page } from 'playwright-core';
-import { TEST_IMAGE, deployFormedCluster, runPrefix, sweep } from '../support/swarm';
+import { TEST_IMAGE, runPrefix } from '../support/swarm';
 import { runFromPalette, waitUntil } from './commands';
-import { packageExtension } from './vsix';
+import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
 
-const SETUP_TIMEOUT_MS = 240_000;
 const TEST_TIMEOUT_MS = 240_000;
 /** From opening the view to a converged cluster in it (replica links wait for the first sync). */
 const TREE_TIMEOUT_MS = 90_000;
@@ -24,19 +23,9 @@ const TREE_TIMEOUT_MS = 90_000;
 const DEPLOY_TIMEOUT_MS = 150_000;
 const WIZARD_STEPS = 9;
 
-const live = runPrefix('u');
 const deployed = runPrefix('u');
-let vsix = '';
-
-before(async () => {
-  await deployFormedCluster(live);
-  vsix = await packageExtension();
-}, { timeout: SETUP_TIMEOUT_MS });
-
-after(async () => {
-  await sweep(live);
-  await sweep(deployed);
-}, { timeout: SETUP_TIMEOUT_MS });
+const fixture = useLiveCluster('u', [deployed]);
+const live = fixture.name;
 
 const ROWS = '.part.sidebar .monaco-list-row';
 
@@ -97,7 +86,7 @@ test('sidebar: a live cluster shows 3 masters with their slot ranges and 3 repli
       await widenSidebar(page);
       t.diagnostic(`screenshot: ${await screenshot(page, 'sidebar-cluster')}`);
     });
-  }, [vsix]);
+  }, [fixture.vsix()]);
 });
 
 /** Waits for the wizard's step `n` (the title ends with "(n/9)"), then types `value` and presses Enter. */
@@ -146,5 +135,5 @@ test('Deploy Cluster from the palette: nine steps, a summary, and the new cluste
       await widenSidebar(page);
       t.diagnostic(`screenshot: ${await screenshot(page, 'deploy-done')}`);
     });
-  }, [vsix]);
+  }, [fixture.vsix()]);
 });

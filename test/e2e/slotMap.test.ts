@@ -7,16 +7,14 @@
  * Screenshot: test-output/e2e/slot-map.png.
  */
 import * as assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Frame } from 'playwright-core';
-import { deployFormedCluster, runPrefix, sweep } from '../support/swarm';
 import { launchBrowser } from './browser';
 import { frameWith, pickClusterIfAsked, runFromPalette, waitForFrame, waitUntil } from './commands';
 import { startCodeServer } from './codeServer';
-import { packageExtension } from './vsix';
+import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, withFailureScreenshot, WORKBENCH_TIMEOUT_MS } from './workbench';
 
-const DEPLOY_TIMEOUT_MS = 180_000;
 const TEST_TIMEOUT_MS = 240_000;
 /** From the command to a drawn topology: activation, the first model read through tunnels. */
 const SLOT_MAP_TIMEOUT_MS = 60_000;
@@ -25,18 +23,8 @@ const RENDER_BUDGET_MS = 50;
 /** A color covering less than this share of the canvas is an outline or a border, not a master. */
 const MASTER_COLOR_MIN_SHARE = 0.05;
 
-const cluster = runPrefix('v');
-let vsix = '';
-
-before(async () => {
-  // Deployed first, packaged second: the package step is quick and needs no cluster.
-  await deployFormedCluster(cluster);
-  vsix = await packageExtension();
-}, { timeout: DEPLOY_TIMEOUT_MS });
-
-after(async () => {
-  await sweep(cluster);
-}, { timeout: DEPLOY_TIMEOUT_MS });
+const live = useLiveCluster('v');
+const cluster = live.name;
 
 interface CanvasColors {
   readonly pixels: number;
@@ -61,7 +49,7 @@ function canvasColors(frame: Frame): Promise<CanvasColors> {
 }
 
 test('slot map: 3 masters in 3 colors with a legend, drawn in under 50 ms', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const server = await startCodeServer({ extensions: [vsix] });
+  const server = await startCodeServer({ extensions: [live.vsix()] });
   const browser = await launchBrowser().catch(async (err: unknown) => {
     await server.stop();
     throw err;

@@ -9,33 +9,22 @@
  * off), which keeps every visible row as text in `.xterm-rows`.
  */
 import * as assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Page } from 'playwright-core';
-import { deployFormedCluster, runPrefix, sweep } from '../support/swarm';
 import { launchBrowser } from './browser';
 import { pickClusterIfAsked, runFromPalette, waitUntil } from './commands';
 import { startCodeServer } from './codeServer';
-import { packageExtension } from './vsix';
+import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, withFailureScreenshot } from './workbench';
 
-const DEPLOY_TIMEOUT_MS = 180_000;
 const TEST_TIMEOUT_MS = 240_000;
 /** From the command to a prompt: activation, the first model read, the first connection through a tunnel. */
 const PROMPT_TIMEOUT_MS = 60_000;
 /** One command's reply through the tunnels (a redirect opens a second one). */
 const REPLY_TIMEOUT_MS = 20_000;
 
-const cluster = runPrefix('v');
-let vsix = '';
-
-before(async () => {
-  await deployFormedCluster(cluster);
-  vsix = await packageExtension();
-}, { timeout: DEPLOY_TIMEOUT_MS });
-
-after(async () => {
-  await sweep(cluster);
-}, { timeout: DEPLOY_TIMEOUT_MS });
+const live = useLiveCluster('v');
+const cluster = live.name;
 
 const ROWS = '.terminal-wrapper.active .xterm-rows, .integrated-terminal .xterm-rows';
 
@@ -51,7 +40,7 @@ async function typeLine(page: Page, text: string): Promise<void> {
 }
 
 test('cluster terminal: set foo bar, get foo reads "bar" through the cluster redirects', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const server = await startCodeServer({ extensions: [vsix], settings: { 'terminal.integrated.gpuAcceleration': 'off' } });
+  const server = await startCodeServer({ extensions: [live.vsix()], settings: { 'terminal.integrated.gpuAcceleration': 'off' } });
   const browser = await launchBrowser().catch(async (err: unknown) => {
     await server.stop();
     throw err;
