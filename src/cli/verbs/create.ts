@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { ask } from '../prompt';
 import { applyCreate, inspectNodes } from '../../core/cluster/applyCreate';
 import { checkCluster } from '../../core/cluster/check';
 import { formatCheck } from '../../core/cluster/formatCheck';
@@ -7,7 +7,7 @@ import { planCreate } from '../../core/cluster/planCreate';
 import { BadInputError } from '../../core/errors';
 import { ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
 import { flagBoolean, flagNumber, parseArgs } from '../args';
-import { CliIO, Verb } from '../verb';
+import { Verb } from '../verb';
 import { clusterTargetFlags, createTargetsFromArgs, readTargetTopology } from './clusterTargets';
 
 export const createVerb: Verb = {
@@ -71,17 +71,4 @@ function lineProgress(out: NodeJS.WritableStream): ProgressReporter {
       out.write(`>>> ${step}\n`);
     },
   };
-}
-
-async function ask(io: CliIO, question: string): Promise<string> {
-  io.stdout.write(question);
-  const rl = createInterface({ input: io.stdin });
-  try {
-    return await new Promise<string>((resolve) => {
-      rl.once('line', (line) => resolve(line.trim()));
-      rl.once('close', () => resolve(''));
-    });
-  } finally {
-    rl.close();
-  }
 }

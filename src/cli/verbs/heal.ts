@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { ask } from '../prompt';
 import { BadInputError, describeError } from '../../core/errors';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { formatHealPlan, healPlanToJson } from '../../core/heal/formatHeal';
@@ -123,17 +123,4 @@ function stderrLogger(io: CliIO): { trace(m: string): void; debug(m: string): vo
     warn: (m) => io.stderr.write(`[WARN] ${m}\n`),
     error: (m) => io.stderr.write(`[ERR] ${describeError(m)}\n`),
   };
-}
-
-async function ask(io: CliIO, question: string): Promise<string> {
-  io.stdout.write(question);
-  const rl = createInterface({ input: io.stdin });
-  try {
-    return await new Promise<string>((resolve) => {
-      rl.once('line', (line) => resolve(line.trim()));
-      rl.once('close', () => resolve(''));
-    });
-  } finally {
-    rl.close();
-  }
 }

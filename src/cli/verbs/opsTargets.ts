@@ -4,14 +4,12 @@
  * as the user types them (an ID or its prefix, a service name, host:port), confirmation, the
  * cluster lock, and progress lines.
  */
-import { createInterface } from 'node:readline';
 import { ClusterNode, ClusterTopology } from '../../core/cluster/topology';
 import { BadInputError } from '../../core/errors';
 import { ProgressReporter } from '../../core/lifecycle';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagString, ParsedArgs } from '../args';
-import { CliIO } from '../verb';
 import { SeedTargets, seedTargetsFromArgs } from './clusterTargets';
 
 export interface OpsTargets extends SeedTargets {
@@ -43,26 +41,6 @@ export function resolveNode(topology: ClusterTopology, text: string): ClusterNod
   if (byPrefix.length === 1 && byPrefix[0]) return byPrefix[0];
   if (byPrefix.length > 1) throw new BadInputError(`"${text}" matches ${byPrefix.length} node IDs; give more of the ID.`);
   throw new BadInputError(`No node "${text}" in the cluster (give a node ID, a service name or host:port; \`check\` lists them).`);
-}
-
-/** Asks unless --yes; refuses without a terminal. True when the user typed yes. */
-export async function confirm(io: CliIO, yes: boolean, question: string): Promise<boolean> {
-  if (yes) return true;
-  if (!io.stdin.isTTY) {
-    throw new BadInputError('Not changing the cluster without a confirmation: stdin is not a terminal. Run again with --yes.');
-  }
-  io.stdout.write(`${question} (type 'yes' to accept): `);
-  const rl = createInterface({ input: io.stdin });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.once('line', (line) => resolve(line.trim()));
-      rl.once('close', () => resolve(''));
-    });
-    if (answer !== 'yes') io.stderr.write('Nothing changed.\n');
-    return answer === 'yes';
-  } finally {
-    rl.close();
-  }
 }
 
 /** Progress lines: a new step as `>>> step`; counters of the same step overwrite one line on a TTY. */

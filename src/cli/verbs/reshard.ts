@@ -7,7 +7,8 @@ import { flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../arg
 import { Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
-import { confirm, opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { confirm } from '../prompt';
 
 function parseRanges(list: readonly string[]): SlotRange[] {
   return list.flatMap((text) =>
