@@ -128,7 +128,7 @@ export class AdminPool {
     } catch (err) {
       redis.disconnect();
       const via = formatEndpoint(target) === formatEndpoint(announced) ? '' : ` (via ${route.kind} ${formatEndpoint(target)})`;
-      throw new RedisSwarmError('redis', `Cannot connect to ${formatEndpoint(announced)}${via}: ${errText(err)}.`, { cause: err });
+      throw new RedisSwarmError('redis', `Cannot connect to ${formatEndpoint(announced)}${via}: ${errText(err).replace(/\.$/, '')}.`, { cause: err });
     }
     return redis;
   }
