@@ -44,7 +44,9 @@ export async function benchReshard(): Promise<void> {
     try {
       const topology = await readTopology(router, [{ host: '127.0.0.1', port: BASE }], { pool });
       const plan = planReshardOn(topology, { from: [from], to, slots: SLOTS });
+      const moveStarted = Date.now();
       const report = await applyReshard({ pool, settings: benchSettings() }, topology, plan);
+      if (process.env['REDIS_SWARM_BENCH_CPU']) process.stdout.write(`  the move itself (after reading the topology and planning): ${Date.now() - moveStarted} ms\n`);
       if (report.moved.length !== SLOTS) throw new Error(`redis-swarm moved ${report.moved.length} of ${SLOTS} slots`);
     } finally {
       await pool.close();
@@ -74,9 +76,16 @@ async function run(name: string, tool: (fromId: string, toId: string) => Promise
     const owners = ownersBySlot(nodes);
     load(nodes, owners);
     const keys = countKeys(BASE, SLOTS);
+    const cpuBefore = nodes.ports.map(serverCpuMs);
+    const ownBefore = process.cpuUsage();
     const started = Date.now();
     await tool(ids[0] as string, ids[1] as string);
     const ms = Date.now() - started;
+    if (process.env['REDIS_SWARM_BENCH_CPU']) {
+      const own = process.cpuUsage(ownBefore);
+      const servers = nodes.ports.map((p, i) => Math.round(serverCpuMs(p) - (cpuBefore[i] as number)));
+      process.stdout.write(`  CPU ms: this process ${Math.round((own.user + own.system) / 1000)}, nodes ${servers.join(' / ')} (source / target / other)\n`);
+    }
     await verify(nodes, keys);
     process.stdout.write(`  done in ${ms} ms\n`);
     return { ms, keys };
@@ -119,6 +128,13 @@ function load(nodes: LoopbackNodes, owners: Int32Array): void {
   if (total !== KEYS) throw new Error(`loaded ${total} keys, expected ${KEYS}`);
 }
 
+/** used_cpu_sys + used_cpu_user of a node, in ms (INFO cpu). */
+function serverCpuMs(port: number): number {
+  const text = redisCli(['-p', String(port), 'info', 'cpu']).toString();
+  const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(text)?.[1] ?? 0);
+  return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
+}
+
 function countKeys(port: number, slots: number): number {
   const script = Array.from({ length: slots }, (_, s) => `CLUSTER COUNTKEYSINSLOT ${s}`).join('\n') + '\n';
   return redisCli(['-p', String(port)], script).toString().trim().split('\n').reduce((n, l) => n + Number(l), 0);
@@ -158,7 +174,11 @@ function redisCliReshard(from: string, to: string, extra: readonly string[]): Pr
   });
 }
 
-/** REDIS_SWARM_BENCH_SETTINGS='{"engine":"migrate"}' or '{"slotsInFlight":256}' tries other settings of the slot mover. */
+/**
+ * REDIS_SWARM_BENCH_SETTINGS='{"engine":"migrate"}' or '{"slotsInFlight":256}' tries other settings of the slot mover.
+ * REDIS_SWARM_BENCH_CPU=1 prints the CPU time each process spent during each move;
+ * REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs.
+ */
 function benchSettings(): Partial<MigrateSettings> {
   const text = process.env['REDIS_SWARM_BENCH_SETTINGS'];
   return text ? (JSON.parse(text) as Partial<MigrateSettings>) : {};

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { Cluster } from 'ioredis';
+import Redis, { Cluster, Command } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import { checkCluster } from '../../src/core/cluster/check';
 import { readTopology } from '../../src/core/cluster/readTopology';
@@ -16,6 +16,7 @@ import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
 import { MoveEngine } from '../../src/core/ops/migrate';
 import { applyRebalance, planRebalanceOn } from '../../src/core/ops/rebalance';
 import { CancellationToken } from '../../src/core/lifecycle';
+import { copySlot, copyWindow, listSlotKeys } from '../../src/core/ops/copySlot';
 import { applyFix, planFix } from '../../src/core/ops/fix';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
@@ -102,6 +103,65 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     const data = await Promise.all(Array.from({ length: 2000 }, (_, i) => client.get(`data:${i * 10}`)));
     assert.ok(data.every((v, i) => v === `v${i * 10}`), 'the preloaded data is intact');
   }
+
+  it('the copy engine: a key written during the copy ends with its last value, TTLs are kept', async () => {
+    const t = await topo();
+    const [a, b] = masters(t);
+    assert.ok(a && b);
+    const slot = a.slots[a.slots.length - 1]?.end ?? 0;
+    let tag = '';
+    for (let i = 0; tag === ''; i++) if (calculateSlot(`{cw${i}}`) === slot) tag = `{cw${i}}`;
+    const changing = `${tag}:changing`;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => client.set(`${tag}:plain:${i}`, `p${i}`)));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => client.set(`${tag}:ttl:${i}`, `t${i}`, 'PX', 600_000)));
+    await client.set(changing, 'first');
+    const source = new Redis({ host: '127.0.0.1', port: a.endpoint.port, lazyConnect: true });
+    const target = new Redis({ host: '127.0.0.1', port: b.endpoint.port, lazyConnect: true });
+    let handedOver = false;
+    try {
+      await source.connect();
+      await target.connect();
+      // The write lands after the snapshot and before the hand-over: when the copies are restored.
+      let writes = 0;
+      const send = target.sendCommand.bind(target);
+      target.sendCommand = ((cmd: Command) => {
+        if (cmd.name !== 'eval' || writes > 0) return send(cmd);
+        writes++;
+        return client.set(changing, 'last').then(() => send(cmd));
+      }) as typeof target.sendCommand;
+      redisCli(['-p', String(b.endpoint.port), 'cluster', 'setslot', String(slot), 'importing', a.id]);
+      const limits = { maxKeys: 1000, maxBytes: 1 << 20 };
+      const [keys] = await listSlotKeys(source, [slot], limits.maxKeys);
+      // The slot may hold the preloaded data's keys too.
+      assert.ok(keys && !(keys instanceof Error) && keys.count >= 31, 'the slot lists at least our 31 keys');
+      const first = (await copyWindow(source, [{ slot, targetId: b.id, keys, target }], limits)).get(slot);
+      assert.equal(writes, 1, 'the write happened during the copy');
+      assert.equal(first?.kind, 'retry', `the changed key stops the hand-over: ${JSON.stringify(first)}`);
+      assert.equal(await client.get(changing), 'last', 'the source still serves the new value');
+      const second = await copySlot(source, target, { slot, targetId: b.id }, limits, undefined, first.kind === 'retry' ? first.ours : undefined);
+      assert.deepEqual(second, { kind: 'committed', keys: keys.count });
+      assert.equal(Number(await source.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))), 0, 'the source gave every key up');
+      for (const n of [b, a, ...masters(t).filter((m) => m.id !== a.id && m.id !== b.id)]) {
+        redisCli(['-p', String(n.endpoint.port), 'cluster', 'setslot', String(slot), 'node', b.id]);
+      }
+      handedOver = true;
+    } finally {
+      // A failed run leaves the slot as it was (the copies are invisible while it is importing).
+      if (!handedOver) redisCli(['-p', String(b.endpoint.port), 'cluster', 'setslot', String(slot), 'stable']);
+      source.disconnect();
+      target.disconnect();
+    }
+    assert.equal(await client.get(changing), 'last', 'the key written during the copy has its last value');
+    const plain = await Promise.all(Array.from({ length: 20 }, (_, i) => client.get(`${tag}:plain:${i}`)));
+    assert.deepEqual(plain, Array.from({ length: 20 }, (_, i) => `p${i}`));
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await client.get(`${tag}:ttl:${i}`), `t${i}`);
+      const ttl = await client.pttl(`${tag}:ttl:${i}`);
+      assert.ok(ttl > 590_000 && ttl <= 600_000, `${tag}:ttl:${i} kept its TTL (${ttl} ms)`);
+    }
+    assert.equal(await client.pttl(`${tag}:plain:0`), -1, 'a key without TTL still has none');
+    await assertHealthy('after the copy');
+  });
 
   it('rebalance under a live writer evens the masters out, losing nothing', async () => {
     const writer = startWriter(client, { keys: 5000, prefix: 'rb' });

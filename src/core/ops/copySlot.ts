@@ -44,7 +44,7 @@
  */
 import Redis from 'ioredis';
 import { errText } from '../redis/adminConnection';
-import { sendEncoded, WireArg } from './wireCommand';
+import { decodeArgs, EncodedArgs, encodeWithSegments, sendEncoded, sendWire, WireArg } from './wireCommand';
 
 /** Attempts at the hand-over of one slot before it is left to MIGRATE (a key kept changing). */
 export const COPY_ATTEMPTS = 3;
@@ -85,22 +85,74 @@ end
 return r`;
 
 /**
- * On the target, after ASKING. ARGV: (mode, key, ttl, payload)*; mode 'n' restores without
- * REPLACE, 'r' restores with REPLACE (only our own earlier copy), 'd' deletes our copy. Keys go
- * in ARGV, not KEYS: a multi-key command on an importing slot whose keys are missing is refused
- * with TRYAGAIN, while each RESTORE inside is a single-key command the ASKING flag lets in.
- * Returns {index, error} pairs for the groups that failed.
+ * On the target, after ASKING. ARGV[1]: milliseconds the copy spent in this process, taken off
+ * every TTL (MIGRATE's relative TTL, less our transit); then (mode, key, ttl, payload)*; mode
+ * 'n' restores without REPLACE, 'r' restores with REPLACE (only our own earlier copy), 'd'
+ * deletes our copy; ttl 0 is none. Keys go in ARGV, not KEYS: a multi-key command on an
+ * importing slot whose keys are missing is refused with TRYAGAIN, while each RESTORE inside is a
+ * single-key command the ASKING flag lets in. Returns {index, error} pairs for the groups that
+ * failed (index 1 is the first group).
  */
 const RESTORE_SCRIPT = `
-local bad, n = {}, 0
-for i = 1, #ARGV, 4 do
-  local m, k, x = ARGV[i], ARGV[i + 1], nil
+local bad, n, e = {}, 0, tonumber(ARGV[1])
+for i = 2, #ARGV, 4 do
+  local m, k, t, x = ARGV[i], ARGV[i + 1], ARGV[i + 2], nil
+  if e > 0 and t ~= '0' then t = string.format('%d', math.max(1, tonumber(t) - e)) end
   if m == 'd' then x = redis.pcall('DEL', k)
-  elseif m == 'r' then x = redis.pcall('RESTORE', k, ARGV[i + 2], ARGV[i + 3], 'REPLACE')
-  else x = redis.pcall('RESTORE', k, ARGV[i + 2], ARGV[i + 3]) end
-  if type(x) == 'table' and x.err then n = n + 1; bad[n] = (i + 3) / 4; n = n + 1; bad[n] = x.err end
+  elseif m == 'r' then x = redis.pcall('RESTORE', k, t, ARGV[i + 3], 'REPLACE')
+  else x = redis.pcall('RESTORE', k, t, ARGV[i + 3]) end
+  if type(x) == 'table' and x.err then n = n + 1; bad[n] = (i + 2) / 4; n = n + 1; bad[n] = x.err end
 end
 return bad`;
+
+/**
+ * The slot's key names, RESP-encoded in one string (ARGV: slot, at most this many keys). The
+ * node writes each name once; this process passes the string on to WATCH, the snapshot and the
+ * commit as it is (wireCommand.ts's EncodedArgs) instead of handling every key.
+ */
+const KEYLIST_SCRIPT = `
+local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', ARGV[1], ARGV[2])
+local p, n = {}, 0
+for _, k in ipairs(keys) do
+  p[n + 1] = '$'; p[n + 2] = #k; p[n + 3] = '\\r\\n'; p[n + 4] = k; p[n + 5] = '\\r\\n'
+  n = n + 5
+end
+return {#keys, table.concat(p)}`;
+
+/**
+ * SNAPSHOT_SCRIPT's wire form, for the first attempt of a window: KEYS: the slot's keys;
+ * ARGV[1]: byte budget. Returns {count, restore arguments, present keys}: the (mode 'n', key,
+ * PTTL or 0, DUMP) groups RESTORE_SCRIPT takes, RESP-encoded in one string, for the `count`
+ * keys that exist; the present keys RESP-encoded, or nil when every key of KEYS exists (KEYS is
+ * then the list). nil instead of the whole reply when the payloads exceed the budget.
+ */
+const SNAPSHOT_WIRE_SCRIPT = `
+local r, m, used, budget, np, here = {}, 0, 0, tonumber(ARGV[1]), 0, {}
+for i, k in ipairs(KEYS) do
+  local d = redis.call('DUMP', k)
+  if d then
+    used = used + #d
+    if used > budget then return false end
+    local t = redis.call('PTTL', k)
+    local ts = '0'
+    if t > 0 then ts = string.format('%d', t) end
+    r[m + 1] = '$1\\r\\nn\\r\\n$'; r[m + 2] = #k; r[m + 3] = '\\r\\n'; r[m + 4] = k
+    r[m + 5] = '\\r\\n$'; r[m + 6] = #ts; r[m + 7] = '\\r\\n'; r[m + 8] = ts
+    r[m + 9] = '\\r\\n$'; r[m + 10] = #d; r[m + 11] = '\\r\\n'; r[m + 12] = d; r[m + 13] = '\\r\\n'
+    m = m + 13
+    np = np + 1
+    here[i] = true
+  end
+end
+local present = false
+if np < #KEYS then
+  local p, n = {}, 0
+  for i, k in ipairs(KEYS) do
+    if here[i] then p[n + 1] = '$'; p[n + 2] = #k; p[n + 3] = '\\r\\n'; p[n + 4] = k; p[n + 5] = '\\r\\n'; n = n + 5 end
+  end
+  present = table.concat(p)
+end
+return {np, table.concat(r), present}`;
 
 /**
  * On the source, inside MULTI/EXEC after WATCH. ARGV: slot, target id, the copied keys. Every
@@ -141,12 +193,10 @@ function unpackSnapshot(reply: unknown, count: number): { pttl: number; payload:
 /** Runs the restore script; returns the first failure's text, if any, and applies `ok` to the rest. */
 async function restoreOn(target: Redis, items: readonly RestoreItem[], ok: (it: RestoreItem) => void): Promise<string | undefined> {
   if (items.length === 0) return undefined;
-  const args: WireArg[] = ['EVAL', RESTORE_SCRIPT, 0];
+  const args: WireArg[] = ['EVAL', RESTORE_SCRIPT, 0, 0];
   for (const it of items) args.push(it.mode, it.key, it.ttl, it.payload);
   const [, reply] = await Promise.all([sendEncoded(target, ['ASKING']), sendEncoded(target, args)]);
-  const bad = new Map<number, string>();
-  const list = reply as (number | Buffer)[];
-  for (let i = 0; i + 1 < list.length; i += 2) bad.set(Number(list[i]) - 1, String(list[i + 1]));
+  const bad = restoreFailures(reply);
   let first: string | undefined;
   items.forEach((it, i) => {
     const e = bad.get(i);
@@ -154,6 +204,14 @@ async function restoreOn(target: Redis, items: readonly RestoreItem[], ok: (it: 
     else first ??= `${it.mode === 'd' ? 'DEL' : 'RESTORE'} of ${it.key.toString('utf8')} on the target: ${e}`;
   });
   return first;
+}
+
+/** RESTORE_SCRIPT's reply: group index (0-based) → error text. */
+function restoreFailures(reply: unknown): Map<number, string> {
+  const bad = new Map<number, string>();
+  const list = reply as (number | Buffer)[];
+  for (let i = 0; i + 1 < list.length; i += 2) bad.set(Number(list[i]) - 1, String(list[i + 1]));
+  return bad;
 }
 
 const hex = (k: Buffer): string => k.toString('hex');
@@ -265,10 +323,29 @@ export async function copySlot(
   }
 }
 
+/**
+ * The key lists of `slots` on `conn` (at most `max` + 1 keys each, so that "too many" shows),
+ * each as one pre-encoded string, in one round trip; an Error for a slot whose list failed.
+ */
+export async function listSlotKeys(conn: Redis, slots: readonly number[], max: number): Promise<(EncodedArgs | Error)[]> {
+  return Promise.all(
+    slots.map((slot) =>
+      sendEncoded(conn, ['EVAL', KEYLIST_SCRIPT, 0, slot, max + 1]).then(
+        (reply): EncodedArgs => {
+          const [count, wire] = reply as [number, Buffer];
+          return { count: Number(count), wire: Buffer.isBuffer(wire) ? wire : EMPTY };
+        },
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      ),
+    ),
+  );
+}
+
 export interface WindowSlot {
   readonly slot: number;
   readonly targetId: string;
-  readonly keys: readonly Buffer[];
+  /** The slot's keys, pre-encoded (listSlotKeys). */
+  readonly keys: EncodedArgs;
   readonly target: Redis;
 }
 
@@ -281,6 +358,11 @@ export type WindowOutcome = CopyOutcome | { readonly kind: 'retry'; readonly our
  * per slot and all-or-nothing per slot; the EXEC runs all of them or, if any watched key of the
  * window was touched, none). Slots that need another attempt come back as 'retry' with the
  * copies already on the target, for copySlot.
+ *
+ * Keys and payloads stay in wire form from node to node: the key list, the snapshot's RESTORE
+ * arguments and the present keys are strings the source builds (KEYLIST_SCRIPT,
+ * SNAPSHOT_WIRE_SCRIPT) and this process splices into WATCH, RESTORE_SCRIPT and COMMIT_SCRIPT
+ * commands; only a slot that fails or needs another attempt has its keys decoded.
  */
 export async function copyWindow(source: Redis, slots: readonly WindowSlot[], limits: CopyLimits): Promise<Map<number, WindowOutcome>> {
   const out = new Map<number, WindowOutcome>();
@@ -304,32 +386,48 @@ export async function copyWindow(source: Redis, slots: readonly WindowSlot[], li
   try {
     const snaps = await Promise.all(
       slots.map((w) =>
-        Promise.all([sendEncoded(source, ['WATCH', ...w.keys]), sendEncoded(source, ['EVAL', SNAPSHOT_SCRIPT, w.keys.length, ...w.keys, limits.maxBytes])]).then(
-          ([, snap]) => ({ ok: true as const, snap }),
+        Promise.all([
+          sendWire(source, 'WATCH', encodeWithSegments(['WATCH'], [w.keys])),
+          sendWire(source, 'EVAL', encodeWithSegments(['EVAL', SNAPSHOT_WIRE_SCRIPT, w.keys.count], [w.keys], [limits.maxBytes])),
+        ]).then(
+          ([, snap]) => ({ ok: true as const, snap, taken: Date.now() }),
           (err: unknown) => ({ ok: false as const, err: errText(err) }),
         ),
       ),
     );
-    const taken = Date.now();
-    const committing: { w: WindowSlot; present: Buffer[] }[] = [];
+    const committing: { w: WindowSlot; present: EncodedArgs }[] = [];
     await Promise.all(
       slots.map(async (w, i) => {
         const r = snaps[i];
         if (!r || !r.ok) return out.set(w.slot, { kind: 'fallback', reason: r ? r.err : 'no reply' });
         if (r.snap === null) return out.set(w.slot, { kind: 'fallback', reason: `more than ${limits.maxBytes} bytes` });
-        const entries = unpackSnapshot(r.snap, w.keys.length);
-        const present: Buffer[] = [];
-        const items: RestoreItem[] = [];
-        w.keys.forEach((k, j) => {
-          const e = entries[j];
-          if (e === undefined || e.payload === undefined || e.pttl === -2) return;
-          present.push(k);
-          const ttl = e.pttl < 0 ? 0 : Math.max(1, e.pttl - (Date.now() - taken));
-          items.push({ mode: 'n', key: k, ttl, payload: e.payload });
-        });
-        if (present.length === 0) return out.set(w.slot, { kind: 'fallback', reason: 'its keys were deleted meanwhile' });
+        const [count, restoreWire, presentWire] = r.snap as [number, Buffer, Buffer | null];
+        const n = Number(count);
+        if (n === 0) return out.set(w.slot, { kind: 'fallback', reason: 'its keys were deleted meanwhile' });
+        const present: EncodedArgs = Buffer.isBuffer(presentWire) ? { count: n, wire: presentWire } : w.keys;
+        // Relative TTLs, less the time the copy spent here (MIGRATE's are relative too).
+        const elapsed = Date.now() - r.taken;
+        const wire = encodeWithSegments(['EVAL', RESTORE_SCRIPT, 0, elapsed], [{ count: 4 * n, wire: restoreWire }]);
         const mine = oursOf(w.slot);
-        const problem = await restoreOn(w.target, items, (it) => mine.set(hex(it.key), it.key)).catch((err: unknown) => errText(err));
+        let problem: string | undefined;
+        try {
+          const [, reply] = await Promise.all([sendEncoded(w.target, ['ASKING']), sendWire(w.target, 'EVAL', wire)]);
+          const bad = restoreFailures(reply);
+          const names = decodeOnFailure(present, bad.size > 0);
+          if (names !== undefined) {
+            // Only the keys restored by us are ours: a BUSYKEY key is the target's own.
+            names.forEach((k, j) => {
+              if (!bad.has(j)) mine.set(hex(k), k);
+            });
+            const [j, e] = [...bad][0] as [number, string];
+            problem = `RESTORE of ${names[j]?.toString('utf8') ?? '?'} on the target: ${e}`;
+          }
+        } catch (err) {
+          // The restore's outcome is unknown: every present key may be a copy of ours. None was
+          // on the target before (precheck), and the source still serves them all.
+          for (const k of decodeArgs(present)) mine.set(hex(k), k);
+          problem = errText(err);
+        }
         if (problem !== undefined) return dropCopies(w, problem);
         committing.push({ w, present });
         return undefined;
@@ -341,21 +439,23 @@ export async function copyWindow(source: Redis, slots: readonly WindowSlot[], li
     }
     const [, , exec] = await Promise.all([
       sendEncoded(source, ['MULTI']),
-      Promise.all(committing.map(({ w, present }) => sendEncoded(source, ['EVAL', COMMIT_SCRIPT, 0, w.slot, w.targetId, ...present]))),
+      Promise.all(
+        committing.map(({ w, present }) => sendWire(source, 'EVAL', encodeWithSegments(['EVAL', COMMIT_SCRIPT, 0, w.slot, w.targetId], [present]))),
+      ),
       sendEncoded(source, ['EXEC']),
     ]);
-    if (exec === null) {
-      for (const { w } of committing) out.set(w.slot, { kind: 'retry', ours: oursOf(w.slot) });
-      return out;
-    }
-    const results = exec as unknown[];
+    const results = exec === null ? undefined : (exec as unknown[]);
     await Promise.all(
       committing.map(async ({ w, present }, i) => {
-        const r = results[i];
+        const r = results === undefined ? 'CHANGED' : results[i];
         const text = r instanceof Error ? r.message : Buffer.isBuffer(r) ? r.toString('utf8') : String(r);
-        if (text === 'OK') out.set(w.slot, { kind: 'committed', keys: present.length });
-        else if (text === 'CHANGED') out.set(w.slot, { kind: 'retry', ours: oursOf(w.slot) });
-        else await dropCopies(w, `SETSLOT MIGRATING: ${text}`, true);
+        if (text === 'OK') return out.set(w.slot, { kind: 'committed', keys: present.count });
+        // Every present key was restored by us (the restore reported no failure).
+        const mine = oursOf(w.slot);
+        for (const k of decodeArgs(present)) mine.set(hex(k), k);
+        if (text !== 'CHANGED') return dropCopies(w, `SETSLOT MIGRATING: ${text}`, true);
+        // A watched key was touched (the EXEC did nothing) or one expired: copy again.
+        return out.set(w.slot, { kind: 'retry', ours: mine });
       }),
     );
     return out;
@@ -367,4 +467,9 @@ export async function copyWindow(source: Redis, slots: readonly WindowSlot[], li
     }
     return out;
   }
+}
+
+/** The key names of `present` when a restore failed (to know which copies are ours), else undefined. */
+function decodeOnFailure(present: EncodedArgs, failed: boolean): Buffer[] | undefined {
+  return failed ? decodeArgs(present) : undefined;
 }

@@ -28,7 +28,7 @@ import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter
 import { AdminPool, errText } from '../redis/adminConnection';
 import { ClusterNode } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
-import { copySlot, copyWindow, CopyOutcome, WindowOutcome, WindowSlot } from './copySlot';
+import { copySlot, copyWindow, CopyOutcome, listSlotKeys, WindowOutcome, WindowSlot } from './copySlot';
 import { corkTick, sendEncoded } from './wireCommand';
 
 /** Slots open at the same time (a window): more hides more round trips. */
@@ -394,14 +394,17 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
     await Promise.all(
       [...groupBy(importing, (s) => s.move.sourceId)].map(async ([sourceId, list]) => {
         const src = await bulk.get(sourceId);
-        const lists = await pipelined(src, list, (s) => ['CLUSTER', 'GETKEYSINSLOT', s.move.slot, settings.copyMaxKeysPerSlot + 1]);
+        // Each list comes pre-encoded, passed on untouched (see copyWindow).
+        const lists = await listSlotKeys(src, list.map((s) => s.move.slot), settings.copyMaxKeysPerSlot);
         const limits = { maxKeys: settings.copyMaxKeysPerSlot, maxBytes: settings.copyMaxBytesPerSlot };
         const windowSlots: (WindowSlot & { s: SlotState })[] = [];
         for (const [i, s] of list.entries()) {
           const r = lists[i];
-          const keys = r?.ok === true ? (r.value as Buffer[]) : [];
+          // Not silent: a failing key list sends every slot the MIGRATE way, which hides itself.
+          if (r instanceof Error) logger.warn(`slot ${s.move.slot}: listing its keys for the copy failed (${r.message}); moved the MIGRATE way`);
+          const keys = r === undefined || r instanceof Error ? { count: 0, wire: Buffer.alloc(0) } : r;
           // No key (nothing to copy), too many, or no list: opened the usual way.
-          if (keys.length === 0 || keys.length > settings.copyMaxKeysPerSlot) toMigrate.push(s);
+          if (keys.count === 0 || keys.count > settings.copyMaxKeysPerSlot) toMigrate.push(s);
           else windowSlots.push({ s, slot: s.move.slot, targetId: s.move.targetId, keys, target: await bulk.get(s.move.targetId) });
         }
         // Slots grouped into transactions of about COPY_KEYS_PER_TRANSACTION keys, run on
@@ -416,7 +419,7 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
             chunkKeys = 0;
           }
           (chunks[chunks.length - 1] as typeof windowSlots).push(ws);
-          chunkKeys += ws.keys.length;
+          chunkKeys += ws.keys.count;
         }
         const outcomes = new Map<number, WindowOutcome>();
         const chunkLanes = Math.min(settings.copyConnections, chunks.length);

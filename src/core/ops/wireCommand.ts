@@ -78,3 +78,47 @@ export function sendEncoded(conn: Redis, args: readonly WireArg[]): Promise<unkn
   corkTick(conn);
   return conn.sendCommand(new EncodedCommand(name, encodeCommand(args))) as Promise<unknown>;
 }
+
+/**
+ * Arguments already in wire form: `count` bulk strings (`$<len>\r\n<bytes>\r\n` each) in one
+ * Buffer. The copy engine's scripts return key lists and RESTORE arguments this way, built by
+ * the node in one table.concat, so this process forwards them without touching each key.
+ */
+export interface EncodedArgs {
+  readonly count: number;
+  readonly wire: Buffer;
+}
+
+/** A command of `head` arguments, then the pre-encoded `segments`, then `tail`, in one Buffer. */
+export function encodeWithSegments(head: readonly WireArg[], segments: readonly EncodedArgs[], tail: readonly WireArg[] = []): Buffer {
+  const count = head.length + tail.length + segments.reduce((n, s) => n + s.count, 0);
+  const h = encodeCommand(head);
+  const t = encodeCommand(tail);
+  // encodeCommand starts with `*<n>\r\n`: replace the head's count, drop the tail's.
+  const headArgs = h.subarray(h.indexOf(0x0a) + 1);
+  const tailArgs = t.subarray(t.indexOf(0x0a) + 1);
+  return Buffer.concat([Buffer.from(`*${count}\r\n`, 'latin1'), headArgs, ...segments.map((s) => s.wire), tailArgs]);
+}
+
+/** Sends a command already encoded (see encodeWithSegments); bulk replies arrive as Buffers. */
+export function sendWire(conn: Redis, name: string, wire: Buffer): Promise<unknown> {
+  corkTick(conn);
+  return conn.sendCommand(new EncodedCommand(name.toLowerCase(), wire)) as Promise<unknown>;
+}
+
+/** The bulk strings of an EncodedArgs, as Buffers (views into its wire form). */
+export function decodeArgs(args: EncodedArgs): Buffer[] {
+  const out: Buffer[] = [];
+  const w = args.wire;
+  let o = 0;
+  while (o < w.length && out.length < args.count) {
+    if (w[o] !== 0x24) throw new Error(`malformed encoded argument at byte ${o}`);
+    const eol = w.indexOf(0x0d, o);
+    const len = Number(w.toString('latin1', o + 1, eol));
+    if (!Number.isInteger(len) || len < 0 || eol + 2 + len + 2 > w.length) throw new Error(`malformed encoded argument at byte ${o}`);
+    out.push(w.subarray(eol + 2, eol + 2 + len));
+    o = eol + 2 + len + 2;
+  }
+  if (out.length !== args.count) throw new Error(`expected ${args.count} encoded arguments, found ${out.length}`);
+  return out;
+}
