@@ -21,9 +21,12 @@ export const MAX_LOOPBACK_PORT = 32767 - 10000;
 export async function startRedisNodes(
   basePort: number,
   count: number,
-  options: { cluster?: boolean; extraArgs?: readonly string[] } = {},
+  options: { cluster?: boolean; extraArgs?: readonly string[]; busBase?: number } = {},
 ): Promise<LoopbackNodes> {
-  if (basePort + count - 1 > MAX_LOOPBACK_PORT) {
+  // With an explicit bus port block (cluster-port, Redis 7) only that block must stay low.
+  if (options.busBase !== undefined) {
+    if (Math.max(basePort, options.busBase) + count - 1 > 32767) throw new Error(`ports ${basePort}/${options.busBase}+${count} reach the ephemeral range`);
+  } else if (basePort + count - 1 > MAX_LOOPBACK_PORT) {
     throw new Error(`ports ${basePort}..${basePort + count - 1} would put bus ports in the ephemeral range`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'redis-swarm-test-'));
@@ -43,9 +46,10 @@ export async function startRedisNodes(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) {
+    for (const [i, port] of ports.entries()) {
       const args = [
         '--port', String(port),
+        ...(options.busBase !== undefined ? ['--cluster-port', String(options.busBase + i)] : []),
         '--bind', '127.0.0.1',
         '--dir', dir,
         '--dbfilename', `dump-${port}.rdb`,
