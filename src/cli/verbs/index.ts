@@ -16,22 +16,22 @@ import { rebalanceVerb } from './rebalance';
 import { addNodeVerb } from './addNode';
 import { delNodeVerb } from './delNode';
 
-/** Every CLI verb, in the order `redis-swarm --help` lists them. One line per verb. */
+/** Every CLI verb, in the order `redis-swarm --help` lists them: set up, look, act, tear down. */
 export const verbs: readonly Verb[] = [
   doctorVerb,
+  deployVerb,
   createVerb,
   statusVerb,
   checkVerb,
-  deployVerb,
-  destroyVerb,
-  portForwardVerb,
   cliVerb,
+  portForwardVerb,
   healVerb,
   modeVerb,
-  failoverVerb,
   reshardVerb,
-  fixVerb,
   rebalanceVerb,
+  fixVerb,
+  failoverVerb,
   addNodeVerb,
   delNodeVerb,
+  destroyVerb,
 ];
