@@ -57,7 +57,8 @@ REDIS_IMAGE=${REDIS_SWARM_IMAGE:-redis-swarm/redis:7-local}
 ensure_redis_image() {
   local root="$PWD"
   local stamp
-  stamp=$(sha256sum "$root/test/image/build-rootfs.sh" "$root/test/image/Dockerfile" | sha256sum | cut -c1-12)
+  # The contents only (not the paths), so every checkout on the machine shares the image.
+  stamp=$(cat "$root/test/image/build-rootfs.sh" "$root/test/image/Dockerfile" | sha256sum | cut -c1-12)
   if [ "$(docker image inspect -f '{{index .Config.Labels "org.redis-swarm.recipe"}}' "$REDIS_IMAGE" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
