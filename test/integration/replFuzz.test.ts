@@ -11,6 +11,7 @@ import { ReplEngine } from '../../src/core/repl/engine';
 import { splitArgs } from '../../src/core/repl/splitArgs';
 import { Route, Router } from '../../src/core/routes/router';
 import { Endpoint } from '../../src/core/routes/endpoint';
+import { mulberry32 } from '../../src/core/util/prng';
 
 const BASE_PORT = 21021;
 const LINES = 1200;
@@ -19,17 +20,6 @@ const LINE_TIMEOUT_MS = 5_000;
 /** The whole fuzz run. */
 const RUN_TIMEOUT_MS = 120_000;
 
-/** mulberry32: small, fast, good enough to shake a parser. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Only commands that neither block, stream, nor change the cluster or the connection target. */
 const SAFE_COMMANDS = [
@@ -101,7 +91,7 @@ describe('REPL engine fuzzing against a real cluster', () => {
   it(`answers ${LINES} random and malformed lines without crashing or hanging`, { timeout: RUN_TIMEOUT_MS }, async () => {
     const seed = Number(process.env['REPL_FUZZ_SEED'] ?? Date.now() % 2 ** 31);
     process.stdout.write(`# repl fuzz seed: ${seed} (REPL_FUZZ_SEED=${seed} replays it)\n`);
-    const rnd = prng(seed);
+    const rnd = mulberry32(seed);
     for (const mode of ['raw', 'tty'] as const) {
       let produced = 0;
       const engine = new ReplEngine(

@@ -9,6 +9,7 @@
 import { BadInputError } from '../errors';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { CLUSTER_SLOTS, SlotRange } from './topology';
+import { mulberry32 } from '../util/prng';
 
 /** A node to form the cluster from. */
 export interface CreateNodeInput {
@@ -289,16 +290,4 @@ function optimizeAntiAffinity(
     }
   }
   return { score: antiAffinityScore(nodes, replicaOf).score, replicaOf };
-}
-
-/** A small seeded PRNG (mulberry32), uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
