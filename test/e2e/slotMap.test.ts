@@ -9,11 +9,9 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Frame } from 'playwright-core';
-import { launchBrowser } from './browser';
 import { frameWith, pickClusterIfAsked, runFromPalette, waitForFrame, waitUntil } from './commands';
-import { startCodeServer } from './codeServer';
 import { useLiveCluster } from './liveCluster';
-import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, withFailureScreenshot, WORKBENCH_TIMEOUT_MS } from './workbench';
+import { ELEMENT_TIMEOUT_MS, openWorkbench, withWorkbench, screenshot, visible, withFailureScreenshot, WORKBENCH_TIMEOUT_MS } from './workbench';
 
 const TEST_TIMEOUT_MS = 240_000;
 /** From the command to a drawn topology: activation, the first model read through tunnels. */
@@ -49,13 +47,7 @@ function canvasColors(frame: Frame): Promise<CanvasColors> {
 }
 
 test('slot map: 3 masters in 3 colors with a legend, drawn in under 50 ms', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const server = await startCodeServer({ extensions: [live.vsix()] });
-  const browser = await launchBrowser().catch(async (err: unknown) => {
-    await server.stop();
-    throw err;
-  });
-  try {
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await withWorkbench(async (server, page) => {
     await withFailureScreenshot(page, 'slot-map', async () => {
       await openWorkbench(page, `${server.origin}/?${new URLSearchParams({ folder: server.workspace }).toString()}`);
       await runFromPalette(page, 'Redis Swarm: Open Slot Map');
@@ -166,11 +158,5 @@ test('slot map: 3 masters in 3 colors with a legend, drawn in under 50 ms', { ti
       assert.match(restoredSelection, /Slots 5440–5480/, 'the selection survived the reload');
       t.diagnostic(`after reload: ${await restored.locator('#status').innerText()}; selection kept; render ${await restored.locator('body').getAttribute('data-render-ms')} ms`);
     });
-  } catch (err) {
-    if (err instanceof Error) err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;
-    throw err;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  }, [live.vsix()]);
 });

@@ -11,11 +11,9 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Page } from 'playwright-core';
-import { launchBrowser } from './browser';
 import { pickClusterIfAsked, runFromPalette, waitUntil } from './commands';
-import { startCodeServer } from './codeServer';
 import { useLiveCluster } from './liveCluster';
-import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, withFailureScreenshot } from './workbench';
+import { ELEMENT_TIMEOUT_MS, openWorkbench, withWorkbench, screenshot, withFailureScreenshot } from './workbench';
 
 const TEST_TIMEOUT_MS = 240_000;
 /** From the command to a prompt: activation, the first model read, the first connection through a tunnel. */
@@ -40,13 +38,7 @@ async function typeLine(page: Page, text: string): Promise<void> {
 }
 
 test('cluster terminal: set foo bar, get foo reads "bar" through the cluster redirects', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const server = await startCodeServer({ extensions: [live.vsix()], settings: { 'terminal.integrated.gpuAcceleration': 'off' } });
-  const browser = await launchBrowser().catch(async (err: unknown) => {
-    await server.stop();
-    throw err;
-  });
-  try {
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await withWorkbench(async (server, page) => {
     await withFailureScreenshot(page, 'terminal', async () => {
       await openWorkbench(page, `${server.origin}/?${new URLSearchParams({ folder: server.workspace }).toString()}`);
       await runFromPalette(page, 'Redis Swarm: Open Cluster Terminal');
@@ -99,11 +91,5 @@ test('cluster terminal: set foo bar, get foo reads "bar" through the cluster red
       await waitUntil(async () => (/> get foo\s*$/.test((await screenText(page)).trimEnd()) ? true : undefined), ELEMENT_TIMEOUT_MS, 'get foo from the history of the closed terminal', () => screenText(page));
       t.diagnostic('history: a new terminal recalls "get foo" with Up Up');
     });
-  } catch (err) {
-    if (err instanceof Error) err.message += `\n--- code-server output (last lines) ---\n${server.logTail()}`;
-    throw err;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  }, [live.vsix()], { 'terminal.integrated.gpuAcceleration': 'off' });
 });

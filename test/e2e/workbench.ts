@@ -91,8 +91,12 @@ function firstLine(err: unknown): string {
 }
 
 /** One code-server and one browser for a test body; both are stopped whatever happens. */
-export async function withWorkbench(body: (server: CodeServer, page: Page, browser: Browser) => Promise<void>, extensions: readonly string[] = []): Promise<void> {
-  const server = await startCodeServer({ extensions });
+export async function withWorkbench(
+  body: (server: CodeServer, page: Page, browser: Browser) => Promise<void>,
+  extensions: readonly string[] = [],
+  settings: Readonly<Record<string, unknown>> = {},
+): Promise<void> {
+  const server = await startCodeServer({ extensions, settings });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();

@@ -18,7 +18,7 @@ function service(name: string, ip: string, state = 'running'): SwarmRedisNode {
 }
 
 test('a healthy cluster: name, ok, node count and slots covered; a green icon', () => {
-  const c: ClusterModel = { ...clusterFrom(FORMED_22190), swarm: { name: 'redis', managed: true, mode: 'persistent', nodes: [service('redis-1', '10.0.1.2')] } };
+  const c: ClusterModel = { ...clusterFrom(FORMED_22190), swarm: { name: 'redis', managed: true, mode: 'persistent', nodes: [service('redis-1', '192.0.2.2')] } };
   const t = describeCluster(c);
   assert.equal(t.label, 'redis');
   assert.equal(t.description, 'ok · 1 node · 16384/16384 slots');
@@ -43,14 +43,14 @@ test('a master shows its endpoint, slot ranges, slot count, keys and memory', ()
 });
 
 test('every node tooltip names its swarm service, task state, swarm node and IP', () => {
-  const swarm = { name: 'redis', managed: true, mode: 'persistent' as const, nodes: [service('redis-1', '10.0.1.7')] };
+  const swarm = { name: 'redis', managed: true, mode: 'persistent' as const, nodes: [service('redis-1', '192.0.2.7')] };
   const base = clusterFrom(FORMED_22190);
   const c = buildClusterModel(swarm, base.topology);
   const shard = c.shards[0];
   assert.ok(shard);
   // The sample announces hostnames "redis-1.example"; attach the service by hand.
-  const t = describeMaster(c, { ...shard, master: { ...shard.master, service: service('redis-1', '10.0.1.7') } });
-  for (const want of ['Swarm service: `redis-1`', 'Task state: running', 'Swarm node: `node-abc`', 'IP: 10.0.1.7']) {
+  const t = describeMaster(c, { ...shard, master: { ...shard.master, service: service('redis-1', '192.0.2.7') } });
+  for (const want of ['Swarm service: `redis-1`', 'Task state: running', 'Swarm node: `node-abc`', 'IP: 192.0.2.7']) {
     assert.ok(t.tooltip.includes(want), `tooltip lacks "${want}":\n${t.tooltip}`);
   }
 });
@@ -69,11 +69,11 @@ test('a replica shows its link state and lag; a broken link is red with a discon
 });
 
 test('a service of an unformed cluster shows its task state and IP; a failed task is red', () => {
-  const swarm = { name: 'new', managed: true, mode: 'cache' as const, nodes: [service('new-1', '10.0.3.4')] };
+  const swarm = { name: 'new', managed: true, mode: 'cache' as const, nodes: [service('new-1', '192.0.2.34')] };
   const c = buildClusterModel(swarm, undefined);
-  const t = describeService(c, service('new-1', '10.0.3.4'), undefined);
+  const t = describeService(c, service('new-1', '192.0.2.34'), undefined);
   assert.equal(t.label, 'new-1');
-  assert.equal(t.description, 'running · 10.0.3.4');
+  assert.equal(t.description, 'running · 192.0.2.34');
   const failed = describeService(c, service('new-2', '', 'failed'), undefined);
   assert.deepEqual(failed.icon, { id: 'error', color: 'testing.iconFailed' });
 });

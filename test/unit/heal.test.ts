@@ -51,12 +51,12 @@ function obs(service: number, v: ReturnType<typeof parseClusterNodes>, state = '
 }
 
 const SIX: readonly NodeSpec[] = [
-  { n: 1, ip: '10.0.1.1', role: 'master', slots: '0-5460' },
-  { n: 2, ip: '10.0.1.2', role: 'master', slots: '5461-10922' },
-  { n: 3, ip: '10.0.1.3', role: 'master', slots: '10923-16383' },
-  { n: 4, ip: '10.0.1.4', role: 'slave', master: 1 },
-  { n: 5, ip: '10.0.1.5', role: 'slave', master: 2 },
-  { n: 6, ip: '10.0.1.6', role: 'slave', master: 3 },
+  { n: 1, ip: '192.0.2.1', role: 'master', slots: '0-5460' },
+  { n: 2, ip: '192.0.2.2', role: 'master', slots: '5461-10922' },
+  { n: 3, ip: '192.0.2.3', role: 'master', slots: '10923-16383' },
+  { n: 4, ip: '192.0.2.4', role: 'slave', master: 1 },
+  { n: 5, ip: '192.0.2.5', role: 'slave', master: 2 },
+  { n: 6, ip: '192.0.2.6', role: 'slave', master: 3 },
 ];
 const IPS = Object.fromEntries(SIX.map((s) => [s.n, s.ip]));
 
@@ -71,18 +71,18 @@ test('a healthy cluster: no problem, nothing to do', () => {
 });
 
 test('one node at a new IP that it and its peers do not know: MEET both ways, nothing else this round', () => {
-  const moved = { ...IPS, 4: '10.0.1.40' };
+  const moved = { ...IPS, 4: '192.0.2.40' };
   const d = diagnose({ cluster: swarm(moved), observations: SIX.map((s) => obs(s.n, view(s, SIX))), now: NOW });
   const p = d.problems.find((x) => x.kind === 'ip-changed');
   assert.ok(p && p.kind === 'ip-changed');
   assert.equal(p.node, id(4));
-  assert.equal(p.ip, '10.0.1.40');
+  assert.equal(p.ip, '192.0.2.40');
   assert.equal(p.staleIn.length, 6, 'itself and the 5 peers');
   const plan = planHeal(d, { graceMs: 30_000 });
   assert.ok(plan.actions.every((a) => a.kind === 'meet'));
   const fromMoved = plan.actions.find((a) => a.kind === 'meet' && a.node.service === 'r-4');
   assert.equal(fromMoved?.kind === 'meet' && fromMoved.targets.length, 5, 'the moved node meets every peer');
-  const toMoved = plan.actions.filter((a) => a.kind === 'meet' && a.targets.some((t) => t.ip === '10.0.1.40'));
+  const toMoved = plan.actions.filter((a) => a.kind === 'meet' && a.targets.some((t) => t.ip === '192.0.2.40'));
   assert.equal(toMoved.length, 5, 'every peer meets the moved node at its new IP');
 });
 
@@ -104,16 +104,16 @@ test('every node at a new IP: a full mesh of MEETs naming only the new IPs', () 
 test('a node back without its data: forget the old ID everywhere, meet the stranger, make it the replica of the master that needs one', () => {
   // r-1 (a master) died; r-4 took over its slots; r-1 came back empty with a new ID (7).
   const after: NodeSpec[] = [
-    { n: 1, ip: '10.0.1.1', role: 'master', flags: 'fail' },
-    { n: 2, ip: '10.0.1.2', role: 'master', slots: '5461-10922' },
-    { n: 3, ip: '10.0.1.3', role: 'master', slots: '10923-16383' },
-    { n: 4, ip: '10.0.1.4', role: 'master', slots: '0-5460' },
-    { n: 5, ip: '10.0.1.5', role: 'slave', master: 2 },
-    { n: 6, ip: '10.0.1.6', role: 'slave', master: 3 },
+    { n: 1, ip: '192.0.2.1', role: 'master', flags: 'fail' },
+    { n: 2, ip: '192.0.2.2', role: 'master', slots: '5461-10922' },
+    { n: 3, ip: '192.0.2.3', role: 'master', slots: '10923-16383' },
+    { n: 4, ip: '192.0.2.4', role: 'master', slots: '0-5460' },
+    { n: 5, ip: '192.0.2.5', role: 'slave', master: 2 },
+    { n: 6, ip: '192.0.2.6', role: 'slave', master: 3 },
   ];
   const members = after.filter((s) => s.n !== 1).map((s) => obs(s.n, view(s, after)));
   const stranger = parseClusterNodes(`${id(7)} :6379@16379 myself,master - 0 0 0 connected`);
-  const d = diagnose({ cluster: swarm({ ...IPS, 1: '10.0.1.11' }), observations: [obs(1, stranger), ...members], now: NOW });
+  const d = diagnose({ cluster: swarm({ ...IPS, 1: '192.0.2.11' }), observations: [obs(1, stranger), ...members], now: NOW });
   const kinds = d.problems.map((p) => p.kind).sort();
   assert.deepEqual(kinds, ['ghost', 'no-replica', 'stranger']);
   const plan = planHeal(d, { graceMs: 30_000 });
@@ -124,7 +124,7 @@ test('a node back without its data: forget the old ID everywhere, meet the stran
 });
 
 test('a master without replica takes one from a master with two; impossible is said', () => {
-  const nodes: NodeSpec[] = [...SIX.slice(0, 4), { n: 5, ip: '10.0.1.5', role: 'slave', master: 1 }, { n: 6, ip: '10.0.1.6', role: 'slave', master: 3 }];
+  const nodes: NodeSpec[] = [...SIX.slice(0, 4), { n: 5, ip: '192.0.2.5', role: 'slave', master: 1 }, { n: 6, ip: '192.0.2.6', role: 'slave', master: 3 }];
   const d = diagnose({ cluster: swarm(IPS), observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW });
   assert.deepEqual(d.problems.map((p) => p.kind), ['no-replica']);
   const plan = planHeal(d, { graceMs: 30_000 });
@@ -133,7 +133,7 @@ test('a master without replica takes one from a master with two; impossible is s
   assert.ok(a?.kind === 'replicate' && a.masterId === id(2) && (a.node.id === id(4) || a.node.id === id(5)));
 
   const three = SIX.slice(0, 3);
-  const d3 = diagnose({ cluster: swarm({ 1: '10.0.1.1', 2: '10.0.1.2', 3: '10.0.1.3' }), observations: three.map((s) => obs(s.n, view(s, three))), now: NOW });
+  const d3 = diagnose({ cluster: swarm({ 1: '192.0.2.1', 2: '192.0.2.2', 3: '192.0.2.3' }), observations: three.map((s) => obs(s.n, view(s, three))), now: NOW });
   const p3 = planHeal(d3, { graceMs: 30_000 });
   assert.equal(p3.actions.length, 0);
   assert.equal(p3.unresolved.length, 3, 'each master without replica is named');
@@ -152,7 +152,7 @@ test('lost slots: cache mode waits for the grace period, then forgets the owner 
   const three = SIX.slice(0, 3).map((s) => (s.n === 3 ? { ...s, flags: 'fail', pong: NOW - 10_000 } : s));
   const live = three.filter((s) => s.n !== 3);
   const input = (mode: 'cache' | 'persistent') => ({
-    cluster: swarm({ 1: '10.0.1.1', 2: '10.0.1.2' }, mode),
+    cluster: swarm({ 1: '192.0.2.1', 2: '192.0.2.2' }, mode),
     observations: live.map((s) => obs(s.n, view(s, three), 'fail')),
     now: NOW,
   });
@@ -173,7 +173,7 @@ test('lost slots: cache mode waits for the grace period, then forgets the owner 
 
 test('open slots are an operation in progress: heal plans nothing', () => {
   const open = SIX.map((s) => (s.n === 1 ? { ...s, slots: '0-5460 [100->-' + id(2) + ']' } : s));
-  const d = diagnose({ cluster: swarm({ ...IPS, 4: '10.0.9.9' }), observations: open.map((s) => obs(s.n, view(s, open))), now: NOW });
+  const d = diagnose({ cluster: swarm({ ...IPS, 4: '192.0.2.99' }), observations: open.map((s) => obs(s.n, view(s, open))), now: NOW });
   const plan = planHeal(d, { graceMs: 0 });
   assert.deepEqual(plan.actions, []);
   assert.ok(plan.waits.some((w) => /in progress/.test(w)));

@@ -9,7 +9,7 @@ import { readSlotKeyCounts, PipelinePool } from '../../src/core/model/slotKeyCou
 function node(id: string, port: number, slots: [number, number][], extra: Partial<SlotMapNodeInput> = {}): SlotMapNodeInput {
   return {
     id,
-    endpoint: { host: '10.0.0.1', port },
+    endpoint: { host: '192.0.2.1', port },
     role: 'master',
     slots: slots.map(([start, end]) => ({ start, end })),
     migrating: [],
@@ -32,7 +32,7 @@ describe('slot map data', () => {
   it('gives every slot of a full 3-master cluster its owner index and names the masters', () => {
     const view = buildSlotMapView(cluster(THREE));
     assert.equal(view.legend.length, 3);
-    assert.deepEqual(view.legend.map((m) => m.label), ['redis-1', 'redis-2', '10.0.0.1:7003'], 'a master is called by hostname, else endpoint');
+    assert.deepEqual(view.legend.map((m) => m.label), ['redis-1', 'redis-2', '192.0.2.1:7003'], 'a master is called by hostname, else endpoint');
     assert.deepEqual(view.legend.map((m) => m.slotCount), [5461, 5462, 5461]);
     assert.equal(view.uncoveredCount, 0);
     const owners = buildOwners(view.legend);
@@ -116,7 +116,7 @@ describe('slot map data', () => {
     assert.equal(result.counts[13], 13 % 7);
     assert.equal(result.counts[6000], 6000 % 7);
     assert.equal(result.counts[12000], 0, 'a master that failed counts as 0 keys');
-    assert.deepEqual(result.errors, ['10.0.0.1:7003: connection refused']);
+    assert.deepEqual(result.errors, ['192.0.2.1:7003: connection refused']);
     assert.deepEqual(calls.filter((c) => c.port === 7001).map((c) => c.n), [2048, 2048, 1365], 'batches of COUNT_KEYS_BATCH');
   });
 });

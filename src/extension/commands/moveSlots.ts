@@ -3,12 +3,11 @@ import { readTopology } from '../../core/cluster/readTopology';
 import { SlotRange } from '../../core/cluster/topology';
 import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
-import { MigrateProgress } from '../../core/ops/migrate';
 import { applyReshard, planReshardOn } from '../../core/ops/reshard';
 import { runningNodes } from '../../core/swarm/discover';
 import { CommandDef } from './registry';
 import { clusterByName, runClusterOperation } from './opsSupport';
-import { migrateSettingsFromConfig, progressText } from './opsSettings';
+import { moveContext } from './opsSettings';
 
 /**
  * `redisSwarm.moveSlots(clusterName, ranges, targetMasterId)`: the slot map calls it after the
@@ -32,19 +31,8 @@ export const moveSlotsCommand: CommandDef = {
       const seeds = runningNodes(cluster.swarm).map((n) => ({ host: n.service, port: n.port }));
       const topology = await readTopology(c.router, seeds, { pool: c.pool });
       const plan = planReshardOn(topology, { to: targetId, ranges: slotRanges });
-      let last = 0;
       const r = await applyReshard(
-        {
-          pool: c.pool,
-          settings: migrateSettingsFromConfig(),
-          token,
-          logger: ctx.logger,
-          onProgress: (p: MigrateProgress) => {
-            const pct = p.slotsTotal > 0 ? (p.slotsDone * 100) / p.slotsTotal : 100;
-            progress.report({ message: progressText(p), increment: pct - last });
-            last = pct;
-          },
-        },
+        moveContext(c.pool, progress, token, ctx.logger),
         topology,
         plan,
       );

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { DEFAULT_MIGRATE_SETTINGS, MigrateProgress, MigrateSettings, MoveEngine } from '../../core/ops/migrate';
+import { CancellationToken, Logger, ProgressReporter } from '../../core/lifecycle';
+import { DEFAULT_MIGRATE_SETTINGS, MigrateProgress, MigrateSettings, MoveContext, MoveEngine } from '../../core/ops/migrate';
+import { AdminPool } from '../../core/redis/adminConnection';
 
 /** The slot mover's settings (redisSwarm.migrate.*), falling back to the core's defaults. */
 export function migrateSettingsFromConfig(): Partial<MigrateSettings> {
@@ -15,4 +17,28 @@ export function migrateSettingsFromConfig(): Partial<MigrateSettings> {
 
 export function progressText(p: MigrateProgress): string {
   return `${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSecond} keys/s`;
+}
+
+/**
+ * What a slot move needs from VS Code: the pool, the settings, the Cancel button's token, the
+ * log, and progress that advances the notification's bar by the share of slots done.
+ */
+export function moveContext(
+  pool: AdminPool,
+  progress: ProgressReporter,
+  token: CancellationToken,
+  logger: Logger,
+): Omit<MoveContext, 'nodes'> {
+  let last = 0;
+  return {
+    pool,
+    settings: migrateSettingsFromConfig(),
+    token,
+    logger,
+    onProgress: (p: MigrateProgress) => {
+      const pct = p.slotsTotal > 0 ? (p.slotsDone * 100) / p.slotsTotal : 100;
+      progress.report({ message: progressText(p), increment: pct - last });
+      last = pct;
+    },
+  };
 }

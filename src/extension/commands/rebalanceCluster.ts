@@ -7,7 +7,7 @@ import { runningNodes } from '../../core/swarm/discover';
 import { TreeNode, clusterOf } from '../tree/nodes';
 import { CommandDef } from './registry';
 import { runClusterOperation } from './opsSupport';
-import { migrateSettingsFromConfig, progressText } from './opsSettings';
+import { moveContext } from './opsSettings';
 
 /** `redisSwarm.rebalance` on a cluster: redis-cli's plan (empty masters included), confirmed, then moved. */
 export const rebalanceCommand: CommandDef = {
@@ -20,19 +20,8 @@ export const rebalanceCommand: CommandDef = {
       const topology = await readTopology(c.router, seeds, { pool: c.pool });
       const plan = planRebalanceOn(topology, { useEmptyMasters: true });
       if (!plan.needed) return undefined;
-      let last = 0;
       const r = await applyRebalance(
-        {
-          pool: c.pool,
-          settings: migrateSettingsFromConfig(),
-          token,
-          logger: ctx.logger,
-          onProgress: (p) => {
-            const pct = p.slotsTotal > 0 ? (p.slotsDone * 100) / p.slotsTotal : 100;
-            progress.report({ message: progressText(p), increment: pct - last });
-            last = pct;
-          },
-        },
+        moveContext(c.pool, progress, token, ctx.logger),
         topology,
         plan,
       );
