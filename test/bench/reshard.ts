@@ -9,6 +9,9 @@
  * Ports 23100-23102, bus ports 23150-23152 (below the ephemeral range). Each run is bounded.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import calculateSlot from 'cluster-key-slot';
 import { readTopology } from '../../src/core/cluster/readTopology';
 import { AdminPool } from '../../src/core/redis/adminConnection';
@@ -76,15 +79,21 @@ async function run(name: string, tool: (fromId: string, toId: string) => Promise
     const owners = ownersBySlot(nodes);
     load(nodes, owners);
     const keys = countKeys(BASE, SLOTS);
+    if (process.env['REDIS_SWARM_BENCH_CPU']) for (const p of nodes.ports) redisCli(['-p', String(p), 'config', 'resetstat']);
     const cpuBefore = nodes.ports.map(serverCpuMs);
+    // The load's garbage (a million strings) is collected now, not during the timed move.
+    (globalThis as { gc?: () => void }).gc?.();
+    const profile = await startProfile();
     const ownBefore = process.cpuUsage();
     const started = Date.now();
     await tool(ids[0] as string, ids[1] as string);
     const ms = Date.now() - started;
+    await profile?.stop(name);
     if (process.env['REDIS_SWARM_BENCH_CPU']) {
       const own = process.cpuUsage(ownBefore);
       const servers = nodes.ports.map((p, i) => Math.round(serverCpuMs(p) - (cpuBefore[i] as number)));
-      process.stdout.write(`  CPU ms: this process ${Math.round((own.user + own.system) / 1000)}, nodes ${servers.join(' / ')} (source / target / other)\n`);
+      process.stdout.write(`  CPU ms: this process ${Math.round((own.user + own.system) / 1000)} (user ${Math.round(own.user / 1000)}), nodes ${servers.join(' / ')} (source / target / other)\n`);
+      for (const [i, p] of nodes.ports.slice(0, 2).entries()) process.stdout.write(`  ${i === 0 ? 'source' : 'target'} commandstats:\n${commandStats(p)}`);
     }
     await verify(nodes, keys);
     process.stdout.write(`  done in ${ms} ms\n`);
@@ -135,6 +144,37 @@ function serverCpuMs(port: number): number {
   return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
 }
 
+/** REDIS_SWARM_BENCH_PROFILE=<dir>: a CPU profile of this process during each timed move. */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+  const dir = process.env['REDIS_SWARM_BENCH_PROFILE'];
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await new Promise((resolve) => session.post('Profiler.setSamplingInterval', { interval: 100 }, resolve));
+  await post('Profiler.start');
+  return {
+    async stop(name: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      process.stdout.write(`  CPU profile of the move: ${file}\n`);
+    },
+  };
+}
+
+/** INFO commandstats as `  name calls usec` lines (the node's own time per command). */
+function commandStats(port: number): string {
+  const text = redisCli(['-p', String(port), 'info', 'commandstats']).toString();
+  return [...text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)]
+    .map((m) => `    ${(m[1] as string).padEnd(28)} ${String(m[2]).padStart(8)} calls ${String(Math.round(Number(m[3]) / 1000)).padStart(6)} ms\n`)
+    .join('');
+}
+
 function countKeys(port: number, slots: number): number {
   const script = Array.from({ length: slots }, (_, s) => `CLUSTER COUNTKEYSINSLOT ${s}`).join('\n') + '\n';
   return redisCli(['-p', String(port)], script).toString().trim().split('\n').reduce((n, l) => n + Number(l), 0);
@@ -177,7 +217,7 @@ function redisCliReshard(from: string, to: string, extra: readonly string[]): Pr
 /**
  * REDIS_SWARM_BENCH_SETTINGS='{"engine":"migrate"}' or '{"slotsInFlight":256}' tries other settings of the slot mover.
  * REDIS_SWARM_BENCH_CPU=1 prints the CPU time each process spent during each move;
- * REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs.
+ * REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs; REDIS_SWARM_BENCH_PROFILE=<dir> writes CPU profiles.
  */
 function benchSettings(): Partial<MigrateSettings> {
   const text = process.env['REDIS_SWARM_BENCH_SETTINGS'];

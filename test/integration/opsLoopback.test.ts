@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import Redis, { Cluster, Command } from 'ioredis';
+import { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import { checkCluster } from '../../src/core/cluster/check';
 import { readTopology } from '../../src/core/cluster/readTopology';
@@ -16,7 +16,8 @@ import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
 import { MoveEngine } from '../../src/core/ops/migrate';
 import { applyRebalance, planRebalanceOn } from '../../src/core/ops/rebalance';
 import { CancellationToken } from '../../src/core/lifecycle';
-import { copySlot, copyWindow, listSlotKeys } from '../../src/core/ops/copySlot';
+import { copyChunk, copySlot, listSlotKeys, TargetCopies } from '../../src/core/ops/copySlot';
+import { WireLink } from '../../src/core/redis/wireLink';
 import { applyFix, planFix } from '../../src/core/ops/fix';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
@@ -115,32 +116,32 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => client.set(`${tag}:plain:${i}`, `p${i}`)));
     await Promise.all(Array.from({ length: 10 }, (_, i) => client.set(`${tag}:ttl:${i}`, `t${i}`, 'PX', 600_000)));
     await client.set(changing, 'first');
-    const source = new Redis({ host: '127.0.0.1', port: a.endpoint.port, lazyConnect: true });
-    const target = new Redis({ host: '127.0.0.1', port: b.endpoint.port, lazyConnect: true });
+    const link = (port: number): Promise<WireLink> => WireLink.open({ host: '127.0.0.1', port, timeoutMs: 10_000, label: `127.0.0.1:${port}` });
+    const source = await link(a.endpoint.port);
+    const target = await link(b.endpoint.port);
     let handedOver = false;
     try {
-      await source.connect();
-      await target.connect();
       // The write lands after the snapshot and before the hand-over: when the copies are restored.
       let writes = 0;
-      const send = target.sendCommand.bind(target);
-      target.sendCommand = ((cmd: Command) => {
-        if (cmd.name !== 'eval' || writes > 0) return send(cmd);
-        writes++;
-        return client.set(changing, 'last').then(() => send(cmd));
-      }) as typeof target.sendCommand;
+      const send = target.send.bind(target);
+      target.send = async (w, maxBytes) => {
+        if (writes++ === 0) await client.set(changing, 'last');
+        return send(w, maxBytes);
+      };
       redisCli(['-p', String(b.endpoint.port), 'cluster', 'setslot', String(slot), 'importing', a.id]);
       const limits = { maxKeys: 1000, maxBytes: 1 << 20 };
       const [keys] = await listSlotKeys(source, [slot], limits.maxKeys);
       // The slot may hold the preloaded data's keys too.
-      assert.ok(keys && !(keys instanceof Error) && keys.count >= 31, 'the slot lists at least our 31 keys');
-      const first = (await copyWindow(source, [{ slot, targetId: b.id, keys, target }], limits)).get(slot);
+      assert.ok(keys && !(keys instanceof Error) && keys.length >= 31, 'the slot lists at least our 31 keys');
+      const ours = new TargetCopies();
+      const first = (await copyChunk(source, [{ slot, targetId: b.id, keys, target, ours }], limits)).get(slot);
       assert.equal(writes, 1, 'the write happened during the copy');
       assert.equal(first?.kind, 'retry', `the changed key stops the hand-over: ${JSON.stringify(first)}`);
+      assert.equal(ours.size, keys.length, 'the first attempt left its copies, invisible, on the target');
       assert.equal(await client.get(changing), 'last', 'the source still serves the new value');
-      const second = await copySlot(source, target, { slot, targetId: b.id }, limits, undefined, first.kind === 'retry' ? first.ours : undefined);
-      assert.deepEqual(second, { kind: 'committed', keys: keys.count });
-      assert.equal(Number(await source.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))), 0, 'the source gave every key up');
+      const second = await copySlot(source, { slot, targetId: b.id, target, ours }, limits);
+      assert.deepEqual(second, { kind: 'committed', keys: keys.length, left: 0 });
+      assert.equal(Number(redisCli(['-p', String(a.endpoint.port), 'cluster', 'countkeysinslot', String(slot)]).toString().trim()), 0, 'the source gave every key up');
       for (const n of [b, a, ...masters(t).filter((m) => m.id !== a.id && m.id !== b.id)]) {
         redisCli(['-p', String(n.endpoint.port), 'cluster', 'setslot', String(slot), 'node', b.id]);
       }
@@ -148,8 +149,8 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     } finally {
       // A failed run leaves the slot as it was (the copies are invisible while it is importing).
       if (!handedOver) redisCli(['-p', String(b.endpoint.port), 'cluster', 'setslot', String(slot), 'stable']);
-      source.disconnect();
-      target.disconnect();
+      source.close();
+      target.close();
     }
     assert.equal(await client.get(changing), 'last', 'the key written during the copy has its last value');
     const plain = await Promise.all(Array.from({ length: 20 }, (_, i) => client.get(`${tag}:plain:${i}`)));

@@ -17,6 +17,7 @@ import { readTopology } from '../../src/core/cluster/readTopology';
 import { checkCluster } from '../../src/core/cluster/check';
 import { countSlots } from '../../src/core/cluster/topology';
 import { replyText } from '../../src/core/redis/adminConnection';
+import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
 
 const PASSWORD = 'pw-Zq7#not-in-inspect';
@@ -76,9 +77,33 @@ async function verifyCluster(access: ClusterAccess, expectRoute: 'published' | '
     await pool.command(ownerEp, ['WAIT', 1, 5000]);
     const read = await pool.pipeline(replicaEp, [['READONLY'], ['GET', key]]);
     assert.equal(read[1]?.ok && replyText(read[1].value), 'hello', 'the replica serves the key written on its master');
+
+    // Slots move through the same routes with the password: the copy engine's links
+    // authenticate, and so does the source's MIGRATE to the target (node to node). 'auto'
+    // copies over published ports and leaves tunnels to MIGRATE.
+    for (const engine of ['copy', 'migrate', 'auto'] as const) {
+      const t = joinSwarm(await readTopology(access.router, access.seeds, { pool }), access.cluster);
+      const [from, to] = t.nodes.filter((n) => n.role === 'master' && n.slots.length > 0);
+      assert.ok(from?.hostname && to?.hostname);
+      const plan = planReshardOn(t, { from: [from.id], to: to.id, slots: 8 });
+      const fromEp = { host: from.hostname, port: from.endpoint.port };
+      const toEp = { host: to.hostname, port: to.endpoint.port };
+      const keys = plan.moves.map((m) => `${tagFor(m.slot)}:${engine}`);
+      for (const k of keys) assert.equal(replyText(await pool.command(fromEp, ['SET', k, `v-${k}`])), 'OK');
+      const report = await applyReshard({ pool, settings: { engine } }, t, plan);
+      assert.equal(report.moved.length, 8, `${engine}: every slot moved: ${JSON.stringify(report.failed)}`);
+      assert.equal(report.keysMoved, keys.length, `${engine}: every key moved`);
+      assert.equal(report.engine, engine !== 'auto' ? engine : expectRoute === 'tunnel' ? 'migrate' : 'copy', `${engine}: the engine that ran`);
+      for (const k of keys) assert.equal(replyText(await pool.command(toEp, ['GET', k])), `v-${k}`, `${engine}: ${k} is served by the new owner`);
+    }
   } finally {
     await pool.close();
   }
+}
+
+/** A hash tag whose keys land in `slot`. */
+function tagFor(slot: number): string {
+  for (let i = 0; ; i++) if (calculateSlot(`{t${i}}`) === slot) return `{t${i}}`;
 }
 
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');

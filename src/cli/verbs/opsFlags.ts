@@ -7,7 +7,7 @@ export const moveFlags: FlagSpecs = {
   pipeline: { kind: 'number', valueName: 'keys', description: `Keys per MIGRATE (default ${DEFAULT_KEYS_PER_MIGRATE}; redis-cli's default is 10).` },
   'slots-in-flight': { kind: 'number', valueName: 'n', description: `Slots moved at the same time (default ${DEFAULT_SLOTS_IN_FLIGHT}).` },
   timeout: { kind: 'number', valueName: 'ms', description: `MIGRATE timeout (default ${DEFAULT_MIGRATE_TIMEOUT_MS}).` },
-  engine: { kind: 'string', valueName: 'migrate|copy', description: 'How keys move: MIGRATE run by the source (default), or copied through redis-swarm (DUMP/RESTORE, checked handover).' },
+  engine: { kind: 'string', valueName: 'auto|copy|migrate', description: 'How keys move: copied through redis-swarm (DUMP/RESTORE-ASKING, checked hand-over), or MIGRATE run by the source as redis-cli does. auto (default): copy unless a node is reached through a Docker API tunnel.' },
   replace: { kind: 'boolean', description: 'Let MIGRATE overwrite keys the target already holds (MIGRATE … REPLACE). Without it a key on both sides stops its slot.' },
   yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
   json: { kind: 'boolean', description: 'Print the plan and the result as JSON.' },

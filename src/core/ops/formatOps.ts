@@ -53,7 +53,7 @@ export function formatRebalancePlan(topology: ClusterTopology, plan: RebalancePl
 export function formatMoveReport(topology: ClusterTopology, r: MoveReport): string {
   const label = labeler(topology);
   const rate = r.elapsedMs > 0 ? Math.round((r.keysMoved * 1000) / r.elapsedMs) : 0;
-  const lines = [`${r.moved.length === 0 && r.conflicts.length + r.failed.length > 0 ? '[ERR]' : '[OK]'} Moved ${r.moved.length} slot(s) and ${r.keysMoved} key(s) in ${r.elapsedMs} ms (${rate} keys/s).`];
+  const lines = [`${r.moved.length === 0 && r.conflicts.length + r.failed.length > 0 ? '[ERR]' : '[OK]'} Moved ${r.moved.length} slot(s) and ${r.keysMoved} key(s) in ${r.elapsedMs} ms (${rate} keys/s, ${r.engine} engine).`];
   if (r.cancelled) lines.push(`[WARNING] Cancelled: ${r.notStarted.length} slot(s) were not started; every slot that was open was finished.`);
   for (const w of r.warnings) lines.push(`[WARNING] ${w}`);
   for (const c of r.conflicts) lines.push(`[ERR] ${c.message}`);

@@ -8,7 +8,7 @@
 import Redis from 'ioredis';
 import { RedisSwarmError } from '../errors';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { Router } from '../routes/router';
+import { Route, Router } from '../routes/router';
 
 /** How long to wait for a TCP connection to a node (ms); loopback answers in < 1 ms. */
 export const ADMIN_CONNECT_TIMEOUT_MS = 3000;
@@ -49,6 +49,11 @@ export class AdminPool {
       );
     }
     return conn;
+  }
+
+  /** How this pool reaches a node (direct, published port or tunnel). */
+  route(announced: Endpoint): Promise<Route> {
+    return this.router.resolve(announced);
   }
 
   /** Forgets and closes connections to endpoints not in `keep` (nodes that left the cluster). */
