@@ -8,8 +8,8 @@
  *
  * Ports 23100-23102, bus ports 23150-23152 (below the ephemeral range). Each run is bounded.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import calculateSlot from 'cluster-key-slot';
@@ -45,11 +45,14 @@ export async function benchReshard(): Promise<void> {
     const router = new StaticRouter();
     const pool = new AdminPool(router);
     try {
+      const readStarted = Date.now();
       const topology = await readTopology(router, [{ host: '127.0.0.1', port: BASE }], { pool });
       const plan = planReshardOn(topology, { from: [from], to, slots: SLOTS });
       const moveStarted = Date.now();
       const report = await applyReshard({ pool, settings: benchSettings() }, topology, plan);
-      if (process.env['REDIS_SWARM_BENCH_CPU']) process.stdout.write(`  the move itself (after reading the topology and planning): ${Date.now() - moveStarted} ms\n`);
+      if (process.env['REDIS_SWARM_BENCH_CPU']) {
+        process.stdout.write(`  reading the topology and planning: ${moveStarted - readStarted} ms; the move itself: ${Date.now() - moveStarted} ms\n`);
+      }
       if (report.moved.length !== SLOTS) throw new Error(`redis-swarm moved ${report.moved.length} of ${SLOTS} slots`);
     } finally {
       await pool.close();
@@ -83,14 +86,24 @@ async function run(name: string, tool: (fromId: string, toId: string) => Promise
     const cpuBefore = nodes.ports.map(serverCpuMs);
     // The load's garbage (a million strings) is collected now, not during the timed move.
     (globalThis as { gc?: () => void }).gc?.();
+    hook('start');
     const profile = await startProfile();
     const ownBefore = process.cpuUsage();
+    const threadsBefore = threadCpuMs();
+    const machineBefore = machineTicks();
     const started = Date.now();
     await tool(ids[0] as string, ids[1] as string);
     const ms = Date.now() - started;
     await profile?.stop(name);
+    hook('stop');
     if (process.env['REDIS_SWARM_BENCH_CPU']) {
       const own = process.cpuUsage(ownBefore);
+      const threads = [...threadCpuMs()].map(([t, ms]) => [t, ms - (threadsBefore.get(t) ?? 0)] as const).filter(([, ms]) => ms >= 5);
+      const machine = machineTicks();
+      const busy = machine.busy - machineBefore.busy;
+      const idle = machine.idle - machineBefore.idle;
+      process.stdout.write(`  machine: ${Math.round((100 * busy) / Math.max(1, busy + idle))}% of all cores busy\n`);
+      process.stdout.write(`  this process by thread (ms): ${threads.map(([t, ms]) => `${t} ${Math.round(ms)}`).join(', ')}\n`);
       const servers = nodes.ports.map((p, i) => Math.round(serverCpuMs(p) - (cpuBefore[i] as number)));
       process.stdout.write(`  CPU ms: this process ${Math.round((own.user + own.system) / 1000)} (user ${Math.round(own.user / 1000)}), nodes ${servers.join(' / ')} (source / target / other)\n`);
       for (const [i, p] of nodes.ports.slice(0, 2).entries()) process.stdout.write(`  ${i === 0 ? 'source' : 'target'} commandstats:\n${commandStats(p)}`);
@@ -137,11 +150,45 @@ function load(nodes: LoopbackNodes, owners: Int32Array): void {
   if (total !== KEYS) throw new Error(`loaded ${total} keys, expected ${KEYS}`);
 }
 
+/** CPU time of each of this process's threads, by thread name (summed), in ms (Linux /proc). */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = tid === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * tick);
+    }
+  } catch {
+    // Not Linux: no per-thread figures.
+  }
+  return out;
+}
+
+/** Busy and idle clock ticks of the whole machine, all cores (Linux /proc/stat). */
+function machineTicks(): { busy: number; idle: number } {
+  try {
+    const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    return { busy: f.reduce((a, b) => a + b, 0) - idle, idle };
+  } catch {
+    return { busy: 0, idle: 0 };
+  }
+}
+
 /** used_cpu_sys + used_cpu_user of a node, in ms (INFO cpu). */
 function serverCpuMs(port: number): number {
   const text = redisCli(['-p', String(port), 'info', 'cpu']).toString();
   const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(text)?.[1] ?? 0);
   return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
+}
+
+/** REDIS_SWARM_BENCH_HOOK='<command>': run as `<command> start` and `<command> stop` around each timed move (a system profiler, say). */
+function hook(phase: 'start' | 'stop'): void {
+  const command = process.env['REDIS_SWARM_BENCH_HOOK'];
+  if (command) execSync(`${command} ${phase}`, { stdio: 'inherit' });
 }
 
 /** REDIS_SWARM_BENCH_PROFILE=<dir>: a CPU profile of this process during each timed move. */
@@ -217,7 +264,8 @@ function redisCliReshard(from: string, to: string, extra: readonly string[]): Pr
 /**
  * REDIS_SWARM_BENCH_SETTINGS='{"engine":"migrate"}' or '{"slotsInFlight":256}' tries other settings of the slot mover.
  * REDIS_SWARM_BENCH_CPU=1 prints the CPU time each process spent during each move;
- * REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs; REDIS_SWARM_BENCH_PROFILE=<dir> writes CPU profiles.
+ * REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs; REDIS_SWARM_BENCH_PROFILE=<dir> writes CPU profiles;
+ * REDIS_SWARM_BENCH_HOOK='<command>' runs `<command> start|stop` around each timed move.
  */
 function benchSettings(): Partial<MigrateSettings> {
   const text = process.env['REDIS_SWARM_BENCH_SETTINGS'];

@@ -141,18 +141,25 @@ export class TargetCopies {
 }
 
 /**
- * On the source, inside MULTI/EXEC after WATCH. ARGV: slot, target id, the copied keys. Every
- * key must still exist (one that expired is a change); SETSLOT MIGRATING must succeed before
- * anything is deleted (a script's earlier writes are not undone by a later error). Returns
- * `OK <keys of the slot left>`. The keys are
- * not declared so that one transaction can hold the commits of several slots (a transaction
- * whose declared keys span slots is refused with CROSSSLOT); every command inside still gets
- * the cluster's checks (a key this node does not serve fails the script before it deletes).
+ * On the source, inside MULTI/EXEC after WATCH. ARGV: slot, target id, the copied keys.
+ * - Every key must still exist: one that expired is a change. Redis 7 aborts the EXEC itself
+ *   then (a watched key that expires, lazily or actively, counts as touched:
+ *   isWatchedKeyExpired, and signalModifiedKey in deleteExpiredKeyAndPropagate), so this check,
+ *   a second lookup of every key, runs only on older servers (redis.REDIS_VERSION_NUM is new in 7.0).
+ * - SETSLOT MIGRATING must succeed before anything is deleted (a script's earlier writes are
+ *   not undone by a later error).
+ * - Returns `OK <keys of the slot left>`.
+ * The keys are not declared so that one transaction can hold the commits of several slots (a
+ * transaction whose declared keys span slots is refused with CROSSSLOT); every command inside
+ * still gets the cluster's checks (a key this node does not serve fails the script before it
+ * deletes).
  */
 const COMMIT_SCRIPT = `
-for i = 3, #ARGV, 1000 do
-  local j = math.min(i + 999, #ARGV)
-  if redis.call('EXISTS', unpack(ARGV, i, j)) ~= j - i + 1 then return 'CHANGED' end
+if not redis.REDIS_VERSION_NUM or redis.REDIS_VERSION_NUM < 0x070000 then
+  for i = 3, #ARGV, 1000 do
+    local j = math.min(i + 999, #ARGV)
+    if redis.call('EXISTS', unpack(ARGV, i, j)) ~= j - i + 1 then return 'CHANGED' end
+  end
 end
 local s = redis.pcall('CLUSTER', 'SETSLOT', ARGV[1], 'MIGRATING', ARGV[2])
 if type(s) == 'table' and s.err then return s end
@@ -206,16 +213,28 @@ export async function dropCopies(job: Omit<CopyJob, 'keys'>): Promise<CopyOutcom
   return { kind: 'failed', error: `could not delete the copies of slot ${job.slot} from the target: ${problem}`, copiesLeft: true };
 }
 
+/** A chunk copied to its targets, waiting for its hand-over on the link that WATCHes it. */
+interface Prepared {
+  readonly link: WireLink;
+  readonly committing: readonly CopyJob[];
+  readonly present: ReadonlyMap<CopyJob, readonly Buffer[]>;
+}
+
 /**
- * Copies the slots of `jobs` (one source, any targets) and hands them over in one transaction
- * on `source`, which must be a connection of this chunk alone (WATCH is per connection): three
- * round trips however many slots (source, targets, source). The argument of the file comment holds for each slot: the
- * commit scripts are per slot and all-or-nothing per slot, and the EXEC runs all of them or, if
- * any watched key of the chunk was touched, none. Every job gets an outcome.
+ * Copies chunks of slots (one source, any targets) on one source connection, which must be
+ * theirs alone (WATCH is per connection), and hands each chunk over in one transaction. Per
+ * chunk: WATCH + DUMP + PTTL on the source, RESTORE-ASKING on the targets, then MULTI + one
+ * commit script per slot + EXEC on the source, sent in the same write as the next chunk's
+ * WATCH (the EXEC ends the old WATCH set before the new one starts). The argument of the file
+ * comment holds for each slot: the commit scripts are per slot and all-or-nothing per slot, and
+ * the EXEC runs all of them or, if any watched key of the chunk was touched, none.
+ *
+ * `lane` gives the connection, a new one if the last was closed (a budget overrun closes it);
+ * `chunks` may be shared by several lanes, each taking the next chunk when it is ready. Every
+ * job gets an outcome.
  */
-export async function copyChunk(source: WireLink, jobs: readonly CopyJob[], limits: CopyLimits): Promise<Map<number, ChunkOutcome>> {
+export async function copyChunks(lane: () => Promise<WireLink>, chunks: Iterator<readonly CopyJob[]>, limits: CopyLimits): Promise<Map<number, ChunkOutcome>> {
   const out = new Map<number, ChunkOutcome>();
-  if (jobs.length === 0) return out;
 
   /** Ends a job before its commit: copies deleted, then the MIGRATE way (or failed). */
   const giveUp = async (job: CopyJob, reason: string, failed = false): Promise<void> => {
@@ -225,36 +244,134 @@ export async function copyChunk(source: WireLink, jobs: readonly CopyJob[], limi
     else out.set(job.slot, { kind: 'fallback', reason });
   };
 
-  // 1. WATCH every slot's keys, then DUMP and PTTL each: a change after the WATCH aborts the
-  //    commit, whatever DUMP saw. Replies over the byte budget close the link (memory bound).
+  /** The hand-over's replies: each slot committed, to retry, or given up. */
+  const settle = async (p: Prepared, sent: Promise<ReplyBlock>): Promise<void> => {
+    let done: ReplyBlock;
+    try {
+      done = await sent;
+    } catch (err) {
+      // The hand-over's outcome is unknown (the EXEC may have run): the copies may be the
+      // only ones now, so nothing is deleted; the slot is reported for `fix`.
+      for (const job of p.committing) {
+        out.set(job.slot, { kind: 'failed', error: `the hand-over of slot ${job.slot} failed (${errText(err)}); its state is unknown`, copiesLeft: true });
+      }
+      return;
+    }
+    if (p.committing.length === 0) return; // an UNWATCH
+    const exec = p.committing.length + 1;
+    if (done.isError(exec)) {
+      // EXECABORT: a command was refused while queued; nothing ran.
+      let why = done.text(exec);
+      for (let i = 1; i < exec; i++) if (done.isError(i)) why = done.text(i);
+      await Promise.all(p.committing.map((job) => giveUp(job, `the hand-over was refused: ${why}`)));
+      return;
+    }
+    const results = done.items(exec);
+    await Promise.all(
+      p.committing.map(async (job, i) => {
+        const item = results?.[i];
+        // No results: a watched key was touched and the EXEC did nothing. Copy again.
+        if (item === undefined) return out.set(job.slot, { kind: 'retry' });
+        const text = itemText(item);
+        const ok = /^OK (\d+)$/.exec(text);
+        if (ok) return out.set(job.slot, { kind: 'committed', keys: (p.present.get(job) as Buffer[]).length, left: Number(ok[1]) });
+        if (text === 'CHANGED') return out.set(job.slot, { kind: 'retry' }); // a key expired
+        // SETSLOT MIGRATING refused: nothing was deleted on the source.
+        return giveUp(job, `SETSLOT MIGRATING: ${text}`, true);
+      }),
+    );
+  };
+
+  let pending: Prepared | undefined;
+  // One more turn after the last chunk: its hand-over goes out alone.
+  for (let more = true; more; ) {
+    const next = chunks.next();
+    more = next.done !== true;
+    const jobs: readonly CopyJob[] = next.done === true ? [] : next.value;
+    if (jobs.length === 0 && !pending) continue;
+    let source: WireLink;
+    try {
+      source = await lane();
+    } catch (err) {
+      if (pending) await Promise.all(pending.committing.map((j) => giveUp(j, errText(err))));
+      pending = undefined;
+      await Promise.all(jobs.map((j) => giveUp(j, errText(err))));
+      continue;
+    }
+    let handOver: Promise<ReplyBlock> | undefined;
+    if (pending && pending.link !== source) {
+      // The link that WATCHed the chunk closed before its hand-over was sent: the WATCH went
+      // with it, nothing happened on the source, and the copies are still invisible.
+      await Promise.all(pending.committing.map((j) => giveUp(j, 'the connection closed before the hand-over')));
+      pending = undefined;
+    }
+    if (pending) handOver = source.send(commitWriter(pending));
+    // Sent right behind the hand-over, before its reply: the node runs them in this order.
+    const snapshot = jobs.length > 0 ? source.send(snapshotWriter(jobs), limits.maxBytes) : undefined;
+    snapshot?.catch(() => undefined); // awaited below, after the hand-over
+    if (pending && handOver) await settle(pending, handOver);
+    pending = undefined;
+    if (snapshot) pending = await copyToTargets(source, jobs, snapshot, limits, giveUp);
+  }
+  return out;
+}
+
+/** WATCH every slot's keys, then DUMP and PTTL each: a change after the WATCH aborts the commit, whatever DUMP saw. */
+function snapshotWriter(jobs: readonly CopyJob[]): WireWriter {
   const w = new WireWriter();
   for (const job of jobs) {
     w.array(1 + job.keys.length).bulk('WATCH');
     for (const k of job.keys) w.raw(k);
     for (const k of job.keys) w.begin(DUMP).raw(k).begin(PTTL).raw(k);
   }
+  return w;
+}
+
+/** The hand-over: every committing slot's script in one transaction; or UNWATCH when none commits. */
+function commitWriter(p: Prepared): WireWriter {
+  const w = new WireWriter();
+  if (p.committing.length === 0) return w.command('UNWATCH');
+  w.command('MULTI');
+  for (const job of p.committing) {
+    const keys = p.present.get(job) as Buffer[];
+    w.array(5 + keys.length).bulk('EVAL').bulk(COMMIT_SCRIPT).bulk(0).bulk(job.slot).bulk(job.targetId);
+    for (const k of keys) w.raw(k);
+  }
+  return w.command('EXEC');
+}
+
+/**
+ * The snapshot's replies restored on the targets (RESTORE-ASKING, one block per target); the
+ * slots ready for their hand-over. Replies over the byte budget closed the link (memory bound):
+ * the chunk then goes the MIGRATE way.
+ */
+async function copyToTargets(
+  source: WireLink,
+  jobs: readonly CopyJob[],
+  sent: Promise<ReplyBlock>,
+  limits: CopyLimits,
+  giveUp: (job: CopyJob, reason: string) => Promise<void>,
+): Promise<Prepared> {
   let snap: ReplyBlock;
   try {
-    snap = await source.send(w, limits.maxBytes);
+    snap = await sent;
   } catch (err) {
     const reason = err instanceof ReplyTooLargeError ? `more than ${limits.maxBytes} bytes` : errText(err);
     await Promise.all(jobs.map((j) => giveUp(j, reason)));
-    return out;
+    return { link: source, committing: [], present: new Map() };
   }
   const taken = Date.now();
   const live: CopyJob[] = [];
   const firstReply = new Map<CopyJob, number>();
   let at = 0;
   for (const job of jobs) {
-    const watched = !snap.isError(at);
-    const watchError = watched ? '' : snap.text(at);
+    const watchError = snap.isError(at) ? snap.text(at) : undefined;
     firstReply.set(job, at + 1);
     at += 1 + 2 * job.keys.length;
-    if (watched) live.push(job);
+    if (watchError === undefined) live.push(job);
     else await giveUp(job, `WATCH: ${watchError}`);
   }
 
-  // 3. RESTORE-ASKING on the targets: one block per target for the whole chunk.
   interface Op {
     readonly job: CopyJob;
     readonly key: Buffer;
@@ -332,52 +449,12 @@ export async function copyChunk(source: WireLink, jobs: readonly CopyJob[], limi
     else committing.push(job);
   }
 
-  // 4. The hand-over: every committing slot's script in one transaction.
-  if (committing.length === 0) {
-    await source.send(new WireWriter().command('UNWATCH')).catch(() => undefined);
-    return out;
-  }
-  w.command('MULTI');
-  for (const job of committing) {
-    const keys = present.get(job) as Buffer[];
-    w.array(5 + keys.length).bulk('EVAL').bulk(COMMIT_SCRIPT).bulk(0).bulk(job.slot).bulk(job.targetId);
-    for (const k of keys) w.raw(k);
-  }
-  w.command('EXEC');
-  let done: ReplyBlock;
-  try {
-    done = await source.send(w);
-  } catch (err) {
-    // The hand-over's outcome is unknown (the EXEC may have run): the copies may be the only
-    // ones now, so nothing is deleted; the slot is reported for `fix`.
-    for (const job of committing) {
-      out.set(job.slot, { kind: 'failed', error: `the hand-over of slot ${job.slot} failed (${errText(err)}); its state is unknown`, copiesLeft: true });
-    }
-    return out;
-  }
-  const exec = committing.length + 1;
-  if (done.isError(exec)) {
-    // EXECABORT: a command was refused while queued; nothing ran.
-    let why = done.text(exec);
-    for (let i = 1; i < exec; i++) if (done.isError(i)) why = done.text(i);
-    await Promise.all(committing.map((job) => giveUp(job, `the hand-over was refused: ${why}`)));
-    return out;
-  }
-  const results = done.items(exec);
-  await Promise.all(
-    committing.map(async (job, i) => {
-      const item = results?.[i];
-      // No results: a watched key was touched and the EXEC did nothing. Copy again.
-      if (item === undefined) return out.set(job.slot, { kind: 'retry' });
-      const text = itemText(item);
-      const ok = /^OK (\d+)$/.exec(text);
-      if (ok) return out.set(job.slot, { kind: 'committed', keys: (present.get(job) as Buffer[]).length, left: Number(ok[1]) });
-      if (text === 'CHANGED') return out.set(job.slot, { kind: 'retry' }); // a key expired
-      // SETSLOT MIGRATING refused: nothing was deleted on the source.
-      return giveUp(job, `SETSLOT MIGRATING: ${text}`, true);
-    }),
-  );
-  return out;
+  return { link: source, committing, present };
+}
+
+/** copyChunks for one chunk on one connection. */
+export function copyChunk(source: WireLink, jobs: readonly CopyJob[], limits: CopyLimits): Promise<Map<number, ChunkOutcome>> {
+  return copyChunks(() => Promise.resolve(source), [jobs][Symbol.iterator](), limits);
 }
 
 /**
