@@ -53,7 +53,7 @@
  * RESTORE-ASKING argument it already is.
  */
 import { errText } from '../redis/adminConnection';
-import { bulkPayload, commandHead, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../redis/wireLink';
+import { bulkPayload, commandHead, encodeArgs, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../redis/wireLink';
 
 // Command heads, encoded once (the key and the other arguments follow in wire form).
 const DUMP = commandHead(2, 'DUMP');
@@ -147,7 +147,10 @@ export class TargetCopies {
  *   isWatchedKeyExpired, and signalModifiedKey in deleteExpiredKeyAndPropagate), so this check,
  *   a second lookup of every key, runs only on older servers (redis.REDIS_VERSION_NUM is new in 7.0).
  * - SETSLOT MIGRATING must succeed before anything is deleted (a script's earlier writes are
- *   not undone by a later error).
+ *   not undone by a later error). It is tried first, then undone (STABLE) while the keys are
+ *   unlinked and set again: on a migrating slot the cluster looks every key of a command up to
+ *   decide on ASK (getNodeByQuery), a second lookup of each (measured: a tenth of the source's
+ *   time). Nothing else runs inside a script, so the second SETSLOT succeeds as the first did.
  * - Returns `OK <keys of the slot left>`.
  * The keys are not declared so that one transaction can hold the commits of several slots (a
  * transaction whose declared keys span slots is refused with CROSSSLOT); every command inside
@@ -163,11 +166,17 @@ if not redis.REDIS_VERSION_NUM or redis.REDIS_VERSION_NUM < 0x070000 then
 end
 local s = redis.pcall('CLUSTER', 'SETSLOT', ARGV[1], 'MIGRATING', ARGV[2])
 if type(s) == 'table' and s.err then return s end
+redis.call('CLUSTER', 'SETSLOT', ARGV[1], 'STABLE')
 for i = 3, #ARGV, 1000 do redis.call('UNLINK', unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+redis.call('CLUSTER', 'SETSLOT', ARGV[1], 'MIGRATING', ARGV[2])
 return 'OK ' .. redis.call('CLUSTER', 'COUNTKEYSINSLOT', ARGV[1])`;
 
 /** A key's identity in `ours`: its wire form as a string (one char per byte; cheaper than hex). */
 const keyId = (wire: Buffer): string => wire.toString('latin1');
+
+/** `EVAL <COMMIT_SCRIPT> 0`, encoded once (the script is a few hundred bytes). */
+const COMMIT_ARGS = encodeArgs('EVAL', COMMIT_SCRIPT, '0');
+
 const nameText = (wire: Buffer): string => bulkPayload(wire).toString('utf8');
 
 /**
@@ -318,7 +327,9 @@ export async function copyChunks(lane: () => Promise<WireLink>, chunks: Iterator
 
 /** WATCH every slot's keys, then DUMP and PTTL each: a change after the WATCH aborts the commit, whatever DUMP saw. */
 function snapshotWriter(jobs: readonly CopyJob[]): WireWriter {
-  const w = new WireWriter();
+  let size = 0;
+  for (const job of jobs) for (const k of job.keys) size += 3 * k.length + 30;
+  const w = new WireWriter(size + 64);
   for (const job of jobs) {
     w.array(1 + job.keys.length).bulk('WATCH');
     for (const k of job.keys) w.raw(k);
@@ -329,12 +340,14 @@ function snapshotWriter(jobs: readonly CopyJob[]): WireWriter {
 
 /** The hand-over: every committing slot's script in one transaction; or UNWATCH when none commits. */
 function commitWriter(p: Prepared): WireWriter {
-  const w = new WireWriter();
-  if (p.committing.length === 0) return w.command('UNWATCH');
+  if (p.committing.length === 0) return new WireWriter(64).command('UNWATCH');
+  let size = 64;
+  for (const job of p.committing) for (const k of p.present.get(job) as Buffer[]) size += k.length;
+  const w = new WireWriter(size + p.committing.length * (COMMIT_ARGS.length + 80));
   w.command('MULTI');
   for (const job of p.committing) {
     const keys = p.present.get(job) as Buffer[];
-    w.array(5 + keys.length).bulk('EVAL').bulk(COMMIT_SCRIPT).bulk(0).bulk(job.slot).bulk(job.targetId);
+    w.array(5 + keys.length).raw(COMMIT_ARGS).bulkInt(job.slot).bulk(job.targetId);
     for (const k of keys) w.raw(k);
   }
   return w.command('EXEC');
@@ -383,7 +396,8 @@ async function copyToTargets(
   for (const job of live) {
     at = firstReply.get(job) as number;
     let t = byTarget.get(job.target);
-    if (!t) byTarget.set(job.target, (t = { w: new WireWriter(), ops: [] }));
+    // About the snapshot's size again: each DUMP reply plus its key and command head.
+    if (!t) byTarget.set(job.target, (t = { w: new WireWriter(2 * snap.buf.length), ops: [] }));
     const here: Buffer[] = [];
     // Only a later attempt has copies of its own to look up (and to delete if gone).
     const seen = job.ours.size > 0 ? new Set<string>() : undefined;

@@ -250,12 +250,17 @@ export class ReplyFramer {
   }
 }
 
+/** Arguments in wire form (bulk strings, no array header), for WireWriter.raw. */
+export function encodeArgs(...args: readonly string[]): Buffer {
+  return Buffer.from(args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join(''), 'utf8');
+}
+
 /**
  * The wire form of a command's first arguments, for WireWriter.begin: `*<total>\r\n` and the
  * given arguments; the other `total - args.length` arguments follow.
  */
 export function commandHead(total: number, ...args: readonly string[]): Buffer {
-  return Buffer.from(`*${total}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join(''), 'utf8');
+  return Buffer.concat([Buffer.from(`*${total}\r\n`, 'latin1'), encodeArgs(...args)]);
 }
 
 /** Characters of a decimal integer (with its sign). */
@@ -267,10 +272,15 @@ function digitCount(n: number): number {
 
 /** Builds a block of commands in one growing Buffer. */
 export class WireWriter {
-  private buf = Buffer.allocUnsafe(16 * 1024);
+  private buf: Buffer;
   private len = 0;
   /** Commands written so far (each one expects one reply). */
   commands = 0;
+
+  /** `sizeHint`: the bytes expected, so that the buffer is allocated once. */
+  constructor(private readonly sizeHint = 1024) {
+    this.buf = Buffer.allocUnsafe(sizeHint);
+  }
 
   /** A command of plain arguments. */
   command(...args: readonly (Buffer | string | number)[]): this {
@@ -339,7 +349,7 @@ export class WireWriter {
   /** The block; the writer starts empty again. */
   take(): Buffer {
     const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(16 * 1024);
+    this.buf = Buffer.allocUnsafe(this.sizeHint);
     this.len = 0;
     this.commands = 0;
     return out;
@@ -430,6 +440,7 @@ export class WireLink {
   private timer: NodeJS.Timeout | undefined;
   private lastActivity = 0;
   private readonly closeListeners: (() => void)[] = [];
+  private outbox: Buffer[] = [];
 
   private constructor(
     private readonly socket: net.Socket,
@@ -500,8 +511,18 @@ export class WireLink {
     return new Promise((resolve, reject) => {
       this.pending.push({ replies, maxBytes, ends: [], resolve, reject });
       this.armTimer();
-      this.socket.write(bytes);
+      // Blocks sent in the same synchronous run (a hand-over and the next snapshot) leave in
+      // one write: on loopback a write costs the whole TCP path, receiver's side included.
+      this.outbox.push(bytes);
+      if (this.outbox.length === 1) queueMicrotask(() => this.flush());
     });
+  }
+
+  private flush(): void {
+    const out = this.outbox;
+    this.outbox = [];
+    if (this.failed || out.length === 0) return;
+    this.socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
   }
 
   /** `listener` runs once when the link fails or is closed (at once if it has). */
