@@ -1,26 +1,29 @@
 /**
  * `reshard`: move 2,000 slots (with ~122,000 of 1,000,000 keys) from one master to another,
  * with redis-swarm's slot mover and with `redis-cli --cluster reshard` (its default pipeline of
- * 10 keys per MIGRATE, and `--cluster-pipeline 1000`), in the same run. Each run gets a fresh
+ * 10 keys per MIGRATE, and `--cluster-pipeline 1000`), in the same run. Every run gets a fresh
  * 3-master loopback cluster loaded with the same 1,000,000 keys (SETs piped with
  * `redis-cli --pipe`, grouped by owning master: DEBUG POPULATE would put them all in one node's
  * slots), and the same plan: slots 0-1999 of the first master to the second.
  *
+ * Each tool runs REDIS_SWARM_BENCH_RUNS times (default 3), the tools taking turns so that the
+ * machine's drift touches all alike; the medians are compared. redis-cli's time is from spawn
+ * to exit; redis-swarm runs in a fresh Node process each time (reshardMove.ts), so it always
+ * starts with nothing compiled, as a CLI user's run does.
+ *
  * Ports 23100-23102, bus ports 23150-23152 (below the ephemeral range). Each run is bounded.
  */
-import { execSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import calculateSlot from 'cluster-key-slot';
 import { readTopology } from '../../src/core/cluster/readTopology';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
-import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
 import { DEFAULT_MIGRATE_SETTINGS, MigrateSettings } from '../../src/core/ops/migrate';
 import { checkCluster } from '../../src/core/cluster/check';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
+import { cpuDiagnostics, hook } from './benchDiagnostics';
 
 const BASE = 23100;
 const BUS_BASE = 23150;
@@ -29,83 +32,86 @@ const SLOTS = 2000;
 const VALUE = 'v'.repeat(16);
 const RUN_TIMEOUT_MS = 600_000;
 
-interface RunResult {
-  readonly ms: number;
-  readonly keys: number;
+/** A tool's run: resolves with the ms it measured itself, or nothing (then spawn to exit counts). */
+type Tool = (fromId: string, toId: string) => Promise<number | void>;
+
+interface Contender {
+  readonly name: string;
+  readonly label: string;
+  readonly tool: Tool;
+  readonly ms: number[];
 }
 
 export async function benchReshard(): Promise<void> {
+  const runs = Math.max(1, Number(process.env['REDIS_SWARM_BENCH_RUNS'] ?? 3));
+  const settings = benchSettings();
+  const mine: MigrateSettings = { ...DEFAULT_MIGRATE_SETTINGS, ...settings };
   process.stdout.write(
     `Fresh 3-master loopback cluster per run, ${KEYS.toLocaleString('en')} keys (16-byte values), ` +
-      `slots 0-${SLOTS - 1} of the first master moved to the second; time from start to the tool's end.\n`,
+      `slots 0-${SLOTS - 1} of the first master moved to the second; ${runs} run(s) per tool, medians compared.\n`,
   );
-  const mine: MigrateSettings = { ...DEFAULT_MIGRATE_SETTINGS, ...benchSettings() };
-  const oursName = `redis-swarm (engine ${mine.engine}, ${mine.slotsInFlight} slots in flight, ${mine.keysPerMigrate} keys per MIGRATE)`;
-  const ours = await run(oursName, async (from, to) => {
-    const router = new StaticRouter();
-    const pool = new AdminPool(router);
-    try {
-      const readStarted = Date.now();
-      const topology = await readTopology(router, [{ host: '127.0.0.1', port: BASE }], { pool });
-      const plan = planReshardOn(topology, { from: [from], to, slots: SLOTS });
-      const moveStarted = Date.now();
-      const report = await applyReshard({ pool, settings: benchSettings() }, topology, plan);
-      if (process.env['REDIS_SWARM_BENCH_CPU']) {
-        process.stdout.write(`  reading the topology and planning: ${moveStarted - readStarted} ms; the move itself: ${Date.now() - moveStarted} ms\n`);
-      }
-      if (report.moved.length !== SLOTS) throw new Error(`redis-swarm moved ${report.moved.length} of ${SLOTS} slots`);
-    } finally {
-      await pool.close();
+  const contenders: Contender[] = [
+    {
+      name: `redis-swarm (engine ${mine.engine}, ${mine.slotsInFlight} slots in flight), a fresh Node process per run`,
+      label: `redis-swarm (${mine.engine})`,
+      tool: (from, to) => oursInChild(from, to, settings),
+      ms: [],
+    },
+  ];
+  if (!process.env['REDIS_SWARM_BENCH_ONLY_OURS']) {
+    contenders.push(
+      { name: 'redis-cli --cluster reshard (default pipeline 10)', label: 'redis-cli (pipeline 10)', tool: (from, to) => redisCliReshard(from, to, []), ms: [] },
+      {
+        name: 'redis-cli --cluster reshard --cluster-pipeline 1000',
+        label: 'redis-cli (pipeline 1000)',
+        tool: (from, to) => redisCliReshard(from, to, ['--cluster-pipeline', '1000']),
+        ms: [],
+      },
+    );
+  }
+  let keys = 0;
+  for (let r = 1; r <= runs; r++) {
+    for (const c of contenders) {
+      const result = await run(`${c.name}, run ${r}/${runs}`, c.tool);
+      c.ms.push(result.ms);
+      keys = result.keys;
     }
-  });
-  if (process.env['REDIS_SWARM_BENCH_ONLY_OURS']) return;
-  const cliDefault = await run('redis-cli --cluster reshard (default pipeline 10)', (from, to) => redisCliReshard(from, to, []));
-  const cli1000 = await run('redis-cli --cluster reshard --cluster-pipeline 1000', (from, to) => redisCliReshard(from, to, ['--cluster-pipeline', '1000']));
-  const rate = (r: RunResult): number => Math.round((r.keys * 1000) / r.ms);
-  const line = (name: string, r: RunResult): string => `  ${name.padEnd(56)} ${String(r.ms).padStart(7)} ms  ${String(rate(r)).padStart(8)} keys/s  (${r.keys} keys)\n`;
-  process.stdout.write(line(`redis-swarm (${mine.engine})`, ours) + line('redis-cli (pipeline 10)', cliDefault) + line('redis-cli (pipeline 1000)', cli1000));
-  const r1 = rate(ours) / rate(cliDefault);
-  const r2 = rate(ours) / rate(cli1000);
+  }
+  const median = (ms: readonly number[]): number => [...ms].sort((a, b) => a - b)[Math.floor((ms.length - 1) / 2)] as number;
+  const rate = (ms: number): number => Math.round((keys * 1000) / ms);
+  for (const c of contenders) {
+    const m = median(c.ms);
+    process.stdout.write(`  ${c.label.padEnd(28)} median ${String(m).padStart(6)} ms  ${String(rate(m)).padStart(8)} keys/s  (runs: ${c.ms.join(', ')} ms; ${keys} keys)\n`);
+  }
+  const [ours, cliDefault, cli1000] = contenders.map((c) => median(c.ms));
+  if (ours === undefined || cliDefault === undefined || cli1000 === undefined) return;
+  const r1 = cliDefault / ours;
+  const r2 = cli1000 / ours;
   process.stdout.write(
     `ratio vs redis-cli default: ${r1.toFixed(2)}x (target >= 5) ${r1 >= 5 ? 'OK' : 'MISSED'}\n` +
       `ratio vs redis-cli --cluster-pipeline 1000: ${r2.toFixed(2)}x (target >= 2) ${r2 >= 2 ? 'OK' : 'MISSED'}\n`,
   );
 }
 
-async function run(name: string, tool: (fromId: string, toId: string) => Promise<void>): Promise<RunResult> {
+async function run(name: string, tool: Tool): Promise<{ ms: number; keys: number }> {
   process.stdout.write(`${name}: starting a cluster and loading keys…\n`);
   const nodes = await startOpsNodes(BASE, 3, BUS_BASE);
   try {
     createWithRedisCli(nodes.endpoints, 0);
     await waitClusterOk(nodes.ports);
     const ids = nodes.ports.map((p) => redisCli(['-p', String(p), 'cluster', 'myid']).toString().trim());
-    const owners = ownersBySlot(nodes);
-    load(nodes, owners);
+    load(nodes, ownersBySlot(nodes));
     const keys = countKeys(BASE, SLOTS);
-    if (process.env['REDIS_SWARM_BENCH_CPU']) for (const p of nodes.ports) redisCli(['-p', String(p), 'config', 'resetstat']);
+    if (cpuDiagnostics()) for (const p of nodes.ports) redisCli(['-p', String(p), 'config', 'resetstat']);
     const cpuBefore = nodes.ports.map(serverCpuMs);
-    // The load's garbage (a million strings) is collected now, not during the timed move.
-    (globalThis as { gc?: () => void }).gc?.();
     hook('start');
-    const profile = await startProfile();
-    const ownBefore = process.cpuUsage();
-    const threadsBefore = threadCpuMs();
-    const machineBefore = machineTicks();
     const started = Date.now();
-    await tool(ids[0] as string, ids[1] as string);
-    const ms = Date.now() - started;
-    await profile?.stop(name);
+    const own = await tool(ids[0] as string, ids[1] as string);
+    const ms = typeof own === 'number' ? own : Date.now() - started;
     hook('stop');
-    if (process.env['REDIS_SWARM_BENCH_CPU']) {
-      const own = process.cpuUsage(ownBefore);
-      const threads = [...threadCpuMs()].map(([t, ms]) => [t, ms - (threadsBefore.get(t) ?? 0)] as const).filter(([, ms]) => ms >= 5);
-      const machine = machineTicks();
-      const busy = machine.busy - machineBefore.busy;
-      const idle = machine.idle - machineBefore.idle;
-      process.stdout.write(`  machine: ${Math.round((100 * busy) / Math.max(1, busy + idle))}% of all cores busy\n`);
-      process.stdout.write(`  this process by thread (ms): ${threads.map(([t, ms]) => `${t} ${Math.round(ms)}`).join(', ')}\n`);
+    if (cpuDiagnostics()) {
       const servers = nodes.ports.map((p, i) => Math.round(serverCpuMs(p) - (cpuBefore[i] as number)));
-      process.stdout.write(`  CPU ms: this process ${Math.round((own.user + own.system) / 1000)} (user ${Math.round(own.user / 1000)}), nodes ${servers.join(' / ')} (source / target / other)\n`);
+      process.stdout.write(`  nodes' CPU ms: ${servers.join(' / ')} (source / target / other)\n`);
       for (const [i, p] of nodes.ports.slice(0, 2).entries()) process.stdout.write(`  ${i === 0 ? 'source' : 'target'} commandstats:\n${commandStats(p)}`);
     }
     await verify(nodes, keys);
@@ -114,6 +120,31 @@ async function run(name: string, tool: (fromId: string, toId: string) => Promise
   } finally {
     await nodes.stop();
   }
+}
+
+/** redis-swarm's reshard in a fresh Node process (reshardMove.ts); its own timing. */
+function oursInChild(from: string, to: string, settings: Partial<MigrateSettings>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'reshardMove.js'), String(BASE), from, to, String(SLOTS), JSON.stringify(settings)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const lines = out.trim().split('\n');
+      const last = lines.pop() ?? '';
+      if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+      try {
+        const r = JSON.parse(last) as { ms: number; moved: number; failed: unknown };
+        if (code !== 0 || r.moved !== SLOTS) throw new Error(`moved ${r.moved} of ${SLOTS} slots: ${JSON.stringify(r.failed)}`);
+        resolve(r.ms);
+      } catch (err) {
+        reject(new Error(`redis-swarm's run failed (exit ${code}): ${err instanceof Error ? err.message : String(err)}\n${out.slice(-500)}`));
+      }
+    });
+  });
 }
 
 /** The owner's port of every slot, from CLUSTER SLOTS. */
@@ -150,68 +181,11 @@ function load(nodes: LoopbackNodes, owners: Int32Array): void {
   if (total !== KEYS) throw new Error(`loaded ${total} keys, expected ${KEYS}`);
 }
 
-/** CPU time of each of this process's threads, by thread name (summed), in ms (Linux /proc). */
-function threadCpuMs(): Map<string, number> {
-  const out = new Map<string, number>();
-  const tick = 1000 / 100; // USER_HZ is 100 on Linux
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = tid === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * tick);
-    }
-  } catch {
-    // Not Linux: no per-thread figures.
-  }
-  return out;
-}
-
-/** Busy and idle clock ticks of the whole machine, all cores (Linux /proc/stat). */
-function machineTicks(): { busy: number; idle: number } {
-  try {
-    const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-    const idle = (f[3] ?? 0) + (f[4] ?? 0);
-    return { busy: f.reduce((a, b) => a + b, 0) - idle, idle };
-  } catch {
-    return { busy: 0, idle: 0 };
-  }
-}
-
 /** used_cpu_sys + used_cpu_user of a node, in ms (INFO cpu). */
 function serverCpuMs(port: number): number {
   const text = redisCli(['-p', String(port), 'info', 'cpu']).toString();
   const field = (name: string): number => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(text)?.[1] ?? 0);
   return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
-}
-
-/** REDIS_SWARM_BENCH_HOOK='<command>': run as `<command> start` and `<command> stop` around each timed move (a system profiler, say). */
-function hook(phase: 'start' | 'stop'): void {
-  const command = process.env['REDIS_SWARM_BENCH_HOOK'];
-  if (command) execSync(`${command} ${phase}`, { stdio: 'inherit' });
-}
-
-/** REDIS_SWARM_BENCH_PROFILE=<dir>: a CPU profile of this process during each timed move. */
-async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
-  const dir = process.env['REDIS_SWARM_BENCH_PROFILE'];
-  if (!dir) return undefined;
-  const session = new Session();
-  session.connect();
-  const post = (method: string): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
-  await post('Profiler.enable');
-  await new Promise((resolve) => session.post('Profiler.setSamplingInterval', { interval: 100 }, resolve));
-  await post('Profiler.start');
-  return {
-    async stop(name: string) {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      session.disconnect();
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
-      writeFileSync(file, JSON.stringify(profile));
-      process.stdout.write(`  CPU profile of the move: ${file}\n`);
-    },
-  };
 }
 
 /** INFO commandstats as `  name calls usec` lines (the node's own time per command). */
@@ -262,10 +236,9 @@ function redisCliReshard(from: string, to: string, extra: readonly string[]): Pr
 }
 
 /**
- * REDIS_SWARM_BENCH_SETTINGS='{"engine":"migrate"}' or '{"slotsInFlight":256}' tries other settings of the slot mover.
- * REDIS_SWARM_BENCH_CPU=1 prints the CPU time each process spent during each move;
- * REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs; REDIS_SWARM_BENCH_PROFILE=<dir> writes CPU profiles;
- * REDIS_SWARM_BENCH_HOOK='<command>' runs `<command> start|stop` around each timed move.
+ * REDIS_SWARM_BENCH_SETTINGS='{"engine":"migrate"}' or '{"slotsInFlight":256}' tries other settings of the slot mover;
+ * REDIS_SWARM_BENCH_RUNS=<n> sets the runs per tool; REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs.
+ * benchDiagnostics.ts lists the variables that show where the CPU went.
  */
 function benchSettings(): Partial<MigrateSettings> {
   const text = process.env['REDIS_SWARM_BENCH_SETTINGS'];

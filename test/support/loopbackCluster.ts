@@ -23,8 +23,11 @@ export async function startRedisNodes(
   count: number,
   options: { cluster?: boolean; extraArgs?: readonly string[]; busBase?: number } = {},
 ): Promise<LoopbackNodes> {
-  // With an explicit bus port block (cluster-port, Redis 7) only that block must stay low.
-  if (options.busBase !== undefined) {
+  // With an explicit bus port block (cluster-port, Redis 7) only that block must stay low; a
+  // node outside a cluster has no bus port.
+  if (options.cluster === false) {
+    if (basePort + count - 1 > 32767) throw new Error(`ports ${basePort}+${count} reach the ephemeral range`);
+  } else if (options.busBase !== undefined) {
     if (Math.max(basePort, options.busBase) + count - 1 > 32767) throw new Error(`ports ${basePort}/${options.busBase}+${count} reach the ephemeral range`);
   } else if (basePort + count - 1 > MAX_LOOPBACK_PORT) {
     throw new Error(`ports ${basePort}..${basePort + count - 1} would put bus ports in the ephemeral range`);

@@ -17,11 +17,11 @@
  *    invisible: nobody reads or writes them. (A replica of the target serves nothing of a slot
  *    its master does not own either.)
  * 2. The keys are WATCHed on a connection of their own before they are DUMPed. The hand-over is
- *    MULTI / EVAL(commit) / EXEC on that connection: the commit script checks that every copied
- *    key still exists (a key that expired meanwhile counts as changed), sets the slot MIGRATING
- *    to the target, and only if that succeeded UNLINKs exactly the copied keys. EXEC runs it
+ *    MULTI / EVAL(commit) / EXEC on that connection: the commit script sets the slot MIGRATING
+ *    to the target and only if that succeeded UNLINKs exactly the copied keys. EXEC runs it
  *    only if no watched key was touched since the WATCH (any write, delete, rename, expire or
- *    eviction touches it), so the keys it deletes hold the very values the target holds.
+ *    eviction touches it; a key that expired counts as changed, on older servers by the
+ *    script's own check), so the keys it deletes hold the very values the target holds.
  *    From that instant on the source answers ASK for them and the target serves the same
  *    values: one atomic step on the source, as MIGRATE's delete is.
  * 3. A touched key aborts the EXEC: nothing happened on the source, the slot is still stable
@@ -62,6 +62,11 @@ const RESTORE = commandHead(4, 'RESTORE-ASKING');
 const RESTORE_REPLACE = commandHead(5, 'RESTORE-ASKING');
 const ASKING = commandHead(1, 'ASKING');
 const DEL = commandHead(2, 'DEL');
+const MULTI = commandHead(1, 'MULTI');
+const EXEC = commandHead(1, 'EXEC');
+const UNWATCH = commandHead(1, 'UNWATCH');
+const WATCH_ARG = encodeArgs('WATCH');
+const REPLACE_ARG = encodeArgs('REPLACE');
 
 /** Attempts at the hand-over of one slot before it is left to MIGRATE (a key kept changing). */
 export const COPY_ATTEMPTS = 3;
@@ -331,7 +336,7 @@ function snapshotWriter(jobs: readonly CopyJob[]): WireWriter {
   for (const job of jobs) for (const k of job.keys) size += 3 * k.length + 30;
   const w = new WireWriter(size + 64);
   for (const job of jobs) {
-    w.array(1 + job.keys.length).bulk('WATCH');
+    w.array(1 + job.keys.length).raw(WATCH_ARG);
     for (const k of job.keys) w.raw(k);
     for (const k of job.keys) w.begin(DUMP).raw(k).begin(PTTL).raw(k);
   }
@@ -340,17 +345,21 @@ function snapshotWriter(jobs: readonly CopyJob[]): WireWriter {
 
 /** The hand-over: every committing slot's script in one transaction; or UNWATCH when none commits. */
 function commitWriter(p: Prepared): WireWriter {
-  if (p.committing.length === 0) return new WireWriter(64).command('UNWATCH');
+  if (p.committing.length === 0) return new WireWriter(64).begin(UNWATCH);
   let size = 64;
   for (const job of p.committing) for (const k of p.present.get(job) as Buffer[]) size += k.length;
   const w = new WireWriter(size + p.committing.length * (COMMIT_ARGS.length + 80));
-  w.command('MULTI');
+  w.begin(MULTI);
+  // The target's ID encoded once per run of slots with the same target (usually the whole chunk).
+  let id = '';
+  let idArg = COMMIT_ARGS;
   for (const job of p.committing) {
     const keys = p.present.get(job) as Buffer[];
-    w.array(5 + keys.length).raw(COMMIT_ARGS).bulkInt(job.slot).bulk(job.targetId);
+    if (job.targetId !== id) [id, idArg] = [job.targetId, encodeArgs(job.targetId)];
+    w.array(5 + keys.length).raw(COMMIT_ARGS).bulkInt(job.slot).raw(idArg);
     for (const k of keys) w.raw(k);
   }
-  return w.command('EXEC');
+  return w.begin(EXEC);
 }
 
 /**
@@ -417,7 +426,7 @@ async function copyToTargets(
       const ttl = pttl < 0 ? 0 : Math.max(1, pttl - elapsed);
       const replace = seen !== undefined && job.ours.has(k);
       t.w.begin(replace ? RESTORE_REPLACE : RESTORE).raw(k).bulkInt(ttl).reply(snap, dump);
-      if (replace) t.w.bulk('REPLACE');
+      if (replace) t.w.raw(REPLACE_ARG);
       t.ops.push({ job, key: k, kind: 'restore' });
     }
     // Our copies of keys the source no longer has: deleted.
@@ -498,7 +507,7 @@ export async function copySlot(
 
   /** Ends with our copies deleted, then the MIGRATE way. */
   async function last(reason: string): Promise<CopyOutcome> {
-    await source.send(new WireWriter().command('UNWATCH')).catch(() => undefined);
+    await source.send(new WireWriter(64).begin(UNWATCH)).catch(() => undefined);
     const dropped = await dropCopies(job);
     return dropped.kind === 'failed' ? dropped : { kind: 'fallback', reason };
   }
