@@ -44,7 +44,19 @@ export function machineTicks(): { busy: number; idle: number } {
 }
 
 /** A measurement of this process's CPU (by thread) and the machine's, from now until `end()`. */
+/** Read and write system calls of this process so far (Linux /proc/self/io). */
+function syscalls(): { reads: number; writes: number } {
+  try {
+    const text = readFileSync('/proc/self/io', 'utf8');
+    const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { reads: field('syscr'), writes: field('syscw') };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}
+
 export function startCpuWatch(): { end(): string } {
+  const calls = syscalls();
   const own = process.cpuUsage();
   const threads = threadCpuMs();
   const machine = machineTicks();
@@ -58,7 +70,8 @@ export function startCpuWatch(): { end(): string } {
       return (
         `  this process: ${Math.round((used.user + used.system) / 1000)} ms CPU (user ${Math.round(used.user / 1000)}); ` +
         `by thread: ${byThread.map(([t, ms]) => `${t} ${Math.round(ms)}`).join(', ')}; ` +
-        `machine: ${Math.round((100 * busy) / Math.max(1, busy + idle))}% of all cores busy\n`
+        `machine: ${Math.round((100 * busy) / Math.max(1, busy + idle))}% of all cores busy; ` +
+        `system calls: ${syscalls().reads - calls.reads} reads, ${syscalls().writes - calls.writes} writes\n`
       );
     },
   };

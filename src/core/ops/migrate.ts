@@ -221,6 +221,15 @@ class BulkConnections {
   }
 }
 
+/**
+ * A promise awaited later, after other awaits: its rejection meanwhile is not an unhandled one
+ * (which ends the process), and still reaches the code that awaits it.
+ */
+function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const i of items) {
@@ -339,14 +348,14 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
   const worker = async (w: number): Promise<void> => {
     const finishing: Promise<void>[] = [];
     let next = takeWindow();
-    let prepared = next ? prepare(next) : undefined;
+    let prepared = next ? later(prepare(next)) : undefined;
     while (next && prepared) {
       const window = next;
       const plan = await prepared;
       next = takeWindow();
-      prepared = next ? prepare(next) : undefined;
+      prepared = next ? later(prepare(next)) : undefined;
       if (plan) await copyWindow(plan, w);
-      finishing.push(finish(window));
+      finishing.push(later(finish(window)));
     }
     await Promise.all(finishing);
   };
