@@ -111,17 +111,20 @@ export interface CopyJob {
  * the index then, so the common case pays no string per key.
  */
 export class TargetCopies {
-  private list: Buffer[] = [];
+  // Created with its first key: an empty [] literal would start as an array of small integers
+  // and change its shape on the first push, which undoes the optimised code that read it.
+  private list: Buffer[] | undefined;
   private index: Map<string, Buffer> | undefined;
 
   get size(): number {
-    return this.index ? this.index.size : this.list.length;
+    return this.index ? this.index.size : (this.list?.length ?? 0);
   }
 
   /** A key (wire form) restored by us; the same key twice only when the index exists. */
   add(wire: Buffer): void {
     if (this.index) this.index.set(keyId(wire), wire);
-    else this.list.push(wire);
+    else if (this.list) this.list.push(wire);
+    else this.list = [wire];
   }
 
   has(wire: Buffer): boolean {
@@ -133,13 +136,13 @@ export class TargetCopies {
   }
 
   values(): Buffer[] {
-    return this.index ? [...this.index.values()] : [...this.list];
+    return this.index ? [...this.index.values()] : [...(this.list ?? [])];
   }
 
   private indexed(): Map<string, Buffer> {
     if (!this.index) {
-      this.index = new Map(this.list.map((w) => [keyId(w), w]));
-      this.list = [];
+      this.index = new Map((this.list ?? []).map((w) => [keyId(w), w]));
+      this.list = undefined;
     }
     return this.index;
   }
