@@ -80,6 +80,17 @@ export async function failover(pool: AdminPool, replica: Endpoint, options: Fail
       if (token.isCancellationRequested) throw new CancelledError('Failover cancelled before it started.');
       await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
     }
+    // The master answers the replica's request (MFSTART on the cluster bus) only once it knows
+    // the sender as its own replica; until gossip told it, the request is dropped without a
+    // word and the replica gives up 5 s later (seen on every new cluster: the first attempt
+    // always timed out). So wait until the master lists it.
+    for (;;) {
+      const seen = (await viewOf(pool, master.endpoint).catch(() => undefined))?.nodes.find((n) => n.id === self.id);
+      if (seen?.role === 'replica' && seen.masterId === master.id) break;
+      if (Date.now() > deadline) throw new TimeoutError(`${formatEndpoint(master.endpoint)} does not list ${formatEndpoint(replica)} as its replica yet; a default failover cannot start.`);
+      if (token.isCancellationRequested) throw new CancelledError('Failover cancelled before it started.');
+      await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
+    }
   }
   const send = async (): Promise<void> => {
     progress.report({ message: `CLUSTER FAILOVER${mode === 'default' ? '' : ` ${mode.toUpperCase()}`} on ${formatEndpoint(replica)}` });
