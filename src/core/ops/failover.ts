@@ -81,13 +81,26 @@ export async function failover(pool: AdminPool, replica: Endpoint, options: Fail
       await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
     }
     // The master answers the replica's request (MFSTART on the cluster bus) only once it knows
-    // the sender as its own replica; until gossip told it, the request is dropped without a
-    // word and the replica gives up 5 s later (seen on every new cluster: the first attempt
-    // always timed out). So wait until the master lists it.
+    // the sender as its own replica, and the other masters vote for it only once they do too;
+    // until gossip told them, the request is dropped without a word or the election fails, and
+    // a master that voted will not vote again for this shard for twice the node timeout (seen
+    // on every new cluster). So wait until every master lists it as the master's replica.
+    // A master that does not answer is not waited for: the others' votes may be enough.
+    const masters = before.nodes.filter((n) => n.role === 'master' && n.slots.length > 0 && !n.flags.fail && !n.flags.pfail);
     for (;;) {
-      const seen = (await viewOf(pool, master.endpoint).catch(() => undefined))?.nodes.find((n) => n.id === self.id);
-      if (seen?.role === 'replica' && seen.masterId === master.id) break;
-      if (Date.now() > deadline) throw new TimeoutError(`${formatEndpoint(master.endpoint)} does not list ${formatEndpoint(replica)} as its replica yet; a default failover cannot start.`);
+      const views = await Promise.all(masters.map((m) => viewOf(pool, m.endpoint).catch(() => undefined)));
+      const waiting = masters.filter((_, i) => {
+        const view = views[i];
+        const seen = view?.nodes.find((n) => n.id === self.id);
+        return view !== undefined && !(seen?.role === 'replica' && seen.masterId === master.id);
+      });
+      if (waiting.length === 0) break;
+      if (Date.now() > deadline) {
+        throw new TimeoutError(
+          `Not every master knows ${formatEndpoint(replica)} as a replica of ${formatEndpoint(master.endpoint)} yet ` +
+            `(${waiting.map((m) => formatEndpoint(m.endpoint)).join(', ')}); a default failover cannot start.`,
+        );
+      }
       if (token.isCancellationRequested) throw new CancelledError('Failover cancelled before it started.');
       await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
     }
