@@ -322,9 +322,10 @@ export async function copyChunks(lane: () => Promise<WireLink>, chunks: Iterator
       await Promise.all(pending.committing.map((j) => giveUp(j, 'the connection closed before the hand-over')));
       pending = undefined;
     }
-    if (pending) handOver = source.send(commitWriter(pending));
-    // Sent right behind the hand-over, before its reply: the node runs them in this order.
-    const snapshot = jobs.length > 0 ? source.send(snapshotWriter(jobs), limits.maxBytes) : undefined;
+    // The hand-over and the next snapshot in one write: the node runs them in this order.
+    const sent = source.sendAll([...(pending ? [[commitWriter(pending)] as const] : []), ...(jobs.length > 0 ? [[snapshotWriter(jobs), limits.maxBytes] as const] : [])]);
+    if (pending) handOver = sent.shift();
+    const snapshot = jobs.length > 0 ? sent.shift() : undefined;
     snapshot?.catch(() => undefined); // awaited below, after the hand-over
     if (pending && handOver) await settle(pending, handOver);
     pending = undefined;

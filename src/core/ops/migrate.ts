@@ -246,7 +246,11 @@ type Result = { ok: true; value: unknown } | { ok: false; error: Error };
 /** Runs one command per item on the node, all pipelined in one write; each result is a reply or an error. */
 async function pipelined<T>(link: WireLink, items: readonly T[], args: (t: T) => readonly (string | Buffer | number)[]): Promise<Result[]> {
   const w = new WireWriter();
-  for (const t of items) w.command(...args(t));
+  for (const t of items) {
+    const a = args(t);
+    w.array(a.length);
+    for (const x of a) w.bulk(x);
+  }
   try {
     const r = await link.send(w);
     return items.map((_, i) => (r.isError(i) ? { ok: false, error: new Error(r.text(i)) } : { ok: true, value: r.value(i) }));

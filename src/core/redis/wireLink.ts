@@ -440,7 +440,6 @@ export class WireLink {
   private timer: NodeJS.Timeout | undefined;
   private lastActivity = 0;
   private readonly closeListeners: (() => void)[] = [];
-  private outbox: Buffer[] = [];
 
   private constructor(
     private readonly socket: net.Socket,
@@ -504,25 +503,31 @@ export class WireLink {
    * over `maxBytes` in all fail the link with ReplyTooLargeError (this process's memory bound).
    */
   send(w: WireWriter, maxBytes = Infinity): Promise<ReplyBlock> {
-    const replies = w.commands;
-    const bytes = w.take();
-    if (this.failed) return Promise.reject(this.failed);
-    if (replies === 0) return Promise.resolve(new ReplyBlock(Buffer.alloc(0), []));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ replies, maxBytes, ends: [], resolve, reject });
-      this.armTimer();
-      // Blocks sent in the same synchronous run (a hand-over and the next snapshot) leave in
-      // one write: on loopback a write costs the whole TCP path, receiver's side included.
-      this.outbox.push(bytes);
-      if (this.outbox.length === 1) queueMicrotask(() => this.flush());
-    });
+    return this.sendAll([[w, maxBytes]])[0] as Promise<ReplyBlock>;
   }
 
-  private flush(): void {
-    const out = this.outbox;
-    this.outbox = [];
-    if (this.failed || out.length === 0) return;
-    this.socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+  /**
+   * Several blocks in one write (a hand-over and the next snapshot): on loopback a write costs
+   * the whole TCP path, the receiver's side included. Each block resolves with its own replies.
+   */
+  sendAll(blocks: readonly (readonly [WireWriter, number?])[]): Promise<ReplyBlock>[] {
+    const out: Promise<ReplyBlock>[] = [];
+    const bytes: Buffer[] = [];
+    for (const [w, maxBytes = Infinity] of blocks) {
+      const replies = w.commands;
+      const b = w.take();
+      if (this.failed) out.push(Promise.reject(this.failed));
+      else if (replies === 0) out.push(Promise.resolve(new ReplyBlock(Buffer.alloc(0), [])));
+      else {
+        out.push(new Promise((resolve, reject) => this.pending.push({ replies, maxBytes, ends: [], resolve, reject })));
+        bytes.push(b);
+      }
+    }
+    if (bytes.length > 0) {
+      this.armTimer();
+      this.socket.write(bytes.length === 1 ? (bytes[0] as Buffer) : Buffer.concat(bytes));
+    }
+    return out;
   }
 
   /** `listener` runs once when the link fails or is closed (at once if it has). */
