@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { Cluster } from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import { checkCluster } from '../../src/core/cluster/check';
 import { readTopology } from '../../src/core/cluster/readTopology';
@@ -219,6 +219,33 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     assert.deepEqual(stats.staleReads, []);
     await assertHealthy('after cancel');
     assert.deepEqual(await verifyAcked(client, writer.acked), []);
+  });
+
+  it('a reshard keeps every TTL: the copy engine sees them in INFO keyspace and reads them in one more round trip', async () => {
+    const t = await topo();
+    const [a, b] = masters(t);
+    assert.ok(a && b);
+    const slot = a.slots[0]?.start ?? 0;
+    let tag = '';
+    for (let i = 0; tag === ''; i++) if (calculateSlot(`{ttl${i}}`) === slot) tag = `{ttl${i}}`;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => client.set(`${tag}:v${i}`, `x${i}`, 'PX', 900_000)));
+    await Promise.all(Array.from({ length: 30 }, (_, i) => client.set(`${tag}:p${i}`, `y${i}`)));
+    const report = await applyReshard({ pool, settings: { engine: 'copy' } }, t, { sourceIds: [a.id], targetId: b.id, moves: [{ slot, sourceId: a.id, targetId: b.id }] });
+    assert.equal(report.moved.length, 1, JSON.stringify(report.failed));
+    assert.equal(report.engine, 'copy');
+    const owner = new Redis({ host: '127.0.0.1', port: b.endpoint.port, lazyConnect: true });
+    try {
+      await owner.connect();
+      for (let i = 0; i < 30; i++) {
+        const ttl = await owner.pttl(`${tag}:v${i}`);
+        assert.ok(ttl > 890_000 && ttl <= 900_000, `${tag}:v${i} kept its TTL on the new owner (${ttl} ms)`);
+        assert.equal(await owner.pttl(`${tag}:p${i}`), -1, `${tag}:p${i} still has no TTL`);
+        assert.equal(await owner.get(`${tag}:v${i}`), `x${i}`);
+      }
+    } finally {
+      owner.disconnect();
+    }
+    await assertHealthy('after moving a slot with TTLs');
   });
 
   it('a key on both sides (BUSYKEY) is reported and not overwritten', async () => {

@@ -65,6 +65,7 @@ const DEL = commandHead(2, 'DEL');
 const MULTI = commandHead(1, 'MULTI');
 const EXEC = commandHead(1, 'EXEC');
 const UNWATCH = commandHead(1, 'UNWATCH');
+const INFO_KEYSPACE = commandHead(2, 'INFO', 'keyspace');
 const WATCH_ARG = encodeArgs('WATCH');
 const REPLACE_ARG = encodeArgs('REPLACE');
 
@@ -89,6 +90,17 @@ export type CopyOutcome =
   | { readonly kind: 'fallback'; readonly reason: string }
   /** The hand-over was refused or the copies could not be removed: report, run `fix`. */
   | { readonly kind: 'failed'; readonly error: string; readonly copiesLeft: boolean };
+
+/**
+ * Whether the source holds keys with a TTL, as last seen; shared by a source's lanes, and it
+ * only turns true. Without any (INFO keyspace: `expires=0`), a snapshot skips PTTL, a command
+ * per key on the source: once the keys are WATCHed, a key can only get a TTL through a write,
+ * which aborts the hand-over. When a snapshot finds TTLs after all, the PTTLs follow in one
+ * more round trip, still under the WATCH.
+ */
+export interface TtlHint {
+  volatile: boolean;
+}
 
 /** copyChunk's outcome for a slot: 'retry' when a watched key changed (the copies stay, in `ours`). */
 export type ChunkOutcome = CopyOutcome | { readonly kind: 'retry' };
@@ -250,7 +262,12 @@ interface Prepared {
  * `chunks` may be shared by several lanes, each taking the next chunk when it is ready. Every
  * job gets an outcome.
  */
-export async function copyChunks(lane: () => Promise<WireLink>, chunks: Iterator<readonly CopyJob[]>, limits: CopyLimits): Promise<Map<number, ChunkOutcome>> {
+export async function copyChunks(
+  lane: () => Promise<WireLink>,
+  chunks: Iterator<readonly CopyJob[]>,
+  limits: CopyLimits,
+  ttls: TtlHint = { volatile: true },
+): Promise<Map<number, ChunkOutcome>> {
   const out = new Map<number, ChunkOutcome>();
 
   /** Ends a job before its commit: copies deleted, then the MIGRATE way (or failed). */
@@ -323,28 +340,39 @@ export async function copyChunks(lane: () => Promise<WireLink>, chunks: Iterator
       pending = undefined;
     }
     // The hand-over and the next snapshot in one write: the node runs them in this order.
-    const sent = source.sendAll([...(pending ? [[commitWriter(pending)] as const] : []), ...(jobs.length > 0 ? [[snapshotWriter(jobs), limits.maxBytes] as const] : [])]);
+    const withTtl = ttls.volatile;
+    const sent = source.sendAll([...(pending ? [[commitWriter(pending)] as const] : []), ...(jobs.length > 0 ? [[snapshotWriter(jobs, withTtl), limits.maxBytes] as const] : [])]);
     if (pending) handOver = sent.shift();
     const snapshot = jobs.length > 0 ? sent.shift() : undefined;
     snapshot?.catch(() => undefined); // awaited below, after the hand-over
     if (pending && handOver) await settle(pending, handOver);
     pending = undefined;
-    if (snapshot) pending = await copyToTargets(source, jobs, snapshot, limits, giveUp);
+    if (snapshot) pending = await copyToTargets(source, jobs, snapshot, limits, giveUp, withTtl ? undefined : ttls);
   }
   return out;
 }
 
-/** WATCH every slot's keys, then DUMP and PTTL each: a change after the WATCH aborts the commit, whatever DUMP saw. */
-function snapshotWriter(jobs: readonly CopyJob[]): WireWriter {
-  let size = 0;
+/**
+ * WATCH every slot's keys, then DUMP (and PTTL) each: a change after the WATCH aborts the
+ * commit, whatever DUMP saw. Without PTTL, INFO keyspace last: whether any key has a TTL.
+ */
+function snapshotWriter(jobs: readonly CopyJob[], withTtl: boolean): WireWriter {
+  let size = 64;
   for (const job of jobs) for (const k of job.keys) size += 3 * k.length + 30;
-  const w = new WireWriter(size + 64);
+  const w = new WireWriter(size);
   for (const job of jobs) {
     w.array(1 + job.keys.length).raw(WATCH_ARG);
     for (const k of job.keys) w.raw(k);
-    for (const k of job.keys) w.begin(DUMP).raw(k).begin(PTTL).raw(k);
+    if (withTtl) for (const k of job.keys) w.begin(DUMP).raw(k).begin(PTTL).raw(k);
+    else for (const k of job.keys) w.begin(DUMP).raw(k);
   }
+  if (!withTtl) w.begin(INFO_KEYSPACE);
   return w;
+}
+
+/** The `expires=` count of db0 in an INFO keyspace reply (0 without keys). */
+function volatileKeys(info: string): number {
+  return Number(/^db0:.*\bexpires=(\d+)/m.exec(info)?.[1] ?? 0);
 }
 
 /** The hand-over: every committing slot's script in one transaction; or UNWATCH when none commits. */
@@ -377,6 +405,8 @@ async function copyToTargets(
   sent: Promise<ReplyBlock>,
   limits: CopyLimits,
   giveUp: (job: CopyJob, reason: string) => Promise<void>,
+  /** Set when the snapshot has no PTTLs (it ends with INFO keyspace instead). */
+  noTtl?: TtlHint,
 ): Promise<Prepared> {
   let snap: ReplyBlock;
   try {
@@ -386,16 +416,38 @@ async function copyToTargets(
     await Promise.all(jobs.map((j) => giveUp(j, reason)));
     return { link: source, committing: [], present: new Map() };
   }
-  const taken = Date.now();
+  let taken = Date.now();
+  const perKey = noTtl ? 1 : 2;
   const live: CopyJob[] = [];
   const firstReply = new Map<CopyJob, number>();
   let at = 0;
   for (const job of jobs) {
     const watchError = snap.isError(at) ? snap.text(at) : undefined;
     firstReply.set(job, at + 1);
-    at += 1 + 2 * job.keys.length;
+    at += 1 + perKey * job.keys.length;
     if (watchError === undefined) live.push(job);
     else await giveUp(job, `WATCH: ${watchError}`);
+  }
+  // No PTTL in the snapshot: none is needed if no key of the node has a TTL now (the keys are
+  // WATCHed already); otherwise they come now, in one more round trip, still under the WATCH.
+  let ttls: ReplyBlock | undefined;
+  const ttlAt = new Map<CopyJob, number>();
+  if (noTtl && (snap.isError(at) || volatileKeys(snap.bulk(at)?.toString('latin1') ?? '') > 0)) {
+    noTtl.volatile = true;
+    const w = new WireWriter();
+    let n = 0;
+    for (const job of live) {
+      ttlAt.set(job, n);
+      for (const k of job.keys) w.begin(PTTL).raw(k);
+      n += job.keys.length;
+    }
+    try {
+      ttls = await source.send(w);
+      taken = Date.now();
+    } catch (err) {
+      await Promise.all(live.map((j) => giveUp(j, errText(err))));
+      return { link: source, committing: [], present: new Map() };
+    }
   }
 
   interface Op {
@@ -415,14 +467,21 @@ async function copyToTargets(
     // Only a later attempt has copies of its own to look up (and to delete if gone).
     const seen = job.ours.size > 0 ? new Set<string>() : undefined;
     const elapsed = Date.now() - taken;
+    let ttlIndex = ttlAt.get(job) ?? 0;
     for (const k of job.keys) {
       const dump = at;
-      at += 2;
+      at += perKey;
+      const ttlReply = ttlIndex++;
       if (snap.isError(dump)) {
         problems.set(job, `DUMP of ${nameText(k)}: ${snap.text(dump)}`);
         continue;
       }
-      const pttl = snap.int(dump + 1);
+      // PTTL from the snapshot, from the extra round trip, or none (the node has no TTL at all).
+      const pttl = !noTtl ? snap.int(dump + 1) : ttls ? ttls.int(ttlReply) : -1;
+      if (Number.isNaN(pttl)) {
+        problems.set(job, `PTTL of ${nameText(k)} gave no number`);
+        continue;
+      }
       if (snap.isNil(dump) || pttl === -2) continue; // gone since the list was read
       seen?.add(keyId(k));
       here.push(k);
