@@ -4,8 +4,7 @@
  * slow part of redis-cli's way: MIGRATE blocks the source while the target answers and reads
  * each reply a byte at a time (Redis 7.0's syncReadLine), ~4.5 µs of the source's time per key,
  * measured, half of it in read(2). Here the source answers plain pipelined commands (WATCH,
- * DUMP, PTTL: ~0.3 µs each, measured), the target runs RESTORE-ASKING, and the three processes
- * work in parallel.
+ * DUMP, PTTL), the target runs RESTORE-ASKING, and the three processes work in parallel.
  *
  * Why a client never sees a wrong value (the same guarantee MIGRATE gives):
  *
@@ -34,9 +33,10 @@
  * 4. Keys created on the source after the key list was read are not in the commit: they stay on
  *    the (now migrating) source and the MIGRATE drain that follows moves them. Keys created on
  *    the target after the commit are created there through ASK, as with MIGRATE.
- * 5. TTLs travel as the PTTL read right after the DUMP, less the time the copy spent in this
- *    process, like MIGRATE's relative TTL: the target's copy may outlive the source's by the
- *    network latency, never by more, because a key that expires before the commit aborts it.
+ * 5. TTLs travel as the PTTL read after the DUMP (under the same WATCH), less the time the copy
+ *    spent in this process, like MIGRATE's relative TTL: the target's copy may outlive the
+ *    source's by the network latency, never by more, because a key that expires before the
+ *    commit aborts it. A source with no key with a TTL at all is not asked (TtlHint).
  * 6. Memory: a chunk's replies may take a byte budget; past it the link is closed (the only way
  *    to stop a node mid-reply: its WATCH goes with the connection, nothing changed on the
  *    source) and the chunk's slots go the MIGRATE way. This process never holds more than a
