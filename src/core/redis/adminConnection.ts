@@ -125,6 +125,9 @@ export class AdminPool {
       enableReadyCheck: false,
       // Commands are only sent once connect() resolved; queueing while offline would only delay errors.
       enableOfflineQueue: false,
+      // No CLIENT SETINFO round trip before each connection is ready (ioredis reads its
+      // package.json for it, which a bundle does not have: it would report a bogus version).
+      disableClientInfo: true,
     });
     // ioredis emits 'error' on every socket error; the failure reaches us through the promise.
     redis.on('error', () => undefined);
