@@ -268,54 +268,39 @@ function setText(el: HTMLElement, text: string): void {
   el.textContent = text;
 }
 
+/** One legend row: a swatch, a name and a detail line. */
+function legendItem(className: string, swatchClass: string, name: string, detail: string): { li: HTMLLIElement; swatch: HTMLSpanElement } {
+  const li = document.createElement('li');
+  li.className = className;
+  const swatch = document.createElement('span');
+  swatch.className = swatchClass;
+  const nameEl = document.createElement('span');
+  nameEl.className = 'name';
+  setText(nameEl, name);
+  const detailEl = document.createElement('span');
+  detailEl.className = 'detail';
+  setText(detailEl, detail);
+  li.append(swatch, nameEl, detailEl);
+  legendList.append(li);
+  return { li, swatch };
+}
+
 function renderLegend(): void {
   legendList.replaceChildren();
   if (!view) return;
   for (const m of view.legend) {
-    const li = document.createElement('li');
-    li.className = 'master';
+    const detail = `${m.hostname ? `${m.endpoint} · ` : ''}${m.slotCount} slots${m.slotCount > 0 ? `: ${formatSpans(m.ranges)}` : ''} · ${m.replicas} replica${m.replicas === 1 ? '' : 's'}`;
+    const { li, swatch } = legendItem('master', 'swatch', m.label, detail);
     li.dataset['masterId'] = m.id;
-    const swatch = document.createElement('span');
-    swatch.className = 'swatch';
-    swatch.style.backgroundColor = masterColor(m.index);
-    const name = document.createElement('span');
-    name.className = 'name';
-    setText(name, m.label);
-    const detail = document.createElement('span');
-    detail.className = 'detail';
-    setText(detail, `${m.hostname ? `${m.endpoint} · ` : ''}${m.slotCount} slots${m.slotCount > 0 ? `: ${formatSpans(m.ranges)}` : ''} · ${m.replicas} replica${m.replicas === 1 ? '' : 's'}`);
     li.title = `${m.label} (${m.id})`;
-    li.append(swatch, name, detail);
-    legendList.append(li);
+    swatch.style.backgroundColor = masterColor(m.index);
   }
   if (view.uncoveredCount > 0) {
-    const li = document.createElement('li');
-    li.className = 'uncovered';
-    const swatch = document.createElement('span');
-    swatch.className = 'swatch error';
-    const name = document.createElement('span');
-    name.className = 'name';
-    setText(name, 'Uncovered');
-    const detail = document.createElement('span');
-    detail.className = 'detail';
-    setText(detail, `${view.uncoveredCount} slots: ${formatSpans(view.uncovered)}`);
-    li.append(swatch, name, detail);
-    legendList.append(li);
+    legendItem('uncovered', 'swatch error', 'Uncovered', `${view.uncoveredCount} slots: ${formatSpans(view.uncovered)}`);
   }
   if (view.open.length > 0) {
-    const li = document.createElement('li');
-    li.className = 'open';
-    const swatch = document.createElement('span');
-    swatch.className = 'swatch outline';
-    const name = document.createElement('span');
-    name.className = 'name';
-    setText(name, 'Being moved');
-    const detail = document.createElement('span');
-    detail.className = 'detail';
     const migrating = view.open.filter((o) => o.kind === 'migrating').length;
-    setText(detail, `${migrating} migrating (solid), ${view.open.length - migrating} importing (dashed)`);
-    li.append(swatch, name, detail);
-    legendList.append(li);
+    legendItem('open', 'swatch outline', 'Being moved', `${migrating} migrating (solid), ${view.open.length - migrating} importing (dashed)`);
   }
 }
 

@@ -2,6 +2,7 @@
  * Small structural types the core uses where VS Code has its own (CancellationToken, Event,
  * Disposable, Progress). The extension passes the real objects in; the CLI passes these.
  */
+import { CancelledError, TimeoutError } from './errors';
 
 export interface Disposable {
   dispose(): void;
@@ -57,3 +58,21 @@ export const nullLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
 };
+
+/**
+ * Asks `check` every `intervalMs` until it answers undefined (done). An answer is what is still
+ * missing: past `deadline` (epoch ms) the last one goes into the TimeoutError `timeout` makes;
+ * a cancel throws CancelledError(`cancelled`).
+ */
+export async function pollUntil(
+  check: () => Promise<string | undefined>,
+  o: { readonly deadline: number; readonly intervalMs: number; readonly token?: CancellationToken; readonly timeout: (missing: string) => string; readonly cancelled: string },
+): Promise<void> {
+  for (;;) {
+    if (o.token?.isCancellationRequested) throw new CancelledError(o.cancelled);
+    const missing = await check();
+    if (missing === undefined) return;
+    if (Date.now() > o.deadline) throw new TimeoutError(o.timeout(missing));
+    await new Promise((r) => setTimeout(r, o.intervalMs));
+  }
+}

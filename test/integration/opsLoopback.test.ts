@@ -116,7 +116,7 @@ describe('operations on a loopback cluster', { timeout: 240_000 }, () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => client.set(`${tag}:plain:${i}`, `p${i}`)));
     await Promise.all(Array.from({ length: 10 }, (_, i) => client.set(`${tag}:ttl:${i}`, `t${i}`, 'PX', 600_000)));
     await client.set(changing, 'first');
-    const link = (port: number): Promise<WireLink> => WireLink.open({ host: '127.0.0.1', port, timeoutMs: 10_000, label: `127.0.0.1:${port}` });
+    const link = (port: number): Promise<WireLink> => WireLink.open({ announced: { host: '127.0.0.1', port }, target: { host: '127.0.0.1', port }, timeoutMs: 10_000 });
     const source = await link(a.endpoint.port);
     const target = await link(b.endpoint.port);
     let handedOver = false;

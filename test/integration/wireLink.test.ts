@@ -14,7 +14,7 @@ const PASSWORD = 'wl-Secret#1';
 describe('the bulk link on a real redis-server', { timeout: 60_000 }, () => {
   let node: LoopbackNodes | undefined;
   const open = (password?: string): Promise<WireLink> =>
-    WireLink.open({ host: '127.0.0.1', port: PORT, password, timeoutMs: 5000, label: `127.0.0.1:${PORT}` });
+    WireLink.open({ announced: { host: '127.0.0.1', port: PORT }, target: { host: '127.0.0.1', port: PORT }, password, timeoutMs: 5000 });
 
   before(async () => {
     node = await startRedisNodes(PORT, 1, { cluster: false, extraArgs: ['--requirepass', PASSWORD] });

@@ -9,7 +9,7 @@ import { Logger, nullLogger } from '../lifecycle';
 import { AdminPool } from '../redis/adminConnection';
 import { readTopology } from '../cluster/readTopology';
 import { joinSwarm } from '../swarm/joinTopology';
-import { SwarmCluster, listSwarmClusters, runningNodes } from '../swarm/discover';
+import { SwarmCluster, listSwarmClusters, seedEndpoints } from '../swarm/discover';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { readClusterPassword } from '../swarm/auth';
 import { ClusterModel, SwarmModel, buildClusterModel } from './clusterModel';
@@ -67,7 +67,7 @@ export class SwarmModelReader {
   }
 
   private async readCluster(cluster: SwarmCluster): Promise<ClusterModel> {
-    const seeds = runningNodes(cluster).map((n) => ({ host: n.service, port: n.port }));
+    const seeds = seedEndpoints(cluster);
     if (seeds.length === 0) return buildClusterModel(cluster, undefined, 'No node of this cluster has a running task.');
     try {
       const { router, pool } = await this.connectionsFor(cluster);

@@ -10,7 +10,7 @@
  * - takeover: no election either; the replica bumps its epoch alone. For a minority partition.
  */
 import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
-import { CancellationToken, neverCancelled, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, neverCancelled, pollUntil, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, errText, replyText } from '../redis/adminConnection';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { ClusterNode, NodesView } from '../cluster/topology';
@@ -54,12 +54,12 @@ export async function failover(pool: AdminPool, replica: Endpoint, options: Fail
   const timeoutMs = options.timeoutMs ?? FAILOVER_TIMEOUT_MS;
   const started = Date.now();
 
-  const before = await viewOf(pool, replica);
-  const self = before.self;
+  const view = await viewOf(pool, replica);
+  const self = view.self;
   if (self.role !== 'replica' || self.masterId === undefined) {
     throw new BadInputError(`${formatEndpoint(replica)} (${self.id.slice(0, 8)}) is a master, not a replica: run failover on one of its replicas.`);
   }
-  const master: ClusterNode | undefined = before.nodes.find((n) => n.id === self.masterId);
+  const master: ClusterNode | undefined = view.nodes.find((n) => n.id === self.masterId);
   if (!master) throw new RedisSwarmError('redis', `${formatEndpoint(replica)} replicates ${self.masterId.slice(0, 8)}, which it does not list.`);
   if (mode === 'default' && (master.flags.fail || master.flags.pfail)) {
     throw new BadInputError(
@@ -73,37 +73,37 @@ export async function failover(pool: AdminPool, replica: Endpoint, options: Fail
     // A default failover waits for the replica to reach the master's offset; a replica still
     // syncing never does. Wait for its link first (bounded by the same deadline).
     progress.report({ message: `waiting for ${formatEndpoint(replica)} to be in sync with its master` });
-    for (;;) {
-      const link = infoField(replyText(await pool.command(replica, ['INFO', 'replication'])), 'master_link_status');
-      if (link === 'up') break;
-      if (Date.now() > deadline) throw new TimeoutError(`${formatEndpoint(replica)} is not in sync with its master (master_link_status:${link ?? '?'}); a default failover cannot start.`);
-      if (token.isCancellationRequested) throw new CancelledError('Failover cancelled before it started.');
-      await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
-    }
+    const waitOptions = { deadline, intervalMs: FAILOVER_POLL_MS, token, cancelled: 'Failover cancelled before it started.' };
+    await pollUntil(
+      async () => {
+        const link = infoField(replyText(await pool.command(replica, ['INFO', 'replication'])), 'master_link_status');
+        return link === 'up' ? undefined : `master_link_status:${link ?? '?'}`;
+      },
+      { ...waitOptions, timeout: (missing) => `${formatEndpoint(replica)} is not in sync with its master (${missing}); a default failover cannot start.` },
+    );
     // The master answers the replica's request (MFSTART on the cluster bus) only once it knows
     // the sender as its own replica, and the other masters vote for it only once they do too;
     // until gossip told them, the request is dropped without a word or the election fails, and
     // a master that voted will not vote again for this shard for twice the node timeout (seen
     // on every new cluster). So wait until every master lists it as the master's replica.
     // A master that does not answer is not waited for: the others' votes may be enough.
-    const masters = before.nodes.filter((n) => n.role === 'master' && n.slots.length > 0 && !n.flags.fail && !n.flags.pfail);
-    for (;;) {
-      const views = await Promise.all(masters.map((m) => viewOf(pool, m.endpoint).catch(() => undefined)));
-      const waiting = masters.filter((_, i) => {
-        const view = views[i];
-        const seen = view?.nodes.find((n) => n.id === self.id);
-        return view !== undefined && !(seen?.role === 'replica' && seen.masterId === master.id);
-      });
-      if (waiting.length === 0) break;
-      if (Date.now() > deadline) {
-        throw new TimeoutError(
-          `Not every master knows ${formatEndpoint(replica)} as a replica of ${formatEndpoint(master.endpoint)} yet ` +
-            `(${waiting.map((m) => formatEndpoint(m.endpoint)).join(', ')}); a default failover cannot start.`,
-        );
-      }
-      if (token.isCancellationRequested) throw new CancelledError('Failover cancelled before it started.');
-      await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
-    }
+    const masters = view.nodes.filter((n) => n.role === 'master' && n.slots.length > 0 && !n.flags.fail && !n.flags.pfail);
+    await pollUntil(
+      async () => {
+        const views = await Promise.all(masters.map((m) => viewOf(pool, m.endpoint).catch(() => undefined)));
+        const waiting = masters.filter((_, i) => {
+          const v = views[i];
+          const seen = v?.nodes.find((n) => n.id === self.id);
+          return v !== undefined && !(seen?.role === 'replica' && seen.masterId === master.id);
+        });
+        return waiting.length === 0 ? undefined : waiting.map((m) => formatEndpoint(m.endpoint)).join(', ');
+      },
+      {
+        ...waitOptions,
+        timeout: (missing) =>
+          `Not every master knows ${formatEndpoint(replica)} as a replica of ${formatEndpoint(master.endpoint)} yet (${missing}); a default failover cannot start.`,
+      },
+    );
   }
   const send = async (): Promise<void> => {
     progress.report({ message: `CLUSTER FAILOVER${mode === 'default' ? '' : ` ${mode.toUpperCase()}`} on ${formatEndpoint(replica)}` });

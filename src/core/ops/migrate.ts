@@ -193,12 +193,11 @@ class BulkConnections {
       // The admin connection's route and credentials: its options name the routed address.
       c = this.options(id).then((o) =>
         WireLink.open({
-          host: o.host ?? '127.0.0.1',
-          port: o.port ?? 6379,
+          announced: node.endpoint,
+          target: { host: o.host ?? '127.0.0.1', port: o.port ?? 6379 },
           username: o.username ?? undefined,
           password: o.password ?? undefined,
           timeoutMs: this.timeoutMs,
-          label: formatEndpoint(node.endpoint),
         }),
       );
       c.then((l) => l.onClose(() => this.closedLinks.add(key)), () => this.closedLinks.add(key));

@@ -8,11 +8,11 @@ import { checkCluster, Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
 import { ClusterNode, ClusterTopology } from '../cluster/topology';
 import { Engine } from '../docker/engine';
-import { CancelledError, RedisSwarmError, TimeoutError } from '../errors';
-import { CancellationToken, Logger, ProgressReporter } from '../lifecycle';
+import { RedisSwarmError } from '../errors';
+import { CancellationToken, Logger, pollUntil, ProgressReporter } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
 import { Router } from '../routes/router';
-import { SwarmCluster, findSwarmCluster, runningNodes } from '../swarm/discover';
+import { SwarmCluster, findSwarmCluster, seedEndpoints } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
 import { MigrateProgress, MigrateSettings } from './migrate';
 
@@ -57,7 +57,7 @@ export interface FreshRead {
 export async function readFresh(ctx: ScaleContext, clusterName: string): Promise<FreshRead> {
   const cluster = await findSwarmCluster(ctx.engine.docker, clusterName);
   requireSwarmRoutes(ctx.router).update(cluster);
-  const seeds = runningNodes(cluster).map((n) => ({ host: n.service, port: n.port }));
+  const seeds = seedEndpoints(cluster);
   const topology = joinSwarm(await readTopology(ctx.router, seeds, { pool: ctx.pool }), cluster);
   return { cluster, topology };
 }
@@ -93,15 +93,21 @@ export async function waitUntil(
   settled: (r: FreshRead) => string | undefined,
   timeoutMs = SCALE_SETTLE_TIMEOUT_MS,
 ): Promise<FreshRead> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (ctx.token?.isCancellationRequested) throw new CancelledError(`Stopped waiting for ${what}.`);
-    const r = await readFresh(ctx, clusterName);
-    const notYet = settled(r);
-    if (notYet === undefined) return r;
-    if (Date.now() > deadline) throw new TimeoutError(`Waited ${Math.round(timeoutMs / 1000)} s for ${what}: ${notYet}.`);
-    await new Promise((res) => setTimeout(res, SCALE_POLL_MS));
-  }
+  let last: FreshRead | undefined;
+  await pollUntil(
+    async () => {
+      last = await readFresh(ctx, clusterName);
+      return settled(last);
+    },
+    {
+      deadline: Date.now() + timeoutMs,
+      intervalMs: SCALE_POLL_MS,
+      ...(ctx.token ? { token: ctx.token } : {}),
+      cancelled: `Stopped waiting for ${what}.`,
+      timeout: (notYet) => `Waited ${Math.round(timeoutMs / 1000)} s for ${what}: ${notYet}.`,
+    },
+  );
+  return last as FreshRead;
 }
 
 /** Why the cluster is not settled yet (a node not ok, a blocking finding), or undefined when it is. */

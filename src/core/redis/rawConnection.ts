@@ -81,33 +81,7 @@ export class RawConnection {
     } catch (err) {
       throw new ConnectError(announced, err instanceof Error ? err.message : String(err), { cause: err });
     }
-    const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host: target.host, port: target.port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new ConnectError(announced, 'Connection timed out', { cause: new TimeoutError(`connect took over ${timeoutMs} ms`) }));
-      }, timeoutMs);
-      const onAbort = (): void => {
-        s.destroy();
-        reject(new CancelledError());
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      s.once('connect', () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        reject(new ConnectError(announced, socketErrorText(err), { cause: err }));
-      });
-    });
-    socket.setNoDelay(true);
-    // redis-cli sets an aggressive keep-alive (anetKeepAlive) so long commands do not time out.
-    socket.setKeepAlive(true, 15_000);
+    const socket = await connectSocket(announced, target, options);
     return new RawConnection(socket, announced);
   }
 
@@ -168,6 +142,45 @@ export class RawConnection {
     this.closedError = err;
     for (const w of this.waiters.splice(0)) w.reject(err);
   }
+}
+
+/**
+ * A TCP connection to `target` (where the route to `announced` goes), with no delay and
+ * keep-alive set. Throws ConnectError naming `announced`, or CancelledError.
+ */
+export async function connectSocket(
+  announced: Endpoint,
+  target: Endpoint,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<net.Socket> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect({ host: target.host, port: target.port });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new ConnectError(announced, 'Connection timed out', { cause: new TimeoutError(`connect took over ${timeoutMs} ms`) }));
+    }, timeoutMs);
+    const onAbort = (): void => {
+      s.destroy();
+      reject(new CancelledError());
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    s.once('connect', () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(new ConnectError(announced, socketErrorText(err), { cause: err }));
+    });
+  });
+  socket.setNoDelay(true);
+  // redis-cli sets an aggressive keep-alive (anetKeepAlive) so long commands do not time out.
+  socket.setKeepAlive(true, 15_000);
+  return socket;
 }
 
 /** The strerror-like text hiredis shows for a socket error. */

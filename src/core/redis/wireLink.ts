@@ -12,6 +12,8 @@
  */
 import * as net from 'node:net';
 import { RedisSwarmError, TimeoutError } from '../errors';
+import { Endpoint, formatEndpoint } from '../routes/endpoint';
+import { connectSocket } from './rawConnection';
 
 const CR = 13;
 const LF = 10;
@@ -415,15 +417,15 @@ interface PendingBlock {
 }
 
 export interface WireLinkOptions {
-  readonly host: string;
-  readonly port: number;
+  /** The node as the cluster announced it (named in errors)… */
+  readonly announced: Endpoint;
+  /** …and where its route goes (what the socket connects to). */
+  readonly target: Endpoint;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
   /** No reply byte for this long while replies are due fails the link (ms). */
   readonly timeoutMs: number;
   readonly connectTimeoutMs?: number;
-  /** How the node is named in errors (its announced address). */
-  readonly label: string;
 }
 
 export class WireLink {
@@ -440,11 +442,14 @@ export class WireLink {
   private timer: NodeJS.Timeout | undefined;
   private lastActivity = 0;
   private readonly closeListeners: (() => void)[] = [];
+  /** The node's announced address, as errors name it. */
+  readonly label: string;
 
   private constructor(
     private readonly socket: net.Socket,
     private readonly options: WireLinkOptions,
   ) {
+    this.label = formatEndpoint(options.announced);
     this.framer = new ReplyFramer((end) => this.onReplyEnd(end));
     socket.on('data', (chunk: Buffer) => {
       if (this.failed) return;
@@ -459,31 +464,15 @@ export class WireLink {
       }
       // Closing the socket is the only way to stop a node in the middle of a large reply.
       const head = this.pending[0];
-      if (head && this.received - this.blockStart > head.maxBytes) this.fail(new ReplyTooLargeError(options.label, head.maxBytes));
+      if (head && this.received - this.blockStart > head.maxBytes) this.fail(new ReplyTooLargeError(this.label, head.maxBytes));
     });
-    socket.on('error', (err) => this.fail(new RedisSwarmError('redis', `${options.label}: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.fail(new RedisSwarmError('redis', `${options.label} closed the connection`)));
+    socket.on('error', (err) => this.fail(new RedisSwarmError('redis', `${this.label}: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.fail(new RedisSwarmError('redis', `${this.label} closed the connection`)));
   }
 
   /** Connects (and authenticates when there is a password). */
   static async open(options: WireLinkOptions): Promise<WireLink> {
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host: options.host, port: options.port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new TimeoutError(`Connecting to ${options.label} took over ${options.connectTimeoutMs ?? 3000} ms.`));
-      }, options.connectTimeoutMs ?? 3000);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new RedisSwarmError('redis', `Cannot connect to ${options.label}: ${err.message}`, { cause: err }));
-      });
-    });
-    socket.setNoDelay(true);
+    const socket = await connectSocket(options.announced, options.target, options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {});
     const link = new WireLink(socket, options);
     if (options.password !== undefined && options.password !== null && options.password !== '') {
       const w = new WireWriter();
@@ -492,7 +481,7 @@ export class WireLink {
       const r = await link.send(w);
       if (r.isError(0)) {
         link.close();
-        throw new RedisSwarmError('redis', `${options.label} refused the password: ${r.text(0)}`);
+        throw new RedisSwarmError('redis', `${link.label} refused the password: ${r.text(0)}`);
       }
     }
     return link;
@@ -537,12 +526,12 @@ export class WireLink {
   }
 
   close(): void {
-    this.fail(new RedisSwarmError('redis', `the connection to ${this.options.label} was closed`));
+    this.fail(new RedisSwarmError('redis', `the connection to ${this.label} was closed`));
   }
 
   private onReplyEnd(end: number): void {
     const head = this.pending[0];
-    if (!head) throw new RedisSwarmError('redis', `${this.options.label} sent a reply nobody asked for`);
+    if (!head) throw new RedisSwarmError('redis', `${this.label} sent a reply nobody asked for`);
     head.ends.push(end - this.blockStart);
     if (head.ends.length < head.replies) return;
     this.pending.shift();
@@ -587,7 +576,7 @@ export class WireLink {
       if (this.pending.length === 0 || this.failed) return;
       const idle = Date.now() - this.lastActivity;
       if (idle >= this.options.timeoutMs) {
-        this.fail(new TimeoutError(`${this.options.label} sent no reply for ${this.options.timeoutMs} ms.`));
+        this.fail(new TimeoutError(`${this.label} sent no reply for ${this.options.timeoutMs} ms.`));
         return;
       }
       this.timer = setTimeout(check, this.options.timeoutMs - idle);

@@ -8,7 +8,7 @@ import { Logger } from '../lifecycle';
 import { Endpoint } from '../routes/endpoint';
 import { Router } from '../routes/router';
 import { readClusterPassword } from './auth';
-import { SwarmCluster, findSwarmCluster, runningNodes } from './discover';
+import { SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
 import { SwarmRouter } from './swarmRouter';
 
 export interface ClusterAccess {
@@ -41,7 +41,7 @@ export async function openClusterAccess(clusterName: string, options: AccessOpti
     engine,
     cluster,
     router,
-    seeds: runningNodes(cluster).map((n) => ({ host: n.service, port: n.port })),
+    seeds: seedEndpoints(cluster),
     ...(password !== undefined ? { password } : {}),
     dispose: () => router.dispose(),
   };

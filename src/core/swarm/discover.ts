@@ -5,6 +5,7 @@
  */
 import Docker from 'dockerode';
 import { RedisSwarmError } from '../errors';
+import { Endpoint } from '../routes/endpoint';
 import {
   LABEL_AUTH_SECRET,
   LABEL_CLUSTER,
@@ -198,4 +199,9 @@ function currentTask(tasks: TaskInfo[], networkIds: Set<string>): SwarmTask | un
 /** Nodes whose task runs and has an address: the ones a cluster operation can use. */
 export function runningNodes(cluster: SwarmCluster): SwarmRedisNode[] {
   return cluster.nodes.filter((n) => n.task?.state === 'running' && n.task.containerId && n.task.ip);
+}
+
+/** Where to start reading a cluster's topology: its running nodes by service name. */
+export function seedEndpoints(cluster: SwarmCluster): Endpoint[] {
+  return runningNodes(cluster).map((n) => ({ host: n.service, port: n.port }));
 }

@@ -3,7 +3,7 @@ import { checkCluster } from '../../core/cluster/check';
 import { formatCheck } from '../../core/cluster/formatCheck';
 import { readTopology } from '../../core/cluster/readTopology';
 import { BadInputError } from '../../core/errors';
-import { runningNodes } from '../../core/swarm/discover';
+import { seedEndpoints } from '../../core/swarm/discover';
 import { joinSwarm } from '../../core/swarm/joinTopology';
 import { CommandDef } from './registry';
 import { resolveCluster } from './pickCluster';
@@ -27,7 +27,7 @@ export const checkClusterCommand: CommandDef = {
   async run(ctx, arg): Promise<CheckOutcome | undefined> {
     const cluster = await resolveCluster(ctx, arg, { title: 'Check Cluster', filter: (c) => c.shards.length > 0 || c.health !== 'unformed' });
     if (!cluster) return undefined;
-    const seeds = runningNodes(cluster.swarm).map((n) => ({ host: n.service, port: n.port }));
+    const seeds = seedEndpoints(cluster.swarm);
     if (seeds.length === 0) throw new BadInputError(`Cluster "${cluster.name}" has no node with a running task to ask.`);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Checking ${cluster.name}` },

@@ -4,7 +4,7 @@ import { SlotRange } from '../../core/cluster/topology';
 import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyReshard, planReshardOn } from '../../core/ops/reshard';
-import { runningNodes } from '../../core/swarm/discover';
+import { seedEndpoints } from '../../core/swarm/discover';
 import { CommandDef } from './registry';
 import { clusterByName, runClusterOperation } from './opsSupport';
 import { moveContext } from './opsSettings';
@@ -28,7 +28,7 @@ export const moveSlotsCommand: CommandDef = {
     });
     const cluster = await clusterByName(ctx, clusterName);
     const report = await runClusterOperation(ctx, cluster, 'Move slots', async (c, progress, token) => {
-      const seeds = runningNodes(cluster.swarm).map((n) => ({ host: n.service, port: n.port }));
+      const seeds = seedEndpoints(cluster.swarm);
       const topology = await readTopology(c.router, seeds, { pool: c.pool });
       const plan = planReshardOn(topology, { to: targetId, ranges: slotRanges });
       const r = await applyReshard(

@@ -3,7 +3,7 @@ import { readTopology } from '../../core/cluster/readTopology';
 import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyRebalance, planRebalanceOn } from '../../core/ops/rebalance';
-import { runningNodes } from '../../core/swarm/discover';
+import { seedEndpoints } from '../../core/swarm/discover';
 import { TreeNode, clusterOf } from '../tree/nodes';
 import { CommandDef } from './registry';
 import { runClusterOperation } from './opsSupport';
@@ -16,7 +16,7 @@ export const rebalanceCommand: CommandDef = {
     const cluster = clusterOf(args[0] as TreeNode | undefined);
     if (!cluster) throw new BadInputError('Run "Rebalance Slots" on a cluster in the Redis Swarm view.');
     const report = await runClusterOperation(ctx, cluster, 'Rebalance', async (c, progress, token) => {
-      const seeds = runningNodes(cluster.swarm).map((n) => ({ host: n.service, port: n.port }));
+      const seeds = seedEndpoints(cluster.swarm);
       const topology = await readTopology(c.router, seeds, { pool: c.pool });
       const plan = planRebalanceOn(topology, { useEmptyMasters: true });
       if (!plan.needed) return undefined;
