@@ -17,6 +17,7 @@ import { after, before, test } from 'node:test';
 import { LIVE_CLUSTER_FILE, LOG_PREFIX, parseResult, TestResult } from '../extensionHost/protocol';
 import { deployFormedCluster, runPrefix, sweep } from '../support/swarm';
 import { EXTENSION_TESTS_ENTRY, OUTPUT_DIR, REPO_ROOT } from './paths';
+import { OUR_ACTIVITY_ITEM } from './commands';
 import { packageExtension, unwantedEntries, vsixEntries } from './vsix';
 import {
   ELEMENT_TIMEOUT_MS,
@@ -69,7 +70,7 @@ test('UI: the Redis Swarm sidebar shows the Docker engine with swarm active', { 
     await withFailureScreenshot(page, 'sidebar-engine', async () => {
       await openWorkbench(page, workbenchUrl(server));
       // The tab's own aria-label is empty in 1.99; its icon link carries the container title.
-      const container = page.locator('.part.activitybar [role="tab"] a.action-label[aria-label="Redis Swarm"]').first();
+      const container = page.locator(OUR_ACTIVITY_ITEM).first();
       try {
         await container.click({ timeout: ELEMENT_TIMEOUT_MS });
       } catch (err) {

@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Page } from 'playwright-core';
 import { TEST_IMAGE, runPrefix } from '../support/swarm';
-import { runFromPalette, waitUntil } from './commands';
+import { OUR_ACTIVITY_ITEM, runFromPalette, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
 
@@ -30,7 +30,7 @@ const live = fixture.name;
 const ROWS = '.part.sidebar .monaco-list-row';
 
 async function openSidebar(page: Page): Promise<void> {
-  const container = page.locator('.part.activitybar [role="tab"] a.action-label[aria-label="Redis Swarm"]').first();
+  const container = page.locator(OUR_ACTIVITY_ITEM).first();
   await container.click({ timeout: ELEMENT_TIMEOUT_MS });
   await visible(page, `${ROWS}:has-text("Docker engine")`, ELEMENT_TIMEOUT_MS, 'the Docker engine item in the Redis Swarm view');
 }
