@@ -91,9 +91,11 @@ export const sidebarTests: readonly ExtensionTest[] = [
     async run() {
       const name = liveCluster();
       const { topology } = api();
+      // The roots are read once the cluster shows ready, not before: read earlier they may be
+      // the tree's first, still-loading state.
+      const { cluster, masters } = await readyCluster(name);
       const roots = await children(topology);
       assert.equal(roots[0]?.label, 'Docker engine', 'the Docker engine item is not first');
-      const { cluster, masters } = await readyCluster(name);
       assert.equal(cluster.contextValue, 'cluster');
       assert.match(cluster.description, /^ok · 6 nodes · 16384\/16384 slots$/);
       let slots = 0;
