@@ -8,6 +8,7 @@
  * The kill points are states of the move, not delays: the test watches the receiving master's
  * own CLUSTER NODES line and kills the CLI when the first slot is open, then when given shares
  * of the range have arrived, so the points spread over the move however fast the machine is.
+ * Every other time, the first fix is killed too, while it applies its plan.
  */
 import { strict as assert } from 'node:assert';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -237,6 +238,25 @@ describe('a move killed at any point is closed by fix', { timeout: 900_000 }, ()
     return { killed, out };
   }
 
+  /** A fix killed (SIGKILL) `delayMs` after it printed its plan, while it applies it: the next fix must finish the job. */
+  async function fixKilled(delayMs: number): Promise<void> {
+    const proc = spawn(process.execPath, [BIN, 'fix', SEED, '--yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    let out = '';
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    const planned = new Promise<void>((resolve) => {
+      proc.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('>>> ')) resolve();
+      });
+    });
+    await Promise.race([planned, exited, sleep(CHILD_TIMEOUT_MS)]);
+    await sleep(delayMs);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await exited;
+    child = undefined;
+  }
+
   /** fix (again while it reports problems), then the cluster must be clean by redis-cli's check and ours. */
   async function fixAndCheck(what: string): Promise<void> {
     const runs: Run[] = [];
@@ -308,7 +328,7 @@ describe('a move killed at any point is closed by fix', { timeout: 900_000 }, ()
   for (const engine of ['copy', 'migrate'] as const) {
     it(`${engine} engine: killed at ${killPoints(engine).length} points of a reshard, fix leaves a clean cluster with every acknowledged write, and a reshard runs again`, async (t) => {
       const c = client as Cluster;
-      const states: { point: KillPoint; killed: boolean; state: CrashState }[] = [];
+      const states: { point: KillPoint; killed: boolean; state: CrashState; openAfterFixKill?: number }[] = [];
       for (const point of killPoints(engine)) {
         const what = `${engine} engine, killed at ${point === 'copies' ? 'copies on the receiver' : point === 0 ? 'the first open slot' : `${point * 100}% of the range`}`;
         const target = await pickTarget();
@@ -321,12 +341,17 @@ describe('a move killed at any point is closed by fix', { timeout: 900_000 }, ()
         await sleep(200);
         const w = await writer.stop();
         assert.ok(w.ops > 0, `${what}: the writer wrote`);
+        // Every other time fix itself is killed part-way first.
+        if (states.length % 2 === 1) {
+          await fixKilled(states.length % 4 === 1 ? 0 : 40);
+          (states[states.length - 1] as { openAfterFixKill?: number }).openAfterFixKill = (await crashState()).open.length;
+        }
         await fixAndCheck(what);
         await verifyValues(what);
       }
       const killed = states.filter((s) => s.killed);
-      const summary = JSON.stringify(states.map((s) => ({ point: s.point, killed: s.killed, open: s.state.open.length, copies: s.state.copiesOnImporter, migrating: s.state.migrating })));
-      t.diagnostic(`kill points (open slots, importers holding invisible copies, migrating slots at the kill): ${summary}`);
+      const summary = JSON.stringify(states.map((s) => ({ point: s.point, killed: s.killed, open: s.state.open.length, copies: s.state.copiesOnImporter, migrating: s.state.migrating, ...(s.openAfterFixKill !== undefined ? { openAfterFixKill: s.openAfterFixKill } : {}) })));
+      t.diagnostic(`kill points (open slots, importers holding invisible copies, migrating slots at the kill; open slots after fix was killed): ${summary}`);
       assert.ok(killed.length >= states.length - 2, `most kills landed mid-move: ${summary}`);
       assert.ok(killed.some((s) => s.state.open.length > 0), `some kill left open slots: ${summary}`);
       if (engine === 'copy') assert.ok(killed.some((s) => s.state.copiesOnImporter > 0), `some kill left copies on an importer whose owner was not migrating: ${summary}`);
