@@ -45,8 +45,9 @@
  * Whatever goes wrong before the commit (too many keys, too many bytes, BUSYKEY, an error, a
  * key that keeps changing) ends with our copies deleted from the target while the source is
  * still stable: the slot is then moved the MIGRATE way. A crash before the commit leaves the
- * slot importing on the target with invisible copies of keys the source still serves; `fix`
- * reports it (the keys exist on both sides) and overwrites nothing.
+ * slot importing on the target with invisible copies, possibly stale, possibly of keys the
+ * source deleted since; `fix` deletes them and makes the target stable (the source holds the
+ * truth: see the invariant in fix.ts), so nothing is overwritten and nothing comes back.
  *
  * Keys and payloads stay in wire form from node to node (wireLink.ts): a key as GETKEYSINSLOT
  * sent it goes into WATCH, DUMP and RESTORE-ASKING as it is, and a DUMP reply is the

@@ -1,130 +1,105 @@
 /**
  * `fix`: closes open slots and covers uncovered ones, like redis-cli --cluster fix
  * (clusterManagerFixOpenSlot, clusterManagerFixSlotsCoverage), with one rule redis-cli does not
- * have: a slot is never given to a node while its data may exist elsewhere. So:
+ * have: a slot is never given to a node while its data may exist elsewhere. planFix.ts decides
+ * (pure), this file reads what the decision needs and applies it.
+ *
+ * The invariant it relies on, kept by every move of ours (migrate.ts, copySlot.ts, and fix's
+ * own steps) at every instant, so that a crash anywhere leaves a state fix reads right:
+ *
+ *   Keys of a slot on a node that does not own it are visible (through ASK) only while the
+ *   owner has the slot MIGRATING to that node.
+ *
+ * - MIGRATE engine: the target is made IMPORTING, then the source MIGRATING; only then do keys
+ *   move. The copy engine's copies reach the importing target while the source is still STABLE
+ *   (invisible: a stable owner never answers ASK); the commit sets MIGRATING and unlinks the
+ *   copied keys in one atomic step on the source.
+ * - A move closes on the target first (SETSLOT NODE: it owns the slot, with a bumped epoch),
+ *   then on the source. A rollback returns the keys to the source before it makes the target,
+ *   then the source, STABLE. fix deletes an importer's keys before it makes it STABLE.
+ *
+ * So, per open slot:
  * - migrating on its owner and importing on the peer (a move a crash interrupted): the move is
  *   finished, keys included, with the slot mover (never REPLACE);
  * - migrating on the owner only: when the peer already holds keys of the slot the move is
  *   re-opened and finished, else the owner's slot is simply made STABLE;
- * - importing only (nodes that opened a slot they do not own): their keys of the slot go to the
- *   owner, then they are made STABLE; a key on both sides is reported, not overwritten;
+ * - migrating on a node whose move's target already owns the slot (the crash came between the
+ *   target's and the source's SETSLOT NODE): SETSLOT NODE on the source, as the move would have;
+ * - importing on a node, from the owner, which does not migrate it: by the invariant, no client
+ *   could ever read or write the importer's keys of that slot. They are copies of a move that
+ *   never committed (possibly stale, possibly of keys deleted since), or keys Redis itself put
+ *   in importing state on start (verifyClusterConfigWithData: leftovers of a slot that moved
+ *   away). The owner's keys are the truth: the importer's are deleted, then it is made STABLE.
+ *   Moving them to the owner instead (redis-cli's way) would overwrite newer values or bring
+ *   deleted keys back;
+ * - importing from a node that is no longer the owner (its source failed over mid-move, which
+ *   breaks the invariant: the new master never had the slot MIGRATING): the importer's keys may
+ *   be real, so they go to the owner, never overwriting; a key on both sides is reported;
  * - uncovered: given to the one master holding keys of it; to the master with the fewest slots
  *   when no node holds any and every known node could be asked; refused otherwise (several
  *   holders, or an unreachable node that may hold the data).
+ *
+ * Every step is safe to repeat, so fix killed part-way is run again.
  */
-import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, formatRanges, slotsToRanges } from '../cluster/topology';
+import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { CancellationToken, Logger, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
-import { formatEndpoint } from '../routes/endpoint';
-import { MigrateSettings, moveSlots, SlotMove } from './migrate';
+import { MigrateSettings, moveSlots } from './migrate';
+import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, nodeLabel, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
-export type FixAction =
-  | { readonly kind: 'finish-move'; readonly move: SlotMove; readonly reopen: boolean }
-  | { readonly kind: 'stable'; readonly slot: number; readonly nodeId: string }
-  | { readonly kind: 'return-keys'; readonly slot: number; readonly fromIds: readonly string[]; readonly ownerId: string }
-  | { readonly kind: 'assign'; readonly slots: readonly number[]; readonly nodeId: string; readonly reason: string }
-  | { readonly kind: 'refuse'; readonly slots: readonly number[]; readonly reason: string };
-
-export interface FixPlan {
-  readonly actions: readonly FixAction[];
-}
+export type { FixAction, FixPlan } from './planFix';
 
 export interface FixResult {
   readonly done: readonly string[];
   readonly problems: readonly string[];
 }
 
-const label = (byId: ReadonlyMap<string, ClusterNode>, id: string): string => {
-  const n = byId.get(id);
-  return n ? `${n.hostname ?? formatEndpoint(n.endpoint)} (${id.slice(0, 8)})` : id.slice(0, 8);
-};
+/** Keys fetched (GETKEYSINSLOT) and deleted per round trip when an importer's copies are dropped. */
+const DROP_BATCH = 1000;
 
-async function countKeys(pool: AdminPool, node: ClusterNode, slot: number): Promise<number> {
-  return Number(await pool.command(node.endpoint, ['CLUSTER', 'COUNTKEYSINSLOT', slot]));
+/** Reads what needs doing: the key counts of the nodes in open slots and of uncovered slots, then decideFix. */
+export async function planFix(pool: AdminPool, topology: ClusterTopology): Promise<FixPlan> {
+  return decideFix(topology, await readFixFacts(pool, topology));
 }
 
-/** Reads what needs doing; asks masters how many keys they hold in open or uncovered slots. */
-export async function planFix(pool: AdminPool, topology: ClusterTopology): Promise<FixPlan> {
+export async function readFixFacts(pool: AdminPool, topology: ClusterTopology): Promise<FixFacts> {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const reachable = new Set(topology.views.map((v) => v.view.self.id));
-  const masters = topology.nodes.filter((n) => n.role === 'master' && reachable.has(n.id));
-  const owner = new Map<number, string>();
-  for (const n of topology.nodes) if (n.role === 'master') for (const r of n.slots) for (let s = r.start; s <= r.end; s++) if (!owner.has(s)) owner.set(s, n.id);
-  const actions: FixAction[] = [];
-
-  // Open slots, from each node's own line.
-  const migrating = new Map<number, { nodeId: string; peerId: string }[]>();
-  const importing = new Map<number, { nodeId: string; peerId: string }[]>();
-  for (const v of topology.views) {
-    for (const m of v.view.self.migrating) migrating.set(m.slot, [...(migrating.get(m.slot) ?? []), { nodeId: v.view.self.id, peerId: m.peerId }]);
-    for (const m of v.view.self.importing) importing.set(m.slot, [...(importing.get(m.slot) ?? []), { nodeId: v.view.self.id, peerId: m.peerId }]);
-  }
-  const open = [...new Set([...migrating.keys(), ...importing.keys()])].sort((a, b) => a - b);
-  for (const slot of open) {
-    const mig = migrating.get(slot) ?? [];
-    const imp = importing.get(slot) ?? [];
-    const ownerId = owner.get(slot);
-    if (ownerId === undefined) {
-      actions.push({ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open but no master owns it; cover it first` });
-      continue;
-    }
-    if (mig.length > 1 || imp.length > 1 && mig.length > 0) {
-      actions.push({ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open on several nodes (${[...mig, ...imp].map((x) => label(byId, x.nodeId)).join(', ')}); fix it by hand` });
-      continue;
-    }
-    const m = mig[0];
-    const i = imp[0];
-    if (m && i && m.nodeId === ownerId && i.nodeId === m.peerId) {
-      actions.push({ kind: 'finish-move', move: { slot, sourceId: ownerId, targetId: i.nodeId }, reopen: false });
-    } else if (m && !i) {
-      const peer = byId.get(m.peerId);
-      const peerKeys = peer && reachable.has(peer.id) ? await countKeys(pool, peer, slot) : 0;
-      if (m.nodeId === ownerId && peer && peerKeys > 0) actions.push({ kind: 'finish-move', move: { slot, sourceId: ownerId, targetId: peer.id }, reopen: true });
-      else actions.push({ kind: 'stable', slot, nodeId: m.nodeId });
-    } else if (!m && imp.length > 0) {
-      const from = imp.map((x) => x.nodeId).filter((id) => id !== ownerId);
-      if (from.length > 0) actions.push({ kind: 'return-keys', slot, fromIds: from, ownerId });
-      for (const x of imp.filter((y) => y.nodeId === ownerId)) actions.push({ kind: 'stable', slot, nodeId: x.nodeId });
-    } else {
-      actions.push({ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open in a way fix does not know (${[...mig, ...imp].map((x) => label(byId, x.nodeId)).join(', ')}); fix it by hand` });
+  // Every node on either side of an open slot: how many keys of it does it hold?
+  const asks = new Map<string, Set<number>>();
+  const { migrating, importing } = openSlots(topology);
+  for (const [slot, sides] of [...migrating, ...importing]) {
+    for (const id of sides.flatMap((x) => [x.nodeId, x.peerId])) {
+      if (!reachable.has(id)) continue;
+      if (!asks.has(id)) asks.set(id, new Set());
+      asks.get(id)?.add(slot);
     }
   }
-
-  // Uncovered slots.
-  const uncovered: number[] = [];
-  for (let s = 0; s < CLUSTER_SLOTS; s++) if (!owner.has(s)) uncovered.push(s);
+  const keysInOpenSlots = new Map<string, number>();
+  await Promise.all(
+    [...asks].map(async ([id, slots]) => {
+      const list = [...slots];
+      const node = byId.get(id) as ClusterNode;
+      const res = await pool.pipeline(node.endpoint, list.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s])).catch(() => []);
+      list.forEach((s, i) => {
+        const r = res[i];
+        if (r?.ok) keysInOpenSlots.set(keyCountId(id, s), Number(r.value));
+      });
+    }),
+  );
+  const holders = new Map<number, string[]>();
+  const uncovered = uncoveredSlots(slotOwners(topology));
   if (uncovered.length > 0) {
-    const holders = new Map<number, string[]>();
     await Promise.all(
-      masters.map(async (n) => {
+      reachableMasters(topology).map(async (n) => {
         const res = await pool.pipeline(n.endpoint, uncovered.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]));
         res.forEach((r, i) => {
           if (r.ok && Number(r.value) > 0) holders.set(uncovered[i] as number, [...(holders.get(uncovered[i] as number) ?? []), n.id]);
         });
       }),
     );
-    const unknown = topology.unreachable.length > 0 || topology.nodes.some((n) => !reachable.has(n.id) && !n.flags.noaddr);
-    const empty = uncovered.filter((s) => !holders.has(s));
-    const byHolder = new Map<string, number[]>();
-    const several: number[] = [];
-    for (const [slot, ids] of holders) {
-      if (ids.length === 1) byHolder.set(ids[0] as string, [...(byHolder.get(ids[0] as string) ?? []), slot]);
-      else several.push(slot);
-    }
-    for (const [id, slots] of byHolder) actions.push({ kind: 'assign', slots: slots.sort((a, b) => a - b), nodeId: id, reason: 'the only node holding keys of them' });
-    if (several.length > 0) {
-      actions.push({ kind: 'refuse', slots: several, reason: `keys of slot(s) ${formatRanges(slotsToRanges(several))} exist on more than one master; decide which copy wins, delete the others, then run fix again` });
-    }
-    if (empty.length > 0) {
-      if (unknown) {
-        actions.push({ kind: 'refuse', slots: empty, reason: `slot(s) ${formatRanges(slotsToRanges(empty))} have no owner and some nodes could not be asked (their data may be there); bring them back, or forget them, then run fix again` });
-      } else {
-        const least = [...masters].sort((a, b) => a.slots.reduce((n, r) => n + r.end - r.start + 1, 0) - b.slots.reduce((n, r) => n + r.end - r.start + 1, 0))[0];
-        if (least) actions.push({ kind: 'assign', slots: empty, nodeId: least.id, reason: 'no node holds keys of them' });
-      }
-    }
   }
-  return { actions };
+  return { keysInOpenSlots, holders };
 }
 
 export function formatFixPlan(topology: ClusterTopology, plan: FixPlan): string {
@@ -135,13 +110,20 @@ export function formatFixPlan(topology: ClusterTopology, plan: FixPlan): string 
       .map((a) => {
         switch (a.kind) {
           case 'finish-move':
-            return `>>> Slot ${a.move.slot}: finish moving it from ${label(byId, a.move.sourceId)} to ${label(byId, a.move.targetId)}${a.reopen ? ' (re-opening the target, which already holds keys of it)' : ''}`;
+            return `>>> Slot ${a.move.slot}: finish moving it from ${nodeLabel(byId, a.move.sourceId)} to ${nodeLabel(byId, a.move.targetId)}${a.reopen ? ' (re-opening the target, which already holds keys of it)' : ''}`;
           case 'stable':
-            return `>>> Slot ${a.slot}: close it on ${label(byId, a.nodeId)} (SETSLOT STABLE; no key was moved)`;
+            return `>>> Slot ${a.slot}: close it on ${nodeLabel(byId, a.nodeId)} (SETSLOT STABLE; no key was moved)`;
+          case 'drop-copies':
+            return (
+              `>>> Slot ${a.slot}: delete the ${a.keys} key(s) ${nodeLabel(byId, a.nodeId)} holds of it (copies of a move that never completed, never visible to clients; ` +
+              `the owner ${nodeLabel(byId, a.ownerId)} serves the current values), then close it there`
+            );
+          case 'close-on-source':
+            return `>>> Slot ${a.slot}: ${nodeLabel(byId, a.ownerId)} took it already; finish closing the move on ${nodeLabel(byId, a.nodeId)} (SETSLOT NODE)`;
           case 'return-keys':
-            return `>>> Slot ${a.slot}: move the keys ${a.fromIds.map((id) => label(byId, id)).join(', ')} imported back to its owner ${label(byId, a.ownerId)}, then close it`;
+            return `>>> Slot ${a.slot}: move the keys ${a.fromIds.map((id) => nodeLabel(byId, id)).join(', ')} imported back to its owner ${nodeLabel(byId, a.ownerId)}, then close it`;
           case 'assign':
-            return `>>> Slot(s) ${formatRanges(slotsToRanges(a.slots))}: give to ${label(byId, a.nodeId)} (${a.reason})`;
+            return `>>> Slot(s) ${formatRanges(slotsToRanges(a.slots))}: give to ${nodeLabel(byId, a.nodeId)} (${a.reason})`;
           case 'refuse':
             return `[ERR] Not fixing: ${a.reason}`;
         }
@@ -176,14 +158,26 @@ export async function applyFix(
           if (a.reopen) await pool.command(ep(a.move.targetId), ['CLUSTER', 'SETSLOT', a.move.slot, 'IMPORTING', a.move.sourceId]);
           progress.report({ message: `finishing the move of slot ${a.move.slot}` });
           const r = await moveSlots({ ...ctx, nodes: topology.nodes }, [a.move], { resume: true });
-          if (r.moved.length === 1) done.push(`slot ${a.move.slot} moved to ${label(byId, a.move.targetId)} (${r.keysMoved} keys)`);
+          if (r.moved.length === 1) done.push(`slot ${a.move.slot} moved to ${nodeLabel(byId, a.move.targetId)} (${r.keysMoved} keys)`);
           for (const c of r.conflicts) problems.push(c.message);
           for (const f of r.failed) problems.push(`slot ${a.move.slot}: ${f.error}`);
           break;
         }
         case 'stable':
           await pool.command(ep(a.nodeId), ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
-          done.push(`slot ${a.slot} closed on ${label(byId, a.nodeId)}`);
+          done.push(`slot ${a.slot} closed on ${nodeLabel(byId, a.nodeId)}`);
+          break;
+        case 'drop-copies': {
+          const n = await dropCopies(pool, byId, a);
+          done.push(`slot ${a.slot}: ${n} invisible key(s) deleted from ${nodeLabel(byId, a.nodeId)}, closed there; ${nodeLabel(byId, a.ownerId)} keeps serving it`);
+          break;
+        }
+        case 'close-on-source':
+          await pool.command(ep(a.nodeId), ['CLUSTER', 'SETSLOT', a.slot, 'NODE', a.ownerId]);
+          // The owner's claim must outrank any the source may still gossip: a new epoch unless
+          // it has the highest one already (BUMPEPOCH is a no-op then).
+          await pool.command(ep(a.ownerId), ['CLUSTER', 'BUMPEPOCH']);
+          done.push(`slot ${a.slot}: the move to ${nodeLabel(byId, a.ownerId)} closed on ${nodeLabel(byId, a.nodeId)}`);
           break;
         case 'return-keys': {
           const owner = byId.get(a.ownerId) as ClusterNode;
@@ -198,22 +192,22 @@ export async function applyFix(
               try {
                 await conn.callBuffer('MIGRATE', [owner.endpoint.host, owner.endpoint.port, '', 0, 60_000, ...auth, 'KEYS', ...keys]);
               } catch (err) {
-                problems.push(`slot ${a.slot}: keys on ${label(byId, from)} could not go to ${label(byId, a.ownerId)} (${errText(err)}); nothing was overwritten, the slot stays open there`);
+                problems.push(`slot ${a.slot}: keys on ${nodeLabel(byId, from)} could not go to ${nodeLabel(byId, a.ownerId)} (${errText(err)}); nothing was overwritten, the slot stays open there`);
                 conflict = true;
                 break;
               }
             }
             if (!conflict) await pool.command(ep(from), ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
           }
-          if (!conflict) done.push(`slot ${a.slot}: imported keys returned to ${label(byId, a.ownerId)}, closed`);
+          if (!conflict) done.push(`slot ${a.slot}: imported keys returned to ${nodeLabel(byId, a.ownerId)}, closed`);
           break;
         }
         case 'assign':
-          progress.report({ message: `giving ${a.slots.length} slot(s) to ${label(byId, a.nodeId)}` });
+          progress.report({ message: `giving ${a.slots.length} slot(s) to ${nodeLabel(byId, a.nodeId)}` });
           await pool.command(ep(a.nodeId), ['CLUSTER', 'ADDSLOTS', ...a.slots]);
           // A new epoch makes the claim win over any stale one gossip might still carry.
           await pool.command(ep(a.nodeId), ['CLUSTER', 'BUMPEPOCH']);
-          done.push(`slot(s) ${formatRanges(slotsToRanges(a.slots))} given to ${label(byId, a.nodeId)}`);
+          done.push(`slot(s) ${formatRanges(slotsToRanges(a.slots))} given to ${nodeLabel(byId, a.nodeId)}`);
           break;
         case 'refuse':
           problems.push(a.reason);
@@ -239,4 +233,41 @@ async function waitStateOk(pool: AdminPool, topology: ClusterTopology, token: Ca
     if (states.every(Boolean)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Deletes an importer's keys of a slot, then makes it STABLE (in that order: a stable node
+ * would keep them hidden until a later move made them visible). Checked again right before,
+ * since the plan may be old: the importer still imports from the owner, and the owner still
+ * owns the slot and does not migrate it. Returns how many keys were deleted.
+ */
+async function dropCopies(pool: AdminPool, byId: ReadonlyMap<string, ClusterNode>, a: Extract<FixAction, { kind: 'drop-copies' }>): Promise<number> {
+  const importer = byId.get(a.nodeId) as ClusterNode;
+  const owner = byId.get(a.ownerId) as ClusterNode;
+  const selfLine = async (n: ClusterNode): Promise<string> =>
+    String(await pool.command(n.endpoint, ['CLUSTER', 'NODES'])).split('\n').find((l) => l.includes('myself')) ?? '';
+  const [imp, own] = await Promise.all([selfLine(importer), selfLine(owner)]);
+  const ownsSlot = own
+    .split(' ')
+    .slice(8)
+    .some((r) => {
+      const [lo, hi] = r.split('-').map(Number);
+      return !r.startsWith('[') && lo !== undefined && lo <= a.slot && a.slot <= (hi ?? lo);
+    });
+  if (!imp.includes(`[${a.slot}-<-${a.ownerId}]`) || !ownsSlot || own.includes(`[${a.slot}->-`)) {
+    throw new Error(`slot ${a.slot} changed since the plan was made (another operation?); nothing was deleted, run fix again`);
+  }
+  const conn = await pool.get(importer.endpoint);
+  let deleted = 0;
+  for (let round = 0; round < 100_000; round++) {
+    const keys = (await conn.callBuffer('CLUSTER', ['GETKEYSINSLOT', a.slot, DROP_BATCH])) as Buffer[];
+    if (keys.length === 0) break;
+    // ASKING lets the next command touch the slot the node imports; all keys share the slot.
+    const res = await conn.pipeline().call('ASKING').callBuffer('UNLINK', ...keys).exec();
+    const err = res?.find(([e]) => e)?.[0];
+    if (err) throw new Error(`deleting the keys of slot ${a.slot} on ${nodeLabel(byId, a.nodeId)} failed: ${errText(err)}`);
+    deleted += keys.length;
+  }
+  await pool.command(importer.endpoint, ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
+  return deleted;
 }
