@@ -107,6 +107,12 @@ const masters = (port: number): ClusterNode[] =>
   nodesOf(port)
     .filter((n) => n.role === 'master' && n.slots.length > 0 && !n.flags.fail)
     .sort((a, b) => a.endpoint.port - b.endpoint.port);
+/** The lock's named clients on a node. */
+const lockClients = (port: number): { id: string; name: string }[] =>
+  cli(port, 'client', 'list', 'type', 'normal')
+    .split('\n')
+    .map((line) => ({ id: /(?:^| )id=(\d+)/.exec(line)?.[1] ?? '', name: / name=(\S*)/.exec(line)?.[1] ?? '' }))
+    .filter((c) => c.name.startsWith('redis-swarm-lock:'));
 /** Each master's slots as text, to see that a refused operation changed nothing. */
 const slotMap = (port: number): string =>
   masters(port)
@@ -226,6 +232,44 @@ describe('the cluster lock across processes', { timeout: 600_000 }, () => {
     } finally {
       await release(holder);
     }
+  });
+
+  it('a holder keeps its names through an idle timeout, and names a node again after losing its connection there', async () => {
+    const ports = nodes?.ports ?? [];
+    for (const p of ports) cli(p, 'config', 'set', 'timeout', '2');
+    const holder = startHolder('C', 'rebalance', ports);
+    try {
+      assert.deepEqual(await holder.outcome, { held: true });
+      const first = ports.map((p) => lockClients(p));
+      for (const [i, c] of first.entries()) assert.equal(c.length, 1, `127.0.0.1:${ports[i]} shows the holder's name`);
+      // Longer than the nodes' idle timeout: a silent connection would be closed meanwhile.
+      await sleep(5_000);
+      assert.deepEqual(
+        ports.map((p) => lockClients(p)),
+        first,
+        'the same named connections are there (none was closed for being idle)',
+      );
+    } finally {
+      for (const p of ports) cli(p, 'config', 'set', 'timeout', '0');
+    }
+    try {
+      const port = ports[3] ?? BASE;
+      const [lost] = lockClients(port);
+      assert.ok(lost);
+      cli(port, 'client', 'kill', 'id', lost.id);
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const now = lockClients(port);
+        if (now.length === 1 && now[0]?.id !== lost.id) {
+          assert.equal(now[0]?.name, lost.name, 'the same holder named its new connection');
+          break;
+        }
+        assert.ok(Date.now() < deadline, `the holder named a new connection to 127.0.0.1:${port} within 60 s`);
+        await sleep(200);
+      }
+    } finally {
+      await release(holder);
+    }
+    for (const p of ports) assert.deepEqual(lockClients(p), [], `127.0.0.1:${p}: the released lock left no name`);
   });
 
   it('works while the cluster is down (a master and its replica stopped, CLUSTERDOWN to key commands)', async () => {

@@ -12,6 +12,7 @@ import {
   LockHolder,
   lockNamesInClientList,
 } from '../../src/core/ops/lockName';
+import { keepAliveInterval, LOCK_KEEPALIVE_MS } from '../../src/core/ops/clusterLock';
 
 const holder = (over: Partial<LockHolder> = {}): LockHolder => ({
   operation: 'reshard',
@@ -106,4 +107,13 @@ test('the refusal is one sentence naming the operation, since when, the pid and 
   assert.equal(s, 'Cluster "C" is busy: reshard has held its lock since 2025-01-02T03:04:05.678Z (pid 4242 on build-7); try again when it has finished.');
   assert.equal(s.split(/[.;] [A-Z]/).length, 1, 'one sentence');
   assert.ok(!s.includes('\n'));
+});
+
+test('the keepalive pings often enough for the shortest idle timeout the nodes report', () => {
+  assert.equal(keepAliveInterval([]), LOCK_KEEPALIVE_MS, 'no answer: the default');
+  assert.equal(keepAliveInterval([0, 0]), LOCK_KEEPALIVE_MS, 'timeout 0 never closes idle clients');
+  assert.equal(keepAliveInterval([300, 0]), LOCK_KEEPALIVE_MS, 'a long timeout: the default is often enough');
+  assert.equal(keepAliveInterval([0, 6, 300]), 2000, 'a third of the shortest');
+  assert.equal(keepAliveInterval([1]), 1000 / 3);
+  assert.ok(keepAliveInterval([NaN, -1]) === LOCK_KEEPALIVE_MS);
 });

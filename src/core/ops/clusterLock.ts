@@ -28,8 +28,19 @@ import { AdminPool, errText, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { busySentence, compareHolders, decodeLockName, encodeLockName, judgeContenders, LockHolder, lockNamesInClientList } from './lockName';
 
-/** How often the holder pings (and, if closed, reopens) its named connections (ms). */
+/**
+ * How often the holder pings (and, if closed, reopens) its named connections (ms); more often
+ * when a node closes idle clients sooner (redis.conf `timeout`, in seconds; 0, the default, never).
+ */
 export const LOCK_KEEPALIVE_MS = 5_000;
+const LOCK_KEEPALIVE_MIN_MS = 250;
+
+/** The keepalive interval for the smallest idle `timeout` (s) the nodes report (0 or none: never). */
+export function keepAliveInterval(idleTimeoutsS: readonly number[]): number {
+  const closing = idleTimeoutsS.filter((t) => Number.isFinite(t) && t > 0);
+  if (closing.length === 0) return LOCK_KEEPALIVE_MS;
+  return Math.max(LOCK_KEEPALIVE_MIN_MS, Math.min(LOCK_KEEPALIVE_MS, (Math.min(...closing) * 1000) / 3));
+}
 /**
  * How long a contender ahead of others waits for them to give up (ms). Contenders behind give
  * up within a round trip of seeing it; one that stays past this holds the lock.
@@ -163,6 +174,8 @@ interface Slot {
 /** One named connection per node: registered, checked, kept alive, dropped. */
 class NamedClients {
   private readonly slots: Slot[] = [];
+  /** Each node's idle `timeout` (s), where CONFIG GET answered. */
+  private readonly idleTimeouts: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private released = false;
 
@@ -210,7 +223,7 @@ class NamedClients {
   keepAlive(): void {
     this.timer = setInterval(() => {
       for (const s of this.slots) void this.tend(s);
-    }, LOCK_KEEPALIVE_MS);
+    }, keepAliveInterval(this.idleTimeouts));
     // The lock never keeps a process alive by itself.
     this.timer.unref();
   }
@@ -256,6 +269,9 @@ class NamedClients {
       redis.disconnect();
       throw err;
     }
+    // Best effort: CONFIG may be renamed away; then the default interval applies.
+    const timeout = await redis.call('CONFIG', 'GET', 'timeout').then((r) => (Array.isArray(r) && r.length >= 2 ? Number(replyText(r[1])) : NaN), () => NaN);
+    if (Number.isFinite(timeout)) this.idleTimeouts.push(timeout);
     return redis;
   }
 }
