@@ -15,6 +15,7 @@ import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { ClusterNode, countSlots } from '../../src/core/cluster/topology';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
+import { deployHandMadeCluster, runPrefix, sweep } from '../support/swarm';
 
 const BASE = 25100;
 const FRESH_BASE = 25110;
@@ -60,7 +61,7 @@ interface Holder {
 }
 
 /** A process of its own taking the lock through the core (it holds it until released or killed). */
-function startHolder(cluster: string, operation: string, ports: readonly number[]): Holder {
+function startHolder(cluster: string, operation: string, ports: readonly number[] = []): Holder {
   const child = spawn(process.execPath, ['out/test/support/lockHolder.js', cluster, operation, ...ports.map((p) => `127.0.0.1:${p}`)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -308,5 +309,38 @@ describe('the cluster lock across processes', { timeout: 600_000 }, () => {
     } finally {
       await release(holder);
     }
+  });
+});
+
+describe('the cluster lock on the swarm, through Docker API tunnels', { timeout: 300_000 }, () => {
+  const name = runPrefix('k2');
+  after(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await sweep(name);
+  });
+
+  it('heal --yes refuses while another process holds the lock through tunnels, and runs once that process is killed', async () => {
+    await deployHandMadeCluster(name);
+    const holder = startHolder(name, 'reshard');
+    assert.deepEqual(await holder.outcome, { held: true });
+    const refused = await runCli('heal', '--cluster', name, '--yes');
+    assert.equal(refused.status, 1, `heal refuses; stderr: ${refused.stderr}`);
+    const busy = parseBusy(refused.stderr);
+    assert.equal(busy.cluster, name);
+    assert.equal(busy.operation, 'reshard');
+    assert.equal(busy.pid, holder.child.pid);
+    assert.equal(refused.stdout, '', 'heal printed no plan');
+
+    // Its tunnels die with it: each relay in the containers exits, and Redis drops the names.
+    holder.child.kill('SIGKILL');
+    await holder.exit;
+    let next: Run | undefined;
+    for (const deadline = Date.now() + 60_000; ; ) {
+      next = await runCli('heal', '--cluster', name, '--yes');
+      if (!BUSY.test(next.stderr)) break;
+      assert.ok(Date.now() < deadline, `the killed holder's names were gone within 60 s: ${next.stderr}`);
+      await sleep(1_000);
+    }
+    assert.equal(next.status, 0, `heal runs after the holder was killed; stdout: ${next.stdout} stderr: ${next.stderr}`);
   });
 });
