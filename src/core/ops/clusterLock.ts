@@ -26,7 +26,7 @@ import { CancelledError, ConflictError, RedisSwarmError } from '../errors';
 import { CancellationToken, neverCancelled } from '../lifecycle';
 import { AdminPool, errText, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { busySentence, compareHolders, decodeLockName, encodeLockName, judgeContenders, LockHolder, lockNamesInClientList } from './lockName';
+import { busySentence, decodeLockName, encodeLockName, judgeContenders, LockHolder, lockNamesInClientList } from './lockName';
 
 /**
  * How often the holder pings (and, if closed, reopens) its named connections (ms); more often
@@ -98,17 +98,6 @@ export async function withClusterLock<T>(target: LockTarget, operation: string, 
     await lock?.release();
     if (held.get(target.cluster) === self) held.delete(target.cluster);
   }
-}
-
-/** Who holds the cluster's lock, as the nodes show it (the oldest name), without taking it. */
-export async function clusterLockHolder(target: LockTarget): Promise<LockHolder | undefined> {
-  const local = held.get(target.cluster);
-  if (local !== undefined) return local;
-  const lists = await Promise.all(
-    target.nodes.map((ep) => target.pool.command(ep, ['CLIENT', 'LIST', 'TYPE', 'normal']).then((r) => replyText(r), () => '')),
-  );
-  const holders = lists.flatMap(lockNamesInClientList).flatMap((n) => decodeLockName(n) ?? []);
-  return holders.sort(compareHolders)[0];
 }
 
 async function acquire(target: LockTarget, self: LockHolder, options: LockOptions): Promise<NamedClients | undefined> {
