@@ -63,6 +63,14 @@ export class TimeoutError extends RedisSwarmError {
 }
 export const isTimeoutError = (x: unknown): x is TimeoutError => x instanceof TimeoutError;
 
+export class ConflictError extends RedisSwarmError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'ConflictError';
+  }
+}
+export const isConflictError = (x: unknown): x is ConflictError => x instanceof ConflictError;
+
 export class CancelledError extends RedisSwarmError {
   constructor(message = 'Cancelled.') {
     super('cancelled', message);

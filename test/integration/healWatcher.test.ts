@@ -11,6 +11,7 @@ import { lookAtCluster, openHealSession } from '../../src/core/heal/healCluster'
 import { watchCluster } from '../../src/core/heal/watcher';
 import { withClusterLock } from '../../src/core/ops/clusterLock';
 import { tokenFromSignal } from '../../src/core/lifecycle';
+import { seedEndpoints } from '../../src/core/swarm/discover';
 import { deployHandMadeCluster, localEngine, runPrefix, sweep } from '../support/swarm';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -30,7 +31,16 @@ describe('the heal watcher', { timeout: 240_000 }, () => {
     const session = await openHealSession(engine, name);
     const stop = new AbortController();
     let release: () => void = () => undefined;
-    const held = withClusterLock(name, 'a test operation', () => new Promise<void>((r) => (release = r)));
+    let taken: () => void = () => undefined;
+    const isTaken = new Promise<void>((r) => (taken = r));
+    const lock = { cluster: name, pool: session.pool, nodes: seedEndpoints(await session.refresh()) };
+    const held = withClusterLock(lock, 'a test operation', () =>
+      new Promise<void>((r) => {
+        release = r;
+        taken();
+      }),
+    );
+    await isTaken;
     let heals = 0;
     let watcher: Promise<void> | undefined;
     try {

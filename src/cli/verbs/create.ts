@@ -6,7 +6,9 @@ import { formatPlan, planToJson } from '../../core/cluster/formatPlan';
 import { planCreate } from '../../core/cluster/planCreate';
 import { BadInputError } from '../../core/errors';
 import { ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
-import { flagBoolean, flagNumber, parseArgs } from '../args';
+import { withClusterLock } from '../../core/ops/clusterLock';
+import { formatEndpoint } from '../../core/routes/endpoint';
+import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { clusterTargetFlags, createTargetsFromArgs, readTargetTopology } from './clusterTargets';
 
@@ -28,31 +30,35 @@ export const createVerb: Verb = {
     const { nodes, pool } = targets;
     // Human progress goes to stdout, unless stdout carries JSON.
     const out = json ? io.stderr : io.stdout;
+    // Nodes not in a cluster yet still take a named client: the lock lives on every node given.
+    const lock = { cluster: flagString(args, 'cluster') ?? nodes.map((n) => formatEndpoint(n.endpoint)).join(' '), pool, nodes: nodes.map((n) => n.endpoint) };
     try {
-      const ids = await inspectNodes(pool, nodes);
-      const plan = planCreate(nodes, replicas);
-      const idMap = new Map(ids.map((id, i) => [i, id]));
-      if (!json) io.stdout.write(formatPlan(plan, idMap));
-      if (!flagBoolean(args, 'yes')) {
-        if (!io.stdin.isTTY) {
-          throw new BadInputError('Not changing the nodes without a confirmation: stdin is not a terminal. Run again with --yes to apply the plan.');
+      return await withClusterLock(lock, 'create', async () => {
+        const ids = await inspectNodes(pool, nodes);
+        const plan = planCreate(nodes, replicas);
+        const idMap = new Map(ids.map((id, i) => [i, id]));
+        if (!json) io.stdout.write(formatPlan(plan, idMap));
+        if (!flagBoolean(args, 'yes')) {
+          if (!io.stdin.isTTY) {
+            throw new BadInputError('Not changing the nodes without a confirmation: stdin is not a terminal. Run again with --yes to apply the plan.');
+          }
+          const answer = await ask(io, "Can I set the above configuration? (type 'yes' to accept): ");
+          if (answer !== 'yes') {
+            io.stderr.write('Nothing changed.\n');
+            return 1;
+          }
         }
-        const answer = await ask(io, "Can I set the above configuration? (type 'yes' to accept): ");
-        if (answer !== 'yes') {
-          io.stderr.write('Nothing changed.\n');
-          return 1;
+        const result = await applyCreate(pool, plan, ids, { progress: lineProgress(out), token: tokenFromSignal(io.signal) });
+        out.write(`[OK] Cluster formed in ${result.elapsedMs} ms.\n`);
+        const topology = await readTargetTopology(targets);
+        const report = checkCluster(topology);
+        if (json) {
+          io.stdout.write(JSON.stringify({ plan: planToJson(plan, idMap), elapsedMs: result.elapsedMs, check: report, nodes: topology.nodes }, null, 2) + '\n');
+        } else {
+          io.stdout.write(formatCheck(topology, report));
         }
-      }
-      const result = await applyCreate(pool, plan, ids, { progress: lineProgress(out), token: tokenFromSignal(io.signal) });
-      out.write(`[OK] Cluster formed in ${result.elapsedMs} ms.\n`);
-      const topology = await readTargetTopology(targets);
-      const report = checkCluster(topology);
-      if (json) {
-        io.stdout.write(JSON.stringify({ plan: planToJson(plan, idMap), elapsedMs: result.elapsedMs, check: report, nodes: topology.nodes }, null, 2) + '\n');
-      } else {
-        io.stdout.write(formatCheck(topology, report));
-      }
-      return report.ok ? 0 : 1;
+        return report.ok ? 0 : 1;
+      });
     } finally {
       await targets.dispose();
     }

@@ -10,7 +10,7 @@ import { ProgressReporter } from '../../core/lifecycle';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagString, ParsedArgs } from '../args';
-import { SeedTargets, seedTargetsFromArgs } from './clusterTargets';
+import { readTargetTopology, SeedTargets, seedTargetsFromArgs } from './clusterTargets';
 
 export interface OpsTargets extends SeedTargets {
   /** Positionals after the seed (with --cluster, all of them). */
@@ -72,10 +72,15 @@ export function opsProgress(out: NodeJS.WritableStream & { isTTY?: boolean }): P
   };
 }
 
-/** Runs the operation holding the cluster's lock, always disposing the targets. */
+/**
+ * Runs the operation holding the cluster's lock, always disposing the targets. The lock lives on
+ * every node that answers (a first read of the topology finds them from the seed); the body
+ * reads the topology again, under the lock, for its plan.
+ */
 export async function withTargets<T>(t: OpsTargets, operation: string, body: () => Promise<T>): Promise<T> {
   try {
-    return await withClusterLock(t.lockName, operation, body);
+    const nodes = (await readTargetTopology(t)).views.map((v) => v.endpoint);
+    return await withClusterLock({ cluster: t.lockName, pool: t.pool, nodes }, operation, body);
   } finally {
     await t.dispose();
   }

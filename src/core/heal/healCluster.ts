@@ -11,7 +11,7 @@ import { withClusterLock } from '../ops/clusterLock';
 import { AdminPool } from '../redis/adminConnection';
 import { SlotRange, formatRanges } from '../cluster/topology';
 import { readClusterPassword } from '../swarm/auth';
-import { findSwarmCluster, SwarmCluster } from '../swarm/discover';
+import { findSwarmCluster, seedEndpoints, SwarmCluster } from '../swarm/discover';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { applyHeal, observeCluster } from './applyHeal';
 import { diagnose, Diagnosis } from './diagnose';
@@ -128,9 +128,15 @@ export async function lookAtCluster(session: HealSession, options: { graceMs: nu
   return { diagnosis, plan };
 }
 
-/** Heals a cluster holding its lock (heal never runs alongside another operation of this process). */
-export function healCluster(session: HealSession, options: HealOptions): Promise<HealResult> {
-  return withClusterLock(session.clusterName, 'heal', () => healLocked(session, options));
+/**
+ * Heals a cluster holding its lock, on every running node (heal never runs alongside another
+ * operation, of this process or any other); refuses with ClusterBusyError when it is held.
+ */
+export async function healCluster(session: HealSession, options: HealOptions): Promise<HealResult> {
+  const nodes = seedEndpoints(await session.refresh());
+  return withClusterLock({ cluster: session.clusterName, pool: session.pool, nodes }, 'heal', () => healLocked(session, options), {
+    ...(options.token ? { token: options.token } : {}),
+  });
 }
 
 async function healLocked(session: HealSession, options: HealOptions): Promise<HealResult> {

@@ -2,13 +2,13 @@
  * The opt-in heal watcher (`heal --watch`, the `redisSwarm.heal.watch` setting): looks at the
  * cluster every few seconds and runs heal when the plan has something to do, with backoff when
  * heal fails or leaves problems, until the token is cancelled. It never fights an operation in
- * progress: the cluster's lock (clusterLock.ts) held by anything in this process, or open slots
- * / handshakes on the nodes (another process's reshard), make it skip the turn.
+ * progress: the cluster's lock (clusterLock.ts) held by anything in this process or another,
+ * or open slots / handshakes on the nodes, make it skip the turn.
  */
 import { Engine } from '../docker/engine';
 import { describeError } from '../errors';
 import { CancellationToken, Logger, nullLogger } from '../lifecycle';
-import { operationInProgress } from '../ops/clusterLock';
+import { isClusterBusyError, operationInProgress } from '../ops/clusterLock';
 import { formatRanges } from '../cluster/topology';
 import { HealResult, HealSession, healCluster, lookAtCluster, openHealSession } from './healCluster';
 import { formatHealPlan } from './formatHeal';
@@ -63,11 +63,16 @@ export async function watchCluster(engine: Engine, clusterName: string, options:
           }
         }
       } catch (err) {
-        healthy = false;
-        logger.warn(`heal watcher: ${clusterName}: ${describeError(err)}`);
-        // Routes may be stale after a failure: start with a fresh session next turn.
-        await session?.dispose().catch(() => undefined);
-        session = undefined;
+        if (isClusterBusyError(err)) {
+          // Another process's operation holds the lock: not a failure, look again next turn.
+          logger.debug(`heal watcher: ${err.message}`);
+        } else {
+          healthy = false;
+          logger.warn(`heal watcher: ${clusterName}: ${describeError(err)}`);
+          // Routes may be stale after a failure: start with a fresh session next turn.
+          await session?.dispose().catch(() => undefined);
+          session = undefined;
+        }
       }
       delay = healthy ? interval : Math.min(delay * 2, WATCH_MAX_BACKOFF_MS);
       await sleep(delay, options.token);

@@ -66,6 +66,15 @@ export class AdminPool {
     }
   }
 
+  /**
+   * A connection of its own to a node, with the pool's route and credentials but not shared and
+   * not kept: the caller owns it and disconnects it. For state tied to one connection's life
+   * (the cluster lock's named clients), which the pool's shared connections must not carry.
+   */
+  openDedicated(announced: Endpoint): Promise<Redis> {
+    return this.open(announced);
+  }
+
   /** Runs one command on a node; Redis errors are rethrown naming the node. */
   async command(announced: Endpoint, args: readonly CommandArg[]): Promise<unknown> {
     const redis = await this.get(announced);

@@ -6,7 +6,7 @@ import { withClusterLock } from '../../core/ops/clusterLock';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { MIN_MASTERS } from '../../core/swarm/deployOptions';
 import { runningNodes } from '../../core/swarm/discover';
-import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
+import { adminPoolFor, formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
 import { CommandDef } from './registry';
 import { resolveCluster } from './pickCluster';
 
@@ -55,12 +55,18 @@ export const createClusterCommand: CommandDef = {
         'Create Cluster',
       );
       if (go !== 'Create Cluster') return undefined;
-      await withClusterLock(cluster.name, 'create', async () =>
-        vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Forming Redis cluster ${cluster.name}`, cancellable: true },
-          (progress, token) => formSwarmCluster(access, plan, { progress, token }),
-        ),
-      );
+      // Nodes not in a cluster yet still take a named client: the lock lives on every node given.
+      const lockPool = adminPoolFor(access);
+      try {
+        await withClusterLock({ cluster: cluster.name, pool: lockPool, nodes: access.seeds }, 'create', async () =>
+          vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Forming Redis cluster ${cluster.name}`, cancellable: true },
+            (progress, token) => formSwarmCluster(access, plan, { progress, token }),
+          ),
+        );
+      } finally {
+        await lockPool.close();
+      }
       ctx.logger.info(`cluster ${cluster.name} formed`);
       void vscode.window.showInformationMessage(`Redis cluster ${cluster.name} is formed: ${plan.masters.length} masters.`);
       return cluster.name;

@@ -10,6 +10,7 @@ import { ClusterModel } from '../../core/model/clusterModel';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { AdminPool } from '../../core/redis/adminConnection';
 import { Router } from '../../core/routes/router';
+import { seedEndpoints } from '../../core/swarm/discover';
 import { CommandContext } from './registry';
 
 export interface OpsConnections {
@@ -44,7 +45,8 @@ export async function runClusterOperation<T>(
 ): Promise<T> {
   const connections = await connectionsOf(ctx, cluster);
   try {
-    return await withClusterLock(cluster.name, title, async () =>
+    const lock = { cluster: cluster.name, pool: connections.pool, nodes: seedEndpoints(cluster.swarm) };
+    return await withClusterLock(lock, title, async () =>
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `${title} (${cluster.name})`, cancellable: true },
         (progress, token) => body(connections, progress, token),
