@@ -218,8 +218,9 @@ export const cliVerb: Verb = {
 /** stdin is not a terminal: run each line like redis-cli's linenoise without a TTY. */
 async function piped(engine: ReplEngine, io: CliIO, output: OutputBuffer): Promise<number> {
   const onAbort = (): void => {
-    // Ctrl+C stops a stream; otherwise redis-cli exits (with status 1).
-    if (!engine.cancel()) {
+    // Ctrl+C stops a stream; otherwise redis-cli exits (with status 1). SIGTERM and SIGHUP
+    // always end the session.
+    if (io.signal.reason !== 'SIGINT' || !engine.cancel()) {
       output.flush();
       process.exit(1);
     }
@@ -284,6 +285,12 @@ async function interactive(engine: ReplEngine, io: CliIO, output: OutputBuffer):
   rl.on('SIGINT', () => {
     if (!engine.cancel()) rl.close();
   });
+  // In a terminal Ctrl+C reaches readline, not the process: an abort is SIGTERM or SIGHUP.
+  const onAbort = (): void => {
+    engine.cancel();
+    rl.close();
+  };
+  io.signal.addEventListener('abort', onAbort, { once: true });
   try {
     while (!closed) {
       const line = await new Promise<string | undefined>((resolve) => {
@@ -318,6 +325,7 @@ async function interactive(engine: ReplEngine, io: CliIO, output: OutputBuffer):
     }
     return 0;
   } finally {
+    io.signal.removeEventListener('abort', onAbort);
     rl.close();
   }
 }
