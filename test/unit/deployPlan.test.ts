@@ -55,6 +55,13 @@ describe('deploy planning (no Docker)', () => {
     assert.throws(() => planDeploy(opts({ publishBase: 65533 })), /past port 65535|55535/);
   });
 
+  it('bounds the counts the Deploy wizard and the CLI share, with one sentence', () => {
+    assert.throws(() => planDeploy(opts({ nodes: 1000 })), /^Error: --nodes must be a whole number from 3 to 200, not 1000\.$|--nodes must be a whole number from 3 to 200, not 1000\./);
+    assert.equal(planDeploy(opts({ nodes: 200, replicas: 1 })).services.length, 200, 'the bound itself is accepted');
+    assert.throws(() => planDeploy(opts({ nodes: 36, replicas: 11 })), /--replicas must be a whole number from 0 to 5, not 11\./);
+    assert.throws(() => planDeploy(opts({ nodeTimeoutMs: 3_600_000 })), /--node-timeout must be from 100 to 600000 ms/);
+  });
+
   it('accepts hostnames Redis accepts and refuses the rest', () => {
     for (const ok of ['redis', 'a', 'cache-eu.1', 'R2D2']) assert.doesNotThrow(() => validateClusterName(ok));
     for (const bad of ['', '-redis', 'redis-', 'my_redis', 'red is', 'ré', 'x'.repeat(51)]) {

@@ -5,6 +5,7 @@ import { formatCheck } from '../../core/cluster/formatCheck';
 import { formatPlan, planToJson } from '../../core/cluster/formatPlan';
 import { planCreate } from '../../core/cluster/planCreate';
 import { BadInputError } from '../../core/errors';
+import { MAX_REPLICAS } from '../../core/swarm/deployOptions';
 import { ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
 import { flagBoolean, flagNumber, parseArgs } from '../args';
 import { Verb } from '../verb';
@@ -15,7 +16,7 @@ export const createVerb: Verb = {
   summary: 'Form a Redis Cluster from empty cluster-enabled nodes (like redis-cli --cluster create, faster).',
   usage: 'create <host:port> ... | --cluster NAME [--replicas N] [--yes] [--json] [--reachable CIDR]',
   flags: {
-    replicas: { kind: 'number', valueName: 'n', description: 'Replicas per master (default 0, as redis-cli).' },
+    replicas: { kind: 'number', valueName: 'n', description: 'Replicas per master (default 0, as redis-cli).', range: { min: 0, max: MAX_REPLICAS } },
     yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plan, the result and the check).' },
     ...clusterTargetFlags,

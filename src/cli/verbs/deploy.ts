@@ -1,6 +1,6 @@
 import { BadInputError } from '../../core/errors';
 import { openEngine } from '../../core/docker/engine';
-import { DEPLOY_DEFAULTS, DeployOptions } from '../../core/swarm/deployOptions';
+import { DEPLOY_DEFAULTS, DeployOptions, MAX_CLUSTER_NODES, MAX_REDIS_PORT, MAX_REPLICAS, MIN_MASTERS, NODE_TIMEOUT_RANGE_MS } from '../../core/swarm/deployOptions';
 import { deployCluster } from '../../core/swarm/deploy';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { ParsedArgs, flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
@@ -12,17 +12,17 @@ import { readPasswordFromStdin } from '../password';
 export const deployFlags = {
   ...dockerFlags,
   name: { kind: 'string', valueName: 'name', description: `Cluster name; services are <name>-1 … <name>-N (default ${DEPLOY_DEFAULTS.name}).` },
-  nodes: { kind: 'number', valueName: 'n', description: `Number of nodes (default ${DEPLOY_DEFAULTS.nodes}).` },
-  replicas: { kind: 'number', valueName: 'n', description: `Replicas per master (default ${DEPLOY_DEFAULTS.replicas}).` },
+  nodes: { kind: 'number', valueName: 'n', description: `Number of nodes (default ${DEPLOY_DEFAULTS.nodes}).`, range: { min: MIN_MASTERS, max: MAX_CLUSTER_NODES } },
+  replicas: { kind: 'number', valueName: 'n', description: `Replicas per master (default ${DEPLOY_DEFAULTS.replicas}).`, range: { min: 0, max: MAX_REPLICAS } },
   image: { kind: 'string', valueName: 'ref', description: `Redis image, 7.0 or later (default ${DEPLOY_DEFAULTS.image}).` },
   network: { kind: 'string', valueName: 'name', description: `Overlay network, created if absent (default ${DEPLOY_DEFAULTS.network}).` },
-  port: { kind: 'number', valueName: 'port', description: `Redis port inside the containers (default ${DEPLOY_DEFAULTS.port}).` },
-  'node-timeout': { kind: 'number', valueName: 'ms', description: `cluster-node-timeout (default ${DEPLOY_DEFAULTS.nodeTimeoutMs}).` },
+  port: { kind: 'number', valueName: 'port', description: `Redis port inside the containers (default ${DEPLOY_DEFAULTS.port}).`, range: { min: 1, max: MAX_REDIS_PORT } },
+  'node-timeout': { kind: 'number', valueName: 'ms', description: `cluster-node-timeout (default ${DEPLOY_DEFAULTS.nodeTimeoutMs}).`, range: NODE_TIMEOUT_RANGE_MS },
   appendonly: { kind: 'string', valueName: 'yes|no', description: 'Append-only file persistence (default yes).' },
   maxmemory: { kind: 'string', valueName: 'size', description: 'maxmemory per node, e.g. 512mb.' },
   'maxmemory-policy': { kind: 'string', valueName: 'policy', description: 'maxmemory-policy, e.g. allkeys-lru.' },
   'password-stdin': { kind: 'boolean', description: 'Read a password from standard input (stored in a Docker secret). REDIS_SWARM_PASSWORD works too.' },
-  publish: { kind: 'number', valueName: 'base', description: 'Publish node i on host port base+i-1 (mode=host).' },
+  publish: { kind: 'number', valueName: 'base', description: 'Publish node i on host port base+i-1 (mode=host).', range: { min: 1, max: MAX_REDIS_PORT } },
   constraint: { kind: 'list', valueName: 'expr', description: 'Placement constraint (repeatable), e.g. node.role==worker.' },
   announce: { kind: 'string', valueName: 'hostname|ip', description: 'What redirects name: the service hostname (default) or the task IP.' },
   mode: { kind: 'string', valueName: 'persistent|cache', description: 'cache: heal may reassign lost slots; persistent (default): never.' },

@@ -16,7 +16,7 @@ export const rebalanceVerb: Verb = {
   usage: 'rebalance <host:port> | --cluster NAME [--weight ID=W ...] [--threshold P] [--use-empty-masters] [--yes] [--pipeline K]',
   flags: {
     weight: { kind: 'list', valueName: 'id=w', description: 'Weight of a master (repeatable; others weigh 1; 0 empties it).' },
-    threshold: { kind: 'number', valueName: 'percent', description: `Do nothing unless a master is off by more than this (default ${DEFAULT_REBALANCE_THRESHOLD}).` },
+    threshold: { kind: 'number', valueName: 'percent', description: `Do nothing unless a master is off by more than this (default ${DEFAULT_REBALANCE_THRESHOLD}).`, range: { min: 0, max: 100, fraction: true } },
     'use-empty-masters': { kind: 'boolean', description: 'Give slots to masters that have none.' },
     ...moveFlags,
     ...clusterTargetFlags,
