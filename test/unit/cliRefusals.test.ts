@@ -46,6 +46,9 @@ describe('the command line refuses out-of-range values with one sentence', () =>
     ['a negative heal grace', ['heal', '--cluster', 'x', '--grace', '-5'], /--grace must be a number from 0 to 86400/],
     ['a cli port past 65535', ['cli', '-p', '99999', 'ping'], /-p must be a port from 1 to 65535, not 99999\./],
     ['a cli port of 0', ['cli', '-p', '0', 'ping'], /-p must be a port from 1 to 65535, not 0\./],
+    ['published ports without a password', ['deploy', '--publish', '25260'], /without a password would let anyone .* every interface .*--insecure-no-password/],
+    ['a cluster name that is no DNS name', ['deploy', '--name', 'adv..x'], /"adv\.\.x" is not a valid DNS name.*two dots in a row/],
+    ['a cluster name part ending in "-"', ['deploy', '--name', 'adv-.x'], /"adv-" is not/],
   ];
   for (const [what, argv, message] of cases) {
     it(`refuses ${what}`, async () => {

@@ -22,7 +22,13 @@ export const deployFlags = {
   maxmemory: { kind: 'string', valueName: 'size', description: 'maxmemory per node, e.g. 512mb.' },
   'maxmemory-policy': { kind: 'string', valueName: 'policy', description: 'maxmemory-policy, e.g. allkeys-lru.' },
   'password-stdin': { kind: 'boolean', description: 'Read a password from standard input (stored in a Docker secret). REDIS_SWARM_PASSWORD works too.' },
-  publish: { kind: 'number', valueName: 'base', description: 'Publish node i on host port base+i-1 (mode=host).', range: { min: 1, max: MAX_REDIS_PORT } },
+  publish: {
+    kind: 'number',
+    valueName: 'base',
+    description: 'Publish node i on host port base+i-1 (mode=host: on every interface of the node running it; swarm has no host-IP option). Needs a password.',
+    range: { min: 1, max: MAX_REDIS_PORT },
+  },
+  'insecure-no-password': { kind: 'boolean', description: 'With --publish and no password: publish an open Redis anyway (anyone who reaches the host can use it).' },
   constraint: { kind: 'list', valueName: 'expr', description: 'Placement constraint (repeatable), e.g. node.role==worker.' },
   announce: { kind: 'string', valueName: 'hostname|ip', description: 'What redirects name: the service hostname (default) or the task IP.' },
   mode: { kind: 'string', valueName: 'persistent|cache', description: 'cache: heal may reassign lost slots; persistent (default): never.' },
@@ -55,8 +61,18 @@ export function deployOptionsFromArgs(args: ParsedArgs, password: string | undef
     ...(maxmemory !== undefined ? { maxmemory } : {}),
     ...(policy !== undefined ? { maxmemoryPolicy: policy } : {}),
     ...(publish !== undefined ? { publishBase: publish } : {}),
+    ...(flagBoolean(args, 'insecure-no-password') ? { insecureNoPassword: true } : {}),
     ...(password !== undefined ? { password } : {}),
   };
+}
+
+/** What a published port exposes, said where the user reads the result. */
+function publishedLines(o: DeployOptions): string[] {
+  if (o.publishBase === undefined) return ['no published ports: nodes are reached through the Docker API'];
+  const ports = `host ports ${o.publishBase}-${o.publishBase + o.nodes - 1}`;
+  return o.password !== undefined
+    ? [`${ports}, on every interface of the nodes running them (swarm has no host-IP option); a password is required`]
+    : [`[WARNING] ${ports} are published on every interface WITHOUT a password (--insecure-no-password): anyone who can reach a swarm node can use this Redis.`];
 }
 
 export const deployVerb: Verb = {
@@ -82,6 +98,7 @@ export const deployVerb: Verb = {
           `Deployed ${result.services.length} node services for cluster "${result.name}": ${result.services.join(', ')}`,
           `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
           `volumes ${result.volumes.join(', ')}`,
+          ...publishedLines(options),
           `Form the cluster with: redis-swarm create --cluster ${result.name}`,
         ].join('\n') + '\n',
       );

@@ -22,6 +22,12 @@ export interface DeployOptions {
   readonly password?: string;
   /** Host ports base..base+nodes-1, published in `mode=host`. */
   readonly publishBase?: number;
+  /**
+   * Publish ports although there is no password. Swarm binds a published port on every
+   * interface of the node (0.0.0.0 and [::]; it has no host-IP option), so without a password
+   * anyone who reaches the machine gets a Redis shell: refused unless asked for by this name.
+   */
+  readonly insecureNoPassword?: boolean;
   readonly constraints: readonly string[];
   /** What redirects name: the service hostname (stable across restarts) or the task IP. */
   readonly preferredEndpoint: PreferredEndpoint;
@@ -29,7 +35,7 @@ export interface DeployOptions {
   readonly mode: ClusterMode;
 }
 
-export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase'> = {
+export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword'> = {
   name: 'redis',
   nodes: 6,
   replicas: 1,
@@ -80,6 +86,15 @@ export function validateClusterName(name: string): void {
         '(it becomes each node\'s service name and announced hostname).',
     );
   }
+  // Docker checks service names as DNS names: dots separate labels, and no label may be empty
+  // or start or end with "-" ("a..b", "a.-b" are refused with HTTP 400).
+  const bad = name.split('.').find((label) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(label));
+  if (bad !== undefined) {
+    throw new BadInputError(
+      `Cluster name "${name}" is not a valid DNS name: each part between dots must be letters, digits and "-", starting and ending with a letter or digit` +
+        `${bad === '' ? ' (two dots in a row make an empty part)' : ` ("${bad}" is not)`}.`,
+    );
+  }
   if (name.length > 50) {
     throw new BadInputError(`Cluster name "${name}" is too long (${name.length} characters; at most 50, so "<name>-<n>" stays a valid hostname).`);
   }
@@ -117,6 +132,7 @@ export function validateDeployOptions(o: DeployOptions): void {
     if (o.publishBase + o.nodes - 1 > 65535) {
       throw new BadInputError(`--publish ${o.publishBase} with ${o.nodes} nodes runs past port 65535.`);
     }
+    if (o.password === undefined && o.insecureNoPassword !== true) throw new BadInputError(unauthenticatedPublishRefusal(o.publishBase, o.nodes));
   }
   if (o.maxmemory !== undefined && !/^\d+(?:[kKmMgG][bB]?)?$/.test(o.maxmemory)) {
     throw new BadInputError(`--maxmemory "${o.maxmemory}" is not a size like 512mb or 2gb.`);
@@ -137,6 +153,16 @@ export function validateDeployOptions(o: DeployOptions): void {
 
 /** Redis's cluster bus listens on port + 10000, which must itself be a valid port. */
 export const MAX_REDIS_PORT = 65535 - 10000;
+
+/** Why a cluster with published ports needs a password; the CLI and the Deploy wizard say it alike. */
+export function unauthenticatedPublishRefusal(base: number, nodes: number): string {
+  return (
+    `Publishing host ports ${base}-${base + nodes - 1} without a password would let anyone who can reach a swarm node use Redis: ` +
+    'swarm publishes on every interface (0.0.0.0 and [::]) and has no option to bind one address. ' +
+    'Set a password (--password-stdin or REDIS_SWARM_PASSWORD), leave the ports unpublished (nodes are reached through the Docker API), ' +
+    'or pass --insecure-no-password to publish an open Redis anyway.'
+  );
+}
 
 function validatePort(flag: string, port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > MAX_REDIS_PORT) {
