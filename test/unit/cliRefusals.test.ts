@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main';
 import { CliIO } from '../../src/cli/verb';
+import { MOVE_LIMITS, clampMoveSetting } from '../../src/core/ops/moveLimits';
 
 async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -38,6 +39,7 @@ describe('the command line refuses out-of-range values with one sentence', () =>
     ['a fractional node count', ['deploy', '--nodes', '6.5'], /--nodes must be a whole number/],
     ['a node timeout of an hour', ['deploy', '--node-timeout', '3600000'], /--node-timeout must be a whole number from 100 to 600000/],
     ['create with too many replicas', ['create', '--cluster', 'x', '--replicas', '99'], /--replicas must be a whole number from 0 to 5/],
+    ['a negative rebalance weight', ['rebalance', '127.0.0.1:1', '--weight', 'abc=-2'], /--weight "abc=-2": a weight is from 0 \(empty the master\) to 1000\./],
     ['a negative rebalance threshold', ['rebalance', '127.0.0.1:1', '--threshold', '-1'], /--threshold must be a number from 0 to 100, not -1\./],
     ['a huge slots-in-flight', ['reshard', '127.0.0.1:1', '--to', 'x', '--slots', '10', '--slots-in-flight', '100000'], /--slots-in-flight must be a whole number from 1 to 512/],
     ['more slots than exist', ['reshard', '127.0.0.1:1', '--to', 'x', '--slots', '20000'], /--slots must be a whole number from 1 to 16384, not 20000\./],
@@ -74,5 +76,15 @@ describe('the command line refuses out-of-range values with one sentence', () =>
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Usage: redis-swarm cli /);
     assert.equal(r.stderr, '');
+  });
+});
+
+describe('the slot mover\'s VS Code settings stay within the bounds the CLI states', () => {
+  it('clamps a value VS Code only warned about', () => {
+    assert.equal(clampMoveSetting('slotsInFlight', 100_000, 128), MOVE_LIMITS.slotsInFlight.max);
+    assert.equal(clampMoveSetting('slotsInFlight', 0, 128), 1);
+    assert.equal(clampMoveSetting('keysPerMigrate', 2.6, 1000), 3);
+    assert.equal(clampMoveSetting('migrateTimeoutMs', undefined, 60_000), 60_000);
+    assert.equal(clampMoveSetting('migrateTimeoutMs', Number.NaN, 60_000), 60_000);
   });
 });
