@@ -9,6 +9,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import Redis from 'ioredis';
 import { EXIT_CANCELLED } from '../../src/cli/main';
+import { applyCreate, inspectNodes } from '../../src/core/cluster/applyCreate';
+import { planCreate } from '../../src/core/cluster/planCreate';
+import { isCancelledError } from '../../src/core/errors';
+import { CancellationToken } from '../../src/core/lifecycle';
+import { AdminPool } from '../../src/core/redis/adminConnection';
+import { StaticRouter } from '../../src/core/routes/router';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 import { TEST_IMAGE, leftovers, runPrefix, sweep } from '../support/swarm';
@@ -84,6 +90,57 @@ describe('SIGTERM cancels like the first Ctrl+C', { timeout: 400_000 }, () => {
     assert.equal(code, EXIT_CANCELLED, `the cancel status; output:\n${run.output()}`);
     assert.match(run.output(), /cancelled/i, 'it says it was cancelled');
     assert.deepEqual(leftovers(prefix), [], 'no service, volume, config, secret or network is left');
+  });
+
+  it('a create cancelled once slots are assigned finishes forming the cluster; cancelled before, it changes nothing', async () => {
+    const createBase = BASE + 10;
+    const formed = await startOpsNodes(createBase, 6, createBase + 30);
+    const router = new StaticRouter();
+    const pool = new AdminPool(router);
+    try {
+      const inputs = formed.ports.map((port) => ({ endpoint: { host: '127.0.0.1', port }, placementKey: String(port), busPort: port + 30 }));
+      const plan = planCreate(inputs, 1);
+      const ids = await inspectNodes(pool, inputs);
+      let cancelled = false;
+      const listeners: (() => void)[] = [];
+      const token: CancellationToken = {
+        get isCancellationRequested() {
+          return cancelled;
+        },
+        onCancellationRequested: (l) => {
+          listeners.push(l);
+          return { dispose: () => undefined };
+        },
+      };
+      const cancel = (): void => {
+        cancelled = true;
+        listeners.forEach((l) => l());
+      };
+      // Already cancelled: nothing is touched.
+      const early = { ...token, isCancellationRequested: true };
+      await assert.rejects(applyCreate(pool, plan, ids, { token: early }), (err: unknown) => isCancelledError(err) && /before any node was changed/.test((err as Error).message));
+      assert.match(redisCli(['-p', String(createBase), 'cluster', 'info']).toString(), /cluster_slots_assigned:0/, 'no slot was assigned');
+      // Cancelled as the slots are being assigned: the formation completes.
+      const steps: string[] = [];
+      const result = await applyCreate(pool, plan, ids, {
+        token,
+        progress: {
+          report: ({ message }) => {
+            if (message) steps.push(message);
+            if (message?.startsWith('Assigning slots')) cancel();
+          },
+        },
+      });
+      assert.ok(result.elapsedMs >= 0);
+      assert.ok(steps.some((s) => /Cancel requested: finishing the formation/.test(s)), `says why it went on: ${steps.join(' | ')}`);
+      const check = redisCli(['--cluster', 'check', `127.0.0.1:${createBase}`]).toString();
+      assert.match(check, /\[OK\] All 16384 slots covered/);
+      assert.match(check, /\[OK\] All nodes agree about slots configuration/);
+    } finally {
+      await pool.close();
+      await router.dispose();
+      await formed.stop();
+    }
   });
 
   it('a reshard signalled mid-move finishes or closes the slots in flight: no slot left open', async () => {

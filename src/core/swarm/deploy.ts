@@ -142,6 +142,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   const o = plan.options;
   progress.report({ message: 'checking the swarm, image, names and ports' });
   const { networkExists } = await preflightDeploy(engine, plan);
+  if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled; nothing was created.');
 
   const created = { network: false, config: '', secret: '', services: [] as string[] };
   try {
