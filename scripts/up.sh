@@ -23,7 +23,9 @@ npm run --silent package >/dev/null
 # The cluster: deploy when its services are absent, form it when its slots are not assigned.
 if [ -z "$(docker service ls -q --filter "label=org.redis-swarm.cluster=$CLUSTER")" ]; then
   log "deploying cluster $CLUSTER (6 nodes, host ports $PUBLISH-$((PUBLISH + 5)))"
-  bin/redis-swarm deploy --name "$CLUSTER" --image "$REDIS_IMAGE" --network "$CLUSTER-net" --publish "$PUBLISH"
+  # The demo cluster has no password (so redis-cli and VS Code reach it without one); its ports
+  # are published on every interface of this machine: a local test bed, not a shared host.
+  bin/redis-swarm deploy --name "$CLUSTER" --image "$REDIS_IMAGE" --network "$CLUSTER-net" --publish "$PUBLISH" --insecure-no-password
 fi
 if ! bin/redis-swarm check --cluster "$CLUSTER" >/dev/null 2>&1; then
   if redis-cli -p "$PUBLISH" cluster info 2>/dev/null | grep -q '^cluster_slots_assigned:0'; then

@@ -11,6 +11,8 @@ export interface FlagSpec {
   readonly short?: string;
   readonly description: string;
   readonly valueName?: string;
+  /** For a number: the values it may take (inclusive; whole numbers unless `fraction`), said in --help and enforced. */
+  readonly range?: { readonly min: number; readonly max: number; readonly fraction?: boolean };
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
@@ -61,6 +63,10 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs
       if (value.trim() === '' || !Number.isFinite(n)) {
         throw new BadInputError(`--${name} needs a number, not "${value}".`);
       }
+      const r = spec.range;
+      if (r && ((!r.fraction && !Number.isInteger(n)) || n < r.min || n > r.max)) {
+        throw new BadInputError(`--${name} must be ${r.fraction ? 'a number' : 'a whole number'} from ${r.min} to ${r.max}, not ${value}.`);
+      }
       flags.set(name, n);
     } else if (spec.kind === 'list') {
       const prev = flags.get(name);
@@ -91,7 +97,8 @@ export function flagList(args: ParsedArgs, name: string): string[] {
 export function formatFlagHelp(specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([name, s]) => {
     const left = `${s.short ? `-${s.short}, ` : '    '}--${name}${s.kind === 'boolean' ? '' : ` <${s.valueName ?? s.kind}>`}`;
-    return `  ${left.padEnd(32)} ${s.description}`;
+    const range = s.range ? ` [${s.range.min}-${s.range.max}]` : '';
+    return `  ${left.padEnd(32)} ${s.description}${range}`;
   });
   return rows.join('\n');
 }

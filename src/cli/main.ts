@@ -3,6 +3,9 @@ import { CliIO, Verb } from './verb';
 import { verbs } from './verbs';
 import { formatFlagHelp } from './args';
 
+/** The exit code of a verb stopped by Ctrl+C, SIGTERM or SIGHUP (128 + SIGINT, as shells report Ctrl+C). */
+export const EXIT_CANCELLED = 130;
+
 function usage(): string {
   const width = Math.max(...verbs.map((v) => v.name.length));
   return [
@@ -14,6 +17,9 @@ function usage(): string {
     ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),
     '',
     'Run `redis-swarm <command> --help` for the options of one command.',
+    '',
+    `Exit status: 0 done, 1 failed, 2 bad input, ${EXIT_CANCELLED} cancelled. Ctrl+C, SIGTERM and SIGHUP cancel cleanly`,
+    '(a deploy removes what it made, a slot move closes the slots it opened); a second one exits at once.',
   ].join('\n');
 }
 
@@ -41,11 +47,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 0;
   }
   try {
-    return await verb.run(rest, io);
+    const code = await verb.run(rest, io);
+    // A verb that stopped short because it was asked to says so by its status.
+    return code !== 0 && io.signal.aborted ? EXIT_CANCELLED : code;
   } catch (err) {
     // One sentence, never a stack trace; the stack goes to stderr only when asked for.
     io.stderr.write(`redis-swarm ${verb.name}: ${describeError(err)}\n`);
     if (io.env['REDIS_SWARM_DEBUG'] && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+    if (isRedisSwarmError(err, 'cancelled') || io.signal.aborted) return EXIT_CANCELLED;
     return isRedisSwarmError(err, 'bad-input') ? 2 : 1;
   }
 }

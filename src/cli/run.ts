@@ -1,15 +1,19 @@
 // The process entry of the `redis-swarm` command (bundled to dist/cli.js).
 import { describeError } from '../core/errors';
-import { main } from './main';
+import { EXIT_CANCELLED, main } from './main';
 import { CliIO } from './verb';
 
 const controller = new AbortController();
 let interrupts = 0;
-process.on('SIGINT', () => {
-  // First Ctrl+C asks the running verb to stop cleanly; a second one exits at once.
-  if (++interrupts > 1) process.exit(130);
-  controller.abort();
-});
+// Ctrl+C, and what a service manager, CI, `timeout` or a closed terminal sends: the first one
+// asks the running verb to stop cleanly (a deploy removes what it made, a move finishes or
+// closes its open slots); a second one exits at once.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (++interrupts > 1) process.exit(EXIT_CANCELLED);
+    controller.abort(signal);
+  });
+}
 const io: CliIO = {
   stdout: process.stdout,
   stderr: process.stderr,

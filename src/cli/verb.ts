@@ -6,7 +6,7 @@ export interface CliIO {
   readonly stderr: NodeJS.WritableStream;
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
-  /** Aborted on SIGINT (Ctrl+C). */
+  /** Aborted on SIGINT (Ctrl+C), SIGTERM or SIGHUP; the reason is the signal's name. */
   readonly signal: AbortSignal;
 }
 

@@ -82,6 +82,24 @@ export const isCancelledError = (x: unknown): x is CancelledError => x instanceo
 /** The one sentence to show a user for any thrown value. */
 export function describeError(err: unknown): string {
   if (err instanceof RedisSwarmError) return err.message;
+  const docker = dockerRefusal(err);
+  if (docker !== undefined) return docker;
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/**
+ * docker-modem's errors read "(HTTP code 409) unexpected - config … already exists "; what the
+ * engine said is in `json.message`. Said as a sentence, for the refusals no check foresaw.
+ */
+function dockerRefusal(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const e = err as Error & { statusCode?: unknown; json?: unknown };
+  if (typeof e.statusCode !== 'number' || !/^\(HTTP code \d+\)/.test(e.message)) return undefined;
+  const json = e.json as { message?: unknown } | null | undefined;
+  const raw = typeof json?.message === 'string' ? json.message : e.message.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '');
+  // Swarm wraps its answers in gRPC's status text; the description is the sentence.
+  const said = raw.replace(/^rpc error: code = \w+ desc = /, '').trim();
+  const sentence = said.length > 0 ? said.charAt(0).toUpperCase() + said.slice(1) : `The request failed`;
+  return `Docker refused the request: ${sentence.replace(/\.$/, '')} (HTTP ${e.statusCode}).`;
 }

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
-import { deployCluster } from '../../src/core/swarm/deploy';
+import { deployCluster, hostPortsProblem } from '../../src/core/swarm/deploy';
 import { DEPLOY_DEFAULTS, DeployOptions } from '../../src/core/swarm/deployOptions';
 import { isBadInputError, isRedisSwarmError } from '../../src/core/errors';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
@@ -53,7 +53,7 @@ describe('deploy refuses bad input and leaves nothing behind', { timeout: 300_00
     try {
       // Ports from the ephemeral range are fine for this check: nothing is started on them.
       const name = `${prefix}port`;
-      await assert.rejects(deployCluster(localEngine(), base(name, { publishBase: port - 2, nodes: 6 })), new RegExp(`${port}.*in use`));
+      await assert.rejects(deployCluster(localEngine(), base(name, { publishBase: port - 2, nodes: 6, password: 'pw' })), new RegExp(`${port}.*in use`));
       assert.deepEqual(leftovers(name), []);
     } finally {
       server.close();
@@ -63,6 +63,52 @@ describe('deploy refuses bad input and leaves nothing behind', { timeout: 300_00
     const before = leftovers(name);
     await assert.rejects(deployCluster(localEngine(), base(name, { nodes: 3, replicas: 0 })), /already exist/);
     assert.deepEqual(leftovers(name), before, 'the existing services are untouched and nothing new appeared');
+  });
+
+  it('refuses to publish ports without a password unless told it is insecure', async () => {
+    const name = `${prefix}open`;
+    await assert.rejects(deployCluster(localEngine(), base(name, { nodes: 3, replicas: 0, publishBase: 25280 })), (err: unknown) => {
+      assert.ok(isBadInputError(err), `a BadInputError, got ${String(err)}`);
+      assert.match((err as Error).message, /25280-25282 without a password .* every interface .* --insecure-no-password/);
+      return true;
+    });
+    assert.deepEqual(leftovers(name), [], 'nothing was created');
+  });
+
+  it('refuses a name Docker would refuse as a DNS name, and the ingress network, in one sentence', async () => {
+    const dots = `${prefix}..x`;
+    await assert.rejects(deployCluster(localEngine(), base(dots, { nodes: 3, replicas: 0 })), /is not a valid DNS name/);
+    assert.deepEqual(leftovers(dots), []);
+    const name = `${prefix}ing`;
+    await assert.rejects(deployCluster(localEngine(), base(name, { nodes: 3, replicas: 0, network: 'ingress' })), (err: unknown) => {
+      assert.ok(isBadInputError(err), `a BadInputError, got ${String(err)}`);
+      assert.match((err as Error).message, /"ingress" is the swarm's routing-mesh network/);
+      assert.doesNotMatch((err as Error).message, /HTTP|\(\d{3}\)/);
+      return true;
+    });
+    assert.deepEqual(leftovers(name), []);
+  });
+
+  it('compares names as Docker does (ignoring case), and refuses host ports another cluster publishes', async () => {
+    const upper = `${prefix}UP`;
+    await deployCluster(localEngine(), base(upper, { nodes: 3, replicas: 0, publishBase: 25250, insecureNoPassword: true }));
+    const before = leftovers(prefix);
+    const lower = `${prefix}up`;
+    await assert.rejects(deployCluster(localEngine(), base(lower, { nodes: 3, replicas: 0 })), (err: unknown) => {
+      assert.ok(isBadInputError(err), `a BadInputError, got ${String(err)}`);
+      assert.match((err as Error).message, new RegExp(`service\\(s\\) ${lower}-1 \\(as ${upper}-1\\).* already exist`));
+      assert.match((err as Error).message, new RegExp(`config ${lower}-conf-[0-9a-f]+ \\(as ${upper}-conf-`));
+      return true;
+    });
+    const other = `${prefix}pp`;
+    await assert.rejects(
+      deployCluster(localEngine(), base(other, { nodes: 3, replicas: 0, publishBase: 25252, password: 'pw' })),
+      new RegExp(`host port\\(s\\) 25252 \\(${upper}-3\\) are already published`),
+    );
+    // The Deploy wizard's port step asks the same question.
+    assert.match((await hostPortsProblem(localEngine(), [25249, 25250])) ?? '', new RegExp(`25250 \\(${upper}-1\\)`));
+    assert.equal(await hostPortsProblem(localEngine(), [25270]), undefined, 'a free port is fine');
+    assert.deepEqual(leftovers(prefix), before, 'nothing new appeared');
   });
 
   it('removes what it created when the tasks cannot start', async () => {

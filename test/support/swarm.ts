@@ -92,7 +92,7 @@ export async function deployFormedCluster(
     replicas: options.replicas ?? 1,
     mode: options.mode ?? 'persistent',
     ...(options.publishBase !== undefined ? { publishBase: options.publishBase } : {}),
-    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.password !== undefined ? { password: options.password } : { insecureNoPassword: true }),
   });
   const access = await openClusterAccess(name, { env: { ...process.env, DOCKER_HOST: '' } });
   try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDockerEvent } from '../../src/core/docker/events';
+import { EventLineSplitter, parseDockerEvent } from '../../src/core/docker/events';
 import { LogLine, LogLineSplitter } from '../../src/core/docker/serviceLogs';
 
 test('a service event is parsed with its service name', () => {
@@ -41,4 +41,33 @@ test('log frames become lines of stdout and stderr, joined across frames and chu
     { stream: 'stderr', text: 'oops' },
     { stream: 'stdout', text: 'second' },
   ]);
+});
+
+test('a UTF-8 character split across log frames and chunks arrives whole', () => {
+  const lines: LogLine[] = [];
+  const s = new LogLineSplitter((l) => lines.push(l));
+  const text = Buffer.from('clé → 日本 🚀\n');
+  // Docker cuts frames by bytes: cut every multi-byte character in two, one frame per piece.
+  for (let i = 0; i < text.length; i += 2) {
+    const header = Buffer.alloc(8);
+    header[0] = 1;
+    const piece = text.subarray(i, i + 2);
+    header.writeUInt32BE(piece.length, 4);
+    s.push(Buffer.concat([header, piece]));
+  }
+  s.flush();
+  assert.deepEqual(lines, [{ stream: 'stdout', text: 'clé → 日本 🚀' }]);
+});
+
+test('an events line whose UTF-8 character is split across chunks is decoded whole', () => {
+  const line = JSON.stringify({ Type: 'service', Action: 'update', Actor: { ID: 'x', Attributes: { name: 'redis-1', 'org.note': 'café ✓ 🚀' } } });
+  const bytes = Buffer.from(line + '\n' + line + '\n');
+  // At every cut point, so one of them falls inside each multi-byte character.
+  for (let cut = 1; cut < bytes.length; cut++) {
+    const got: string[] = [];
+    const s = new EventLineSplitter((l) => got.push(l));
+    s.push(bytes.subarray(0, cut));
+    s.push(bytes.subarray(cut));
+    assert.deepEqual(got, [line, line], `cut at byte ${cut}`);
+  }
 });

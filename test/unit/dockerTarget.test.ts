@@ -11,11 +11,11 @@ describe('finding the Docker engine the way the docker CLI does', () => {
   const home = mkdtempSync(join(tmpdir(), 'rs-docker-home-'));
   after(() => rmSync(home, { recursive: true, force: true }));
 
-  function writeContext(name: string, host: string, tls = false): void {
+  function writeContext(name: string, host: string, tls = false, skipTlsVerify = false): void {
     const id = createHash('sha256').update(name).digest('hex');
     const meta = join(home, '.docker', 'contexts', 'meta', id);
     mkdirSync(meta, { recursive: true });
-    writeFileSync(join(meta, 'meta.json'), JSON.stringify({ Name: name, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+    writeFileSync(join(meta, 'meta.json'), JSON.stringify({ Name: name, Endpoints: { docker: { Host: host, SkipTLSVerify: skipTlsVerify } } }));
     if (tls) {
       const dir = join(home, '.docker', 'contexts', 'tls', id, 'docker');
       mkdirSync(dir, { recursive: true });
@@ -68,6 +68,22 @@ describe('finding the Docker engine the way the docker CLI does', () => {
     const t = resolveDockerTarget({ env: { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }, homeDir: home });
     assert.equal(t.tls?.verify, true);
     assert.equal((dockerOptions(t) as { ca: Buffer }).ca.toString(), 'MYCA');
+  });
+
+  it('applies a context\'s SkipTLSVerify: TLS with its client certificate, any server certificate accepted', () => {
+    writeContext('selfsigned', 'tcp://10.9.9.8:2376', true, true);
+    const t = resolveDockerTarget({ context: 'selfsigned', env: {}, homeDir: home });
+    assert.equal(t.tls?.verify, false);
+    const o = dockerOptions(t);
+    assert.equal(o.protocol, 'https');
+    assert.ok(o.agent, 'an https agent carries the setting (docker-modem has no option of its own)');
+    assert.equal(o.agent.options.rejectUnauthorized, false);
+    assert.equal(String(o.agent.options.cert), 'CERT');
+  });
+
+  it('verifies the server certificate when the context does not say to skip it', () => {
+    const o = dockerOptions(resolveDockerTarget({ context: 'remote', env: {}, homeDir: home }));
+    assert.equal(o.agent?.options.rejectUnauthorized, undefined, 'no agent that turns verification off');
   });
 
   it('names an unknown context and how to list the real ones', () => {

@@ -43,6 +43,8 @@ interface CliArgs {
   clusterName: string | undefined;
   node: string | undefined;
   command: string[];
+  /** --help: the usage on stdout and status 0, as redis-cli does. */
+  help: boolean;
 }
 
 function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -59,6 +61,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     clusterName: undefined,
     node: undefined,
     command: [],
+    help: false,
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -66,7 +69,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     const hasValue = i + 1 < argv.length;
     const value = (): string => argv[++i] as string;
     if (arg === '-h' && hasValue) a.host = value();
-    else if (arg === '-p' && hasValue) a.port = toInt(value(), '-p');
+    else if (arg === '-p' && hasValue) a.port = toPort(value());
     else if ((arg === '-a' || arg === '--pass') && hasValue) a.password = value();
     else if (arg === '--user' && hasValue) a.user = value();
     else if (arg === '-n' && hasValue) a.db = toInt(value(), '-n');
@@ -77,13 +80,19 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     else if (arg === '--no-auth-warning') a.noAuthWarning = true;
     else if (arg === '--cluster' && hasValue) a.clusterName = value();
     else if (arg === '--node' && hasValue) a.node = value();
-    else if (arg === '--help') throw new BadInputError(`Usage: redis-swarm ${USAGE}`);
+    else if (arg === '--help') a.help = true;
     else if (arg.startsWith('-') && arg.length > 1) {
       throw new BadInputError(`Unrecognized option or bad number of args for: '${arg}'. Usage: redis-swarm ${USAGE}`);
     } else break;
   }
   a.command = argv.slice(i);
   return a;
+}
+
+function toPort(text: string): number {
+  const port = toInt(text, '-p');
+  if (port < 1 || port > 65535) throw new BadInputError(`-p must be a port from 1 to 65535, not ${text}.`);
+  return port;
 }
 
 function toInt(text: string, flag: string): number {
@@ -156,6 +165,10 @@ export const cliVerb: Verb = {
   usage: USAGE,
   async run(argv, io) {
     const args = parseCliArgs(argv);
+    if (args.help) {
+      io.stdout.write(`Usage: redis-swarm ${USAGE}\n`);
+      return 0;
+    }
     let password = args.password ?? io.env['REDISCLI_AUTH'];
     if (args.password !== undefined && !args.noAuthWarning) {
       io.stderr.write("Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n");
@@ -218,8 +231,9 @@ export const cliVerb: Verb = {
 /** stdin is not a terminal: run each line like redis-cli's linenoise without a TTY. */
 async function piped(engine: ReplEngine, io: CliIO, output: OutputBuffer): Promise<number> {
   const onAbort = (): void => {
-    // Ctrl+C stops a stream; otherwise redis-cli exits (with status 1).
-    if (!engine.cancel()) {
+    // Ctrl+C stops a stream; otherwise redis-cli exits (with status 1). SIGTERM and SIGHUP
+    // always end the session.
+    if (io.signal.reason !== 'SIGINT' || !engine.cancel()) {
       output.flush();
       process.exit(1);
     }
@@ -284,6 +298,12 @@ async function interactive(engine: ReplEngine, io: CliIO, output: OutputBuffer):
   rl.on('SIGINT', () => {
     if (!engine.cancel()) rl.close();
   });
+  // In a terminal Ctrl+C reaches readline, not the process: an abort is SIGTERM or SIGHUP.
+  const onAbort = (): void => {
+    engine.cancel();
+    rl.close();
+  };
+  io.signal.addEventListener('abort', onAbort, { once: true });
   try {
     while (!closed) {
       const line = await new Promise<string | undefined>((resolve) => {
@@ -318,6 +338,7 @@ async function interactive(engine: ReplEngine, io: CliIO, output: OutputBuffer):
     }
     return 0;
   } finally {
+    io.signal.removeEventListener('abort', onAbort);
     rl.close();
   }
 }

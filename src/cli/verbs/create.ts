@@ -5,6 +5,8 @@ import { formatCheck } from '../../core/cluster/formatCheck';
 import { formatPlan, planToJson } from '../../core/cluster/formatPlan';
 import { planCreate } from '../../core/cluster/planCreate';
 import { BadInputError } from '../../core/errors';
+import { MAX_REPLICAS } from '../../core/swarm/deployOptions';
+import { createReplicas } from '../../core/swarm/formCluster';
 import { ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { formatEndpoint } from '../../core/routes/endpoint';
@@ -17,7 +19,12 @@ export const createVerb: Verb = {
   summary: 'Form a Redis Cluster from empty cluster-enabled nodes (like redis-cli --cluster create, faster).',
   usage: 'create <host:port> ... | --cluster NAME [--replicas N] [--yes] [--json] [--reachable CIDR]',
   flags: {
-    replicas: { kind: 'number', valueName: 'n', description: 'Replicas per master (default 0, as redis-cli).' },
+    replicas: {
+      kind: 'number',
+      valueName: 'n',
+      description: 'Replicas per master (default: with --cluster, what deploy was asked for; otherwise 0, as redis-cli).',
+      range: { min: 0, max: MAX_REPLICAS },
+    },
     yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plan, the result and the check).' },
     ...clusterTargetFlags,
@@ -25,7 +32,7 @@ export const createVerb: Verb = {
   async run(argv, io) {
     const args = parseArgs(argv, this.flags ?? {});
     const json = flagBoolean(args, 'json');
-    const replicas = flagNumber(args, 'replicas') ?? 0;
+    const asked = flagNumber(args, 'replicas');
     const targets = await createTargetsFromArgs(args, io.env);
     const { nodes, pool } = targets;
     // Human progress goes to stdout, unless stdout carries JSON.
@@ -34,6 +41,8 @@ export const createVerb: Verb = {
     const lock = { cluster: flagString(args, 'cluster') ?? nodes.map((n) => formatEndpoint(n.endpoint)).join(' '), pool, nodes: nodes.map((n) => n.endpoint) };
     try {
       return await withClusterLock(lock, 'create', async () => {
+        const { replicas, source } = targets.access ? createReplicas(targets.access.cluster, asked) : { replicas: asked ?? 0, source: 'asked' };
+        if (source === 'deployed') out.write(`>>> ${replicas} replica(s) per master, as deploy was asked for (--replicas N to change)\n`);
         const ids = await inspectNodes(pool, nodes);
         const plan = planCreate(nodes, replicas);
         const idMap = new Map(ids.map((id, i) => [i, id]));

@@ -1,6 +1,6 @@
 import { BadInputError } from '../../core/errors';
 import { openEngine } from '../../core/docker/engine';
-import { DEPLOY_DEFAULTS, DeployOptions } from '../../core/swarm/deployOptions';
+import { DEPLOY_DEFAULTS, DeployOptions, MAX_CLUSTER_NODES, MAX_REDIS_PORT, MAX_REPLICAS, MIN_MASTERS, NODE_TIMEOUT_RANGE_MS } from '../../core/swarm/deployOptions';
 import { deployCluster } from '../../core/swarm/deploy';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { ParsedArgs, flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
@@ -12,17 +12,23 @@ import { readPasswordFromStdin } from '../password';
 export const deployFlags = {
   ...dockerFlags,
   name: { kind: 'string', valueName: 'name', description: `Cluster name; services are <name>-1 … <name>-N (default ${DEPLOY_DEFAULTS.name}).` },
-  nodes: { kind: 'number', valueName: 'n', description: `Number of nodes (default ${DEPLOY_DEFAULTS.nodes}).` },
-  replicas: { kind: 'number', valueName: 'n', description: `Replicas per master (default ${DEPLOY_DEFAULTS.replicas}).` },
+  nodes: { kind: 'number', valueName: 'n', description: `Number of nodes (default ${DEPLOY_DEFAULTS.nodes}).`, range: { min: MIN_MASTERS, max: MAX_CLUSTER_NODES } },
+  replicas: { kind: 'number', valueName: 'n', description: `Replicas per master (default ${DEPLOY_DEFAULTS.replicas}).`, range: { min: 0, max: MAX_REPLICAS } },
   image: { kind: 'string', valueName: 'ref', description: `Redis image, 7.0 or later (default ${DEPLOY_DEFAULTS.image}).` },
   network: { kind: 'string', valueName: 'name', description: `Overlay network, created if absent (default ${DEPLOY_DEFAULTS.network}).` },
-  port: { kind: 'number', valueName: 'port', description: `Redis port inside the containers (default ${DEPLOY_DEFAULTS.port}).` },
-  'node-timeout': { kind: 'number', valueName: 'ms', description: `cluster-node-timeout (default ${DEPLOY_DEFAULTS.nodeTimeoutMs}).` },
+  port: { kind: 'number', valueName: 'port', description: `Redis port inside the containers (default ${DEPLOY_DEFAULTS.port}).`, range: { min: 1, max: MAX_REDIS_PORT } },
+  'node-timeout': { kind: 'number', valueName: 'ms', description: `cluster-node-timeout (default ${DEPLOY_DEFAULTS.nodeTimeoutMs}).`, range: NODE_TIMEOUT_RANGE_MS },
   appendonly: { kind: 'string', valueName: 'yes|no', description: 'Append-only file persistence (default yes).' },
   maxmemory: { kind: 'string', valueName: 'size', description: 'maxmemory per node, e.g. 512mb.' },
   'maxmemory-policy': { kind: 'string', valueName: 'policy', description: 'maxmemory-policy, e.g. allkeys-lru.' },
   'password-stdin': { kind: 'boolean', description: 'Read a password from standard input (stored in a Docker secret). REDIS_SWARM_PASSWORD works too.' },
-  publish: { kind: 'number', valueName: 'base', description: 'Publish node i on host port base+i-1 (mode=host).' },
+  publish: {
+    kind: 'number',
+    valueName: 'base',
+    description: 'Publish node i on host port base+i-1 (mode=host: on every interface of the node running it; swarm has no host-IP option). Needs a password.',
+    range: { min: 1, max: MAX_REDIS_PORT },
+  },
+  'insecure-no-password': { kind: 'boolean', description: 'With --publish and no password: publish an open Redis anyway (anyone who reaches the host can use it).' },
   constraint: { kind: 'list', valueName: 'expr', description: 'Placement constraint (repeatable), e.g. node.role==worker.' },
   announce: { kind: 'string', valueName: 'hostname|ip', description: 'What redirects name: the service hostname (default) or the task IP.' },
   mode: { kind: 'string', valueName: 'persistent|cache', description: 'cache: heal may reassign lost slots; persistent (default): never.' },
@@ -55,8 +61,18 @@ export function deployOptionsFromArgs(args: ParsedArgs, password: string | undef
     ...(maxmemory !== undefined ? { maxmemory } : {}),
     ...(policy !== undefined ? { maxmemoryPolicy: policy } : {}),
     ...(publish !== undefined ? { publishBase: publish } : {}),
+    ...(flagBoolean(args, 'insecure-no-password') ? { insecureNoPassword: true } : {}),
     ...(password !== undefined ? { password } : {}),
   };
+}
+
+/** What a published port exposes, said where the user reads the result. */
+function publishedLines(o: DeployOptions): string[] {
+  if (o.publishBase === undefined) return ['no published ports: nodes are reached through the Docker API'];
+  const ports = `host ports ${o.publishBase}-${o.publishBase + o.nodes - 1}`;
+  return o.password !== undefined
+    ? [`${ports}, on every interface of the nodes running them (swarm has no host-IP option); a password is required`]
+    : [`[WARNING] ${ports} are published on every interface WITHOUT a password (--insecure-no-password): anyone who can reach a swarm node can use this Redis.`];
 }
 
 export const deployVerb: Verb = {
@@ -82,6 +98,7 @@ export const deployVerb: Verb = {
           `Deployed ${result.services.length} node services for cluster "${result.name}": ${result.services.join(', ')}`,
           `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
           `volumes ${result.volumes.join(', ')}`,
+          ...publishedLines(options),
           `Form the cluster with: redis-swarm create --cluster ${result.name}`,
         ].join('\n') + '\n',
       );

@@ -22,7 +22,7 @@ export const healVerb: Verb = {
     'dry-run': { kind: 'boolean', description: 'Print the plan and change nothing.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
     watch: { kind: 'boolean', description: 'Keep watching; heal whenever the topology shows a problem (Ctrl+C stops).' },
-    grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).` },
+    grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
     'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
     ...dockerFlags,

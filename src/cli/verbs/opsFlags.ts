@@ -2,11 +2,12 @@
 import { BadInputError } from '../../core/errors';
 import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MOVE_ENGINES, MigrateSettings, MoveEngine } from '../../core/ops/migrate';
 import { FlagSpecs, flagBoolean, flagNumber, flagString, ParsedArgs } from '../args';
+import { MOVE_LIMITS } from '../../core/ops/moveLimits';
 
 export const moveFlags: FlagSpecs = {
-  pipeline: { kind: 'number', valueName: 'keys', description: `Keys per MIGRATE (default ${DEFAULT_KEYS_PER_MIGRATE}; redis-cli's default is 10).` },
-  'slots-in-flight': { kind: 'number', valueName: 'n', description: `Slots moved at the same time (default ${DEFAULT_SLOTS_IN_FLIGHT}).` },
-  timeout: { kind: 'number', valueName: 'ms', description: `MIGRATE timeout (default ${DEFAULT_MIGRATE_TIMEOUT_MS}).` },
+  pipeline: { kind: 'number', valueName: 'keys', description: `Keys per MIGRATE (default ${DEFAULT_KEYS_PER_MIGRATE}; redis-cli's default is 10).`, range: MOVE_LIMITS.keysPerMigrate },
+  'slots-in-flight': { kind: 'number', valueName: 'n', description: `Slots moved at the same time (default ${DEFAULT_SLOTS_IN_FLIGHT}).`, range: MOVE_LIMITS.slotsInFlight },
+  timeout: { kind: 'number', valueName: 'ms', description: `MIGRATE timeout (default ${DEFAULT_MIGRATE_TIMEOUT_MS}).`, range: MOVE_LIMITS.migrateTimeoutMs },
   engine: { kind: 'string', valueName: 'auto|copy|migrate', description: 'How keys move: copied through redis-swarm (DUMP/RESTORE-ASKING, checked hand-over), or MIGRATE run by the source as redis-cli does. auto (default): copy unless a node is reached through a Docker API tunnel.' },
   replace: { kind: 'boolean', description: 'Let MIGRATE overwrite keys the target already holds (MIGRATE … REPLACE). Without it a key on both sides stops its slot.' },
   yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },

@@ -6,10 +6,13 @@ import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 
+/** Ports below 1024 are privileged, and port 0 would mean "any port" to the system. */
+const MIN_FORWARD_PORT = 1024;
+
 const flags = {
   ...dockerFlags,
   cluster: { kind: 'string', valueName: 'name', description: 'The cluster whose nodes to forward.' },
-  base: { kind: 'number', valueName: 'port', description: 'Forward node i to 127.0.0.1:base+i-1 (default: free ports).' },
+  base: { kind: 'number', valueName: 'port', description: 'Forward node i to 127.0.0.1:base+i-1 (default: free ports).', range: { min: MIN_FORWARD_PORT, max: 65535 } },
   json: { kind: 'boolean', description: 'Print the mapping as one JSON object once every port is open.' },
 } as const;
 
@@ -24,6 +27,11 @@ export const portForwardVerb: Verb = {
     if (!name) throw new BadInputError('Name the cluster: redis-swarm port-forward --cluster NAME.');
     const base = flagNumber(args, 'base');
     const access = await openClusterAccess(name, engineOptions(args, io.env));
+    const last = base !== undefined ? base + Math.max(0, ...access.cluster.nodes.map((n) => n.index)) - 1 : undefined;
+    if (base !== undefined && last !== undefined && last > 65535) {
+      await access.dispose();
+      throw new BadInputError(`--base ${base} with ${last - base + 1} nodes runs past port 65535; use a base of at most ${65535 - (last - base)}.`);
+    }
     const json = flagBoolean(args, 'json');
     const mapping: { node: string; local: string }[] = [];
     const tunnels: Tunnel[] = [];

@@ -10,13 +10,16 @@ import { moveFlags, moveSettings } from './opsFlags';
 import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
 import { confirm } from '../prompt';
 
+/** A master's weight relative to the others (redis-cli's --cluster-weight); 0 empties it. */
+const MAX_WEIGHT = 1000;
+
 export const rebalanceVerb: Verb = {
   name: 'rebalance',
   summary: 'Even out slots across masters by weight (like redis-cli --cluster rebalance, faster).',
   usage: 'rebalance <host:port> | --cluster NAME [--weight ID=W ...] [--threshold P] [--use-empty-masters] [--yes] [--pipeline K]',
   flags: {
     weight: { kind: 'list', valueName: 'id=w', description: 'Weight of a master (repeatable; others weigh 1; 0 empties it).' },
-    threshold: { kind: 'number', valueName: 'percent', description: `Do nothing unless a master is off by more than this (default ${DEFAULT_REBALANCE_THRESHOLD}).` },
+    threshold: { kind: 'number', valueName: 'percent', description: `Do nothing unless a master is off by more than this (default ${DEFAULT_REBALANCE_THRESHOLD}).`, range: { min: 0, max: 100, fraction: true } },
     'use-empty-masters': { kind: 'boolean', description: 'Give slots to masters that have none.' },
     ...moveFlags,
     ...clusterTargetFlags,
@@ -27,7 +30,8 @@ export const rebalanceVerb: Verb = {
     for (const w of flagList(args, 'weight')) {
       const at = w.indexOf('=');
       const value = Number(w.slice(at + 1));
-      if (at <= 0 || !Number.isFinite(value)) throw new BadInputError(`--weight "${w}" is not ID=weight.`);
+      if (at <= 0 || w.slice(at + 1).trim() === '' || !Number.isFinite(value)) throw new BadInputError(`--weight "${w}" is not ID=weight.`);
+      if (value < 0 || value > MAX_WEIGHT) throw new BadInputError(`--weight "${w}": a weight is from 0 (empty the master) to ${MAX_WEIGHT}.`);
       weights.set(w.slice(0, at), value);
     }
     const threshold = flagNumber(args, 'threshold') ?? DEFAULT_REBALANCE_THRESHOLD;

@@ -27,7 +27,7 @@ export const reshardVerb: Verb = {
   flags: {
     from: { kind: 'string', valueName: 'ids', description: 'Source master IDs, comma separated, or "all" (default all).' },
     to: { kind: 'string', valueName: 'id', description: 'The master that receives the slots.' },
-    slots: { kind: 'number', valueName: 'n', description: 'How many slots to move.' },
+    slots: { kind: 'number', valueName: 'n', description: 'How many slots to move.', range: { min: 1, max: 16384 } },
     range: { kind: 'list', valueName: 'a-b', description: 'Move exactly these slots (repeatable, comma separated) from whoever owns them.' },
     ...moveFlags,
     ...clusterTargetFlags,

@@ -137,7 +137,17 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
   const nodes = plan.nodes;
   const meet = nodes.map((n) => meetAddress(n.input));
   const checkCancel = (): void => {
-    if (token.isCancellationRequested) throw new CancelledError('Cluster creation was cancelled; the nodes may be partly configured.');
+    if (token.isCancellationRequested) throw new CancelledError('Cluster creation was cancelled before any node was changed.');
+  };
+  // Once slots are assigned, stopping would leave nodes holding slots but not joined, which
+  // neither create (the nodes are no longer empty) nor fix can take up again: a cancel from
+  // then on lets the formation finish (bounded by its deadline) and says so.
+  let cancelNoted = false;
+  const noteCancel = (): void => {
+    if (!token.isCancellationRequested || cancelNoted) return;
+    cancelNoted = true;
+    logger.info('cancel requested while the nodes were being joined: finishing the formation, as stopping now would leave them half-joined');
+    progress.report({ message: 'Cancel requested: finishing the formation (stopping now would leave the nodes half-joined)' });
   };
   const ep = (i: number): Endpoint => (nodes[i] as PlannedNode).input.endpoint;
 
@@ -183,7 +193,7 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
   try {
     // 2. Every pair meets directly: node i meets every node after it. Each node learns all the
     // others from its own handshakes instead of waiting for gossip to spread them.
-    checkCancel();
+    noteCancel();
     progress.report({ message: `Joining ${nodes.length} nodes (CLUSTER MEET)` });
     await Promise.all(
       nodes.map(async (n, i) => {
@@ -208,7 +218,7 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
     let polls = 0;
     let statuses: NodeStatus[] = [];
     for (;;) {
-      checkCancel();
+      noteCancel();
       polls++;
       statuses = await Promise.all(nodes.map((n, i) => pollNode(pool, n, i, ids, expected, nodes.length, replicated)));
       // A node that is ready (and, for a master, whose replicas have synced) gets its own settings back.

@@ -2,6 +2,7 @@
  * A Dockerode client for a resolved target. dockerode/docker-modem read DOCKER_HOST themselves,
  * but only the environment; we hand them explicit options so a setting or a context works too.
  */
+import { Agent } from 'node:https';
 import Docker from 'dockerode';
 import { BadInputError } from '../errors';
 import { DockerTarget } from './target';
@@ -10,7 +11,10 @@ export function createDockerClient(target: DockerTarget): Docker {
   return new Docker(dockerOptions(target));
 }
 
-export function dockerOptions(target: DockerTarget): Docker.DockerOptions {
+/** dockerode's options, plus the https agent docker-modem passes on to each request. */
+export type DockerClientOptions = Docker.DockerOptions & { agent?: Agent };
+
+export function dockerOptions(target: DockerTarget): DockerClientOptions {
   let url: URL;
   try {
     url = new URL(target.host);
@@ -35,6 +39,12 @@ export function dockerOptions(target: DockerTarget): Docker.DockerOptions {
         ...(tls?.ca ? { ca: tls.ca } : {}),
         ...(tls?.cert ? { cert: tls.cert } : {}),
         ...(tls?.key ? { key: tls.key } : {}),
+        // A context with SkipTLSVerify (or DOCKER_CERT_PATH without DOCKER_TLS_VERIFY) still
+        // speaks TLS but trusts any certificate, as the docker CLI does. docker-modem has no
+        // option for that; an agent's options win over each request's, so the agent carries it.
+        ...(tls && !tls.verify
+          ? { agent: new Agent({ rejectUnauthorized: false, ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) }) }
+          : {}),
       };
     }
     case 'ssh:':

@@ -4,6 +4,7 @@
  * and swarm nodes. The stream is reopened with a growing delay when it ends or fails (the engine
  * restarted, an ssh link dropped), until disposed.
  */
+import { StringDecoder } from 'node:string_decoder';
 import Docker from 'dockerode';
 import { describeError } from '../errors';
 import { Disposable, Logger, nullLogger } from '../lifecycle';
@@ -74,6 +75,27 @@ export function parseDockerEvent(line: string): DockerEvent | undefined {
   };
 }
 
+/**
+ * Splits the events stream (one JSON object per line) into lines. Bytes are decoded across
+ * chunks: a chunk may end in the middle of a UTF-8 character (a label value in another script).
+ */
+export class EventLineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private buffered = '';
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: Buffer | string): void {
+    this.buffered += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl).trim();
+      this.buffered = this.buffered.slice(nl + 1);
+      if (line) this.onLine(line);
+    }
+  }
+}
+
 export function watchDockerEvents(docker: Docker, onEvent: (e: DockerEvent) => void, options: WatchOptions = {}): Disposable {
   const logger = options.logger ?? nullLogger;
   const initial = options.reconnectInitialMs ?? RECONNECT_INITIAL_MS;
@@ -108,24 +130,16 @@ export function watchDockerEvents(docker: Docker, onEvent: (e: DockerEvent) => v
     stream = s;
     const openedAt = Date.now();
     options.onConnected?.();
-    let buffered = '';
-    s.on('data', (chunk: Buffer | string) => {
-      buffered += chunk.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (!line) continue;
-        const event = parseDockerEvent(line);
-        if (event) {
-          try {
-            onEvent(event);
-          } catch (err) {
-            logger.warn(`Docker events listener failed: ${describeError(err)}`);
-          }
-        }
+    const lines = new EventLineSplitter((line) => {
+      const event = parseDockerEvent(line);
+      if (!event) return;
+      try {
+        onEvent(event);
+      } catch (err) {
+        logger.warn(`Docker events listener failed: ${describeError(err)}`);
       }
     });
+    s.on('data', (chunk: Buffer | string) => lines.push(chunk));
     let ended = false;
     const onEnd = (why: string): void => {
       if (ended) return;

@@ -36,6 +36,19 @@ export async function listRedisImages(docker: Docker): Promise<RedisImage[]> {
   );
 }
 
+/**
+ * The images to offer, those known to run Redis 7 or later first, and the one to preselect:
+ * `wanted` when it is known to be ready, else the first ready one, else none (an image whose
+ * Redis version is unknown is offered, never chosen for the user).
+ */
+export function imageChoices(images: readonly RedisImage[], wanted: string): { list: RedisImage[]; preselect?: string } {
+  const rank = (i: RedisImage): number => (i.clusterReady === true ? 0 : i.clusterReady === 'unknown' ? 1 : 2);
+  const list = [...images].sort((x, y) => rank(x) - rank(y));
+  const ready = list.filter((i) => i.clusterReady === true);
+  const preselect = ready.find((i) => i.tag === wanted)?.tag ?? ready[0]?.tag;
+  return { list, ...(preselect !== undefined ? { preselect } : {}) };
+}
+
 /** Whether an image reference is present locally (no registry is asked). */
 export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
   try {

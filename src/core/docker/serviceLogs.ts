@@ -2,6 +2,7 @@
  * `docker service logs --follow --timestamps --tail N <service>` through the Engine API: the
  * log lines of every task of a service, as they come, until disposed.
  */
+import { StringDecoder } from 'node:string_decoder';
 import Docker from 'dockerode';
 import { describeError } from '../errors';
 import { Disposable } from '../lifecycle';
@@ -23,11 +24,13 @@ export interface ServiceLogsHandlers {
 /**
  * Splits the Engine API's multiplexed stream (8-byte frame header: stream type, 3 zero bytes,
  * big-endian payload length) into lines of stdout and stderr. A line split across frames is
- * joined before it is reported.
+ * joined before it is reported. Each stream has its own decoder: Docker cuts frames by bytes, so a
+ * UTF-8 character may start in one frame and end in the next.
  */
 export class LogLineSplitter {
   private pending: Buffer = Buffer.alloc(0);
   private readonly partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+  private readonly decoders: Record<LogLine['stream'], StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(private readonly onLine: (line: LogLine) => void) {}
 
@@ -37,7 +40,7 @@ export class LogLineSplitter {
       const size = this.pending.readUInt32BE(4);
       if (this.pending.length < 8 + size) return;
       const stream = this.pending[0] === 2 ? 'stderr' : 'stdout';
-      const text = this.pending.subarray(8, 8 + size).toString('utf8');
+      const text = this.decoders[stream].write(this.pending.subarray(8, 8 + size));
       this.pending = this.pending.subarray(8 + size);
       this.text(stream, text);
     }
@@ -46,6 +49,7 @@ export class LogLineSplitter {
   /** Reports what is left of unfinished lines. */
   flush(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
+      this.partial[stream] += this.decoders[stream].end();
       if (this.partial[stream]) this.onLine({ stream, text: this.partial[stream] });
       this.partial[stream] = '';
     }

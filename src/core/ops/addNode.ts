@@ -16,6 +16,7 @@ import Docker from 'dockerode';
 import { infoField } from '../cluster/nodesParser';
 import { ClusterTopology } from '../cluster/topology';
 import { Finding } from '../cluster/check';
+import { hostPortsProblem } from '../swarm/deploy';
 import { BadInputError, CancelledError, RedisSwarmError, TimeoutError, describeError } from '../errors';
 import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
@@ -193,8 +194,9 @@ export async function planAddNode(ctx: ScaleContext, clusterName: string, req: A
   const spec = specForNewNode(inspected.Spec, clusterName, index, base);
   const publishedPort = spec.EndpointSpec?.Ports?.find((p) => p.PublishedPort !== undefined)?.PublishedPort;
   if (publishedPort !== undefined) {
-    const used = services.flatMap((s) => ((s as { Endpoint?: { Ports?: { PublishedPort?: number }[] } }).Endpoint?.Ports ?? []).map((p) => p.PublishedPort));
-    if (used.includes(publishedPort)) throw new BadInputError(`Host port ${publishedPort} (for ${serviceName(clusterName, index)}) is already published by another service. Nothing was created.`);
+    // The same check as deploy's: published by a service (its spec or its endpoint), or held by a process here.
+    const problem = await hostPortsProblem(ctx.engine, [publishedPort], services);
+    if (problem) throw new BadInputError(`Cannot add ${serviceName(clusterName, index)}: ${problem}. Nothing was created.`);
   }
 
   let rebalanceSlots: number | undefined;

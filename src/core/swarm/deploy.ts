@@ -17,6 +17,7 @@ import {
   LABEL_MODE,
   LABEL_NODE_INDEX,
   LABEL_PORT,
+  LABEL_REPLICAS,
   clusterLabels,
 } from './labels';
 import { CONF_PATH, renderAuthSecret, renderRedisConf } from './redisConf';
@@ -85,9 +86,10 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   if (!(await imageExists(docker, o.image))) {
     problems.push(`image "${o.image}" is not on this engine (pull it with \`docker pull ${o.image}\`, or build it)`);
   }
-  const services = (await docker.listServices()) as (Docker.Service & { Spec?: { Name?: string; EndpointSpec?: { Ports?: { PublishedPort?: number }[] } }; Endpoint?: { Ports?: { PublishedPort?: number }[] } })[];
-  const names = new Set(services.map((s) => s.Spec?.Name));
-  const clash = plan.services.filter((s) => names.has(s.name)).map((s) => s.name);
+  const services = (await docker.listServices()) as (Docker.Service & ServiceWithPorts)[];
+  // Swarm compares the names of services, configs, secrets and networks ignoring case
+  // ("advup-1" is taken by "advUP-1"); volumes of the local driver are files, compared exactly.
+  const clash = clashes(plan.services.map((s) => s.name), services.map((s) => s.Spec?.Name));
   if (clash.length > 0) problems.push(`service(s) ${clash.join(', ')} already exist`);
 
   const volumes = (await docker.listVolumes()).Volumes ?? [];
@@ -97,39 +99,32 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
     problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? \`docker volume rm\` them, or choose another name)`);
   }
 
-  const configs = await docker.listConfigs({ filters: { name: [plan.configName] } });
-  if (configs.some((c) => (c as { Spec?: { Name?: string } }).Spec?.Name === plan.configName)) {
-    problems.push(`config ${plan.configName} already exists`);
-  }
+  const specName = (x: unknown): string | undefined => (x as { Spec?: { Name?: string } }).Spec?.Name;
+  const configClash = clashes([plan.configName], (await docker.listConfigs()).map(specName));
+  if (configClash.length > 0) problems.push(`config ${configClash.join(', ')} already exists`);
   if (plan.secretName) {
-    const secrets = await docker.listSecrets({ filters: { name: [plan.secretName] } });
-    if (secrets.some((s) => (s as { Spec?: { Name?: string } }).Spec?.Name === plan.secretName)) {
-      problems.push(`secret ${plan.secretName} already exists`);
-    }
+    const secretClash = clashes([plan.secretName], (await docker.listSecrets()).map(specName));
+    if (secretClash.length > 0) problems.push(`secret ${secretClash.join(', ')} already exists`);
   }
 
   const wanted = plan.services.flatMap((s) => (s.publishedPort !== undefined ? [s.publishedPort] : []));
-  if (wanted.length > 0) {
-    const taken = new Set(
-      services.flatMap((s) => [...(s.Endpoint?.Ports ?? []), ...(s.Spec?.EndpointSpec?.Ports ?? [])].map((p) => p.PublishedPort)),
-    );
-    const byService = wanted.filter((p) => taken.has(p));
-    if (byService.length > 0) problems.push(`host port(s) ${byService.join(', ')} are already published by other services`);
-    if (engine.target.host.startsWith('unix://')) {
-      // A local engine: a port held by any process would make the task fail to start.
-      const busy: number[] = [];
-      for (const p of wanted) if (!byService.includes(p) && !(await portFree(p))) busy.push(p);
-      if (busy.length > 0) problems.push(`host port(s) ${busy.join(', ')} are in use on this machine`);
-    }
-  }
+  const portProblem = await hostPortsProblem(engine, wanted, services);
+  if (portProblem) problems.push(portProblem);
 
   let networkExists = false;
-  try {
-    const info = (await docker.getNetwork(o.network).inspect()) as { Driver?: string; Scope?: string };
+  const networks = (await docker.listNetworks()) as { Name?: string; Driver?: string; Ingress?: boolean }[];
+  const sameName = networks.filter((n) => n.Name === o.network);
+  const otherCase = networks.find((n) => n.Name !== undefined && n.Name !== o.network && n.Name.toLowerCase() === o.network.toLowerCase());
+  if (sameName.length > 0) {
     networkExists = true;
-    if (info.Driver !== 'overlay') problems.push(`network "${o.network}" exists but is a ${info.Driver ?? '?'} network, not overlay`);
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    const info = sameName[0] as { Driver?: string; Ingress?: boolean };
+    if (info.Ingress === true) {
+      problems.push(`network "${o.network}" is the swarm's routing-mesh network, which services cannot join; name another network (it is created when absent)`);
+    } else if (info.Driver !== 'overlay') {
+      problems.push(`network "${o.network}" exists but is a ${info.Driver ?? '?'} network, not overlay`);
+    }
+  } else if (otherCase?.Name !== undefined) {
+    problems.push(`network "${otherCase.Name}" exists, and Docker compares network names ignoring case: use --network ${otherCase.Name}, or another name`);
   }
 
   if (problems.length > 0) {
@@ -147,6 +142,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   const o = plan.options;
   progress.report({ message: 'checking the swarm, image, names and ports' });
   const { networkExists } = await preflightDeploy(engine, plan);
+  if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled; nothing was created.');
 
   const created = { network: false, config: '', secret: '', services: [] as string[] };
   try {
@@ -228,6 +224,7 @@ function serviceSpec(
     [LABEL_NODE_INDEX]: String(s.index),
     [LABEL_MODE]: o.mode,
     [LABEL_PORT]: String(o.port),
+    [LABEL_REPLICAS]: String(o.replicas),
     ...(plan.secretName ? { [LABEL_AUTH_SECRET]: plan.secretName } : {}),
   };
   return {
@@ -310,6 +307,44 @@ async function waitTasksRunning(
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/** Of `wanted`, the names `existing` already holds, compared as swarm compares them (ignoring case). */
+function clashes(wanted: readonly string[], existing: readonly (string | undefined)[]): string[] {
+  const taken = new Map(existing.flatMap((n) => (n ? [[n.toLowerCase(), n] as const] : [])));
+  return wanted.flatMap((w) => {
+    const have = taken.get(w.toLowerCase());
+    return have === undefined ? [] : [have === w ? w : `${w} (as ${have})`];
+  });
+}
+
+type ServiceWithPorts = { Spec?: { Name?: string; EndpointSpec?: { Ports?: { PublishedPort?: number }[] } }; Endpoint?: { Ports?: { PublishedPort?: number }[] } };
+
+/**
+ * Why these host ports cannot be published, or undefined when they can: ports another service
+ * publishes (on any node: swarm refuses them), and on a local engine ports any process holds.
+ * The CLI's preflight and the Deploy wizard's port step share it.
+ */
+export async function hostPortsProblem(engine: Engine, ports: readonly number[], services?: readonly ServiceWithPorts[]): Promise<string | undefined> {
+  if (ports.length === 0) return undefined;
+  const all = services ?? ((await engine.docker.listServices()) as ServiceWithPorts[]);
+  const owner = new Map<number, string>();
+  for (const s of all) {
+    for (const p of [...(s.Endpoint?.Ports ?? []), ...(s.Spec?.EndpointSpec?.Ports ?? [])]) {
+      if (p.PublishedPort !== undefined) owner.set(p.PublishedPort, s.Spec?.Name ?? '?');
+    }
+  }
+  const byService = ports.filter((p) => owner.has(p));
+  if (byService.length > 0) {
+    return `host port(s) ${byService.map((p) => `${p} (${owner.get(p) ?? '?'})`).join(', ')} are already published by other services`;
+  }
+  if (engine.target.host.startsWith('unix://')) {
+    // A local engine: a port held by any process would make the task fail to start.
+    const busy: number[] = [];
+    for (const p of ports) if (!(await portFree(p))) busy.push(p);
+    if (busy.length > 0) return `host port(s) ${busy.join(', ')} are in use on this machine`;
+  }
+  return undefined;
 }
 
 function portFree(port: number): Promise<boolean> {

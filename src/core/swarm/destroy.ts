@@ -6,7 +6,7 @@
 import Docker from 'dockerode';
 import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { RedisSwarmError } from '../errors';
-import { ProgressReporter, silentProgress } from '../lifecycle';
+import { ProgressReporter, pollUntil, silentProgress } from '../lifecycle';
 import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
 
 /** How long removed services' containers may take to stop before volumes are removed. */
@@ -78,21 +78,34 @@ export async function removeClusterObjects(docker: Docker, o: ClusterObjects, pr
   }
 }
 
+/** The label swarm puts on every task container, naming its service. */
+const SWARM_SERVICE_LABEL = 'com.docker.swarm.service.name';
+
+/** The task containers still there of any of these services (running, stopping or exited). */
+export async function containersOfServices(docker: Docker, services: readonly string[]): Promise<string[]> {
+  // Label filters are ANDed by Docker (one filter per service would match a container only if
+  // it belonged to all of them, so none): ask for every task container, and pick ours here.
+  const all = await docker.listContainers({ all: true, filters: { label: [SWARM_SERVICE_LABEL] } });
+  const wanted = new Set(services);
+  return all.filter((c) => wanted.has(c.Labels?.[SWARM_SERVICE_LABEL] ?? '')).map((c) => c.Id);
+}
+
 async function waitContainersGone(docker: Docker, services: readonly string[]): Promise<void> {
   if (services.length === 0) return;
-  const deadline = Date.now() + CONTAINERS_GONE_TIMEOUT_MS;
-  for (;;) {
-    const left = await docker.listContainers({
-      all: true,
-      filters: { label: services.map((s) => `com.docker.swarm.service.name=${s}`) },
-    });
-    // Docker ORs values of one filter key, so this lists containers of any of the services.
-    if (left.length === 0) return;
-    if (Date.now() > deadline) {
-      throw new RedisSwarmError('timeout', `Containers of ${services.join(', ')} were still there ${CONTAINERS_GONE_TIMEOUT_MS / 1000} s after their services were removed.`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await pollUntil(
+    async () => {
+      const left = await containersOfServices(docker, services);
+      return left.length === 0 ? undefined : `${left.length} container(s)`;
+    },
+    {
+      deadline: Date.now() + CONTAINERS_GONE_TIMEOUT_MS,
+      intervalMs: 250,
+      timeout: (missing) =>
+        `Containers of ${services.join(', ')} were still there (${missing}) ${CONTAINERS_GONE_TIMEOUT_MS / 1000} s after their services were removed; ` +
+        'their volumes were kept. Run destroy again once `docker ps -a` no longer lists them.',
+      cancelled: 'Destroy cancelled.',
+    },
+  );
 }
 
 async function retry(fn: () => Promise<unknown>, attempts = 20, delayMs = 500): Promise<void> {

@@ -13,6 +13,7 @@ import {
   LABEL_MODE,
   LABEL_NODE_INDEX,
   LABEL_PORT,
+  LABEL_REPLICAS,
 } from './labels';
 import { ClusterMode } from './deployOptions';
 
@@ -49,6 +50,8 @@ export interface SwarmCluster {
   readonly managed: boolean;
   readonly mode: ClusterMode;
   readonly authSecret?: string;
+  /** Replicas per master deploy was asked for (absent for hand-made clusters and older deployments). */
+  readonly replicas?: number;
   readonly nodes: readonly SwarmRedisNode[];
 }
 
@@ -138,11 +141,13 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     .map((s) => buildNode(s, tasks))
     .sort((a, b) => a.index - b.index);
   const authSecret = first[LABEL_AUTH_SECRET];
+  const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
   return {
     name,
     managed,
     mode: first[LABEL_MODE] === 'cache' ? 'cache' : 'persistent',
     ...(authSecret ? { authSecret } : {}),
+    ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
     nodes,
   };
 }

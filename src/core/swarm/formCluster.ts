@@ -8,6 +8,17 @@ import { CancellationToken, ProgressReporter } from '../lifecycle';
 import { AdminPool } from '../redis/adminConnection';
 import { ClusterAccess } from './clusterAccess';
 import { swarmCreateInputs } from './swarmNodes';
+import { SwarmCluster } from './discover';
+
+/**
+ * The replicas per master to form a cluster with: the ones asked for, else the layout deploy
+ * recorded (a service label), else none (as redis-cli's default).
+ */
+export function createReplicas(cluster: SwarmCluster, asked?: number): { replicas: number; source: 'asked' | 'deployed' | 'default' } {
+  if (asked !== undefined) return { replicas: asked, source: 'asked' };
+  if (cluster.replicas !== undefined) return { replicas: cluster.replicas, source: 'deployed' };
+  return { replicas: 0, source: 'default' };
+}
 
 export function planSwarmCreate(access: ClusterAccess, replicas: number): CreatePlan {
   return planCreate(swarmCreateInputs(access.cluster), replicas);

@@ -13,7 +13,10 @@ export function renderRedisConf(o: DeployOptions, authSecretName?: string): stri
     '# Written by redis-swarm. One file for every node of the cluster.',
     `port ${o.port}`,
     'bind * -::*',
-    // The overlay network is the only way in; containers are not reachable from outside.
+    // Protected mode would refuse every client but loopback, and replicas, other containers and
+    // published ports all come from outside the container. What guards a node is its password
+    // (requirepass, from the secret): deploy refuses to publish ports without one unless told
+    // --insecure-no-password, and without published ports only containers on the overlay reach it.
     'protected-mode no',
     'cluster-enabled yes',
     // In /data, the node's own volume: the node ID survives a restart of its task.

@@ -6,7 +6,7 @@ import { withClusterLock } from '../../core/ops/clusterLock';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { MIN_MASTERS } from '../../core/swarm/deployOptions';
 import { runningNodes } from '../../core/swarm/discover';
-import { adminPoolFor, formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
+import { adminPoolFor, createReplicas, formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
 import { CommandDef } from './registry';
 import { resolveCluster } from './pickCluster';
 
@@ -34,8 +34,15 @@ export const createClusterCommand: CommandDef = {
     if (choices.length === 0) {
       throw new BadInputError(`Cluster "${cluster.name}" has ${running} node(s) with a running task; a cluster needs at least ${MIN_MASTERS}.`);
     }
+    // The layout deploy was asked for comes first (a quick pick highlights its first item).
+    const deployed = createReplicas(cluster.swarm).replicas;
+    const ordered = choices.includes(deployed) && cluster.swarm.replicas !== undefined ? [deployed, ...choices.filter((r) => r !== deployed)] : choices;
     const replicas = await vscode.window.showQuickPick(
-      choices.map((r) => ({ label: String(r), description: `${running / (r + 1)} masters with ${r} replica(s) each`, r })),
+      ordered.map((r) => ({
+        label: String(r),
+        description: `${running / (r + 1)} masters with ${r} replica(s) each${r === cluster.swarm.replicas ? ' (as deployed)' : ''}`,
+        r,
+      })),
       { title: `Create Cluster ${cluster.name}: replicas per master`, placeHolder: 'Replicas per master' },
     );
     if (!replicas) return undefined;

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { formatPlan } from '../../core/cluster/formatPlan';
-import { listRedisImages } from '../../core/docker/images';
+import { imageChoices, listRedisImages } from '../../core/docker/images';
 import { describeError, isRedisSwarmError, RedisSwarmError } from '../../core/errors';
 import { CancellationToken, ProgressReporter } from '../../core/lifecycle';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
-import { deployCluster } from '../../core/swarm/deploy';
+import { deployCluster, hostPortsProblem } from '../../core/swarm/deploy';
 import { ClusterMode, DEPLOY_DEFAULTS, DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
 import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
 import { MultiStepInput, Step } from '../multiStepInput';
@@ -57,7 +57,9 @@ export function deploySummary(a: Readonly<Answers>): string[] {
     `services ${a.name}-1 … ${a.name}-${a.nodes}, volumes ${a.name}-<n>-data`,
     `image ${a.image}`,
     `network ${a.network}`,
-    a.publishBase !== undefined ? `host ports ${a.publishBase}-${a.publishBase + a.nodes - 1}` : 'no published ports (reached through the Docker API)',
+    a.publishBase !== undefined
+      ? `host ports ${a.publishBase}-${a.publishBase + a.nodes - 1}, on every interface of the swarm nodes (swarm cannot bind one address): password required`
+      : 'no published ports (reached through the Docker API)',
     `mode ${a.mode}`,
     a.password !== undefined ? 'password: yes (a Docker secret, and your SecretStorage)' : 'password: none',
   ];
@@ -66,7 +68,8 @@ export function deploySummary(a: Readonly<Answers>): string[] {
 async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
   const a: Answers = { name: '', nodes: DEPLOY_DEFAULTS.nodes, replicas: DEPLOY_DEFAULTS.replicas, image: DEPLOY_DEFAULTS.image, network: '', mode: 'persistent' };
   let deploy = false;
-  const existing = new Set((ctx.store.current?.clusters ?? []).map((c) => c.name));
+  // Docker compares swarm object names ignoring case: "Cache" clashes with "cache".
+  const existing = new Set((ctx.store.current?.clusters ?? []).map((c) => c.name.toLowerCase()));
   const images = listRedisImages(ctx.engines.get().docker).catch((err: unknown) => {
     ctx.logger.warn(`listing local Redis images: ${describeError(err)}`);
     return [];
@@ -81,7 +84,7 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
       prompt: 'Cluster name: each node becomes the service <name>-<n>, which is also its announced hostname',
       placeholder: 'e.g. cache',
       validate: (v) =>
-        v === '' ? 'Give the cluster a name.' : existing.has(v) ? `A cluster "${v}" already runs on this swarm.` : problem(() => validateClusterName(v)),
+        v === '' ? 'Give the cluster a name.' : existing.has(v.toLowerCase()) ? `A cluster "${v}" already runs on this swarm (Docker compares names ignoring case).` : problem(() => validateClusterName(v)),
     });
     if (!a.network || a.network.endsWith('-net')) a.network = `${a.name}-net`;
     return nodes;
@@ -111,21 +114,25 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
     return image;
   };
   const image: Step = async (input) => {
-    const local = await images;
-    const items = local.map((i) => ({
+    const choices = imageChoices(await images, a.image);
+    type ImageItem = vscode.QuickPickItem & { readonly hint?: boolean };
+    const items: ImageItem[] = choices.list.map((i) => ({
       label: i.tag,
       description: i.redisVersion ? `Redis ${i.redisVersion}` : 'Redis version unknown',
-      detail: i.clusterReady === false ? 'Redis older than 7: cannot announce hostnames' : undefined,
+      detail: i.clusterReady === false ? 'Redis older than 7: cannot announce hostnames' : i.clusterReady === 'unknown' ? 'check it runs Redis 7 or later' : undefined,
     }));
-    const chosen = await input.quickPick({
+    // A quick pick always highlights its first item: with no image known to run Redis 7, that
+    // item is a hint to type a reference, not an image picked on the user's behalf.
+    if (choices.preselect === undefined) items.unshift({ label: 'Type an image reference above', description: 'no local image is known to run Redis 7 or later', hint: true });
+    const chosen = await input.quickPick<ImageItem>({
       title: TITLE,
       step: 4,
       totalSteps: TOTAL_STEPS,
       items,
-      activeItem: items.find((i) => i.label === a.image) ?? items[0],
+      activeItem: items.find((i) => !i.hint && i.label === choices.preselect) ?? items[0],
       placeholder: items.length > 0 ? 'Image (a local one, or type another reference)' : 'No local Redis image: type an image reference',
       custom: (typed) => ({ label: typed, description: 'another image (must already be on the swarm nodes)', detail: undefined }),
-      validate: (item) => problem(() => validateDeployOptions({ ...options(a), image: item.label })),
+      validate: (item) => (item.hint ? 'Type the image reference (for example redis:7.2) in the box.' : problem(() => validateDeployOptions({ ...options(a), image: item.label }))),
     });
     a.image = chosen.label;
     return network;
@@ -149,8 +156,19 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
       value: a.publishBase !== undefined ? String(a.publishBase) : '',
       prompt: 'First host port to publish (mode=host, one per node), or empty to publish none',
       placeholder: 'e.g. 7001 (optional)',
-      validate: (text) =>
-        text.trim() === '' ? undefined : !/^\d+$/.test(text.trim()) ? 'A port is a whole number.' : problem(() => validateDeployOptions({ ...options(a), publishBase: Number(text) })),
+      validate: async (text) => {
+        if (text.trim() === '') return undefined;
+        if (!/^\d+$/.test(text.trim())) return 'A port is a whole number.';
+        const base = Number(text);
+        // The password comes later: the range is checked here, the password at its own step.
+        const wrong = problem(() => validateDeployOptions({ ...options(a), publishBase: base, insecureNoPassword: true }));
+        if (wrong) return wrong;
+        const ports = Array.from({ length: a.nodes }, (_, i) => base + i);
+        return hostPortsProblem(ctx.engines.get(), ports).then(
+          (p) => (p ? `Cannot publish: ${p}.` : undefined),
+          (err: unknown) => `Cannot check the host ports: ${describeError(err)}`,
+        );
+      },
     });
     if (v.trim() === '') delete a.publishBase;
     else a.publishBase = Number(v);
@@ -172,8 +190,16 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
       totalSteps: TOTAL_STEPS,
       value: a.password ?? '',
       password: true,
-      prompt: 'Password (requirepass and masterauth), or empty for none; kept in a Docker secret and in VS Code SecretStorage',
-      validate: (v) => (v === '' ? undefined : problem(() => validateDeployOptions({ ...options(a), password: v }))),
+      prompt:
+        a.publishBase !== undefined
+          ? 'Password (requirepass and masterauth), required with published ports; kept in a Docker secret and in VS Code SecretStorage'
+          : 'Password (requirepass and masterauth), or empty for none; kept in a Docker secret and in VS Code SecretStorage',
+      validate: (v) =>
+        v === ''
+          ? a.publishBase !== undefined
+            ? 'Published ports are open on every interface of the swarm nodes: set a password, or go Back and leave the port empty.'
+            : undefined
+          : problem(() => validateDeployOptions({ ...options(a), password: v })),
     });
     if (v === '') delete a.password;
     else a.password = v;

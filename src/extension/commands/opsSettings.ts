@@ -2,14 +2,16 @@ import * as vscode from 'vscode';
 import { CancellationToken, Logger, ProgressReporter } from '../../core/lifecycle';
 import { DEFAULT_MIGRATE_SETTINGS, MigrateProgress, MigrateSettings, MoveContext, MoveEngine } from '../../core/ops/migrate';
 import { AdminPool } from '../../core/redis/adminConnection';
+import { clampMoveSetting } from '../../core/ops/moveLimits';
 
 /** The slot mover's settings (redisSwarm.migrate.*), falling back to the core's defaults. */
 export function migrateSettingsFromConfig(): Partial<MigrateSettings> {
   const c = vscode.workspace.getConfiguration('redisSwarm.migrate');
   return {
-    slotsInFlight: c.get<number>('slotsInFlight') ?? DEFAULT_MIGRATE_SETTINGS.slotsInFlight,
-    keysPerMigrate: c.get<number>('keysPerMigrate') ?? DEFAULT_MIGRATE_SETTINGS.keysPerMigrate,
-    migrateTimeoutMs: c.get<number>('timeoutMs') ?? DEFAULT_MIGRATE_SETTINGS.migrateTimeoutMs,
+    // VS Code only warns about a value outside the schema's bounds: keep it within them here.
+    slotsInFlight: clampMoveSetting('slotsInFlight', c.get<number>('slotsInFlight'), DEFAULT_MIGRATE_SETTINGS.slotsInFlight),
+    keysPerMigrate: clampMoveSetting('keysPerMigrate', c.get<number>('keysPerMigrate'), DEFAULT_MIGRATE_SETTINGS.keysPerMigrate),
+    migrateTimeoutMs: clampMoveSetting('migrateTimeoutMs', c.get<number>('timeoutMs'), DEFAULT_MIGRATE_SETTINGS.migrateTimeoutMs),
     engine: c.get<MoveEngine>('engine') ?? DEFAULT_MIGRATE_SETTINGS.engine,
     replace: false,
   };
