@@ -16,6 +16,7 @@ import { SlotRange, formatRanges } from '../cluster/topology';
 import { readClusterPassword } from '../swarm/auth';
 import { findSwarmCluster, seedEndpoints, SwarmCluster } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
+import { Router } from '../routes/router';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { applyHeal, observeCluster } from './applyHeal';
 import { diagnose, Diagnosis } from './diagnose';
@@ -39,7 +40,8 @@ const VERDICT_POLL_MS = 1000;
 export interface HealSession {
   readonly engine: Engine;
   readonly clusterName: string;
-  readonly router: SwarmRouter;
+  /** Routes to the nodes (a SwarmRouter; any Router serves, e.g. loopback nodes in tests). */
+  readonly router: Router;
   readonly pool: AdminPool;
   /** Re-discovers the cluster (tasks restart with new IPs and containers) and updates the router. */
   refresh(): Promise<SwarmCluster>;
