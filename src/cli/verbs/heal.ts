@@ -49,7 +49,10 @@ export const healVerb: Verb = {
         token,
         logger,
         ...(password !== undefined ? { password } : {}),
-        onHeal: (r) => io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'cluster ok' : 'problems remain'}\n`),
+        onHeal: (r) => {
+          const errors = r.remaining.filter((f) => f.severity === 'error').map((f) => f.message);
+          io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'check finds no error' : `check still finds: ${errors.join('; ')}`}${r.timedOut ? ' (stopped at its deadline)' : ''}\n`);
+        },
       });
       return 0;
     }

@@ -46,7 +46,8 @@ export function describeProblem(d: Diagnosis, p: Problem): string {
 export function formatHealPlan(d: Diagnosis, plan: HealPlan): string {
   const lines = [`>>> Heal plan for cluster ${plan.cluster} (${d.mode} mode)`];
   if (plan.nothingToDo) {
-    lines.push('[OK] The cluster is healthy: nothing to do.');
+    // Heal's own view only: whether the cluster is ok is check's to say (formatHealOutcome).
+    lines.push('[OK] Heal finds nothing to do.');
     return lines.join('\n') + '\n';
   }
   for (const p of plan.problems) lines.push(`[${p.kind === 'lost-slots' ? 'ERR' : 'WARN'}] ${describeProblem(d, p)}`);
