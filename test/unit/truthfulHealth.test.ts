@@ -122,6 +122,15 @@ test('one replica lost, Redis still ok everywhere: the state is degraded with a 
   assert.match(modelChanges(m(lost), m(failing))[0]?.message ?? '', /went from degraded to fail/);
 });
 
+test('a cluster deployed without replicas is ok, its masters\' missing replicas still named', () => {
+  const masters = SHAPE.filter((s) => s.role === 'master');
+  const texts = new Map(masters.map((s) => [s.n, nodesText(s.n, at(IPS)).split('\n').filter((l) => !/ slave /.test(l)).join('\n')] as [number, string]));
+  const cluster: SwarmCluster = { ...swarm(IPS), nodes: swarm(IPS).nodes.filter((n) => n.index <= 3) };
+  const model = buildClusterModel(cluster, topologyOf(texts));
+  assert.equal(model.health, 'ok', model.findings.map((f) => f.message).join(' | '));
+  assert.equal(model.findings.filter((f) => f.code === 'no-replica').length, 3);
+});
+
 function result(over: Partial<HealResult>): HealResult {
   const d = diagnose({ cluster: swarm(IPS), observations: [], now: NOW });
   const finalPlan = planHeal(d, { graceMs: 0 });

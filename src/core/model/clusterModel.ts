@@ -110,5 +110,8 @@ export function clusterHealth(topology: ClusterTopology, slotsCovered: number, f
   if (topology.views.length === 0) return 'unreachable';
   if (slotsCovered === 0) return 'unformed';
   if (topology.views.some((v) => v.clusterState !== 'ok')) return 'fail';
-  return findings.some((f) => f.severity !== 'info') ? 'degraded' : 'ok';
+  // A cluster deployed without replicas has lost no redundancy: its masters' "no replica"
+  // warnings stay findings, but do not make it degraded.
+  const withoutReplicas = !topology.nodes.some((n) => n.role === 'replica');
+  return findings.some((f) => f.severity !== 'info' && !(withoutReplicas && f.code === 'no-replica')) ? 'degraded' : 'ok';
 }
