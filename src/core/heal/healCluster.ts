@@ -106,7 +106,7 @@ export interface HealResult {
   readonly lostRanges: readonly SlotRange[];
   /** The check run at the end finds no error: what `check` would say now. */
   readonly ok: boolean;
-  /** That check (undefined when the run was declined or a dry run). */
+  /** That check (undefined when the run was declined). */
   readonly check?: CheckReport;
   /** Its errors and warnings: what is still wrong, in check's (and heal's) words. */
   readonly remaining: readonly Finding[];
@@ -244,14 +244,11 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
     }
   }
   const final = diagnosis;
-  if (options.dryRun) {
-    return { plans, final, finalPlan: plan, applied, lostRanges, ok: final.healthy, remaining: [], nothingToDo: plans[0]?.nothingToDo === true, declined: false, timedOut, elapsedMs: Date.now() - started };
-  }
-  // The verdict: check, as the `check` verb runs it. After changes, Redis needs a moment to show
-  // them (a new replica's first sync, failure flags clearing), so check is asked until it
-  // agrees or the bound passes; after a timeout it is asked once.
+  // The verdict, a dry run's too: check, as the `check` verb runs it. After changes, Redis needs
+  // a moment to show them (a new replica's first sync, failure flags clearing), so check is
+  // asked until it agrees or the bound passes; otherwise (and after a timeout) it is asked once.
   progress.report({ message: 'checking the cluster' });
-  const verdictBy = timedOut || applied === 0 ? 0 : Math.min(deadline + VERDICT_SETTLE_MS, Date.now() + VERDICT_SETTLE_MS);
+  const verdictBy = timedOut || applied === 0 ? 0 : Date.now() + VERDICT_SETTLE_MS;
   let report = await checkHealCluster(session);
   while (!report.ok && Date.now() < verdictBy) {
     await sleep(VERDICT_POLL_MS);
