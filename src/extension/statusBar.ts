@@ -5,6 +5,7 @@ import { TreeNode, clusterOf } from './tree/nodes';
 
 const ICONS: Record<ClusterModel['health'], string> = {
   ok: '$(pass)',
+  degraded: '$(warning)',
   fail: '$(error)',
   unformed: '$(circle-large-outline)',
   unreachable: '$(warning)',
@@ -52,8 +53,14 @@ export class ClusterStatusBar implements vscode.Disposable {
     }
     const words = c.health === 'unformed' ? 'not formed' : c.health;
     this.item.text = `${ICONS[c.health]} ${c.name}: ${words}`;
-    this.item.tooltip = `Redis cluster ${c.name}: ${words}, ${c.swarm.nodes.length} node(s), ${c.slotsCovered} slots covered. Click to check it.`;
-    this.item.backgroundColor = c.health === 'fail' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    const why = c.findings.length > 0 ? ` ${c.findings.map((f) => f.message).join('; ')}.` : '';
+    this.item.tooltip = `Redis cluster ${c.name}: ${words}, ${c.swarm.nodes.length} node(s), ${c.slotsCovered} slots covered.${why} Click to check it.`;
+    this.item.backgroundColor =
+      c.health === 'fail'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : c.health === 'degraded'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.command = { title: 'Check Cluster', command: 'redisSwarm.checkCluster', arguments: [c.name] };
     this.item.show();
   }

@@ -17,7 +17,8 @@ export const checkVerb: Verb = {
     const targets = await seedTargetsFromArgs(args, io.env);
     try {
       const topology = await readTargetTopology(targets);
-      const report = checkCluster(topology);
+      // With --cluster, heal's diagnosis inside check knows the services (tasks down, new IPs).
+      const report = checkCluster(topology, targets.access ? { cluster: targets.access.cluster } : {});
       if (flagBoolean(args, 'json')) {
         io.stdout.write(JSON.stringify({ ok: report.ok, using: report.using, findings: report.findings, nodes: topology.nodes, unreachable: topology.unreachable }, null, 2) + '\n');
       } else {

@@ -60,7 +60,7 @@ export const createVerb: Verb = {
         const result = await applyCreate(pool, plan, ids, { progress: lineProgress(out), token: tokenFromSignal(io.signal) });
         out.write(`[OK] Cluster formed in ${result.elapsedMs} ms.\n`);
         const topology = await readTargetTopology(targets);
-        const report = checkCluster(topology);
+        const report = checkCluster(topology, targets.access ? { cluster: targets.access.cluster } : {});
         if (json) {
           io.stdout.write(JSON.stringify({ plan: planToJson(plan, idMap), elapsedMs: result.elapsedMs, check: report, nodes: topology.nodes }, null, 2) + '\n');
         } else {

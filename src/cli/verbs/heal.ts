@@ -1,7 +1,7 @@
 import { ask } from '../prompt';
 import { BadInputError, describeError } from '../../core/errors';
 import { tokenFromSignal } from '../../core/lifecycle';
-import { formatHealPlan, healPlanToJson } from '../../core/heal/formatHeal';
+import { formatHealOutcome, formatHealPlan, healPlanToJson, notDone } from '../../core/heal/formatHeal';
 import { HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { watchCluster } from '../../core/heal/watcher';
@@ -49,7 +49,10 @@ export const healVerb: Verb = {
         token,
         logger,
         ...(password !== undefined ? { password } : {}),
-        onHeal: (r) => io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'cluster ok' : 'problems remain'}\n`),
+        onHeal: (r) => {
+          const errors = r.remaining.filter((f) => f.severity === 'error').map((f) => f.message);
+          io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'check finds no error' : `check still finds: ${errors.join('; ')}`}${r.timedOut ? ' (stopped at its deadline)' : ''}\n`);
+        },
       });
       return 0;
     }
@@ -92,20 +95,15 @@ export const healVerb: Verb = {
               plans: result.plans.map((p) => healPlanToJson(result.final, p)),
               elapsedMs: result.elapsedMs,
               timedOut: result.timedOut,
+              notDone: result.timedOut ? notDone(result.finalPlan) : [],
+              remaining: result.remaining,
             },
             null,
             2,
           ) + '\n',
         );
       } else if (!dryRun) {
-        if (result.declined) out.write('Nothing changed.\n');
-        else if (result.nothingToDo) out.write('[OK] Nothing to do.\n');
-        else {
-          if (result.lostRanges.length > 0) out.write(`[WARN] Slots ${formatRanges(result.lostRanges)} lost their data; they are served again, empty.\n`);
-          for (const u of result.finalPlan.unresolved) out.write(`[WARN] ${u}\n`);
-          if (result.timedOut) out.write(`[WARN] Heal stopped after ${Math.round(result.elapsedMs / 1000)} s: ${result.finalPlan.waits.join('; ') || 'changes did not settle'}.\n`);
-          out.write(result.ok ? `[OK] Cluster ok after ${result.applied} action(s) in ${result.elapsedMs} ms.\n` : '[ERR] The cluster is not ok yet.\n');
-        }
+        out.write(formatHealOutcome(result));
       }
       return result.ok && !result.declined ? 0 : 1;
     } finally {

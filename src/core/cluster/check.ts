@@ -4,8 +4,13 @@
  * coverage of all 16384 slots) and what it does not: unreachable nodes, cluster_state, slots
  * owned twice, masters without a replica, replicas in the same failure domain as their master,
  * cluster links down, failed or unfinished-handshake node IDs still known, replica links down.
+ * Everything heal would fix is reported from heal's own diagnosis, in heal's words
+ * (heal/healthFindings.ts), so check and heal cannot disagree.
  */
 import { formatEndpoint } from '../routes/endpoint';
+import { problemFindings } from '../heal/healthFindings';
+import { diagnoseTopology } from '../heal/topologyDiagnosis';
+import { SwarmCluster } from '../swarm/discover';
 import { configSignature } from './nodesParser';
 import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, SlotRange, slotsToRanges, formatRanges } from './topology';
 
@@ -43,7 +48,14 @@ export function placementOf(n: ClusterNode): string {
 
 const label = (n: ClusterNode | undefined, id: string): string => (n ? `${formatEndpoint(n.endpoint)} (${id.slice(0, 8)})` : id.slice(0, 8));
 
-export function checkCluster(topology: ClusterTopology): CheckReport {
+export interface CheckOptions {
+  /** The swarm side of the cluster (services, tasks, mode), when the nodes run on a swarm. */
+  readonly cluster?: SwarmCluster;
+  /** Milliseconds since the epoch (only dates lost slots); defaults to now. */
+  readonly now?: number;
+}
+
+export function checkCluster(topology: ClusterTopology, options: CheckOptions = {}): CheckReport {
   const findings: Finding[] = [];
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const add = (f: Finding): void => {
@@ -58,10 +70,12 @@ export function checkCluster(topology: ClusterTopology): CheckReport {
     return { findings, ok: false };
   }
 
+  const healFindings = problemFindings(diagnoseTopology(topology, { ...(options.cluster ? { cluster: options.cluster } : {}), now: options.now ?? Date.now() }));
   checkAgreement(topology, add);
   checkOpenSlots(topology, byId, add);
-  checkCoverage(topology, add);
+  checkCoverage(topology, add, healFindings.some((f) => f.code === 'lost-slots'));
   checkHealth(topology, byId, add);
+  for (const f of healFindings) add(f);
 
   return {
     using: formatEndpoint((topology.views[0] as { endpoint: { host: string; port: number } }).endpoint),
@@ -128,7 +142,7 @@ function checkOpenSlots(topology: ClusterTopology, byId: ReadonlyMap<string, Clu
 }
 
 /** Coverage from each node's own claim, as redis-cli computes it; also slots owned twice. */
-function checkCoverage(topology: ClusterTopology, add: (f: Finding) => void): void {
+function checkCoverage(topology: ClusterTopology, add: (f: Finding) => void, lostSlots: boolean): void {
   const owner = new Array<string | undefined>(CLUSTER_SLOTS);
   const doubled = new Map<number, Set<string>>();
   for (const n of topology.nodes) {
@@ -143,8 +157,9 @@ function checkCoverage(topology: ClusterTopology, add: (f: Finding) => void): vo
   }
   const uncovered: number[] = [];
   for (let s = 0; s < CLUSTER_SLOTS; s++) if (owner[s] === undefined) uncovered.push(s);
+  // Slots whose owner is dead are claimed, but not served: heal's lost-slots finding says so.
   if (uncovered.length === 0) {
-    add({ severity: 'info', code: 'coverage-ok', section: 'coverage', message: `All ${CLUSTER_SLOTS} slots covered.` });
+    if (!lostSlots) add({ severity: 'info', code: 'coverage-ok', section: 'coverage', message: `All ${CLUSTER_SLOTS} slots covered.` });
   } else {
     const ranges = slotsToRanges(uncovered);
     add({
@@ -193,27 +208,28 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
       add({ severity: 'error', code: 'replica-link-down', section: 'health', message: `Replica ${from} has master_link_status:${v.masterLinkStatus}: it is not in sync with its master.`, nodeIds: [v.view.self.id] });
     }
   }
+  // A node that could not be asked is reported by heal's diagnosis (ghost, failover pending,
+  // lost slots), in the words heal's plan uses; here only nodes that answered yet are flagged.
   const reachedIds = new Set(topology.views.map((v) => v.view.self.id));
   for (const [id, from] of failedBy) {
-    const n = byId.get(id);
-    const gone = !reachedIds.has(id);
+    if (!reachedIds.has(id)) continue;
     add({
       severity: 'error',
       code: 'failed-node',
       section: 'health',
-      message:
-        `Node ${label(n, id)} is marked as failed by ${from.join(', ')}.` +
-        (gone ? ' If it is gone for good, remove its ID from every node with CLUSTER FORGET.' : ''),
+      message: `Node ${label(byId.get(id), id)} answers but is marked as failed by ${from.join(', ')}.`,
       nodeIds: [id],
     });
   }
   for (const [id, from] of pfailBy) {
+    if (!reachedIds.has(id)) continue;
     add({ severity: 'warning', code: 'pfail-node', section: 'health', message: `Node ${label(byId.get(id), id)} is suspected down (fail?) by ${from.join(', ')}.`, nodeIds: [id] });
   }
   for (const [id, from] of handshakeBy) {
     add({ severity: 'warning', code: 'handshake', section: 'health', message: `A handshake with ${label(byId.get(id), id)} has not completed on ${from.join(', ')}: its cluster bus port may be unreachable.`, nodeIds: [id] });
   }
   for (const [id, from] of linkDownBy) {
+    if (!reachedIds.has(id)) continue;
     const n = byId.get(id);
     add({
       severity: 'warning',
@@ -232,11 +248,8 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
   }
   for (const m of alive) {
     if (m.role !== 'master' || m.slots.length === 0) continue;
+    // A master without replica is heal's no-replica finding.
     const replicas = alive.filter((r) => r.role === 'replica' && r.masterId === m.id);
-    if (replicas.length === 0) {
-      add({ severity: 'warning', code: 'no-replica', section: 'health', message: `Master ${label(m, m.id)} has no replica: losing it loses its slots.`, nodeIds: [m.id] });
-      continue;
-    }
     const same = replicas.filter((r) => placementOf(r) === placementOf(m));
     // On a single host (loopback tests, one swarm node) every replica shares the master's host;
     // that is said once above, and is only worth a warning per master when other hosts exist.

@@ -68,11 +68,11 @@ async function gather(pool: AdminPool, seeds: readonly Endpoint[], seedsOnly: bo
 async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedView | { reason: string }> {
   let res: PipelineResult[];
   try {
-    res = await pool.pipeline(endpoint, [['CLUSTER', 'NODES'], ['CLUSTER', 'INFO'], ['DBSIZE'], ['INFO', 'replication'], ['INFO', 'memory']]);
+    res = await pool.pipeline(endpoint, [['CLUSTER', 'NODES'], ['CLUSTER', 'INFO'], ['DBSIZE'], ['INFO', 'replication'], ['INFO', 'memory'], ['CONFIG', 'GET', 'cluster-require-full-coverage']]);
   } catch (err) {
     return { reason: errText(err) };
   }
-  const [nodes, info, dbsize, repl, memory] = res;
+  const [nodes, info, dbsize, repl, memory, coverage] = res;
   if (!nodes?.ok) return { reason: `CLUSTER NODES failed: ${nodes && !nodes.ok ? nodes.error.message : 'no reply'}` };
   let view;
   try {
@@ -93,6 +93,8 @@ async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedVie
   // difference between a replica's and its master's is its lag in bytes.
   const offset = Number(infoField(replText, 'slave_repl_offset') ?? infoField(replText, 'master_repl_offset') ?? NaN);
   const usedMemory = memory?.ok ? Number(infoField(replyText(memory.value), 'used_memory') ?? NaN) : NaN;
+  // Heal's diagnosis (which check shares) needs it in cache mode; CONFIG may be renamed away.
+  const fullCoverage = coverage?.ok && Array.isArray(coverage.value) && coverage.value.length >= 2 ? replyText(coverage.value[1]) === 'yes' : undefined;
   return {
     endpoint,
     view,
@@ -101,6 +103,7 @@ async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedVie
     ...(link !== undefined ? { masterLinkStatus: link } : {}),
     ...(Number.isFinite(offset) ? { replOffset: offset } : {}),
     ...(Number.isFinite(usedMemory) ? { usedMemoryBytes: usedMemory } : {}),
+    ...(fullCoverage !== undefined ? { fullCoverage } : {}),
   };
 }
 

@@ -96,6 +96,8 @@ export interface ReportedView {
   readonly replOffset?: number;
   /** `used_memory` from INFO memory, in bytes. */
   readonly usedMemoryBytes?: number;
+  /** `cluster-require-full-coverage` as CONFIG GET reports it (undefined when CONFIG is renamed away). */
+  readonly fullCoverage?: boolean;
 }
 
 /** A node that was named (as a seed or by a peer) but could not be asked. */

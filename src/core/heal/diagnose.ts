@@ -41,6 +41,12 @@ export interface DiagnoseInput {
   readonly lockedBy?: string;
   /** When heal first saw each dead owner's slots uncovered, kept between rounds (ms). */
   readonly lostSince?: ReadonlyMap<string, number>;
+  /**
+   * False when `cluster` was made up from the nodes that answered (a check of host:port nodes,
+   * no swarm behind them): nothing then says whether a dead ID can come back, so none is "gone
+   * for good".
+   */
+  readonly servicesKnown?: boolean;
 }
 
 /** A node that answered, with what heal needs to act on it. */
@@ -210,7 +216,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     const address = `${line.endpoint.host}:${line.endpoint.port}${line.hostname ? ` (${line.hostname})` : ''}`;
     const byName = line.hostname !== undefined ? serviceOf.get(line.hostname) : undefined;
     const replacedByName = byName !== undefined && answered.some((o) => o.service === byName.service && o.view.self.id !== id);
-    const goneForGood = replacedByName || (byName === undefined && everyServiceAnswers);
+    const goneForGood = input.servicesKnown !== false && (replacedByName || (byName === undefined && everyServiceAnswers));
     const slots = line.slots;
     const knownBy = members.filter((o) => o.view.nodes.some((n) => n.id === id)).map((o) => o.view.self.id);
     if (slots.length === 0 || line.role === 'replica') {

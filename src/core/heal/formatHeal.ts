@@ -2,7 +2,9 @@
  * Heal plans and results as text (CLI, VS Code, the log) and JSON. One line per action, in
  * redis-cli's `>>>` / `[OK]` / `[WARN]` style.
  */
+import { formatFinding } from '../cluster/formatCheck';
 import { formatRanges } from '../cluster/topology';
+import type { HealResult } from './healCluster';
 import { Diagnosis, nodeLabel, Problem } from './diagnose';
 import { HealAction, HealPlan } from './planHeal';
 
@@ -44,7 +46,8 @@ export function describeProblem(d: Diagnosis, p: Problem): string {
 export function formatHealPlan(d: Diagnosis, plan: HealPlan): string {
   const lines = [`>>> Heal plan for cluster ${plan.cluster} (${d.mode} mode)`];
   if (plan.nothingToDo) {
-    lines.push('[OK] The cluster is healthy: nothing to do.');
+    // Heal's own view only: whether the cluster is ok is check's to say (formatHealOutcome).
+    lines.push('[OK] Heal finds nothing to do.');
     return lines.join('\n') + '\n';
   }
   for (const p of plan.problems) lines.push(`[${p.kind === 'lost-slots' ? 'ERR' : 'WARN'}] ${describeProblem(d, p)}`);
@@ -66,5 +69,50 @@ export function healPlanToJson(d: Diagnosis, plan: HealPlan): unknown {
     waits: plan.waits,
     unresolved: plan.unresolved,
     lostRanges: plan.lostRanges,
+  };
+}
+
+/** What a plan would still have done: its actions, then what it was waiting for. */
+export function notDone(plan: HealPlan): string[] {
+  return [...plan.actions.map(describeAction), ...plan.waits];
+}
+
+/** What a heal run leaves to say after its plans: what it gave up, what it did not do, and check's verdict. */
+export function formatHealOutcome(r: HealResult): string {
+  if (r.declined) return 'Nothing changed.\n';
+  const lines: string[] = [];
+  if (r.lostRanges.length > 0) lines.push(`[WARN] Slots ${formatRanges(r.lostRanges)} lost their data; they are served again, empty.`);
+  for (const u of r.finalPlan.unresolved) lines.push(`[WARN] ${u}`);
+  if (r.timedOut) {
+    const left = notDone(r.finalPlan);
+    lines.push(`[WARN] Heal stopped after ${Math.round(r.elapsedMs / 1000)} s without finishing${left.length > 0 ? `; not done: ${left.join('; ')}` : ''}.`);
+  }
+  for (const f of r.remaining) lines.push(formatFinding(f));
+  if (r.ok) {
+    lines.push(r.nothingToDo && r.applied === 0 ? '[OK] Nothing to do: check finds no error.' : `[OK] Cluster ok after ${r.applied} action(s) in ${r.elapsedMs} ms: check finds no error.`);
+  } else {
+    const errors = r.remaining.filter((f) => f.severity === 'error').length;
+    lines.push(`[ERR] The cluster is not ok after ${r.applied} action(s): check finds ${errors} error(s)${errors > 0 ? ' (above)' : ''}.`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** One sentence for a notification (VS Code) summing up a heal run, and how loud it should be. */
+export function healSummary(cluster: string, r: HealResult): { readonly severity: 'info' | 'warning'; readonly text: string } {
+  const errors = r.remaining.filter((f) => f.severity === 'error').map((f) => f.message);
+  const still = errors.length > 0 ? ` Check still finds: ${errors.join('; ')}.` : '';
+  if (r.timedOut) {
+    const left = notDone(r.finalPlan);
+    return {
+      severity: 'warning',
+      text: `Heal of ${cluster} stopped after ${Math.round(r.elapsedMs / 1000)} s without finishing (${r.applied} step(s) applied)${left.length > 0 ? `; not done: ${left.join('; ')}` : ''}.${still}`,
+    };
+  }
+  if (!r.ok) return { severity: 'warning', text: `${cluster} is not ok after ${r.applied} step(s).${still}${r.finalPlan.unresolved.length > 0 ? ` ${r.finalPlan.unresolved.join(' ')}` : ''}` };
+  if (r.nothingToDo && r.applied === 0) return { severity: 'info', text: `${cluster} is healthy: nothing to do.` };
+  const warnings = r.remaining.length;
+  return {
+    severity: 'info',
+    text: `${cluster} healed: ${r.applied} step(s); check finds no error${warnings > 0 ? `, ${warnings} warning(s)` : ''}.${r.finalPlan.unresolved.length > 0 ? ` ${r.finalPlan.unresolved.join(' ')}` : ''}`,
   };
 }

@@ -2,16 +2,21 @@
  * One heal run: rounds of look (Docker + every node's own view) -> diagnose -> plan (shown and
  * logged) -> apply -> look again, until the cluster is healthy, only unresolved problems are
  * left, or the deadline passes. Running it twice is safe: every round re-plans from what the
- * nodes say now, and a healthy cluster plans nothing.
+ * nodes say now, and a healthy cluster plans nothing. The verdict is the `check` verb's: heal
+ * says ok only when check, run at the end on the same connections, finds no error.
  */
 import { Engine } from '../docker/engine';
 import { CancelledError } from '../errors';
 import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
 import { withClusterLock } from '../ops/clusterLock';
 import { AdminPool } from '../redis/adminConnection';
+import { checkCluster, CheckReport, Finding } from '../cluster/check';
+import { readTopology } from '../cluster/readTopology';
 import { SlotRange, formatRanges } from '../cluster/topology';
 import { readClusterPassword } from '../swarm/auth';
 import { findSwarmCluster, seedEndpoints, SwarmCluster } from '../swarm/discover';
+import { joinSwarm } from '../swarm/joinTopology';
+import { Router } from '../routes/router';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { applyHeal, observeCluster } from './applyHeal';
 import { diagnose, Diagnosis } from './diagnose';
@@ -26,12 +31,17 @@ export const MAX_ACTION_ROUNDS = 8;
 const SETTLE_POLL_MS = 250;
 /** How long one round's changes may take to settle before heal re-plans (ms). */
 const SETTLE_TIMEOUT_MS = 20_000;
+/** After changes, how long heal waits for check to agree (a new replica's first sync, flags clearing) (ms). */
+export const VERDICT_SETTLE_MS = 30_000;
+/** How often heal runs check while waiting for it to agree (ms). */
+const VERDICT_POLL_MS = 1000;
 
 /** Routes and admin connections to one cluster, kept across rounds (and a watcher's runs). */
 export interface HealSession {
   readonly engine: Engine;
   readonly clusterName: string;
-  readonly router: SwarmRouter;
+  /** Routes to the nodes (a SwarmRouter; any Router serves, e.g. loopback nodes in tests). */
+  readonly router: Router;
   readonly pool: AdminPool;
   /** Re-discovers the cluster (tasks restart with new IPs and containers) and updates the router. */
   refresh(): Promise<SwarmCluster>;
@@ -80,6 +90,7 @@ export interface HealOptions {
   readonly token?: CancellationToken;
   readonly progress?: ProgressReporter;
   readonly logger?: Logger;
+  /** Bound on one run, counted from the start, or from the confirmation when one is asked for. */
   readonly timeoutMs?: number;
   /** Dead owners' first-seen times, kept by a watcher between runs. */
   readonly lostSince?: Map<string, number>;
@@ -93,11 +104,17 @@ export interface HealResult {
   readonly applied: number;
   /** Slot ranges given to other masters empty: their data is gone. */
   readonly lostRanges: readonly SlotRange[];
-  /** Every live node says cluster_state:ok and nothing is left to do but what heal will not do. */
+  /** The check run at the end finds no error: what `check` would say now. */
   readonly ok: boolean;
+  /** That check (undefined when the run was declined). */
+  readonly check?: CheckReport;
+  /** Its errors and warnings: what is still wrong, in check's (and heal's) words. */
+  readonly remaining: readonly Finding[];
   readonly nothingToDo: boolean;
   readonly declined: boolean;
+  /** The deadline passed: `finalPlan` holds what was not done (its actions and waits). */
   readonly timedOut: boolean;
+  /** From the start, or from the confirmation when one was asked for. */
   readonly elapsedMs: number;
 }
 
@@ -128,6 +145,13 @@ export async function lookAtCluster(session: HealSession, options: { graceMs: nu
   return { diagnosis, plan };
 }
 
+/** What `check --cluster NAME` says of the session's cluster now, read through the session's routes. */
+export async function checkHealCluster(session: HealSession): Promise<CheckReport> {
+  const cluster = await session.refresh();
+  const topology = joinSwarm(await readTopology(session.router, seedEndpoints(cluster), { pool: session.pool }), cluster);
+  return checkCluster(topology, { cluster });
+}
+
 /**
  * Heals a cluster holding its lock, on every running node (heal never runs alongside another
  * operation, of this process or any other); refuses with ClusterBusyError when it is held.
@@ -143,8 +167,9 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
   const token = options.token ?? neverCancelled;
   const logger = options.logger ?? nullLogger;
   const progress = options.progress ?? silentProgress;
-  const started = Date.now();
-  const deadline = started + (options.timeoutMs ?? HEAL_TIMEOUT_MS);
+  let started = Date.now();
+  const timeoutMs = options.timeoutMs ?? HEAL_TIMEOUT_MS;
+  let deadline = started + timeoutMs;
   const lostSince = options.lostSince ?? new Map<string, number>();
   const plans: HealPlan[] = [];
   const lostRanges: SlotRange[] = [];
@@ -190,8 +215,16 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
     if (!confirmed) {
       confirmed = await (options.confirm as NonNullable<HealOptions['confirm']>)(plan, diagnosis);
       if (!confirmed) {
-        return { plans, final: diagnosis, finalPlan: plan, applied, lostRanges, ok: false, nothingToDo: false, declined: true, timedOut, elapsedMs: Date.now() - started };
+        return { plans, final: diagnosis, finalPlan: plan, applied, lostRanges, ok: false, remaining: [], nothingToDo: false, declined: true, timedOut, elapsedMs: Date.now() - started };
       }
+      // The time a person spent reading the plan is not the heal's: its clock starts now. The
+      // plan may be stale after a long look, so the round re-plans from fresh views first.
+      started = Date.now();
+      deadline = started + timeoutMs;
+      const shown = JSON.stringify(plan.actions);
+      ({ diagnosis, plan } = await look());
+      // Changed meanwhile: the next round shows the fresh plan before applying it.
+      if (JSON.stringify(plan.actions) !== shown) continue;
     }
     if (++actionRounds > MAX_ACTION_ROUNDS || Date.now() > deadline) {
       timedOut = true;
@@ -217,14 +250,26 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
     }
   }
   const final = diagnosis;
-  const ok = final.live.length > 0 && final.live.filter((n) => n.member).every((n) => n.clusterState === 'ok') && !final.problems.some((p) => p.kind === 'lost-slots');
+  // The verdict, a dry run's too: check, as the `check` verb runs it. After changes, Redis needs
+  // a moment to show them (a new replica's first sync, failure flags clearing), so check is
+  // asked until it agrees or the bound passes; otherwise (and after a timeout) it is asked once.
+  progress.report({ message: 'checking the cluster' });
+  const verdictBy = timedOut || applied === 0 ? 0 : Date.now() + VERDICT_SETTLE_MS;
+  let report = await checkHealCluster(session);
+  while (!report.ok && Date.now() < verdictBy) {
+    await sleep(VERDICT_POLL_MS);
+    checkCancel();
+    report = await checkHealCluster(session);
+  }
   return {
     plans,
     final,
     finalPlan: plan,
     applied,
     lostRanges,
-    ok,
+    ok: report.ok,
+    check: report,
+    remaining: report.findings.filter((f) => f.severity !== 'info'),
     nothingToDo: applied === 0 && plans[0]?.nothingToDo === true,
     declined: false,
     timedOut,

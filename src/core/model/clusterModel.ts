@@ -4,16 +4,20 @@
  * joined. Views never talk to Docker or Redis; they render these.
  */
 import { EngineStatus } from '../docker/engine';
+import { checkCluster, Finding } from '../cluster/check';
 import { ClusterNode, ClusterTopology, ReportedView, SlotRange, countSlots } from '../cluster/topology';
 import { SwarmCluster, SwarmRedisNode } from '../swarm/discover';
 
 export const TOTAL_SLOTS = 16384;
 
 /**
- * ok: every node answers cluster_state:ok; fail: some node says fail; unformed: the services run
+ * Redis's own cluster_state decides between ok and fail: ok when every node that answers says
+ * cluster_state:ok, fail when one says otherwise. degraded: Redis says ok, but check (heal's
+ * diagnosis included) finds something wrong, such as lost redundancy (a master without a live
+ * replica, a failed node still known, a node that does not answer). unformed: the services run
  * but no slot is assigned yet (deployed, not created); unreachable: no node could be asked.
  */
-export type ClusterHealth = 'ok' | 'fail' | 'unformed' | 'unreachable';
+export type ClusterHealth = 'ok' | 'degraded' | 'fail' | 'unformed' | 'unreachable';
 
 export interface NodeModel {
   readonly node: ClusterNode;
@@ -42,6 +46,8 @@ export interface ClusterModel {
   /** Nodes the cluster knows that are neither a master with slots nor its replica. */
   readonly others: readonly NodeModel[];
   readonly slotsCovered: number;
+  /** What check reports (warnings and errors only): the reasons the cluster is degraded or failing. */
+  readonly findings: readonly Finding[];
   readonly topology?: ClusterTopology;
   /** Why the cluster could not be read, in one sentence. */
   readonly error?: string;
@@ -56,7 +62,7 @@ export interface SwarmModel {
 
 export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology | undefined, error?: string): ClusterModel {
   if (!topology || topology.views.length === 0) {
-    return { name: swarm.name, swarm, health: 'unreachable', shards: [], others: [], slotsCovered: 0, ...(error ? { error } : {}), ...(topology ? { topology } : {}) };
+    return { name: swarm.name, swarm, health: 'unreachable', shards: [], others: [], slotsCovered: 0, findings: [], ...(error ? { error } : {}), ...(topology ? { topology } : {}) };
   }
   const reports = new Map(topology.views.map((v) => [v.view.self.id, v]));
   const failedSomewhere = new Set(
@@ -93,8 +99,19 @@ export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology
   const inShards = new Set(shards.flatMap((s) => [s.master.node.id, ...s.replicas.map((r) => r.node.id)]));
   const others = topology.nodes.filter((n) => !inShards.has(n.id)).map((n) => model(n));
   const slotsCovered = shards.reduce((sum, s) => sum + s.slotCount, 0);
-  const states = topology.views.map((v) => v.clusterState);
-  const health: ClusterHealth =
-    slotsCovered === 0 ? 'unformed' : states.every((s) => s === 'ok') && topology.unreachable.length === 0 ? 'ok' : 'fail';
-  return { name: swarm.name, swarm, health, shards, others, slotsCovered, topology, ...(error ? { error } : {}) };
+  // The same check the `check` verb and Check Cluster run, with the swarm's services known.
+  const findings = checkCluster(topology, swarm.nodes.length > 0 ? { cluster: swarm } : {}).findings.filter((f) => f.severity !== 'info');
+  const health = clusterHealth(topology, slotsCovered, findings);
+  return { name: swarm.name, swarm, health, shards, others, slotsCovered, findings, topology, ...(error ? { error } : {}) };
+}
+
+/** The cluster's state: Redis's own cluster_state, degraded when check finds a fault besides. */
+export function clusterHealth(topology: ClusterTopology, slotsCovered: number, findings: readonly Finding[]): ClusterHealth {
+  if (topology.views.length === 0) return 'unreachable';
+  if (slotsCovered === 0) return 'unformed';
+  if (topology.views.some((v) => v.clusterState !== 'ok')) return 'fail';
+  // A cluster deployed without replicas has lost no redundancy: its masters' "no replica"
+  // warnings stay findings, but do not make it degraded.
+  const withoutReplicas = !topology.nodes.some((n) => n.role === 'replica');
+  return findings.some((f) => f.severity !== 'info' && !(withoutReplicas && f.code === 'no-replica')) ? 'degraded' : 'ok';
 }

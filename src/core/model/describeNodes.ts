@@ -3,6 +3,7 @@
  * tooltip and a codicon with a theme color id. The extension turns these into TreeItems; being
  * free of `vscode`, they are unit-tested under plain Node.
  */
+import { Finding } from '../cluster/check';
 import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
 import { SwarmRedisNode } from '../swarm/discover';
@@ -29,6 +30,7 @@ const GREY = 'disabledForeground';
 
 const HEALTH_WORDS: Record<ClusterModel['health'], string> = {
   ok: 'ok',
+  degraded: 'degraded',
   fail: 'fail',
   unformed: 'not formed',
   unreachable: 'unreachable',
@@ -38,15 +40,16 @@ export function describeCluster(c: ClusterModel): ItemText {
   const nodes = c.swarm.nodes.length;
   const running = c.swarm.nodes.filter((n) => n.task?.state === 'running').length;
   const parts = [HEALTH_WORDS[c.health], `${nodes} node${nodes === 1 ? '' : 's'}`];
-  if (c.health === 'ok' || c.health === 'fail') parts.push(`${c.slotsCovered}/${TOTAL_SLOTS} slots`);
+  if (c.health === 'ok' || c.health === 'degraded' || c.health === 'fail') parts.push(`${c.slotsCovered}/${TOTAL_SLOTS} slots`);
   if (running < nodes) parts.push(`${running} running`);
   const lines = [
-    `**Redis cluster ${md(c.name)}**: ${HEALTH_WORDS[c.health]}`,
+    `**Redis cluster ${md(c.name)}**: ${HEALTH_WORDS[c.health]}${c.health === 'degraded' ? ' (Redis says cluster_state:ok; redundancy or upkeep is lacking)' : ''}`,
     `${c.shards.length} shard(s), ${nodes} node service(s), ${running} running`,
     `Slots covered: ${c.slotsCovered} of ${TOTAL_SLOTS}`,
     `Mode: ${c.swarm.mode}${c.swarm.managed ? '' : ' (found by name and image, not deployed by redis-swarm)'}`,
     ...(c.swarm.authSecret ? [`Password in secret \`${c.swarm.authSecret}\``] : []),
     ...(c.error ? [`Error: ${md(c.error)}`] : []),
+    ...c.findings.map((f) => `${findingTag(f)} ${md(f.message)}`),
   ];
   return { label: c.name, description: parts.join(' · '), tooltip: lines.join('\n\n'), icon: clusterIcon(c) };
 }
@@ -55,6 +58,8 @@ function clusterIcon(c: ClusterModel): IconSpec {
   switch (c.health) {
     case 'ok':
       return { id: 'server-environment', color: GREEN };
+    case 'degraded':
+      return { id: 'server-environment', color: YELLOW };
     case 'fail':
       return { id: 'server-environment', color: RED };
     case 'unformed':
@@ -62,6 +67,20 @@ function clusterIcon(c: ClusterModel): IconSpec {
     case 'unreachable':
       return { id: 'warning', color: YELLOW };
   }
+}
+
+function findingTag(f: Finding): string {
+  return f.severity === 'error' ? '[ERR]' : f.severity === 'warning' ? '[WARNING]' : '[OK]';
+}
+
+/** One finding of check (heal's diagnosis included), drawn under its cluster in the tree. */
+export function describeFinding(f: Finding): ItemText {
+  return {
+    label: f.message,
+    description: '',
+    tooltip: `${findingTag(f)} ${md(f.message)}`,
+    icon: f.severity === 'error' ? { id: 'error', color: RED } : { id: 'warning', color: YELLOW },
+  };
 }
 
 /** A shard, drawn as its master: endpoint, slot ranges, slot count, keys, memory. */

@@ -1,7 +1,7 @@
 /**
  * What changed between two consecutive SwarmModels that a person should hear about: a cluster
- * that went from ok to fail, a shard whose master changed (a failover), a cluster that came
- * back. Pure, so the extension's notifications and the tests share one definition.
+ * that went to fail (Redis's own cluster_state), one that became degraded (Redis serves, but
+ * redundancy is lost), a shard whose master changed (a failover), a cluster that came back. Pure, so the extension's notifications and the tests share one definition.
  */
 import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
@@ -9,6 +9,7 @@ import { ClusterModel, ShardModel, SwarmModel, TOTAL_SLOTS } from './clusterMode
 
 export type ModelChange =
   | { readonly kind: 'cluster-failed'; readonly cluster: string; readonly severity: 'warning'; readonly message: string }
+  | { readonly kind: 'cluster-degraded'; readonly cluster: string; readonly severity: 'warning'; readonly message: string }
   | { readonly kind: 'cluster-recovered'; readonly cluster: string; readonly severity: 'info'; readonly message: string }
   | {
       readonly kind: 'failover';
@@ -25,15 +26,25 @@ export function modelChanges(previous: SwarmModel | undefined, next: SwarmModel)
   for (const after of next.clusters) {
     const before = previous.clusters.find((c) => c.name === after.name);
     if (!before) continue;
-    if (before.health === 'ok' && after.health === 'fail') {
+    const served = (h: ClusterModel['health']): boolean => h === 'ok' || h === 'degraded';
+    if (served(before.health) && after.health === 'fail') {
       out.push({
         kind: 'cluster-failed',
         cluster: after.name,
         severity: 'warning',
-        message: `Redis cluster "${after.name}" went from ok to fail${failReason(after)}.`,
+        message: `Redis cluster "${after.name}" went from ${before.health} to fail${failReason(after)}.`,
       });
-    } else if (before.health === 'fail' && after.health === 'ok') {
+    } else if (before.health === 'ok' && after.health === 'degraded') {
+      out.push({
+        kind: 'cluster-degraded',
+        cluster: after.name,
+        severity: 'warning',
+        message: `Redis cluster "${after.name}" is degraded: Redis still says cluster_state:ok, but ${degradedReason(after)}.`,
+      });
+    } else if ((before.health === 'fail' || before.health === 'degraded') && after.health === 'ok') {
       out.push({ kind: 'cluster-recovered', cluster: after.name, severity: 'info', message: `Redis cluster "${after.name}" is ok again.` });
+    } else if (before.health === 'fail' && after.health === 'degraded') {
+      out.push({ kind: 'cluster-recovered', cluster: after.name, severity: 'info', message: `Redis cluster "${after.name}" says cluster_state:ok again, still degraded: ${degradedReason(after)}.` });
     }
     out.push(...failovers(before, after));
   }
@@ -76,6 +87,13 @@ function shardOwning(shards: readonly ShardModel[], slot: number): ShardModel | 
 
 function nodeName(s: ShardModel): string {
   return s.master.service?.service ?? s.master.node.hostname ?? formatEndpoint(s.master.node.endpoint);
+}
+
+/** The findings behind a degraded state, in check's (and heal's) words; at most three named. */
+function degradedReason(c: ClusterModel): string {
+  const shown = c.findings.slice(0, 3).map((f) => f.message.replace(/\.$/, ''));
+  const more = c.findings.length - shown.length;
+  return shown.length === 0 ? 'check finds a fault' : `${shown.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
 function failReason(c: ClusterModel): string {

@@ -34,7 +34,7 @@ export const checkClusterCommand: CommandDef = {
       async () => {
         const { router, pool } = await ctx.store.getReader().connectionsFor(cluster.swarm);
         const topology = joinSwarm(await readTopology(router, seeds, { pool }), cluster.swarm);
-        const report = checkCluster(topology);
+        const report = checkCluster(topology, { cluster: cluster.swarm });
         const text = formatCheck(topology, report);
         return {
           cluster: cluster.name,

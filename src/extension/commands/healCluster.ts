@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { formatRanges } from '../../core/cluster/topology';
-import { formatHealPlan } from '../../core/heal/formatHeal';
+import { formatHealOutcome, formatHealPlan, healSummary } from '../../core/heal/formatHeal';
 import { healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { clusterOf, TreeNode } from '../tree/nodes';
@@ -52,10 +52,11 @@ export const healClusterCommand: CommandDef = {
       if (result.lostRanges.length > 0) {
         void vscode.window.showWarningMessage(`${clusterName}: slots ${formatRanges(result.lostRanges)} lost their data; they are served again, empty (cache mode).`);
       }
-      const unresolved = result.finalPlan.unresolved;
-      if (result.nothingToDo) void vscode.window.showInformationMessage(`${clusterName} is healthy: nothing to do.`);
-      else if (result.ok) void vscode.window.showInformationMessage(`${clusterName} healed: ${result.applied} step(s), cluster ok.${unresolved.length > 0 ? ` ${unresolved.join(' ')}` : ''}`);
-      else void vscode.window.showWarningMessage(`${clusterName} is not ok yet. ${[...unresolved, ...result.finalPlan.waits].join(' ')}`, 'Show Log').then((c) => (c ? ctx.output.show(true) : undefined));
+      // The verdict is check's, and a timeout says what was not done (core/heal/formatHeal.ts).
+      ctx.output.info(formatHealOutcome(result).trimEnd());
+      const summary = healSummary(clusterName, result);
+      if (summary.severity === 'info') void vscode.window.showInformationMessage(summary.text);
+      else void vscode.window.showWarningMessage(summary.text, 'Show Log').then((c) => (c ? ctx.output.show(true) : undefined));
     } finally {
       await session.dispose();
     }

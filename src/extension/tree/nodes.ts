@@ -3,13 +3,14 @@
  * from the tree receive one of these as their first argument (undefined from the palette).
  *
  * contextValue of each kind, for `when` clauses in package.json menus:
- *   engine, engineError, cluster (formed), cluster.unformed, master, replica, service, message
+ *   engine, engineError, cluster (formed), cluster.unformed, master, replica, service, finding, message
  */
+import { Finding } from '../../core/cluster/check';
 import { EngineStatus } from '../../core/docker/engine';
 import { ClusterModel, NodeModel, ShardModel } from '../../core/model/clusterModel';
 import { SwarmRedisNode } from '../../core/swarm/discover';
 
-export type TreeNode = EngineNode | EngineErrorNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | MessageNode;
+export type TreeNode = EngineNode | EngineErrorNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | FindingTreeNode | MessageNode;
 
 export interface EngineNode {
   readonly kind: 'engine';
@@ -49,6 +50,13 @@ export interface ServiceTreeNode {
   readonly node?: NodeModel;
 }
 
+/** What check (heal's diagnosis included) finds wrong with a cluster, one item each. */
+export interface FindingTreeNode {
+  readonly kind: 'finding';
+  readonly cluster: ClusterModel;
+  readonly finding: Finding;
+}
+
 /** A line of text under a cluster (an error, "no cluster yet"). */
 export interface MessageNode {
   readonly kind: 'message';
@@ -64,6 +72,7 @@ export function clusterOf(node: TreeNode | undefined): ClusterModel | undefined 
     case 'master':
     case 'replica':
     case 'service':
+    case 'finding':
       return node.cluster;
     default:
       return undefined;

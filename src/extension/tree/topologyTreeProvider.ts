@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { describeTarget } from '../../core/docker/target';
 import { Logger } from '../../core/lifecycle';
 import { SwarmModel } from '../../core/model/clusterModel';
-import { ItemText, describeCluster, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
 import { ModelStore } from '../modelStore';
 import { ClusterTreeNode, TreeNode } from './nodes';
 
@@ -30,6 +30,8 @@ export function nodeId(node: TreeNode): string {
       return `c/${node.cluster.name}/r/${node.node.node.id}`;
     case 'service':
       return `c/${node.cluster.name}/s/${node.service?.service ?? node.node?.node.id ?? '?'}`;
+    case 'finding':
+      return `c/${node.cluster.name}/f/${node.finding.code}/${node.finding.message}`;
     case 'message':
       return `${node.parent ? nodeId(node.parent) : ''}/msg/${node.text}`;
   }
@@ -172,6 +174,8 @@ function itemText(node: TreeNode): ItemText {
       return describeReplica(node.cluster, node.shard, node.node);
     case 'service':
       return describeService(node.cluster, node.service, node.node);
+    case 'finding':
+      return describeFinding(node.finding);
     case 'message':
       return { label: node.text, description: '', tooltip: node.text, icon: { id: 'info' } };
   }
@@ -210,6 +214,8 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined)
       } else {
         for (const service of cluster.swarm.nodes) kids.push(add({ kind: 'service', cluster, service }, c));
       }
+      // What check (and heal) would name: a degraded or failing cluster says why, in the tree.
+      for (const finding of cluster.findings) kids.push(add({ kind: 'finding', cluster, finding }, c));
       if (cluster.error) kids.push(add({ kind: 'message', text: cluster.error, parent: c }, c));
       children.set(nodeId(c), kids);
     }

@@ -1,0 +1,143 @@
+/**
+ * Issue 13 items 5-7 against real redis-server processes on loopback ports 25300-25305 (bus
+ * ports 25350-25355): heal's clock starts when its plan is confirmed, and a lost replica
+ * leaves Redis's cluster_state ok, which the model shows as ok-but-degraded and check reports
+ * in heal's words.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkCluster } from '../../src/core/cluster/check';
+import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
+import { readTopology } from '../../src/core/cluster/readTopology';
+import { NodesView } from '../../src/core/cluster/topology';
+import { healCluster, HealSession } from '../../src/core/heal/healCluster';
+import { buildClusterModel } from '../../src/core/model/clusterModel';
+import { AdminPool } from '../../src/core/redis/adminConnection';
+import { StaticRouter } from '../../src/core/routes/router';
+import { SwarmCluster } from '../../src/core/swarm/discover';
+import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { startOpsNodes } from '../support/opsNodes';
+import { localEngine } from '../support/swarm';
+
+const BASE = 25300;
+const BUS = 25350;
+const SEED = { host: '127.0.0.1', port: BASE };
+let servers: LoopbackNodes | undefined;
+
+before(async () => {
+  servers = await startOpsNodes(BASE, 6, BUS);
+  createWithRedisCli(servers.endpoints, 1);
+  await waitClusterOk(servers.ports);
+  // Roles reach every node by gossip after cluster_state:ok: wait (bounded) until node BASE knows the 3 replicas.
+  const deadline = Date.now() + 20_000;
+  while (view(BASE).nodes.filter((n) => n.role === 'replica').length < 3) {
+    if (Date.now() > deadline) throw new Error(`node ${BASE} did not learn the 3 replicas within 20 s`);
+    await sleep(50);
+  }
+});
+after(async () => {
+  await servers?.stop();
+});
+
+const cli = (port: number, ...args: string[]): string => redisCli(['-p', String(port), ...args]).toString().trim();
+const view = (port: number): NodesView => parseClusterNodes(cli(port, 'cluster', 'nodes'));
+
+/** The loopback nodes as a swarm of one host: service k4-i runs at 127.0.0.1:port. */
+function loopbackSwarm(): SwarmCluster {
+  return {
+    name: 'k4',
+    managed: true,
+    mode: 'persistent',
+    nodes: (servers?.ports ?? []).map((port, i) => ({
+      service: `k4-${i + 1}`,
+      serviceId: `s${i + 1}`,
+      index: i + 1,
+      image: 'redis',
+      port,
+      task: { id: `t${i + 1}`, state: 'running', desiredState: 'running', swarmNode: 'local', containerId: `c${i + 1}`, ip: '127.0.0.1' },
+    })),
+  };
+}
+
+/** A heal session over the loopback nodes: each service name is routed to its port. */
+function loopbackSession(): HealSession {
+  const cluster = loopbackSwarm();
+  const router = new StaticRouter();
+  for (const n of cluster.nodes) router.add({ host: n.service, port: n.port }, { kind: 'direct', target: { host: '127.0.0.1', port: n.port } });
+  const pool = new AdminPool(router);
+  return {
+    engine: localEngine(),
+    clusterName: cluster.name,
+    router,
+    pool,
+    refresh: async () => cluster,
+    dispose: async () => {
+      await pool.close();
+      await router.dispose();
+    },
+  };
+}
+
+test('heal counts its deadline from the confirmation: a plan confirmed after longer than the timeout is still applied', { timeout: 120_000 }, async () => {
+  // Master A loses its only replica to master B: heal's plan moves it back.
+  const v = view(BASE);
+  const [a, b] = v.nodes.filter((n) => n.role === 'master');
+  assert.ok(a && b);
+  const replica = v.nodes.find((n) => n.masterId === a.id);
+  assert.ok(replica);
+  cli(replica.endpoint.port, 'cluster', 'replicate', b.id);
+  const session = loopbackSession();
+  const timeoutMs = 8000;
+  try {
+    let asked = false;
+    const r = await healCluster(session, {
+      graceMs: 30_000,
+      timeoutMs,
+      // A person reading the plan for longer than the whole heal may take.
+      confirm: async () => {
+        asked = true;
+        await sleep(timeoutMs + 1500);
+        return true;
+      },
+    });
+    assert.ok(asked, 'heal asked before changing anything');
+    assert.ok(r.applied > 0, `the confirmed plan was applied (applied ${r.applied}, timedOut ${r.timedOut})`);
+    // Each node's own view says whom it replicates.
+    const replicaOfA = (servers?.ports ?? []).filter((p) => view(p).self.masterId === a.id);
+    assert.equal(replicaOfA.length, 1, 'master A has a replica again');
+    assert.equal(r.timedOut, false, 'the run did not time out');
+  } finally {
+    await session.dispose();
+  }
+});
+
+test("a replica shut down: Redis stays ok, the model says degraded (not fail), check reports it in heal's words (last: it stays down)", { timeout: 120_000 }, async () => {
+  // Wait (bounded) until the previous test's replica move has settled: every master has a replica.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const t = await readTopology(new StaticRouter(), [SEED]);
+    const r = checkCluster(t);
+    if (r.ok && !r.findings.some((f) => f.severity === 'warning')) break;
+    assert.ok(Date.now() < deadline, `the cluster is clean before the test: ${r.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join(' | ')}`);
+    await sleep(500);
+  }
+  const v = view(BASE);
+  const victim = v.nodes.find((n) => n.role === 'replica');
+  assert.ok(victim);
+  cli(victim.endpoint.port, 'shutdown', 'nosave');
+
+  const topology = await readTopology(new StaticRouter(), [SEED]);
+  assert.ok(topology.views.length === 5 && topology.views.every((x) => x.clusterState === 'ok'), 'Redis says cluster_state:ok on the 5 live nodes');
+
+  const report = checkCluster(topology);
+  const ghost = report.findings.find((f) => f.code === 'ghost');
+  assert.ok(ghost, `check names the lost replica: ${report.findings.map((f) => f.message).join(' | ')}`);
+  assert.equal(ghost.message, `127.0.0.1:${victim.endpoint.port} (${victim.id.slice(0, 8)}) is failed and still known by 5 node(s)`);
+  const masterOfVictim = victim.masterId ?? '';
+  assert.ok(report.findings.some((f) => f.code === 'no-replica' && f.nodeIds?.includes(masterOfVictim)), 'its master is named as without replica');
+
+  const model = buildClusterModel(loopbackSwarm(), topology);
+  assert.equal(model.health, 'degraded', `the model says ${model.health}`);
+  assert.ok(model.findings.some((f) => f.code === 'ghost' && f.nodeIds?.includes(victim.id)), 'the model carries the same finding');
+});
