@@ -5,14 +5,16 @@ import { adminPoolFor } from '../../core/swarm/formCluster';
 import { flagBoolean, flagString, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
+import { flagServices, servicesFlag } from './servicesFlag';
 
 export const modeVerb: Verb = {
   name: 'mode',
   summary: 'Switch a cluster between cache mode (heal may give up lost slots) and persistent mode (never).',
-  usage: 'mode --cluster NAME cache|persistent [--json]',
+  usage: 'mode --cluster NAME [--services a,b,c] cache|persistent [--json]',
   flags: {
     cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
+    services: servicesFlag,
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
     ...dockerFlags,
   },
@@ -23,7 +25,7 @@ export const modeVerb: Verb = {
     if (args.positionals.length !== 1) throw new BadInputError('Give the mode: cache or persistent.');
     const mode = parseClusterMode(args.positionals[0]);
     const password = io.env['REDISCLI_AUTH'] || undefined;
-    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), ...(password !== undefined ? { password } : {}) });
+    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), services: flagServices(args), ...(password !== undefined ? { password } : {}) });
     const pool = adminPoolFor(access);
     try {
       const change = await setClusterMode(access.engine.docker, pool, access.cluster, mode);

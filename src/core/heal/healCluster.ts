@@ -11,7 +11,7 @@ import { withClusterLock } from '../ops/clusterLock';
 import { AdminPool } from '../redis/adminConnection';
 import { SlotRange, formatRanges } from '../cluster/topology';
 import { readClusterPassword } from '../swarm/auth';
-import { findSwarmCluster, SwarmCluster } from '../swarm/discover';
+import { DiscoverOptions, findSwarmCluster, SwarmCluster } from '../swarm/discover';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { applyHeal, observeCluster } from './applyHeal';
 import { diagnose, Diagnosis } from './diagnose';
@@ -41,9 +41,10 @@ export interface HealSession {
 export async function openHealSession(
   engine: Engine,
   clusterName: string,
-  options: { password?: string; forceTunnel?: boolean; logger?: Logger } = {},
+  options: { password?: string; forceTunnel?: boolean; logger?: Logger; discover?: DiscoverOptions } = {},
 ): Promise<HealSession> {
-  const cluster = await findSwarmCluster(engine.docker, clusterName);
+  const discover = options.discover ?? {};
+  const cluster = await findSwarmCluster(engine.docker, clusterName, discover);
   const router = new SwarmRouter(engine, cluster, {
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
@@ -56,7 +57,7 @@ export async function openHealSession(
     router,
     pool,
     async refresh() {
-      const c = await findSwarmCluster(engine.docker, clusterName);
+      const c = await findSwarmCluster(engine.docker, clusterName, discover);
       router.update(c);
       return c;
     },
