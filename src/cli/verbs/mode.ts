@@ -32,8 +32,13 @@ export const modeVerb: Verb = {
       if (flagBoolean(args, 'json')) {
         io.stdout.write(JSON.stringify({ cluster: name, mode, ...change }, null, 2) + '\n');
       } else {
-        io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s)).\n`);
+        io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s)${change.persisted ? `, kept for restarts on ${change.filesWritten.length}` : ''}).\n`);
         for (const f of change.failed) io.stdout.write(`[WARN] ${f}\n`);
+        if (!change.persisted) {
+          io.stdout.write(
+            `[WARN] The nodes' redis.conf reads no mode file (a cluster deployed by an older redis-swarm, or made by hand): a node whose task restarts comes back with the setting of its redis.conf; \`check\` reports it and \`heal\` sets it again. Redeploy to keep the mode across restarts.\n`,
+          );
+        }
       }
       return change.failed.length === 0 ? 0 : 1;
     } finally {

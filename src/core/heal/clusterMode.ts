@@ -1,9 +1,11 @@
 /**
  * `mode cache|persistent` after deploy: the mode lives in the services' labels
- * (org.redis-swarm.mode, read by discover.ts) and in each node's cluster-require-full-coverage
- * (no in cache mode, so covered slots keep serving while heal re-covers lost ones; yes in
- * persistent mode, Redis's default). Only the service-level labels change: the task template is
- * left alone, so no task restarts.
+ * (org.redis-swarm.mode, read by discover.ts: the cluster's recorded mode, the source of truth)
+ * and in each node's cluster-require-full-coverage (no in cache mode, so covered slots keep
+ * serving while heal re-covers lost ones; yes in persistent mode, Redis's default): set live
+ * with CONFIG SET, and in the node's mode file (modeFile.ts) so a restarted task comes back in
+ * the same mode. Only the service-level labels change: the task template is left alone, so no
+ * task restarts.
  */
 import Docker from 'dockerode';
 import { BadInputError, RedisSwarmError } from '../errors';
@@ -11,12 +13,20 @@ import { AdminPool, errText } from '../redis/adminConnection';
 import { ClusterMode } from '../swarm/deployOptions';
 import { runningNodes, SwarmCluster } from '../swarm/discover';
 import { LABEL_MODE } from '../swarm/labels';
+import { clusterReadsModeFile, writeModeFiles } from '../swarm/modeFile';
 
 export interface ModeChange {
   readonly services: readonly string[];
   readonly nodesSet: readonly string[];
   /** Nodes whose setting could not be changed (not running, CONFIG refused), each with why. */
   readonly failed: readonly string[];
+  /** Nodes whose mode file now holds the mode (a restarted task reads it). */
+  readonly filesWritten: readonly string[];
+  /**
+   * False when the nodes' redis.conf reads no mode file (a cluster deployed before it, or made
+   * by hand): a restarted task comes back in the mode of its redis.conf until heal sets it.
+   */
+  readonly persisted: boolean;
 }
 
 export function parseClusterMode(text: string | undefined): ClusterMode {
@@ -50,5 +60,13 @@ export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: S
       }
     }),
   );
-  return { services, nodesSet: nodesSet.sort(), failed };
+  // Only where CONFIG SET took: a file must never say one mode while the node runs another.
+  const persisted = await clusterReadsModeFile(docker, cluster);
+  let filesWritten: string[] = [];
+  if (persisted && nodesSet.length > 0) {
+    const files = await writeModeFiles(docker, cluster, mode, nodesSet);
+    filesWritten = files.written;
+    failed.push(...files.failed);
+  }
+  return { services, nodesSet: nodesSet.sort(), failed, filesWritten, persisted };
 }

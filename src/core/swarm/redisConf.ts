@@ -7,6 +7,9 @@ import { DeployOptions } from './deployOptions';
 
 export const CONF_PATH = '/usr/local/etc/redis/redis.conf';
 export const SECRET_DIR = '/run/secrets';
+/** The node's own mode file, on its /data volume (modeFile.ts writes it). */
+export const MODE_FILE = '/data/redis-swarm-mode.conf';
+export const MODE_INCLUDE = 'include /data/redis-swarm-*.conf';
 
 export function renderRedisConf(o: DeployOptions, authSecretName?: string): string {
   const lines = [
@@ -28,6 +31,10 @@ export function renderRedisConf(o: DeployOptions, authSecretName?: string): stri
   ];
   if (o.maxmemory) lines.push(`maxmemory ${o.maxmemory}`);
   if (o.maxmemoryPolicy) lines.push(`maxmemory-policy ${o.maxmemoryPolicy}`);
+  // Last, so it wins: what `redis-swarm mode` wrote on the node's own volume after a mode change
+  // (modeFile.ts) overrides the mode above when the task restarts. A glob, because a fresh volume
+  // has no such file and an include of a missing file stops Redis from starting.
+  lines.push(MODE_INCLUDE);
   if (authSecretName) lines.push(`include ${SECRET_DIR}/${authSecretName}`);
   return lines.join('\n') + '\n';
 }
