@@ -1,5 +1,6 @@
 import { checkCluster } from '../../core/cluster/check';
 import { formatCheck } from '../../core/cluster/formatCheck';
+import { withModeFindings } from '../../core/swarm/modeDrift';
 import { flagBoolean, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology, seedTargetsFromArgs } from './clusterTargets';
@@ -17,7 +18,9 @@ export const checkVerb: Verb = {
     const targets = await seedTargetsFromArgs(args, io.env);
     try {
       const topology = await readTargetTopology(targets);
-      const report = checkCluster(topology);
+      const checked = checkCluster(topology);
+      // On the swarm, also whether every node runs in the cluster's recorded mode.
+      const report = targets.access ? await withModeFindings(checked, targets.pool, targets.access.cluster, topology) : checked;
       if (flagBoolean(args, 'json')) {
         io.stdout.write(JSON.stringify({ ok: report.ok, using: report.using, findings: report.findings, nodes: topology.nodes, unreachable: topology.unreachable }, null, 2) + '\n');
       } else {

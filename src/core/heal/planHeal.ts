@@ -34,7 +34,15 @@ export type HealAction =
   | { readonly kind: 'replicate'; readonly node: NodeRef; readonly masterId: string; readonly master: string; readonly why: string }
   | { readonly kind: 'add-slots'; readonly node: NodeRef; readonly ranges: readonly SlotRange[]; readonly why: string }
   | { readonly kind: 'bump-epoch'; readonly node: NodeRef; readonly why: string }
-  | { readonly kind: 'config-set'; readonly nodes: readonly NodeRef[]; readonly name: string; readonly value: string; readonly why: string };
+  | {
+      readonly kind: 'config-set';
+      readonly nodes: readonly NodeRef[];
+      readonly name: string;
+      readonly value: string;
+      readonly why: string;
+      /** The value is the cluster's recorded mode: also write it where a restarted task reads it (modeFile.ts). */
+      readonly modeFile?: boolean;
+    };
 
 export interface HealPlan {
   readonly cluster: string;
@@ -136,7 +144,14 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
   // 2. Cache mode keeps serving the covered slots; persistent mode only when asked.
   for (const p of of('coverage-setting')) {
     const nodes = d.live.filter((n) => p.nodes.includes(n.id)).map(ref);
-    actions.push({ kind: 'config-set', nodes, name: 'cluster-require-full-coverage', value: p.want ? 'yes' : 'no', why: 'cache mode serves the covered slots while lost ones are re-covered' });
+    actions.push({
+      kind: 'config-set',
+      nodes,
+      name: 'cluster-require-full-coverage',
+      value: p.want ? 'yes' : 'no',
+      why: p.want ? 'persistent mode: the cluster stops serving while slots are lost, as recorded' : 'cache mode serves the covered slots while lost ones are re-covered',
+      modeFile: true,
+    });
   }
 
   // 3. Dead IDs that can never come back are forgotten on every node at once: CLUSTER FORGET

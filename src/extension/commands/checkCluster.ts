@@ -5,6 +5,7 @@ import { readTopology } from '../../core/cluster/readTopology';
 import { BadInputError } from '../../core/errors';
 import { seedEndpoints } from '../../core/swarm/discover';
 import { joinSwarm } from '../../core/swarm/joinTopology';
+import { withModeFindings } from '../../core/swarm/modeDrift';
 import { CommandDef } from './registry';
 import { resolveCluster } from './pickCluster';
 
@@ -34,7 +35,7 @@ export const checkClusterCommand: CommandDef = {
       async () => {
         const { router, pool } = await ctx.store.getReader().connectionsFor(cluster.swarm);
         const topology = joinSwarm(await readTopology(router, seeds, { pool }), cluster.swarm);
-        const report = checkCluster(topology);
+        const report = await withModeFindings(checkCluster(topology), pool, cluster.swarm, topology);
         const text = formatCheck(topology, report);
         return {
           cluster: cluster.name,
