@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { effectiveArgv, isRedisPingReply, recogniseArgv } from '../../src/core/swarm/recognise';
+import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from '../../src/core/swarm/recognise';
 
 test('a node is recognised by the server it runs, whatever the image is called', () => {
   assert.equal(recogniseArgv(['redis-server', '--cluster-enabled', 'yes']), 'redis');
@@ -44,4 +44,13 @@ test('a PING reply in RESP is a Redis node; anything else is not', () => {
   assert.equal(isRedisPingReply(''), false);
   assert.equal(isRedisPingReply('HTTP/1.1 400 Bad Request'), false);
   assert.equal(isRedisPingReply('ERROR'), false);
+});
+
+test('the port comes from the command line, also inside a wrapper', () => {
+  assert.equal(portFromArgv(['redis-server', '--port', '7000']), 7000);
+  assert.equal(portFromArgv(['sh', '-c', 'exec redis-server --cluster-enabled yes --port 7001']), 7001);
+  assert.equal(portFromArgv(['sh', '-c', 'exec valkey-server --port=7002; echo gone']), 7002);
+  assert.equal(portFromArgv(['redis-server', '/conf/redis.conf']), undefined);
+  assert.equal(portFromArgv(['redis-server', '--port', '70000']), undefined);
+  assert.equal(portFromArgv(['redis-server', '--portal', '7000']), undefined);
 });

@@ -18,7 +18,7 @@ import {
 } from './labels';
 import { ClusterMode } from './deployOptions';
 import { execCapture } from './exec';
-import { effectiveArgv, isRedisPingReply, recogniseArgv } from './recognise';
+import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';
 
 export const DEFAULT_REDIS_PORT = 6379;
 
@@ -114,7 +114,7 @@ async function runsRedis(docker: Docker, s: ServiceInfo, tasks: readonly TaskInf
   if (!containerId) return false;
   const known = verdicts.get(containerId);
   if (known !== undefined) return known;
-  const port = portFromArgs(spec) ?? DEFAULT_REDIS_PORT;
+  const port = portFromArgv(effectiveArgv(spec, image)) ?? DEFAULT_REDIS_PORT;
   const verdict = await pingThroughExec(docker, containerId, port);
   verdicts.set(containerId, verdict);
   return verdict;
@@ -234,7 +234,7 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): Swar
   const name = spec.Name ?? s.ID;
   // A node's number: its label, else its name's `-<n>`, else its place among the services given.
   const index = Number(labels[LABEL_NODE_INDEX] ?? HAND_MADE.exec(name)?.[2] ?? position) || position;
-  const port = Number(labels[LABEL_PORT] ?? portFromArgs(spec.TaskTemplate?.ContainerSpec) ?? DEFAULT_REDIS_PORT);
+  const port = Number(labels[LABEL_PORT] ?? portFromArgv(effectiveArgv(spec.TaskTemplate?.ContainerSpec ?? {})) ?? DEFAULT_REDIS_PORT);
   const ports = spec.EndpointSpec?.Ports ?? s.Endpoint?.Ports ?? [];
   const published = ports.find((p) => p.TargetPort === port && p.PublishedPort);
   const networkIds = new Set((spec.TaskTemplate?.Networks ?? []).flatMap((n) => (n.Target ? [n.Target] : [])));
@@ -248,14 +248,6 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): Swar
     ...(published?.PublishedPort ? { publishedPort: published.PublishedPort } : {}),
     ...(task ? { task } : {}),
   };
-}
-
-/** `redis-server conf --port 7000` or `redis-server --port 7000`: the port given on the command line. */
-function portFromArgs(spec: { Args?: string[]; Command?: string[] } | undefined): number | undefined {
-  const argv = [...(spec?.Command ?? []), ...(spec?.Args ?? [])];
-  const at = argv.indexOf('--port');
-  const v = at >= 0 ? Number(argv[at + 1]) : NaN;
-  return Number.isInteger(v) ? v : undefined;
 }
 
 /** The running task if any, else the newest: a restarting node shows why it is not running. */

@@ -35,6 +35,17 @@ export function recogniseArgv(argv: readonly string[]): Verdict {
 }
 
 /**
+ * The port a command line gives the server (`--port 7000`), also inside a wrapper's
+ * `sh -c "exec redis-server --port 7000"`; undefined when none does (a port set in a config
+ * file is not seen: label the service org.redis-swarm.port=N).
+ */
+export function portFromArgv(argv: readonly string[]): number | undefined {
+  const m = /(?:^|\s)--port(?:\s+|=)(\d{1,5})(?:\s|$|;)/.exec(argv.join(' '));
+  const port = m ? Number(m[1]) : NaN;
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
+/**
  * The first line a server sent back to `PING`: a Redis-compatible server answers `+PONG`, or an
  * error such as `-NOAUTH …` (a password) or `-DENIED …` (protected mode), all in RESP.
  */
