@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { listRedisImages } from '../../src/core/docker/images';
 import { listSwarmClusters } from '../../src/core/swarm/discover';
 import { TEST_IMAGE, localEngine, runPrefix, sweep } from '../support/swarm';
 
@@ -67,6 +68,10 @@ describe('hand-made node services recognised by what they run', { timeout: 300_0
     assert.deepEqual(ours.get(`${p}w`), [`${p}w-1`], 'a node behind a wrapper script answers PING');
     assert.equal(ours.has(`${p}n`), false, 'a service running something else is no Redis node');
     assert.deepEqual(ours.get(`${p}l`), [`${p}odd`], 'a service labelled with a cluster name belongs to it');
+
+    // doctor and the Deploy wizard list the re-tagged image too, with its Redis version.
+    const listed = (await listRedisImages(localEngine().docker)).find((i) => i.tag === image);
+    assert.ok(listed?.redisVersion && listed.clusterReady === true, `${image} is listed as a Redis 7 image: ${JSON.stringify(listed)}`);
 
     // --services: the user's own list, whatever the names; node 2 is the wrapped one.
     const pong = execFileSync(BIN, ['cli', '--cluster', `${p}s`, '--services', `${p}odd,${p}w-1`, '--node', '2', 'ping'], { encoding: 'utf8', env });
