@@ -36,13 +36,6 @@ describe('deploy planning (no Docker)', () => {
     assert.match(renderRedisConf(opts({ maxmemory: '256mb', maxmemoryPolicy: 'allkeys-lru', appendonly: false })), /maxmemory 256mb\nmaxmemory-policy allkeys-lru/);
   });
 
-  it('reads the mode file on the node\'s volume after the deploy-time mode, so a restarted task keeps a later mode', () => {
-    const lines = renderRedisConf(opts({ mode: 'persistent', maxmemory: '256mb' })).split('\n');
-    const include = lines.indexOf('include /data/redis-swarm-*.conf');
-    assert.ok(include > lines.indexOf('cluster-require-full-coverage yes'), lines.join('\n'));
-    assert.ok(include > lines.indexOf('maxmemory 256mb'), 'the mode file is read after every other setting');
-  });
-
   it('quotes passwords so redis.conf reads them back exactly', () => {
     for (const pw of ['plain', 'with space', 'q"uo\\te', 'tab\there', 'ünïcødé#;']) {
       const secret = renderAuthSecret(pw);

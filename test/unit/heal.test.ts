@@ -186,22 +186,22 @@ test('splitRanges gives near-equal shares in slot order', () => {
   ]);
 });
 
-test('a node whose setting is not the recorded mode is set again, and its mode file written', () => {
+test('a node whose setting is not the recorded mode is set again', () => {
   const cov = (n: number, fullCoverage: boolean): NodeObservation => ({ ...obs(n, view(SIX[n - 1] as NodeSpec, SIX)), fullCoverage });
   // Cache mode: a node back on a fresh volume, with the deploy-time `yes`.
   const cache = diagnose({ cluster: swarm(IPS, 'cache'), observations: SIX.map((s) => cov(s.n, s.n === 4)), now: NOW });
   assert.deepEqual(cache.problems, [{ kind: 'coverage-setting', nodes: [id(4)], want: false }]);
   const cachePlan = planHeal(cache, { graceMs: 30_000 });
-  assert.deepEqual(cachePlan.actions.map((a) => (a.kind === 'config-set' ? [a.value, a.modeFile, a.nodes.map((x) => x.service)] : a.kind)), [['no', true, ['r-4']]]);
+  assert.deepEqual(cachePlan.actions.map((a) => (a.kind === 'config-set' ? [a.value, a.nodes.map((x) => x.service)] : a.kind)), [['no', ['r-4']]]);
 
   // Persistent mode with every slot served: a node left at `no` goes back to `yes`.
   const persistent = diagnose({ cluster: swarm(IPS), observations: SIX.map((s) => cov(s.n, s.n !== 2)), now: NOW });
   assert.deepEqual(persistent.problems, [{ kind: 'coverage-setting', nodes: [id(2)], want: true }]);
   const plan = planHeal(persistent, { graceMs: 30_000 });
-  assert.deepEqual(plan.actions.map((a) => (a.kind === 'config-set' ? [a.value, a.modeFile] : a.kind)), [['yes', true]]);
+  assert.deepEqual(plan.actions.map((a) => (a.kind === 'config-set' ? [a.value, a.nodes.map((x) => x.service)] : a.kind)), [['yes', ['r-2']]]);
   assert.match(formatHealPlan(persistent, plan), /still have cluster-require-full-coverage no/);
 
-  // But while slots are lost, `no` is what heal --serve-partial set: left alone, and no mode file for it.
+  // But while slots are lost, `no` is what heal --serve-partial set: left alone.
   const three = SIX.slice(0, 3).map((s) => (s.n === 3 ? { ...s, flags: 'fail', pong: NOW - 10_000 } : s));
   const live = three.filter((s) => s.n !== 3);
   const d = diagnose({
@@ -217,5 +217,5 @@ test('a node whose setting is not the recorded mode is set again, and its mode f
   });
   const partial = planHeal(strict, { graceMs: 0, servePartial: true });
   const set = partial.actions.find((a) => a.kind === 'config-set');
-  assert.ok(set && set.kind === 'config-set' && set.value === 'no' && set.modeFile !== true, JSON.stringify(partial.actions));
+  assert.ok(set && set.kind === 'config-set' && set.value === 'no', JSON.stringify(partial.actions));
 });

@@ -7,6 +7,11 @@ import { Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
 
+/** How many services' tasks take the mode when they restart. */
+function keptText(change: { readonly services: readonly string[]; readonly notPersisted: readonly string[] }): string {
+  return change.notPersisted.length === 0 ? 'restarted tasks keep it' : `${change.notPersisted.length} service(s) forget it when their task restarts`;
+}
+
 export const modeVerb: Verb = {
   name: 'mode',
   summary: 'Switch a cluster between cache mode (heal may give up lost slots) and persistent mode (never).',
@@ -32,11 +37,11 @@ export const modeVerb: Verb = {
       if (flagBoolean(args, 'json')) {
         io.stdout.write(JSON.stringify({ cluster: name, mode, ...change }, null, 2) + '\n');
       } else {
-        io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s)${change.persisted ? `, kept for restarts on ${change.filesWritten.length}` : ''}).\n`);
+        io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s); ${keptText(change)}).\n`);
         for (const f of change.failed) io.stdout.write(`[WARN] ${f}\n`);
-        if (!change.persisted) {
+        if (change.notPersisted.length > 0) {
           io.stdout.write(
-            `[WARN] The nodes' redis.conf reads no mode file (a cluster deployed by an older redis-swarm, or made by hand): a node whose task restarts comes back with the setting of its redis.conf; \`check\` reports it and \`heal\` sets it again. Redeploy to keep the mode across restarts.\n`,
+            `[WARN] ${change.notPersisted.join(', ')} do not read the mode when their task starts (deployed by an older redis-swarm, or made by hand): a restarted node comes back with the setting of its redis.conf; \`check\` reports it and \`heal\` (or \`heal --watch\`) sets it again.\n`,
           );
         }
       }

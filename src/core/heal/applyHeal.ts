@@ -10,7 +10,6 @@ import { formatRanges } from '../cluster/topology';
 import { AdminPool, CommandArg, errText, PipelineResult, replyText } from '../redis/adminConnection';
 import { formatEndpoint } from '../routes/endpoint';
 import { SwarmCluster, runningNodes } from '../swarm/discover';
-import { ClusterMode } from '../swarm/deployOptions';
 import { NodeObservation } from './diagnose';
 import { HealAction, HealPlan } from './planHeal';
 import { describeAction } from './formatHeal';
@@ -23,8 +22,6 @@ export interface ApplyHealOptions {
   readonly token?: CancellationToken;
   readonly progress?: ProgressReporter;
   readonly logger?: Logger;
-  /** Writes the mode file of these nodes (modeFile.ts): a restarted task comes back in the recorded mode. */
-  readonly writeModeFile?: (services: readonly string[], mode: ClusterMode) => Promise<void>;
 }
 
 /** Asks every running node for its own view, in parallel, through the pool. */
@@ -82,7 +79,7 @@ export async function applyHeal(pool: AdminPool, plan: HealPlan, options: ApplyH
     }
     progress.report({ message: describeAction(a) });
     logger.info(`heal ${plan.cluster}: ${describeAction(a)}`);
-    await applyOne(pool, a, token, options);
+    await applyOne(pool, a, token);
   }
 }
 
@@ -110,7 +107,7 @@ async function forgetAll(pool: AdminPool, batch: readonly Extract<HealAction, { 
   if (failures.length > 0) throw new RedisSwarmError('redis', failures.join('; '));
 }
 
-async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken, options: ApplyHealOptions): Promise<void> {
+async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken): Promise<void> {
   switch (a.kind) {
     case 'meet': {
       const cmds: CommandArg[][] = a.targets.map((t) => ['CLUSTER', 'MEET', t.ip, t.port, t.busPort]);
@@ -163,7 +160,6 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
         ),
       );
       if (errors.length > 0) throw new RedisSwarmError('redis', `CONFIG SET ${a.name} ${a.value} failed on ${errors.join('; ')}`);
-      if (a.modeFile && options.writeModeFile) await options.writeModeFile(a.nodes.map((n) => n.service), a.value === 'no' ? 'cache' : 'persistent');
       return;
     }
     case 'forget':

@@ -13,7 +13,6 @@ import { SlotRange, formatRanges } from '../cluster/topology';
 import { readClusterPassword } from '../swarm/auth';
 import { DiscoverOptions, findSwarmCluster, SwarmCluster } from '../swarm/discover';
 import { SwarmRouter } from '../swarm/swarmRouter';
-import { clusterReadsModeFile, writeModeFiles } from '../swarm/modeFile';
 import { applyHeal, observeCluster } from './applyHeal';
 import { diagnose, Diagnosis } from './diagnose';
 import { formatHealPlan } from './formatHeal';
@@ -194,18 +193,7 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
       break;
     }
     checkCancel();
-    await applyHeal(session.pool, plan, {
-      token,
-      progress,
-      logger,
-      writeModeFile: async (services, mode) => {
-        // Only where the nodes' redis.conf reads the file (clusters deployed before it: the live setting only).
-        const cluster = await session.refresh();
-        if (!(await clusterReadsModeFile(session.engine.docker, cluster))) return;
-        const { failed } = await writeModeFiles(session.engine.docker, cluster, mode, services);
-        for (const f of failed) logger.warn(`heal ${session.clusterName}: ${f}; the node runs in ${mode} mode, but a restart of its task brings its redis.conf's setting back`);
-      },
-    });
+    await applyHeal(session.pool, plan, { token, progress, logger });
     applied += plan.actions.length;
     if (plan.lostRanges.length > 0) {
       lostRanges.push(...plan.lostRanges);

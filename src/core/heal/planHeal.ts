@@ -34,15 +34,7 @@ export type HealAction =
   | { readonly kind: 'replicate'; readonly node: NodeRef; readonly masterId: string; readonly master: string; readonly why: string }
   | { readonly kind: 'add-slots'; readonly node: NodeRef; readonly ranges: readonly SlotRange[]; readonly why: string }
   | { readonly kind: 'bump-epoch'; readonly node: NodeRef; readonly why: string }
-  | {
-      readonly kind: 'config-set';
-      readonly nodes: readonly NodeRef[];
-      readonly name: string;
-      readonly value: string;
-      readonly why: string;
-      /** The value is the cluster's recorded mode: also write it where a restarted task reads it (modeFile.ts). */
-      readonly modeFile?: boolean;
-    };
+  | { readonly kind: 'config-set'; readonly nodes: readonly NodeRef[]; readonly name: string; readonly value: string; readonly why: string };
 
 export interface HealPlan {
   readonly cluster: string;
@@ -150,7 +142,6 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
       name: 'cluster-require-full-coverage',
       value: p.want ? 'yes' : 'no',
       why: p.want ? 'persistent mode: the cluster stops serving while slots are lost, as recorded' : 'cache mode serves the covered slots while lost ones are re-covered',
-      modeFile: true,
     });
   }
 

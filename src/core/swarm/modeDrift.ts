@@ -2,7 +2,8 @@
  * Check's side of the cluster mode: nodes whose live cluster-require-full-coverage differs from
  * the cluster's recorded mode (its services' labels). Heal repairs the same nodes (diagnose.ts
  * 'coverage-setting'); check reports them in the same words. Such a node is one whose task
- * came back on a fresh volume, or with a redis.conf older than the mode file (modeFile.ts).
+ * does not read the mode when its task starts (deployed by an older redis-swarm, or by hand:
+ * modeEnv.ts), or one left at `no` by heal --serve-partial once every slot is served again.
  */
 import { CheckReport, Finding } from '../cluster/check';
 import { ClusterTopology } from '../cluster/topology';

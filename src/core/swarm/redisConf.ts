@@ -7,9 +7,6 @@ import { DeployOptions } from './deployOptions';
 
 export const CONF_PATH = '/usr/local/etc/redis/redis.conf';
 export const SECRET_DIR = '/run/secrets';
-/** The node's own mode file, on its /data volume (modeFile.ts writes it). */
-export const MODE_FILE = '/data/redis-swarm-mode.conf';
-export const MODE_INCLUDE = 'include /data/redis-swarm-*.conf';
 
 export function renderRedisConf(o: DeployOptions, authSecretName?: string): string {
   const lines = [
@@ -24,17 +21,14 @@ export function renderRedisConf(o: DeployOptions, authSecretName?: string): stri
     `cluster-node-timeout ${o.nodeTimeoutMs}`,
     `cluster-preferred-endpoint-type ${o.preferredEndpoint}`,
     // Cache mode serves the covered slots while heal re-covers lost ones; persistent mode
-    // refuses, as Redis does by default, until the owner comes back with its data.
+    // refuses, as Redis does by default, until the owner comes back with its data. The mode at
+    // deploy time: each task's command line sets the cluster's current mode over it (modeEnv.ts).
     `cluster-require-full-coverage ${o.mode === 'cache' ? 'no' : 'yes'}`,
     `appendonly ${o.appendonly ? 'yes' : 'no'}`,
     'dir /data',
   ];
   if (o.maxmemory) lines.push(`maxmemory ${o.maxmemory}`);
   if (o.maxmemoryPolicy) lines.push(`maxmemory-policy ${o.maxmemoryPolicy}`);
-  // Last, so it wins: what `redis-swarm mode` wrote on the node's own volume after a mode change
-  // (modeFile.ts) overrides the mode above when the task restarts. A glob, because a fresh volume
-  // has no such file and an include of a missing file stops Redis from starting.
-  lines.push(MODE_INCLUDE);
   if (authSecretName) lines.push(`include ${SECRET_DIR}/${authSecretName}`);
   return lines.join('\n') + '\n';
 }
