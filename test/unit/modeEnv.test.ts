@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { specForNewNode } from '../../src/core/ops/addNode';
 import { modeEnvEntry, nodeCommand, readsModeLabel } from '../../src/core/swarm/modeEnv';
 
 function runNode(mode: string | undefined): string {
@@ -32,10 +33,11 @@ test('each task starts redis-server in the mode its service label gives, over re
   assert.equal(runNode('$(echo cache)'), base, 'a label value is data, never code');
 });
 
-test('the node command names redis-server and keeps the node name an argument of its own', () => {
-  const cmd = nodeCommand('/c.conf', 'c-3');
-  assert.ok(cmd.includes('c-3'), 'add-node renames the node by replacing this argument');
-  assert.ok(cmd.includes('redis-server'));
+test('add-node copies a sibling: the new node gets its own name and reads the mode label too', () => {
+  const sibling = { Name: 'c-3', TaskTemplate: { ContainerSpec: { Command: nodeCommand('/c.conf', 'c-3'), Env: [modeEnvEntry()] } } };
+  const spec = specForNewNode(sibling, 'c', 7);
+  assert.deepEqual(spec.TaskTemplate?.ContainerSpec?.Command, nodeCommand('/c.conf', 'c-7'));
+  assert.equal(readsModeLabel(spec.TaskTemplate?.ContainerSpec as { Env?: string[] }), true);
 });
 
 test('a service reads the mode label when its environment carries the template', () => {
