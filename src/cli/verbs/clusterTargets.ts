@@ -24,7 +24,7 @@ export const clusterTargetFlags: FlagSpecs = {
   cluster: {
     kind: 'string',
     valueName: 'name',
-    description: 'A cluster on the swarm (deployed by redis-swarm, or services NAME-1 … NAME-N); nodes are reached through published ports or Docker API tunnels.',
+    description: 'A cluster on the swarm (deployed by redis-swarm, or services NAME-1 … NAME-N running a Redis server, or those given with --services); nodes are reached through published ports or Docker API tunnels.',
   },
   services: servicesFlag,
   tunnel: { kind: 'boolean', description: 'With --cluster: use Docker API tunnels even where ports are published.' },

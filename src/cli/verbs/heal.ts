@@ -18,7 +18,7 @@ export const healVerb: Verb = {
   summary: 'Heal a cluster on the swarm: re-introduce nodes at new IPs, replace nodes that lost their data, keep a replica per master, re-cover lost slots (cache mode).',
   usage: 'heal --cluster NAME [--services a,b,c] [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial]',
   flags: {
-    cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm (labelled by redis-swarm, or services NAME-1 … NAME-N).' },
+    cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm (labelled by redis-swarm, or services NAME-1 … NAME-N running a Redis server, or those given with --services).' },
     yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
     'dry-run': { kind: 'boolean', description: 'Print the plan and change nothing.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
