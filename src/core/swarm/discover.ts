@@ -81,6 +81,8 @@ interface TaskInfo {
 const HAND_MADE = /^(.+)-(\d+)$/;
 /** How long a node has to answer the PING that tells whether it is Redis (s). */
 const PING_PROBE_TIMEOUT_S = 2;
+/** A container that did not answer as Redis is asked again after this long: it may have been starting (ms). */
+const PING_RETRY_MS = 30_000;
 
 export interface DiscoverOptions {
   /**
@@ -96,14 +98,19 @@ function imageName(ref: string): string {
 }
 
 /**
- * Each container's answer to the PING probe, per engine: a container's verdict never changes,
- * and a tree refresh must not exec into every `<name>-<n>` container again. Entries of
- * containers that are gone are dropped at each listing.
+ * Each container's answer to the PING probe, per engine, so a tree refresh does not exec into
+ * every `<name>-<n>` container again: a Redis container stays one; a container that did not
+ * answer as Redis is asked again after PING_RETRY_MS. Entries of containers that are gone are
+ * dropped at each listing.
  */
-const pingVerdicts = new WeakMap<Docker, Map<string, boolean>>();
+interface PingVerdict {
+  readonly redis: boolean;
+  readonly at: number;
+}
+const pingVerdicts = new WeakMap<Docker, Map<string, PingVerdict>>();
 
 /** Whether a service that no label marks runs a Redis server: its command, its image's, or the node's answer. */
-async function runsRedis(docker: Docker, s: ServiceInfo, tasks: readonly TaskInfo[], verdicts: Map<string, boolean>): Promise<boolean> {
+async function runsRedis(docker: Docker, s: ServiceInfo, tasks: readonly TaskInfo[], verdicts: Map<string, PingVerdict>): Promise<boolean> {
   const spec = s.Spec?.TaskTemplate?.ContainerSpec ?? {};
   if (recogniseArgv(effectiveArgv(spec)) === 'redis') return true;
   const image = await inspectImageConfig(docker, spec.Image ?? '');
@@ -113,11 +120,11 @@ async function runsRedis(docker: Docker, s: ServiceInfo, tasks: readonly TaskInf
   const containerId = running?.Status?.ContainerStatus?.ContainerID;
   if (!containerId) return false;
   const known = verdicts.get(containerId);
-  if (known !== undefined) return known;
+  if (known && (known.redis || Date.now() - known.at < PING_RETRY_MS)) return known.redis;
   const port = portFromArgv(effectiveArgv(spec, image)) ?? DEFAULT_REDIS_PORT;
-  const verdict = await pingThroughExec(docker, containerId, port);
-  verdicts.set(containerId, verdict);
-  return verdict;
+  const redis = await pingThroughExec(docker, containerId, port);
+  verdicts.set(containerId, { redis, at: Date.now() });
+  return redis;
 }
 
 async function inspectImageConfig(docker: Docker, ref: string): Promise<{ Entrypoint?: string[] | null; Cmd?: string[] | null } | undefined> {
@@ -151,7 +158,7 @@ async function pingThroughExec(docker: Docker, containerId: string, port: number
 export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]> {
   const services = (await docker.listServices()) as ServiceInfo[];
   const tasks = (await docker.listTasks()) as TaskInfo[];
-  const verdicts = pingVerdicts.get(docker) ?? new Map<string, boolean>();
+  const verdicts = pingVerdicts.get(docker) ?? new Map<string, PingVerdict>();
   pingVerdicts.set(docker, verdicts);
   const live = new Set(tasks.flatMap((t) => (t.Status?.ContainerStatus?.ContainerID ? [t.Status.ContainerStatus.ContainerID] : [])));
   for (const id of [...verdicts.keys()]) if (!live.has(id)) verdicts.delete(id);
