@@ -86,6 +86,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     } else break;
   }
   a.command = argv.slice(i);
+  if (a.services.length > 0 && a.clusterName === undefined) throw new BadInputError('--services names the nodes of a cluster: give the cluster a name with --cluster NAME.');
   return a;
 }
 
