@@ -185,3 +185,37 @@ test('splitRanges gives near-equal shares in slot order', () => {
     [{ start: 12, end: 14 }],
   ]);
 });
+
+test('a node whose setting is not the recorded mode is set again', () => {
+  const cov = (n: number, fullCoverage: boolean): NodeObservation => ({ ...obs(n, view(SIX[n - 1] as NodeSpec, SIX)), fullCoverage });
+  // Cache mode: a node back on a fresh volume, with the deploy-time `yes`.
+  const cache = diagnose({ cluster: swarm(IPS, 'cache'), observations: SIX.map((s) => cov(s.n, s.n === 4)), now: NOW });
+  assert.deepEqual(cache.problems, [{ kind: 'coverage-setting', nodes: [id(4)], want: false }]);
+  const cachePlan = planHeal(cache, { graceMs: 30_000 });
+  assert.deepEqual(cachePlan.actions.map((a) => (a.kind === 'config-set' ? [a.value, a.nodes.map((x) => x.service)] : a.kind)), [['no', ['r-4']]]);
+
+  // Persistent mode with every slot served: a node left at `no` goes back to `yes`.
+  const persistent = diagnose({ cluster: swarm(IPS), observations: SIX.map((s) => cov(s.n, s.n !== 2)), now: NOW });
+  assert.deepEqual(persistent.problems, [{ kind: 'coverage-setting', nodes: [id(2)], want: true }]);
+  const plan = planHeal(persistent, { graceMs: 30_000 });
+  assert.deepEqual(plan.actions.map((a) => (a.kind === 'config-set' ? [a.value, a.nodes.map((x) => x.service)] : a.kind)), [['yes', ['r-2']]]);
+  assert.match(formatHealPlan(persistent, plan), /still have cluster-require-full-coverage no/);
+
+  // But while slots are lost, `no` is what heal --serve-partial set: left alone.
+  const three = SIX.slice(0, 3).map((s) => (s.n === 3 ? { ...s, flags: 'fail', pong: NOW - 10_000 } : s));
+  const live = three.filter((s) => s.n !== 3);
+  const d = diagnose({
+    cluster: swarm({ 1: '192.0.2.1', 2: '192.0.2.2' }),
+    observations: live.map((s) => ({ ...obs(s.n, view(s, three), 'ok'), fullCoverage: false })),
+    now: NOW,
+  });
+  assert.ok(!d.problems.some((p) => p.kind === 'coverage-setting'), JSON.stringify(d.problems));
+  const strict = diagnose({
+    cluster: swarm({ 1: '192.0.2.1', 2: '192.0.2.2' }),
+    observations: live.map((s) => ({ ...obs(s.n, view(s, three), 'fail'), fullCoverage: true })),
+    now: NOW,
+  });
+  const partial = planHeal(strict, { graceMs: 0, servePartial: true });
+  const set = partial.actions.find((a) => a.kind === 'config-set');
+  assert.ok(set && set.kind === 'config-set' && set.value === 'no', JSON.stringify(partial.actions));
+});

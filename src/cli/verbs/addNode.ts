@@ -24,6 +24,8 @@ export const addNodeVerb: Verb = {
   async run(argv, io) {
     const args = parseArgs(argv, this.flags ?? {});
     if (flagString(args, 'cluster') === undefined) throw new BadInputError('add-node creates a swarm service: name the cluster with --cluster NAME.');
+    // A new node is made like its siblings, which only a cluster deployed by redis-swarm describes.
+    if (flagString(args, 'services') !== undefined) throw new BadInputError('add-node works on clusters deployed by redis-swarm, found by their labels: drop --services.');
     const replicaOf = flagString(args, 'replica-of');
     const asMaster = flagBoolean(args, 'master');
     const json = flagBoolean(args, 'json');

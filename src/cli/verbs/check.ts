@@ -18,6 +18,7 @@ export const checkVerb: Verb = {
     try {
       const topology = await readTargetTopology(targets);
       // With --cluster, heal's diagnosis inside check knows the services (tasks down, new IPs).
+      // Nodes not in the cluster's recorded mode are among them (diagnose's coverage-setting).
       const report = checkCluster(topology, targets.access ? { cluster: targets.access.cluster } : {});
       if (flagBoolean(args, 'json')) {
         io.stdout.write(JSON.stringify({ ok: report.ok, using: report.using, findings: report.findings, nodes: topology.nodes, unreachable: topology.unreachable }, null, 2) + '\n');

@@ -22,7 +22,7 @@ import { CliIO, Verb } from '../verb';
 
 const USAGE =
   'cli [-h host] [-p port] [-a password] [--user name] [-n db] [-c] [-3] [--raw | --no-raw] ' +
-  '[--cluster NAME [--node N]] [command args...]';
+  '[--cluster NAME [--services a,b,c] [--node N]] [command args...]';
 
 const HISTORY_FILE = '.redis-swarm_history';
 /** Lines kept in the interactive history. */
@@ -41,6 +41,7 @@ interface CliArgs {
   raw: boolean | undefined;
   noAuthWarning: boolean;
   clusterName: string | undefined;
+  services: string[];
   node: string | undefined;
   command: string[];
   /** --help: the usage on stdout and status 0, as redis-cli does. */
@@ -59,6 +60,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     raw: undefined,
     noAuthWarning: false,
     clusterName: undefined,
+    services: [],
     node: undefined,
     command: [],
     help: false,
@@ -80,12 +82,14 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     else if (arg === '--no-auth-warning') a.noAuthWarning = true;
     else if (arg === '--cluster' && hasValue) a.clusterName = value();
     else if (arg === '--node' && hasValue) a.node = value();
+    else if (arg === '--services' && hasValue) a.services = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--help') a.help = true;
     else if (arg.startsWith('-') && arg.length > 1) {
       throw new BadInputError(`Unrecognized option or bad number of args for: '${arg}'. Usage: redis-swarm ${USAGE}`);
     } else break;
   }
   a.command = argv.slice(i);
+  if (a.services.length > 0 && a.clusterName === undefined) throw new BadInputError('--services names the nodes of a cluster: give the cluster a name with --cluster NAME.');
   return a;
 }
 
@@ -180,7 +184,7 @@ export const cliVerb: Verb = {
     let dispose = async (): Promise<void> => undefined;
     if (args.clusterName !== undefined) {
       // The password, when none was given, is read from the cluster's Docker secret.
-      const access = await openClusterAccess(args.clusterName, { env: io.env, ...(password !== undefined ? { password } : {}) });
+      const access = await openClusterAccess(args.clusterName, { env: io.env, services: args.services, ...(password !== undefined ? { password } : {}) });
       password = access.password;
       router = access.router;
       dispose = () => access.dispose();

@@ -17,14 +17,16 @@ import { ClusterAccess, openClusterAccess } from '../../core/swarm/clusterAccess
 import { swarmCreateInputs } from '../../core/swarm/swarmNodes';
 import { joinSwarm } from '../../core/swarm/joinTopology';
 import { dockerFlags, engineOptions } from './dockerFlags';
+import { flagServices, servicesFlag } from './servicesFlag';
 
 /** Flags every cluster verb takes to say how nodes are reached. */
 export const clusterTargetFlags: FlagSpecs = {
   cluster: {
     kind: 'string',
     valueName: 'name',
-    description: 'A cluster on the swarm (deployed by redis-swarm, or services NAME-1 … NAME-N); nodes are reached through published ports or Docker API tunnels.',
+    description: 'A cluster on the swarm (deployed by redis-swarm, or services NAME-1 … NAME-N running a Redis server, or those given with --services); nodes are reached through published ports or Docker API tunnels.',
   },
+  services: servicesFlag,
   tunnel: { kind: 'boolean', description: 'With --cluster: use Docker API tunnels even where ports are published.' },
   ...dockerFlags,
   reachable: {
@@ -77,6 +79,7 @@ async function swarmAccess(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<Cl
   const password = envPassword(env);
   return openClusterAccess(name, {
     ...engineOptions(args, env),
+    services: flagServices(args),
     forceTunnel: flagBoolean(args, 'tunnel'),
     ...(password !== undefined ? { password } : {}),
   });

@@ -30,7 +30,7 @@ export const delNodeVerb: Verb = {
       if (!t.access) throw new BadInputError('del-node needs --cluster NAME.');
       const out = json ? io.stderr : io.stdout;
       const progress = opsProgress(out);
-      const ctx: ScaleContext = { engine: t.access.engine, router: t.router, pool: t.pool, settings, progress, token: tokenFromSignal(io.signal) };
+      const ctx: ScaleContext = { engine: t.access.engine, router: t.router, pool: t.pool, settings, progress, token: tokenFromSignal(io.signal), discover: t.access.discover };
       const prepared = await planDelNode(ctx, t.access.cluster.name, { node, volumes: flagBoolean(args, 'volumes') });
       out.write(formatDelNodePlan(prepared.plan, prepared.topology));
       if (!(await confirm(io, flagBoolean(args, 'yes'), `Do you want to remove ${prepared.plan.service}?`))) return 1;

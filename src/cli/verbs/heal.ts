@@ -11,19 +11,21 @@ import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
 import { stderrProgress } from '../progress';
 import { CliIO, Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
+import { flagServices, servicesFlag } from './servicesFlag';
 
 export const healVerb: Verb = {
   name: 'heal',
   summary: 'Heal a cluster on the swarm: re-introduce nodes at new IPs, replace nodes that lost their data, keep a replica per master, re-cover lost slots (cache mode).',
-  usage: 'heal --cluster NAME [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial]',
+  usage: 'heal --cluster NAME [--services a,b,c] [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial]',
   flags: {
-    cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm (labelled by redis-swarm, or services NAME-1 … NAME-N).' },
+    cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm (labelled by redis-swarm, or services NAME-1 … NAME-N running a Redis server, or those given with --services).' },
     yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
     'dry-run': { kind: 'boolean', description: 'Print the plan and change nothing.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
     watch: { kind: 'boolean', description: 'Keep watching; heal whenever the topology shows a problem (Ctrl+C stops).' },
     grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
     'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
+    services: servicesFlag,
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
     ...dockerFlags,
   },
@@ -41,6 +43,8 @@ export const healVerb: Verb = {
     const password = io.env['REDISCLI_AUTH'] || undefined;
     const token = tokenFromSignal(io.signal);
     const logger = stderrLogger(io);
+    const services = flagServices(args);
+    const discover = services.length > 0 ? { services } : {};
 
     if (flagBoolean(args, 'watch')) {
       if (!yes) throw new BadInputError('--watch applies plans unattended: add --yes to confirm.');
@@ -48,6 +52,7 @@ export const healVerb: Verb = {
         graceMs: grace * 1000,
         token,
         logger,
+        discover,
         ...(password !== undefined ? { password } : {}),
         onHeal: (r) => {
           const errors = r.remaining.filter((f) => f.severity === 'error').map((f) => f.message);
@@ -60,6 +65,7 @@ export const healVerb: Verb = {
     const session: HealSession = await openHealSession(engine, name, {
       ...(password !== undefined ? { password } : {}),
       forceTunnel: flagBoolean(args, 'tunnel'),
+      discover,
     });
     try {
       const out = json ? io.stderr : io.stdout;

@@ -5,14 +5,21 @@ import { adminPoolFor } from '../../core/swarm/formCluster';
 import { flagBoolean, flagString, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
+import { flagServices, servicesFlag } from './servicesFlag';
+
+/** How many services' tasks take the mode when they restart. */
+function keptText(change: { readonly services: readonly string[]; readonly notPersisted: readonly string[] }): string {
+  return change.notPersisted.length === 0 ? 'restarted tasks keep it' : `${change.notPersisted.length} service(s) forget it when their task restarts`;
+}
 
 export const modeVerb: Verb = {
   name: 'mode',
   summary: 'Switch a cluster between cache mode (heal may give up lost slots) and persistent mode (never).',
-  usage: 'mode --cluster NAME cache|persistent [--json]',
+  usage: 'mode --cluster NAME [--services a,b,c] cache|persistent [--json]',
   flags: {
     cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
+    services: servicesFlag,
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
     ...dockerFlags,
   },
@@ -23,15 +30,20 @@ export const modeVerb: Verb = {
     if (args.positionals.length !== 1) throw new BadInputError('Give the mode: cache or persistent.');
     const mode = parseClusterMode(args.positionals[0]);
     const password = io.env['REDISCLI_AUTH'] || undefined;
-    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), ...(password !== undefined ? { password } : {}) });
+    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), services: flagServices(args), ...(password !== undefined ? { password } : {}) });
     const pool = adminPoolFor(access);
     try {
       const change = await setClusterMode(access.engine.docker, pool, access.cluster, mode);
       if (flagBoolean(args, 'json')) {
         io.stdout.write(JSON.stringify({ cluster: name, mode, ...change }, null, 2) + '\n');
       } else {
-        io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s)).\n`);
+        io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s); ${keptText(change)}).\n`);
         for (const f of change.failed) io.stdout.write(`[WARN] ${f}\n`);
+        if (change.notPersisted.length > 0) {
+          io.stdout.write(
+            `[WARN] ${change.notPersisted.join(', ')} do not read the mode when their task starts (deployed by an older redis-swarm, or made by hand): a restarted node comes back with the setting of its redis.conf; \`check\` reports it and \`heal\` (or \`heal --watch\`) sets it again.\n`,
+          );
+        }
       }
       return change.failed.length === 0 ? 0 : 1;
     } finally {

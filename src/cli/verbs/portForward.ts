@@ -5,6 +5,7 @@ import { openTunnel, Tunnel } from '../../core/swarm/tunnel';
 import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
+import { flagServices, servicesFlag } from './servicesFlag';
 
 /** Ports below 1024 are privileged, and port 0 would mean "any port" to the system. */
 const MIN_FORWARD_PORT = 1024;
@@ -12,6 +13,7 @@ const MIN_FORWARD_PORT = 1024;
 const flags = {
   ...dockerFlags,
   cluster: { kind: 'string', valueName: 'name', description: 'The cluster whose nodes to forward.' },
+  services: servicesFlag,
   base: { kind: 'number', valueName: 'port', description: 'Forward node i to 127.0.0.1:base+i-1 (default: free ports).', range: { min: MIN_FORWARD_PORT, max: 65535 } },
   json: { kind: 'boolean', description: 'Print the mapping as one JSON object once every port is open.' },
 } as const;
@@ -19,14 +21,14 @@ const flags = {
 export const portForwardVerb: Verb = {
   name: 'port-forward',
   summary: 'Open a local port per node, tunnelled through the Docker API, until Ctrl+C.',
-  usage: 'port-forward --cluster NAME [--base PORT]',
+  usage: 'port-forward --cluster NAME [--services a,b,c] [--base PORT]',
   flags,
   async run(argv, io) {
     const args = parseArgs(argv, flags);
     const name = flagString(args, 'cluster');
     if (!name) throw new BadInputError('Name the cluster: redis-swarm port-forward --cluster NAME.');
     const base = flagNumber(args, 'base');
-    const access = await openClusterAccess(name, engineOptions(args, io.env));
+    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), services: flagServices(args) });
     const last = base !== undefined ? base + Math.max(0, ...access.cluster.nodes.map((n) => n.index)) - 1 : undefined;
     if (base !== undefined && last !== undefined && last > 65535) {
       await access.dispose();

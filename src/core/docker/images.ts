@@ -3,13 +3,14 @@
  * cluster-preferred-endpoint-type (which let redirects name `redis-3`) arrived in 7.0.
  */
 import Docker from 'dockerode';
+import { recogniseArgv } from '../swarm/recognise';
 
 export const MIN_CLUSTER_REDIS_MAJOR = 7;
 
 export interface RedisImage {
   readonly tag: string;
   readonly id: string;
-  /** From the image's REDIS_VERSION env (set by the official image and by our test image). */
+  /** From the image's REDIS_VERSION env (the official image, our test image) or VALKEY_VERSION (valkey/valkey). */
   readonly redisVersion?: string;
   readonly clusterReady: boolean | 'unknown';
   readonly sizeBytes: number;
@@ -17,23 +18,54 @@ export interface RedisImage {
 
 export async function listRedisImages(docker: Docker): Promise<RedisImage[]> {
   const images = await docker.listImages();
-  const tags = images.flatMap((img) =>
-    (img.RepoTags ?? [])
-      .filter((t) => t !== '<none>:<none>' && /redis/i.test(t.split(':')[0] ?? ''))
-      .map((tag) => ({ tag, img })),
-  );
-  return Promise.all(
-    tags.map(async ({ tag, img }) => {
-      const redisVersion = await imageRedisVersion(docker, img.Id);
-      return {
-        tag,
-        id: img.Id,
-        ...(redisVersion ? { redisVersion } : {}),
-        clusterReady: redisVersion ? majorOf(redisVersion) >= MIN_CLUSTER_REDIS_MAJOR : 'unknown',
-        sizeBytes: img.Size,
-      } satisfies RedisImage;
+  const found = await Promise.all(
+    images.map(async (img) => {
+      const tags = (img.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+      if (tags.length === 0) return [];
+      // Recognised by what the image runs and says it is, not by its name alone: valkey/valkey,
+      // registry.example.com/team/cache:7 and home-built images are Redis images too.
+      const config = await docker.getImage(img.Id).inspect().then((i) => i.Config ?? {}, () => undefined);
+      const facts: ImageFacts = { env: config?.Env ?? [], entrypoint: toArgv(config?.Entrypoint), cmd: toArgv(config?.Cmd) };
+      const redisVersion = redisVersionOf(facts.env);
+      return tags
+        .filter((tag) => isRedisImage(tag, facts))
+        .map((tag): RedisImage => ({
+          tag,
+          id: img.Id,
+          ...(redisVersion ? { redisVersion } : {}),
+          clusterReady: redisVersion ? majorOf(redisVersion) >= MIN_CLUSTER_REDIS_MAJOR : 'unknown',
+          sizeBytes: img.Size,
+        }));
     }),
   );
+  return found.flat();
+}
+
+export interface ImageFacts {
+  readonly env: readonly string[];
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+}
+
+/** A Redis (or Valkey) server image: by the version its build records, the command it runs, or its name. */
+export function isRedisImage(tag: string, facts: ImageFacts): boolean {
+  if (redisVersionOf(facts.env) !== undefined) return true;
+  if (recogniseArgv([...facts.entrypoint, ...facts.cmd]) === 'redis') return true;
+  const repo = tag.slice(0, tag.lastIndexOf(':') > tag.lastIndexOf('/') ? tag.lastIndexOf(':') : tag.length);
+  return /(^|\/)(redis|valkey)[^/]*$/i.test(repo);
+}
+
+/** REDIS_VERSION (the official image, ours) or VALKEY_VERSION (valkey/valkey): Valkey 7.2+ speaks Redis 7's cluster protocol. */
+export function redisVersionOf(env: readonly string[]): string | undefined {
+  for (const key of ['REDIS_VERSION=', 'VALKEY_VERSION=']) {
+    const entry = env.find((e) => e.startsWith(key));
+    if (entry) return entry.slice(key.length);
+  }
+  return undefined;
+}
+
+function toArgv(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 }
 
 /**
@@ -58,13 +90,6 @@ export async function imageExists(docker: Docker, ref: string): Promise<boolean>
     if ((err as { statusCode?: number }).statusCode === 404) return false;
     throw err;
   }
-}
-
-async function imageRedisVersion(docker: Docker, id: string): Promise<string | undefined> {
-  const info = await docker.getImage(id).inspect();
-  const env = info.Config?.Env ?? [];
-  const entry = env.find((e) => e.startsWith('REDIS_VERSION='));
-  return entry?.slice('REDIS_VERSION='.length);
 }
 
 function majorOf(version: string): number {

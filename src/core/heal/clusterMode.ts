@@ -1,9 +1,10 @@
 /**
  * `mode cache|persistent` after deploy: the mode lives in the services' labels
- * (org.redis-swarm.mode, read by discover.ts) and in each node's cluster-require-full-coverage
- * (no in cache mode, so covered slots keep serving while heal re-covers lost ones; yes in
- * persistent mode, Redis's default). Only the service-level labels change: the task template is
- * left alone, so no task restarts.
+ * (org.redis-swarm.mode, read by discover.ts: the cluster's recorded mode, the source of truth,
+ * and by every task swarm starts: modeEnv.ts) and in each running node's
+ * cluster-require-full-coverage (no in cache mode, so covered slots keep serving while heal
+ * re-covers lost ones; yes in persistent mode, Redis's default), set live with CONFIG SET. Only
+ * the service-level labels change: the task template is left alone, so no task restarts.
  */
 import Docker from 'dockerode';
 import { BadInputError, RedisSwarmError } from '../errors';
@@ -11,12 +12,18 @@ import { AdminPool, errText } from '../redis/adminConnection';
 import { ClusterMode } from '../swarm/deployOptions';
 import { runningNodes, SwarmCluster } from '../swarm/discover';
 import { LABEL_MODE } from '../swarm/labels';
+import { readsModeLabel } from '../swarm/modeEnv';
 
 export interface ModeChange {
   readonly services: readonly string[];
   readonly nodesSet: readonly string[];
   /** Nodes whose setting could not be changed (not running, CONFIG refused), each with why. */
   readonly failed: readonly string[];
+  /**
+   * Services whose tasks do not read the mode label (deployed by an older redis-swarm, or made
+   * by hand): a restarted task comes back with its redis.conf's setting until heal sets it.
+   */
+  readonly notPersisted: readonly string[];
 }
 
 export function parseClusterMode(text: string | undefined): ClusterMode {
@@ -26,10 +33,15 @@ export function parseClusterMode(text: string | undefined): ClusterMode {
 
 export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: SwarmCluster, mode: ClusterMode): Promise<ModeChange> {
   const services: string[] = [];
+  const notPersisted: string[] = [];
   for (const n of cluster.nodes) {
     const svc = docker.getService(n.serviceId);
-    const info = (await svc.inspect()) as { Version?: { Index?: number }; Spec?: { Labels?: Record<string, string> } & Record<string, unknown> };
+    const info = (await svc.inspect()) as {
+      Version?: { Index?: number };
+      Spec?: { Labels?: Record<string, string>; TaskTemplate?: { ContainerSpec?: { Env?: string[] } } } & Record<string, unknown>;
+    };
     const spec = info.Spec ?? {};
+    if (!readsModeLabel(spec.TaskTemplate?.ContainerSpec)) notPersisted.push(n.service);
     if (spec.Labels?.[LABEL_MODE] === mode) continue;
     // The service version guards against a concurrent update (the API refuses a stale one).
     await svc.update({ _query: { version: info.Version?.Index ?? 0 }, _body: { ...spec, Labels: { ...(spec.Labels ?? {}), [LABEL_MODE]: mode } } }).catch((err: unknown) => {
@@ -39,7 +51,7 @@ export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: S
   }
   const value = mode === 'cache' ? 'no' : 'yes';
   const nodesSet: string[] = [];
-  const failed: string[] = cluster.nodes.filter((n) => !runningNodes(cluster).includes(n)).map((n) => `${n.service}: not running (it takes the setting from its redis.conf when it starts; heal sets it again in cache mode)`);
+  const failed: string[] = cluster.nodes.filter((n) => !runningNodes(cluster).includes(n)).map((n) => `${n.service}: not running (it takes the mode when its task starts; \`check\` and \`heal\` catch a node that does not)`);
   await Promise.all(
     runningNodes(cluster).map(async (n) => {
       try {
@@ -50,5 +62,5 @@ export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: S
       }
     }),
   );
-  return { services, nodesSet: nodesSet.sort(), failed };
+  return { services, nodesSet: nodesSet.sort(), failed, notPersisted };
 }

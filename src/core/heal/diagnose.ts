@@ -249,10 +249,17 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     if (!live.some((r) => r.masterId === m.id)) problems.push({ kind: 'no-replica', master: m.id });
   }
 
-  // 6. Cache mode serves the covered slots while lost ones wait for their grace period.
+  // 6. Every node's setting follows the cluster's recorded mode: a task restarted on a fresh
+  // volume (or with a redis.conf older than the mode file) starts with its redis.conf's setting.
+  // Cache mode serves the covered slots while lost ones wait for their grace period.
   if (cluster.mode === 'cache') {
     const strict = answered.filter((o) => o.fullCoverage === true).map((o) => o.view.self.id);
     if (strict.length > 0) problems.push({ kind: 'coverage-setting', nodes: strict, want: false });
+  } else if (!problems.some((p) => p.kind === 'lost-slots')) {
+    // Persistent mode serves partially only while slots are lost and the user asked for it
+    // (heal --serve-partial); once every slot has an owner again, back to the recorded mode.
+    const lax = answered.filter((o) => o.fullCoverage === false).map((o) => o.view.self.id);
+    if (lax.length > 0) problems.push({ kind: 'coverage-setting', nodes: lax, want: true });
   }
 
   // 7. Nothing named, yet members disagree or are not ok: Redis is still converging.

@@ -38,7 +38,11 @@ export function describeProblem(d: Diagnosis, p: Problem): string {
     case 'failover-pending': return `master ${p.address} (${p.id.slice(0, 8)}) is down; replica ${p.replicas.map(label).join(', ')} should take over`;
     case 'lost-slots': return `slots ${formatRanges(p.ranges)} are uncovered (${p.address ? `owner ${p.address} is down${p.ownerGoneForGood ? ' for good' : ''}` : 'no owner'})`;
     case 'no-replica': return `master ${label(p.master)} has no replica`;
-    case 'coverage-setting': return `${p.nodes.map(label).join(', ')} still have cluster-require-full-coverage ${p.want ? 'no' : 'yes'}`;
+    case 'coverage-setting':
+      return (
+        `${p.nodes.map(label).join(', ')} still have cluster-require-full-coverage ${p.want ? 'no' : 'yes'}, but cluster ${d.cluster} is in ${d.mode} mode ` +
+        (p.want ? '(the cluster would serve part of its slots while some are lost)' : '(one lost master would stop the whole cluster)')
+      );
     case 'settling': return `converging: ${p.detail}`;
   }
 }

@@ -14,7 +14,7 @@ import { checkCluster, CheckReport, Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
 import { SlotRange, formatRanges } from '../cluster/topology';
 import { readClusterPassword } from '../swarm/auth';
-import { findSwarmCluster, seedEndpoints, SwarmCluster } from '../swarm/discover';
+import { DiscoverOptions, findSwarmCluster, seedEndpoints, SwarmCluster } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
 import { Router } from '../routes/router';
 import { SwarmRouter } from '../swarm/swarmRouter';
@@ -51,9 +51,10 @@ export interface HealSession {
 export async function openHealSession(
   engine: Engine,
   clusterName: string,
-  options: { password?: string; forceTunnel?: boolean; logger?: Logger } = {},
+  options: { password?: string; forceTunnel?: boolean; logger?: Logger; discover?: DiscoverOptions } = {},
 ): Promise<HealSession> {
-  const cluster = await findSwarmCluster(engine.docker, clusterName);
+  const discover = options.discover ?? {};
+  const cluster = await findSwarmCluster(engine.docker, clusterName, discover);
   const router = new SwarmRouter(engine, cluster, {
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
@@ -66,7 +67,7 @@ export async function openHealSession(
     router,
     pool,
     async refresh() {
-      const c = await findSwarmCluster(engine.docker, clusterName);
+      const c = await findSwarmCluster(engine.docker, clusterName, discover);
       router.update(c);
       return c;
     },

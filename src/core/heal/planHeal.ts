@@ -136,7 +136,13 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
   // 2. Cache mode keeps serving the covered slots; persistent mode only when asked.
   for (const p of of('coverage-setting')) {
     const nodes = d.live.filter((n) => p.nodes.includes(n.id)).map(ref);
-    actions.push({ kind: 'config-set', nodes, name: 'cluster-require-full-coverage', value: p.want ? 'yes' : 'no', why: 'cache mode serves the covered slots while lost ones are re-covered' });
+    actions.push({
+      kind: 'config-set',
+      nodes,
+      name: 'cluster-require-full-coverage',
+      value: p.want ? 'yes' : 'no',
+      why: p.want ? 'persistent mode: the cluster stops serving while slots are lost, as recorded' : 'cache mode serves the covered slots while lost ones are re-covered',
+    });
   }
 
   // 3. Dead IDs that can never come back are forgotten on every node at once: CLUSTER FORGET

@@ -5,6 +5,7 @@
  * progress: the cluster's lock (clusterLock.ts) held by anything in this process or another,
  * or open slots / handshakes on the nodes, make it skip the turn.
  */
+import { DiscoverOptions } from '../swarm/discover';
 import { Engine } from '../docker/engine';
 import { describeError } from '../errors';
 import { CancellationToken, Logger, nullLogger } from '../lifecycle';
@@ -24,6 +25,8 @@ export interface WatchOptions {
   readonly logger?: Logger;
   readonly password?: string;
   readonly intervalMs?: number;
+  /** The node services, named by the user when discovery guesses wrong. */
+  readonly discover?: DiscoverOptions;
   /** After every heal run. */
   readonly onHeal?: (result: HealResult) => void;
   /** When slots were given up (cache mode): the ranges whose data is gone. */
@@ -43,7 +46,7 @@ export async function watchCluster(engine: Engine, clusterName: string, options:
     while (!options.token.isCancellationRequested) {
       let healthy = true;
       try {
-        session ??= await openHealSession(engine, clusterName, { ...(options.password !== undefined ? { password: options.password } : {}), logger });
+        session ??= await openHealSession(engine, clusterName, { ...(options.password !== undefined ? { password: options.password } : {}), logger, ...(options.discover ? { discover: options.discover } : {}) });
         const busy = operationInProgress(clusterName);
         if (busy !== undefined) {
           logger.debug(`heal watcher: ${clusterName} is busy (${busy}); not looking this turn`);

@@ -46,7 +46,7 @@ export function describeCluster(c: ClusterModel): ItemText {
     `**Redis cluster ${md(c.name)}**: ${HEALTH_WORDS[c.health]}${c.health === 'degraded' ? ' (Redis says cluster_state:ok; redundancy or upkeep is lacking)' : ''}`,
     `${c.shards.length} shard(s), ${nodes} node service(s), ${running} running`,
     `Slots covered: ${c.slotsCovered} of ${TOTAL_SLOTS}`,
-    `Mode: ${c.swarm.mode}${c.swarm.managed ? '' : ' (found by name and image, not deployed by redis-swarm)'}`,
+    `Mode: ${c.swarm.mode}${c.swarm.managed ? '' : ' (made by hand: found by what it runs or named by the user, not deployed by redis-swarm)'}`,
     ...(c.swarm.authSecret ? [`Password in secret \`${c.swarm.authSecret}\``] : []),
     ...(c.error ? [`Error: ${md(c.error)}`] : []),
     ...c.findings.map((f) => `${findingTag(f)} ${md(f.message)}`),

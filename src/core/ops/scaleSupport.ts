@@ -12,7 +12,7 @@ import { RedisSwarmError } from '../errors';
 import { CancellationToken, Logger, pollUntil, ProgressReporter } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
 import { Router } from '../routes/router';
-import { SwarmCluster, findSwarmCluster, seedEndpoints } from '../swarm/discover';
+import { DiscoverOptions, SwarmCluster, findSwarmCluster, seedEndpoints } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
 import { MigrateProgress, MigrateSettings } from './migrate';
 
@@ -32,6 +32,8 @@ export interface ScaleContext {
   readonly token?: CancellationToken;
   readonly logger?: Logger;
   readonly onProgress?: (p: MigrateProgress) => void;
+  /** How the cluster is found again (the services the user named). */
+  readonly discover?: DiscoverOptions;
 }
 
 /** A router that takes fresh discoveries (SwarmRouter): a new task must become routable. */
@@ -55,7 +57,7 @@ export interface FreshRead {
 
 /** Discovers the cluster again, tells the router, and reads every node's view joined with Docker's. */
 export async function readFresh(ctx: ScaleContext, clusterName: string): Promise<FreshRead> {
-  const cluster = await findSwarmCluster(ctx.engine.docker, clusterName);
+  const cluster = await findSwarmCluster(ctx.engine.docker, clusterName, ctx.discover ?? {});
   requireSwarmRoutes(ctx.router).update(cluster);
   const seeds = seedEndpoints(cluster);
   const topology = joinSwarm(await readTopology(ctx.router, seeds, { pool: ctx.pool }), cluster);

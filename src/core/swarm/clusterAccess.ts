@@ -8,7 +8,7 @@ import { Logger } from '../lifecycle';
 import { Endpoint } from '../routes/endpoint';
 import { Router } from '../routes/router';
 import { readClusterPassword } from './auth';
-import { SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
+import { DiscoverOptions, SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
 import { SwarmRouter } from './swarmRouter';
 
 export interface ClusterAccess {
@@ -18,6 +18,8 @@ export interface ClusterAccess {
   /** Announced endpoints (service hostname and port) of the nodes whose task runs. */
   readonly seeds: Endpoint[];
   readonly password?: string;
+  /** How the cluster was found (the services the user named), for verbs that look again. */
+  readonly discover: DiscoverOptions;
   dispose(): Promise<void>;
 }
 
@@ -26,12 +28,15 @@ export interface AccessOptions extends TargetOptions {
   readonly logger?: Logger;
   /** A password given by the user; read from the cluster's secret when absent. */
   readonly password?: string;
+  /** The node services, named by the user when discovery guesses wrong (`--services`). */
+  readonly services?: readonly string[];
 }
 
 export async function openClusterAccess(clusterName: string, options: AccessOptions = {}): Promise<ClusterAccess> {
   const engine = openEngine(options);
   requireSwarmManager(await getEngineStatus(engine));
-  const cluster = await findSwarmCluster(engine.docker, clusterName);
+  const discover: DiscoverOptions = options.services && options.services.length > 0 ? { services: options.services } : {};
+  const cluster = await findSwarmCluster(engine.docker, clusterName, discover);
   const router = new SwarmRouter(engine, cluster, {
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
@@ -43,6 +48,7 @@ export async function openClusterAccess(clusterName: string, options: AccessOpti
     router,
     seeds: seedEndpoints(cluster),
     ...(password !== undefined ? { password } : {}),
+    discover,
     dispose: () => router.dispose(),
   };
 }

@@ -22,6 +22,7 @@ import {
 } from './labels';
 import { CONF_PATH, renderAuthSecret, renderRedisConf } from './redisConf';
 import { removeClusterObjects } from './destroy';
+import { modeEnvEntry, nodeCommand } from './modeEnv';
 
 /** How long the new services' tasks may take to reach `running`. */
 export const DEPLOY_TASKS_TIMEOUT_MS = 90_000;
@@ -233,10 +234,13 @@ function serviceSpec(
     TaskTemplate: {
       ContainerSpec: {
         Image: o.image,
-        // The node's own name is the one per-node setting; it is no secret.
-        Command: ['redis-server', CONF_PATH, '--cluster-announce-hostname', s.name],
+        // The node's own name is the one per-node setting; it is no secret. The mode comes from
+        // the service's label each time a task starts, so it survives `mode` and restarts.
+        Command: nodeCommand(CONF_PATH, s.name),
+        Env: [modeEnvEntry()],
         Hostname: s.name,
-        Labels: labels,
+        // Not the mode: a container label cannot follow `mode` without restarting the task.
+        Labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== LABEL_MODE)),
         Configs: [{ File: { Name: CONF_PATH, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: configId, ConfigName: plan.configName }],
         ...(secretId && plan.secretName
           ? { Secrets: [{ File: { Name: plan.secretName, UID: '0', GID: '0', Mode: 0o444 }, SecretID: secretId, SecretName: plan.secretName }] }

@@ -1,10 +1,12 @@
 /**
- * Finds the Redis nodes of a cluster on the swarm: our deployments by label, hand-made ones
- * (`redis-1` … `redis-6`, as the usual recipe names them) by name prefix and image. Each
- * node's current address comes from its task's network attachment, never from DNS.
+ * Finds the Redis nodes of a cluster on the swarm: our deployments by label; hand-made ones
+ * (`redis-1` … `redis-6`, as the usual recipe names them, or `cache-1` running valkey) by name
+ * pattern and by what they run (recognise.ts), never by the image's name; services the user
+ * names (`--services a,b,c`, or the label org.redis-swarm.cluster=NAME on a service) whatever
+ * they run. Each node's current address comes from its task's network attachment, never from DNS.
  */
 import Docker from 'dockerode';
-import { RedisSwarmError } from '../errors';
+import { BadInputError, RedisSwarmError } from '../errors';
 import { Endpoint } from '../routes/endpoint';
 import {
   LABEL_AUTH_SECRET,
@@ -16,6 +18,8 @@ import {
   LABEL_REPLICAS,
 } from './labels';
 import { ClusterMode } from './deployOptions';
+import { execCapture } from './exec';
+import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';
 
 export const DEFAULT_REDIS_PORT = 6379;
 
@@ -46,7 +50,7 @@ export interface SwarmRedisNode {
 
 export interface SwarmCluster {
   readonly name: string;
-  /** Deployed by redis-swarm (labelled), or found by name and image. */
+  /** Deployed by redis-swarm (labelled), or made by hand (found by what it runs, or named by the user). */
   readonly managed: boolean;
   readonly mode: ClusterMode;
   readonly authSecret?: string;
@@ -76,34 +80,107 @@ interface TaskInfo {
   NetworksAttachments?: { Network?: { ID?: string; Spec?: { Name?: string; Ingress?: boolean } }; Addresses?: string[] }[];
 }
 
-/** A hand-made node service: `<prefix>-<n>` running an image whose name says redis. */
+/** A hand-made node service: `<prefix>-<n>` running a Redis server. */
 const HAND_MADE = /^(.+)-(\d+)$/;
+/** How long a node has to answer the PING that tells whether it is Redis (s). */
+const PING_PROBE_TIMEOUT_S = 2;
+/** A container that did not answer as Redis is asked again after this long: it may have been starting (ms). */
+const PING_RETRY_MS = 30_000;
+
+export interface DiscoverOptions {
+  /**
+   * The cluster's node services, named by the user (`--services a,b,c`) when the guess by name
+   * and command is wrong: exactly these, whatever they run.
+   */
+  readonly services?: readonly string[];
+}
 
 function imageName(ref: string): string {
   // Strip the digest swarm pins (`redis:7@sha256:…`); keep repository and tag.
   return ref.split('@')[0] ?? ref;
 }
 
-function isRedisImage(ref: string): boolean {
-  const repo = imageName(ref).split(':')[0] ?? '';
-  return /(^|\/)redis[^/]*$/i.test(repo);
+/**
+ * Each container's answer to the PING probe, per engine, so a tree refresh does not exec into
+ * every `<name>-<n>` container again: a Redis container stays one; a container that did not
+ * answer as Redis is asked again after PING_RETRY_MS. Entries of containers that are gone are
+ * dropped at each listing.
+ */
+interface PingVerdict {
+  readonly redis: boolean;
+  readonly at: number;
+}
+const pingVerdicts = new WeakMap<Docker, Map<string, PingVerdict>>();
+
+/** Whether a service that no label marks runs a Redis server: its command, its image's, or the node's answer. */
+async function runsRedis(docker: Docker, s: ServiceInfo, tasks: readonly TaskInfo[], verdicts: Map<string, PingVerdict>): Promise<boolean> {
+  const spec = s.Spec?.TaskTemplate?.ContainerSpec ?? {};
+  if (recogniseArgv(effectiveArgv(spec)) === 'redis') return true;
+  const image = await inspectImageConfig(docker, spec.Image ?? '');
+  if (image && recogniseArgv(effectiveArgv(spec, image)) === 'redis') return true;
+  // A wrapper script or an image we cannot see into: ask the running node itself.
+  const running = tasks.find((t) => t.ServiceID === s.ID && t.Status?.State === 'running' && t.Status.ContainerStatus?.ContainerID);
+  const containerId = running?.Status?.ContainerStatus?.ContainerID;
+  if (!containerId) return false;
+  const known = verdicts.get(containerId);
+  if (known && (known.redis || Date.now() - known.at < PING_RETRY_MS)) return known.redis;
+  const port = portFromArgv(effectiveArgv(spec, image)) ?? DEFAULT_REDIS_PORT;
+  const redis = await pingThroughExec(docker, containerId, port);
+  verdicts.set(containerId, { redis, at: Date.now() });
+  return redis;
+}
+
+async function inspectImageConfig(docker: Docker, ref: string): Promise<{ Entrypoint?: string[] | null; Cmd?: string[] | null } | undefined> {
+  // A locally built image has no repo digest: look it up by name and tag first.
+  for (const r of [imageName(ref), ref]) {
+    if (!r) continue;
+    try {
+      const info = (await docker.getImage(r).inspect()) as { Config?: { Entrypoint?: string[] | null; Cmd?: string[] | null } };
+      return info.Config ?? {};
+    } catch {
+      // Not on this engine (another swarm node pulled it): the next name, or no answer.
+    }
+  }
+  return undefined;
+}
+
+/** PING on the node's port from inside its container, over bash's /dev/tcp as the tunnels do. */
+async function pingThroughExec(docker: Docker, containerId: string, port: number): Promise<boolean> {
+  const script =
+    `exec 3<>/dev/tcp/127.0.0.1/${port} || exit 1; printf 'PING\\r\\n' >&3; ` +
+    `IFS= read -r -t ${PING_PROBE_TIMEOUT_S} line <&3; printf '%s' "$line"`;
+  try {
+    const reply = await execCapture(docker, containerId, ['bash', '-c', script]);
+    return isRedisPingReply(reply.replace(/\r$/, ''));
+  } catch {
+    // No bash, nothing listening, or the container is on another engine: not recognised.
+    return false;
+  }
 }
 
 export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]> {
   const services = (await docker.listServices()) as ServiceInfo[];
+  const tasks = (await docker.listTasks()) as TaskInfo[];
+  const verdicts = pingVerdicts.get(docker) ?? new Map<string, PingVerdict>();
+  pingVerdicts.set(docker, verdicts);
+  const live = new Set(tasks.flatMap((t) => (t.Status?.ContainerStatus?.ContainerID ? [t.Status.ContainerStatus.ContainerID] : [])));
+  for (const id of [...verdicts.keys()]) if (!live.has(id)) verdicts.delete(id);
+
+  const assigned = await Promise.all(
+    services.map(async (s): Promise<{ cluster?: string; managed: boolean }> => {
+      const labels = s.Spec?.Labels ?? {};
+      const cluster = labels[LABEL_CLUSTER];
+      if (labels[LABEL_MANAGED] === 'true' && cluster) return { cluster, managed: true };
+      // The user said which cluster this service belongs to.
+      if (cluster) return { cluster, managed: false };
+      const m = HAND_MADE.exec(s.Spec?.Name ?? '');
+      if (m && (await runsRedis(docker, s, tasks, verdicts))) return { cluster: m[1] as string, managed: false };
+      return { managed: false };
+    }),
+  );
   const groups = new Map<string, { managed: boolean; services: ServiceInfo[] }>();
-  for (const s of services) {
-    const labels = s.Spec?.Labels ?? {};
-    const name = s.Spec?.Name ?? '';
-    let cluster: string | undefined;
-    let managed = false;
-    if (labels[LABEL_MANAGED] === 'true' && labels[LABEL_CLUSTER]) {
-      cluster = labels[LABEL_CLUSTER];
-      managed = true;
-    } else {
-      const m = HAND_MADE.exec(name);
-      if (m && isRedisImage(s.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '')) cluster = m[1];
-    }
+  for (const [i, s] of services.entries()) {
+    const { cluster, managed } = assigned[i] ?? { managed: false };
     if (!cluster) continue;
     const key = `${managed ? 'm' : 'h'}:${cluster}`;
     const g = groups.get(key) ?? { managed, services: [] };
@@ -112,7 +189,6 @@ export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]>
   }
   // A labelled cluster hides a hand-made group of the same name.
   const clusters: SwarmCluster[] = [];
-  const tasks = (await docker.listTasks()) as TaskInfo[];
   for (const [key, g] of groups) {
     const name = key.slice(2);
     if (!g.managed && groups.has(`m:${name}`)) continue;
@@ -121,7 +197,8 @@ export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]>
   return clusters.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function findSwarmCluster(docker: Docker, name: string): Promise<SwarmCluster> {
+export async function findSwarmCluster(docker: Docker, name: string, options: DiscoverOptions = {}): Promise<SwarmCluster> {
+  if (options.services && options.services.length > 0) return namedCluster(docker, name, options.services);
   const all = await listSwarmClusters(docker);
   const found = all.find((c) => c.name === name);
   if (!found) {
@@ -129,17 +206,28 @@ export async function findSwarmCluster(docker: Docker, name: string): Promise<Sw
     throw new RedisSwarmError(
       'not-found',
       `No Redis cluster "${name}" on this swarm: no services labelled ${LABEL_CLUSTER}=${name} and none named ${name}-1, ${name}-2, … ` +
-        `running a redis image.${known.length > 0 ? ` Known: ${known.join(', ')}.` : ' Deploy one with `redis-swarm deploy`.'}`,
+        `running a Redis server (name its services with --services a,b,c, or label each org.redis-swarm.cluster=${name}).${known.length > 0 ? ` Known: ${known.join(', ')}.` : ' Deploy one with `redis-swarm deploy`.'}`,
     );
   }
   return found;
 }
 
+/** The cluster made of exactly the services the user named, in the order given. */
+async function namedCluster(docker: Docker, name: string, wanted: readonly string[]): Promise<SwarmCluster> {
+  const services = (await docker.listServices()) as ServiceInfo[];
+  const byName = new Map(services.map((s) => [s.Spec?.Name ?? '', s]));
+  const missing = wanted.filter((w) => !byName.has(w));
+  if (missing.length > 0) throw new BadInputError(`No service named ${missing.join(', ')} on this swarm (\`docker service ls\` lists them).`);
+  const chosen = [...new Set(wanted)].map((w) => byName.get(w) as ServiceInfo);
+  const managed = chosen.every((s) => s.Spec?.Labels?.[LABEL_MANAGED] === 'true' && s.Spec.Labels[LABEL_CLUSTER] === name);
+  return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[]);
+}
+
 function buildCluster(name: string, managed: boolean, services: ServiceInfo[], tasks: TaskInfo[]): SwarmCluster {
   const first = services[0]?.Spec?.Labels ?? {};
   const nodes = services
-    .map((s) => buildNode(s, tasks))
-    .sort((a, b) => a.index - b.index);
+    .map((s, i) => buildNode(s, tasks, i + 1))
+    .sort((a, b) => a.index - b.index || a.service.localeCompare(b.service));
   const authSecret = first[LABEL_AUTH_SECRET];
   const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
   return {
@@ -152,12 +240,13 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
   };
 }
 
-function buildNode(s: ServiceInfo, allTasks: TaskInfo[]): SwarmRedisNode {
+function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): SwarmRedisNode {
   const spec = s.Spec ?? {};
   const labels = spec.Labels ?? {};
   const name = spec.Name ?? s.ID;
-  const index = Number(labels[LABEL_NODE_INDEX] ?? HAND_MADE.exec(name)?.[2] ?? 0);
-  const port = Number(labels[LABEL_PORT] ?? portFromArgs(spec.TaskTemplate?.ContainerSpec) ?? DEFAULT_REDIS_PORT);
+  // A node's number: its label, else its name's `-<n>`, else its place among the services given.
+  const index = Number(labels[LABEL_NODE_INDEX] ?? HAND_MADE.exec(name)?.[2] ?? position) || position;
+  const port = Number(labels[LABEL_PORT] ?? portFromArgv(effectiveArgv(spec.TaskTemplate?.ContainerSpec ?? {})) ?? DEFAULT_REDIS_PORT);
   const ports = spec.EndpointSpec?.Ports ?? s.Endpoint?.Ports ?? [];
   const published = ports.find((p) => p.TargetPort === port && p.PublishedPort);
   const networkIds = new Set((spec.TaskTemplate?.Networks ?? []).flatMap((n) => (n.Target ? [n.Target] : [])));
@@ -171,14 +260,6 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[]): SwarmRedisNode {
     ...(published?.PublishedPort ? { publishedPort: published.PublishedPort } : {}),
     ...(task ? { task } : {}),
   };
-}
-
-/** `redis-server conf --port 7000` or `redis-server --port 7000`: the port given on the command line. */
-function portFromArgs(spec: { Args?: string[]; Command?: string[] } | undefined): number | undefined {
-  const argv = [...(spec?.Command ?? []), ...(spec?.Args ?? [])];
-  const at = argv.indexOf('--port');
-  const v = at >= 0 ? Number(argv[at + 1]) : NaN;
-  return Number.isInteger(v) ? v : undefined;
 }
 
 /** The running task if any, else the newest: a restarting node shows why it is not running. */

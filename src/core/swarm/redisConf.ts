@@ -24,7 +24,8 @@ export function renderRedisConf(o: DeployOptions, authSecretName?: string): stri
     `cluster-node-timeout ${o.nodeTimeoutMs}`,
     `cluster-preferred-endpoint-type ${o.preferredEndpoint}`,
     // Cache mode serves the covered slots while heal re-covers lost ones; persistent mode
-    // refuses, as Redis does by default, until the owner comes back with its data.
+    // refuses, as Redis does by default, until the owner comes back with its data. The mode at
+    // deploy time: each task's command line sets the cluster's current mode over it (modeEnv.ts).
     `cluster-require-full-coverage ${o.mode === 'cache' ? 'no' : 'yes'}`,
     `appendonly ${o.appendonly ? 'yes' : 'no'}`,
     'dir /data',
