@@ -376,16 +376,20 @@ export function formatAddNodeResult(r: AddNodeResult): string {
 /**
  * Forgets the node (if it met anyone), removes its service, waits for its container, removes
  * its volume. The node is reset first so it stops introducing itself; a peer that learned of it
- * only after a FORGET (the handshake was in flight) is told again, a few times at most.
+ * only after a FORGET (the handshake was in flight) is told again, a few times at most. The
+ * reset gives the node a new ID, and a peer whose handshake with its address was in flight
+ * learns that one: every ID announced under the service's name is forgotten, not only the first.
  */
 async function undoAdd(ctx: ScaleContext, plan: AddNodePlan, nodeId: string | undefined, ep: Endpoint | undefined): Promise<void> {
   if (nodeId !== undefined) {
     if (ep) await ctx.pool.command(ep, ['CLUSTER', 'RESET', 'HARD']).catch(() => undefined);
+    const isTheNode = (n: { id: string; hostname?: string | undefined }): boolean => n.id === nodeId || n.hostname === plan.service;
     for (let attempt = 0; attempt < UNDO_FORGET_ATTEMPTS; attempt++) {
       const { topology } = await readFresh(ctx, plan.cluster);
-      const knowing = topology.views.filter((v) => v.view.self.id !== nodeId && v.view.nodes.some((n) => n.id === nodeId)).map((v) => v.view.self);
-      if (knowing.length === 0) break;
-      await forgetEverywhere(ctx.pool, knowing, nodeId);
+      const peers = topology.views.filter((v) => !isTheNode(v.view.self));
+      const ids = new Set(peers.flatMap((v) => v.view.nodes.filter(isTheNode).map((n) => n.id)));
+      if (ids.size === 0) break;
+      for (const id of ids) await forgetEverywhere(ctx.pool, peers.filter((v) => v.view.nodes.some((n) => n.id === id)).map((v) => v.view.self), id);
       await new Promise((r) => setTimeout(r, SCALE_POLL_MS * 4));
     }
   }
