@@ -1,4 +1,4 @@
-import { describeError, isRedisSwarmError } from '../core/errors';
+import { describeError, isBadInputError, isCancelledError } from '../core/errors';
 import { CliIO, Verb } from './verb';
 import { verbs } from './verbs';
 import { formatFlagHelp } from './args';
@@ -54,8 +54,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     // One sentence, never a stack trace; the stack goes to stderr only when asked for.
     io.stderr.write(`redis-swarm ${verb.name}: ${describeError(err)}\n`);
     if (io.env['REDIS_SWARM_DEBUG'] && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
-    if (isRedisSwarmError(err, 'cancelled') || io.signal.aborted) return EXIT_CANCELLED;
-    return isRedisSwarmError(err, 'bad-input') ? 2 : 1;
+    if (isCancelledError(err) || io.signal.aborted) return EXIT_CANCELLED;
+    return isBadInputError(err) ? 2 : 1;
   }
 }
 

@@ -5,6 +5,7 @@
 
 export type ErrorKind =
   | 'docker-unreachable'
+  | 'docker'
   | 'swarm-inactive'
   | 'swarm-not-manager'
   | 'bad-input'
@@ -15,11 +16,18 @@ export type ErrorKind =
   | 'timeout'
   | 'cancelled';
 
-export class RedisSwarmError extends Error {
-  constructor(
+type ErrorOptions = { readonly cause?: unknown };
+
+/**
+ * The base of every error of the core. Abstract: errors are constructed only through the
+ * subclass of their kind below (or a narrower class extending it), so a kind always comes with
+ * its class and the `isXError` guards, which test the kind, see every error of that kind.
+ */
+export abstract class RedisSwarmError extends Error {
+  protected constructor(
     readonly kind: ErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(message, options);
     this.name = 'RedisSwarmError';
@@ -30,14 +38,41 @@ export function isRedisSwarmError(x: unknown, kind?: ErrorKind): x is RedisSwarm
   return x instanceof RedisSwarmError && (kind === undefined || x.kind === kind);
 }
 
+/** The Docker engine cannot be reached at all (socket, TCP, SSH). */
 export class DockerUnreachableError extends RedisSwarmError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super('docker-unreachable', message, options);
     this.name = 'DockerUnreachableError';
   }
 }
-export const isDockerUnreachableError = (x: unknown): x is DockerUnreachableError =>
-  x instanceof DockerUnreachableError;
+export const isDockerUnreachableError = (x: unknown): x is DockerUnreachableError => isRedisSwarmError(x, 'docker-unreachable');
+
+/** The engine answered but something run through it failed (a command in a container exited non-zero). */
+export class DockerError extends RedisSwarmError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('docker', message, options);
+    this.name = 'DockerError';
+  }
+}
+export const isDockerError = (x: unknown): x is DockerError => isRedisSwarmError(x, 'docker');
+
+/** The engine is in no active swarm (not joined, locked, still joining). */
+export class SwarmInactiveError extends RedisSwarmError {
+  constructor(message: string) {
+    super('swarm-inactive', message);
+    this.name = 'SwarmInactiveError';
+  }
+}
+export const isSwarmInactiveError = (x: unknown): x is SwarmInactiveError => isRedisSwarmError(x, 'swarm-inactive');
+
+/** The engine is a swarm worker; services are managed from a manager. */
+export class SwarmNotManagerError extends RedisSwarmError {
+  constructor(message: string) {
+    super('swarm-not-manager', message);
+    this.name = 'SwarmNotManagerError';
+  }
+}
+export const isSwarmNotManagerError = (x: unknown): x is SwarmNotManagerError => isRedisSwarmError(x, 'swarm-not-manager');
 
 export class BadInputError extends RedisSwarmError {
   constructor(message: string) {
@@ -45,7 +80,16 @@ export class BadInputError extends RedisSwarmError {
     this.name = 'BadInputError';
   }
 }
-export const isBadInputError = (x: unknown): x is BadInputError => x instanceof BadInputError;
+export const isBadInputError = (x: unknown): x is BadInputError => isRedisSwarmError(x, 'bad-input');
+
+/** Something the user named or the operation needs is not there (a cluster, a node, a secret). */
+export class NotFoundError extends RedisSwarmError {
+  constructor(message: string) {
+    super('not-found', message);
+    this.name = 'NotFoundError';
+  }
+}
+export const isNotFoundError = (x: unknown): x is NotFoundError => isRedisSwarmError(x, 'not-found');
 
 export class NoRouteError extends RedisSwarmError {
   constructor(message: string) {
@@ -53,7 +97,7 @@ export class NoRouteError extends RedisSwarmError {
     this.name = 'NoRouteError';
   }
 }
-export const isNoRouteError = (x: unknown): x is NoRouteError => x instanceof NoRouteError;
+export const isNoRouteError = (x: unknown): x is NoRouteError => isRedisSwarmError(x, 'no-route');
 
 export class TimeoutError extends RedisSwarmError {
   constructor(message: string) {
@@ -61,23 +105,34 @@ export class TimeoutError extends RedisSwarmError {
     this.name = 'TimeoutError';
   }
 }
-export const isTimeoutError = (x: unknown): x is TimeoutError => x instanceof TimeoutError;
+export const isTimeoutError = (x: unknown): x is TimeoutError => isRedisSwarmError(x, 'timeout');
 
+/** The cluster is not in a state that allows the operation (busy, not ready, not empty). */
 export class ConflictError extends RedisSwarmError {
-  constructor(message: string) {
-    super('conflict', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('conflict', message, options);
     this.name = 'ConflictError';
   }
 }
-export const isConflictError = (x: unknown): x is ConflictError => x instanceof ConflictError;
+export const isConflictError = (x: unknown): x is ConflictError => isRedisSwarmError(x, 'conflict');
 
+/** A Redis node refused, failed or broke the link (errors replies, protocol errors, lost connections). */
+export class RedisError extends RedisSwarmError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('redis', message, options);
+    this.name = 'RedisError';
+  }
+}
+export const isRedisError = (x: unknown): x is RedisError => isRedisSwarmError(x, 'redis');
+
+/** The user cancelled: not a failure, and views do not show it as one. */
 export class CancelledError extends RedisSwarmError {
   constructor(message = 'Cancelled.') {
     super('cancelled', message);
     this.name = 'CancelledError';
   }
 }
-export const isCancelledError = (x: unknown): x is CancelledError => x instanceof CancelledError;
+export const isCancelledError = (x: unknown): x is CancelledError => isRedisSwarmError(x, 'cancelled');
 
 /** The one sentence to show a user for any thrown value. */
 export function describeError(err: unknown): string {

@@ -6,7 +6,7 @@
  * with one overall deadline.
  */
 import { isIP } from 'node:net';
-import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
+import { BadInputError, CancelledError, ConflictError, RedisError, TimeoutError } from '../errors';
 import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, CommandArg, errText, PipelineResult, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
@@ -92,7 +92,7 @@ export async function inspectNodes(pool: AdminPool, nodes: readonly CreateNodeIn
   if (problems.length > 0) {
     const text = problems.map((p) => p.problem).join('\n');
     if (problems.every((p) => p.kind === 'bad-input')) throw new BadInputError(text);
-    throw new RedisSwarmError(problems.some((p) => p.kind === 'conflict') ? 'conflict' : 'redis', text);
+    throw problems.some((p) => p.kind === 'conflict') ? new ConflictError(text) : new RedisError(text);
   }
   return results.map((r) => ('id' in r && r.id !== undefined ? r.id : ''));
 }
@@ -169,7 +169,7 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
       const res = await pool.pipeline(n.input.endpoint, cmds);
       const slots = res[0];
       if (n.role === 'master' && slots && !slots.ok) {
-        throw new RedisSwarmError('redis', `${formatEndpoint(n.input.endpoint)} refused its slots (CLUSTER ADDSLOTSRANGE): ${slots.error.message}`);
+        throw new RedisError(`${formatEndpoint(n.input.endpoint)} refused its slots (CLUSTER ADDSLOTSRANGE): ${slots.error.message}`);
       }
       // Only settings we could read (CONFIG may be renamed away) and that are slower are changed.
       const own = new Map<string, string>();
@@ -205,7 +205,7 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
         if (cmds.length === 0) return;
         const res = await pool.pipeline(n.input.endpoint, cmds);
         const bad = res.find((r): r is { ok: false; error: Error } => !r.ok);
-        if (bad) throw new RedisSwarmError('redis', `${formatEndpoint(n.input.endpoint)} refused CLUSTER MEET: ${bad.error.message}`);
+        if (bad) throw new RedisError(`${formatEndpoint(n.input.endpoint)} refused CLUSTER MEET: ${bad.error.message}`);
       }),
     );
 

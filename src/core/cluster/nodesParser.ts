@@ -6,11 +6,11 @@
  *
  * Slots are `N`, `A-B`, `[N->-<target id>]` (migrating) or `[N-<-<source id>]` (importing).
  */
-import { RedisSwarmError } from '../errors';
+import { RedisError } from '../errors';
 import { ClusterNode, CLUSTER_SLOTS, NodeFlags, NodesView, OpenSlot, SlotRange } from './topology';
 
-function parseError(line: string, why: string): RedisSwarmError {
-  return new RedisSwarmError('redis', `Unexpected CLUSTER NODES line (${why}): "${line}".`);
+function parseError(line: string, why: string): RedisError {
+  return new RedisError(`Unexpected CLUSTER NODES line (${why}): "${line}".`);
 }
 
 function parseSlotNumber(text: string, line: string): number {
@@ -109,7 +109,7 @@ export function parseClusterNodes(reply: string): NodesView {
     .filter((l) => l.length > 0)
     .map(parseNodeLine);
   const self = nodes.find((n) => n.flags.myself);
-  if (!self) throw new RedisSwarmError('redis', 'CLUSTER NODES reply has no "myself" line.');
+  if (!self) throw new RedisError('CLUSTER NODES reply has no "myself" line.');
   return { self, nodes };
 }
 

@@ -3,7 +3,7 @@
  * state. Turns every way of failing to reach it into one sentence saying what to do.
  */
 import Docker from 'dockerode';
-import { DockerUnreachableError, RedisSwarmError } from '../errors';
+import { DockerUnreachableError, SwarmInactiveError, SwarmNotManagerError } from '../errors';
 import { createDockerClient } from './client';
 import { DockerTarget, TargetOptions, describeTarget, resolveDockerTarget } from './target';
 
@@ -66,11 +66,10 @@ export function requireSwarmManager(status: EngineStatus): void {
         : status.swarm === 'pending'
           ? 'it is still joining a swarm; wait a moment'
           : 'it is not part of a swarm; run `docker swarm init` (or `docker swarm join`)';
-    throw new RedisSwarmError('swarm-inactive', `The Docker engine at ${where} cannot run services: ${what}, then try again.`);
+    throw new SwarmInactiveError(`The Docker engine at ${where} cannot run services: ${what}, then try again.`);
   }
   if (!status.isManager) {
-    throw new RedisSwarmError(
-      'swarm-not-manager',
+    throw new SwarmNotManagerError(
       `The Docker engine at ${where} is a swarm worker, and services can only be managed from a manager: ` +
         'point DOCKER_HOST or the Docker context at a manager node (`docker node ls` there lists them).',
     );

@@ -3,7 +3,7 @@
  * Docker API tunnels; overlay IPs only ever go INTO the CLUSTER MEET commands the nodes run).
  * Also reads what heal diagnoses from: each running node's own view.
  */
-import { CancelledError, RedisSwarmError, TimeoutError } from '../errors';
+import { CancelledError, RedisError, TimeoutError } from '../errors';
 import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { formatRanges } from '../cluster/topology';
@@ -104,7 +104,7 @@ async function forgetAll(pool: AdminPool, batch: readonly Extract<HealAction, { 
       }
     }),
   );
-  if (failures.length > 0) throw new RedisSwarmError('redis', failures.join('; '));
+  if (failures.length > 0) throw new RedisError(failures.join('; '));
 }
 
 async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken): Promise<void> {
@@ -115,7 +115,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
       const bad = res.findIndex((r) => !r.ok);
       if (bad >= 0) {
         const r = res[bad] as { ok: false; error: Error };
-        throw new RedisSwarmError('redis', `${a.node.service} refused CLUSTER MEET ${a.targets[bad]?.ip ?? ''}: ${r.error.message}`);
+        throw new RedisError(`${a.node.service} refused CLUSTER MEET ${a.targets[bad]?.ip ?? ''}: ${r.error.message}`);
       }
       return;
     }
@@ -143,7 +143,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
       try {
         await pool.command(a.node.endpoint, args);
       } catch (err) {
-        throw new RedisSwarmError('redis', `${a.node.service} could not take slots ${formatRanges(a.ranges)}: ${errText(err)}`, { cause: err });
+        throw new RedisError(`${a.node.service} could not take slots ${formatRanges(a.ranges)}: ${errText(err)}`, { cause: err });
       }
       return;
     }
@@ -159,7 +159,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
           }),
         ),
       );
-      if (errors.length > 0) throw new RedisSwarmError('redis', `CONFIG SET ${a.name} ${a.value} failed on ${errors.join('; ')}`);
+      if (errors.length > 0) throw new RedisError(`CONFIG SET ${a.name} ${a.value} failed on ${errors.join('; ')}`);
       return;
     }
     case 'forget':

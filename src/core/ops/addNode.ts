@@ -17,7 +17,7 @@ import { infoField } from '../cluster/nodesParser';
 import { ClusterTopology } from '../cluster/topology';
 import { Finding } from '../cluster/check';
 import { hostPortsProblem } from '../swarm/deploy';
-import { BadInputError, CancelledError, RedisSwarmError, TimeoutError, describeError } from '../errors';
+import { BadInputError, CancelledError, describeError, NotFoundError, TimeoutError } from '../errors';
 import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
 import { Endpoint } from '../routes/endpoint';
@@ -188,7 +188,7 @@ export async function planAddNode(ctx: ScaleContext, clusterName: string, req: A
   if (skipped > 0) warnings.push(`${skipped} index(es) skipped: their service or volume name is taken (a volume kept by del-node keeps the old node's identity).`);
 
   const template = [...cluster.nodes].filter((n) => n.task?.state === 'running').sort((a, b) => a.index - b.index)[0] ?? cluster.nodes[0];
-  if (!template) throw new RedisSwarmError('not-found', `Cluster "${clusterName}" has no node service to copy.`);
+  if (!template) throw new NotFoundError(`Cluster "${clusterName}" has no node service to copy.`);
   const inspected = (await docker.getService(template.serviceId).inspect()) as { Spec: ServiceSpec };
   const base = publishBaseOf(cluster);
   const spec = specForNewNode(inspected.Spec, clusterName, index, base);
@@ -271,7 +271,7 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
     const via = known
       .map((n) => ({ n, s: n.swarm ? current.get(n.swarm.service) : undefined }))
       .find((x) => x.n.role === 'master' && x.s?.task?.state === 'running' && x.s.task.ip);
-    if (!via?.s?.task?.ip) throw new RedisSwarmError('not-found', 'No running master of the cluster has an overlay address to meet.');
+    if (!via?.s?.task?.ip) throw new NotFoundError('No running master of the cluster has an overlay address to meet.');
     progress.report({ message: `${name} meets the cluster (CLUSTER MEET ${via.s.service})` });
     await ctx.pool.command(newEp, ['CLUSTER', 'MEET', via.s.task.ip, via.n.endpoint.port, via.n.busPort]);
     const newId = nodeId;

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { CancelledError, ConflictError, RedisSwarmError } from '../errors';
+import { CancelledError, ConflictError, RedisError } from '../errors';
 import { CancellationToken, neverCancelled } from '../lifecycle';
 import { AdminPool, errText, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
@@ -120,7 +120,7 @@ async function attempt(target: LockTarget, self: LockHolder): Promise<NamedClien
   try {
     const failures = await clients.register(target.nodes);
     if (clients.size === 0) {
-      throw new RedisSwarmError('redis', `Cannot take the lock of cluster "${target.cluster}": no node accepted it (${failures[0] ?? 'no node'}).`);
+      throw new RedisError(`Cannot take the lock of cluster "${target.cluster}": no node accepted it (${failures[0] ?? 'no node'}).`);
     }
     const settleBy = Date.now() + LOCK_SETTLE_MS;
     for (;;) {
@@ -201,7 +201,7 @@ class NamedClients {
           return replyText(await s.redis.call('CLIENT', 'LIST', 'TYPE', 'normal'));
         } catch (err) {
           // Our name there may be gone too: a check without this node proves nothing.
-          throw new RedisSwarmError('redis', `Cannot take the lock of cluster "${cluster}": ${formatEndpoint(s.endpoint)} failed while it was checked (${errText(err)}).`, { cause: err });
+          throw new RedisError(`Cannot take the lock of cluster "${cluster}": ${formatEndpoint(s.endpoint)} failed while it was checked (${errText(err)}).`, { cause: err });
         }
       }),
     );

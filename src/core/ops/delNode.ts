@@ -13,7 +13,7 @@
  */
 import { ClusterNode, ClusterTopology, countSlots } from '../cluster/topology';
 import { Finding } from '../cluster/check';
-import { BadInputError, CancelledError, RedisSwarmError, describeError } from '../errors';
+import { BadInputError, CancelledError, ConflictError, describeError } from '../errors';
 import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
 import { volumeName } from '../swarm/deployOptions';
@@ -74,7 +74,7 @@ function drainPlan(topology: ClusterTopology, node: ClusterNode): RebalancePlan 
   const plan = planRebalanceOn(topology, { weights: new Map([[node.id, 0]]) });
   const away = plan.moves.filter((m) => m.sourceId === node.id).length;
   if (away !== countSlots(node.slots)) {
-    throw new RedisSwarmError('conflict', `The plan would move ${away} of the ${countSlots(node.slots)} slots of ${nodeLabel(node)}; reshard them away by hand (reshard --from ${node.id}).`);
+    throw new ConflictError(`The plan would move ${away} of the ${countSlots(node.slots)} slots of ${nodeLabel(node)}; reshard them away by hand (reshard --from ${node.id}).`);
   }
   return plan;
 }
@@ -194,7 +194,7 @@ export async function applyDelNode(ctx: ScaleContext, prepared: PreparedDelNode)
   const stillReplicas = others.filter((n) => n.masterId === plan.nodeId);
   if (stillReplicas.length > 0) {
     // A replica that joined it meanwhile: a node cannot forget its own master.
-    throw new RedisSwarmError('conflict', `${stillReplicas.map(nodeLabel).join(', ')} still replicate ${plan.label}; run del-node again to re-point them.`);
+    throw new ConflictError(`${stillReplicas.map(nodeLabel).join(', ')} still replicate ${plan.label}; run del-node again to re-point them.`);
   }
   const failed = await forgetEverywhere(ctx.pool, others, plan.nodeId);
   for (const f of failed) logger.warn(`CLUSTER FORGET on ${nodeLabel(f.node)}: ${f.error}`);

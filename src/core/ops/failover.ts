@@ -9,7 +9,7 @@
  * - force: no handshake with the master (it may be down), but an election among masters.
  * - takeover: no election either; the replica bumps its epoch alone. For a minority partition.
  */
-import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
+import { BadInputError, CancelledError, RedisError, TimeoutError } from '../errors';
 import { CancellationToken, neverCancelled, pollUntil, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, errText, replyText } from '../redis/adminConnection';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
@@ -60,7 +60,7 @@ export async function failover(pool: AdminPool, replica: Endpoint, options: Fail
     throw new BadInputError(`${formatEndpoint(replica)} (${self.id.slice(0, 8)}) is a master, not a replica: run failover on one of its replicas.`);
   }
   const master: ClusterNode | undefined = view.nodes.find((n) => n.id === self.masterId);
-  if (!master) throw new RedisSwarmError('redis', `${formatEndpoint(replica)} replicates ${self.masterId.slice(0, 8)}, which it does not list.`);
+  if (!master) throw new RedisError(`${formatEndpoint(replica)} replicates ${self.masterId.slice(0, 8)}, which it does not list.`);
   if (mode === 'default' && (master.flags.fail || master.flags.pfail)) {
     throw new BadInputError(
       `The master ${formatEndpoint(master.endpoint)} of ${formatEndpoint(replica)} is down (${master.flags.raw.join(',')}): ` +

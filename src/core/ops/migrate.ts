@@ -27,7 +27,7 @@
  * routes.
  */
 import Redis from 'ioredis';
-import { RedisSwarmError, describeError } from '../errors';
+import { BadInputError, describeError, NotFoundError, RedisError } from '../errors';
 import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
 import { ClusterNode } from '../cluster/topology';
@@ -189,7 +189,7 @@ class BulkConnections {
     if (!c) {
       this.closedLinks.delete(key);
       const node = this.nodes.get(id);
-      if (!node) return Promise.reject(new RedisSwarmError('not-found', `Node ${id.slice(0, 8)} is not in the cluster.`));
+      if (!node) return Promise.reject(new NotFoundError(`Node ${id.slice(0, 8)} is not in the cluster.`));
       // The admin connection's route and credentials: its options name the routed address.
       c = this.options(id).then((o) =>
         WireLink.open({
@@ -209,7 +209,7 @@ class BulkConnections {
   /** The admin connection's options for a node: routed address and credentials. */
   async options(id: string): Promise<Redis['options']> {
     const node = this.nodes.get(id);
-    if (!node) throw new RedisSwarmError('not-found', `Node ${id.slice(0, 8)} is not in the cluster.`);
+    if (!node) throw new NotFoundError(`Node ${id.slice(0, 8)} is not in the cluster.`);
     return (await this.pool.get(node.endpoint)).options;
   }
 
@@ -343,7 +343,7 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
       await resolveBusy(window.filter((s) => s.busy));
       await closeSlots(window.filter((s) => s.phase === 'closing'));
       report();
-      if (round > 100_000) throw new RedisSwarmError('redis', 'Slot migration makes no progress.');
+      if (round > 100_000) throw new RedisError('Slot migration makes no progress.');
     }
     for (const s of window) {
       if (s.phase === 'done') done.push(s.move);
@@ -766,16 +766,16 @@ async function chooseEngine(pool: AdminPool, wanted: MoveEngine, moves: readonly
 function validateMoves(moves: readonly SlotMove[], byId: ReadonlyMap<string, ClusterNode>, settings: MigrateSettings): void {
   const seen = new Set<number>();
   for (const m of moves) {
-    if (seen.has(m.slot)) throw new RedisSwarmError('bad-input', `Slot ${m.slot} appears twice in one move.`);
+    if (seen.has(m.slot)) throw new BadInputError(`Slot ${m.slot} appears twice in one move.`);
     seen.add(m.slot);
     for (const id of [m.sourceId, m.targetId]) {
       const n = byId.get(id);
-      if (!n) throw new RedisSwarmError('bad-input', `Node ${id.slice(0, 8)} is not in the cluster.`);
-      if (n.role !== 'master') throw new RedisSwarmError('bad-input', `Node ${id.slice(0, 8)} is a replica; slots move between masters.`);
+      if (!n) throw new BadInputError(`Node ${id.slice(0, 8)} is not in the cluster.`);
+      if (n.role !== 'master') throw new BadInputError(`Node ${id.slice(0, 8)} is a replica; slots move between masters.`);
     }
-    if (m.sourceId === m.targetId) throw new RedisSwarmError('bad-input', `Slot ${m.slot}: source and target are the same node.`);
+    if (m.sourceId === m.targetId) throw new BadInputError(`Slot ${m.slot}: source and target are the same node.`);
   }
-  if (!MOVE_ENGINES.includes(settings.engine)) throw new RedisSwarmError('bad-input', `The engine must be one of ${MOVE_ENGINES.join(', ')}, not ${String(settings.engine)}.`);
+  if (!MOVE_ENGINES.includes(settings.engine)) throw new BadInputError(`The engine must be one of ${MOVE_ENGINES.join(', ')}, not ${String(settings.engine)}.`);
   for (const [name, v] of [
     ['slots in flight', settings.slotsInFlight],
     ['keys per MIGRATE', settings.keysPerMigrate],
@@ -784,6 +784,6 @@ function validateMoves(moves: readonly SlotMove[], byId: ReadonlyMap<string, Clu
     ['copy keys per slot', settings.copyMaxKeysPerSlot],
     ['copy bytes per slot', settings.copyMaxBytesPerSlot],
   ] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RedisSwarmError('bad-input', `The ${name} must be a whole number of at least 1, not ${v}.`);
+    if (!Number.isInteger(v) || v < 1) throw new BadInputError(`The ${name} must be a whole number of at least 1, not ${v}.`);
   }
 }

@@ -7,7 +7,7 @@
 import { checkCluster, Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
 import { ClusterTopology } from '../cluster/topology';
-import { RedisSwarmError } from '../errors';
+import { ConflictError } from '../errors';
 import { AdminPool } from '../redis/adminConnection';
 import { Endpoint } from '../routes/endpoint';
 import { Router } from '../routes/router';
@@ -15,9 +15,9 @@ import { Router } from '../routes/router';
 /** Findings that stop a slot move (the rest, like a missing replica, do not). */
 const BLOCKING = new Set(['open-slots', 'coverage', 'config-disagree', 'slot-multiple-owners', 'unreachable', 'no-node']);
 
-export class ClusterNotReadyError extends RedisSwarmError {
+export class ClusterNotReadyError extends ConflictError {
   constructor(readonly findings: readonly Finding[]) {
-    super('conflict', `Please fix your cluster problems first (\`fix\`): ${findings.map((f) => f.message).join(' ')}`);
+    super(`Please fix your cluster problems first (\`fix\`): ${findings.map((f) => f.message).join(' ')}`);
     this.name = 'ClusterNotReadyError';
   }
 }

@@ -8,7 +8,7 @@ import { checkCluster, Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
 import { ClusterNode, ClusterTopology } from '../cluster/topology';
 import { Engine } from '../docker/engine';
-import { RedisSwarmError } from '../errors';
+import { BadInputError } from '../errors';
 import { CancellationToken, Logger, pollUntil, ProgressReporter } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
 import { Router } from '../routes/router';
@@ -46,7 +46,7 @@ export function isSwarmRoutes(r: Router): r is SwarmRoutes {
 }
 
 export function requireSwarmRoutes(r: Router): SwarmRoutes {
-  if (!isSwarmRoutes(r)) throw new RedisSwarmError('bad-input', 'Adding and removing nodes needs a cluster on the swarm (--cluster NAME), not host:port nodes.');
+  if (!isSwarmRoutes(r)) throw new BadInputError('Adding and removing nodes needs a cluster on the swarm (--cluster NAME), not host:port nodes.');
   return r;
 }
 

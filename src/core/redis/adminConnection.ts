@@ -6,7 +6,7 @@
  * instead of a hang.
  */
 import Redis from 'ioredis';
-import { RedisSwarmError } from '../errors';
+import { RedisError } from '../errors';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { Route, Router } from '../routes/router';
 
@@ -82,7 +82,7 @@ export class AdminPool {
     try {
       return await redis.call(String(name), rest.map(String));
     } catch (err) {
-      throw new RedisSwarmError('redis', `${formatEndpoint(announced)} answered ${String(name).toUpperCase()} with: ${errText(err)}`, { cause: err });
+      throw new RedisError(`${formatEndpoint(announced)} answered ${String(name).toUpperCase()} with: ${errText(err)}`, { cause: err });
     }
   }
 
@@ -145,7 +145,7 @@ export class AdminPool {
     } catch (err) {
       redis.disconnect();
       const via = formatEndpoint(target) === formatEndpoint(announced) ? '' : ` (via ${route.kind} ${formatEndpoint(target)})`;
-      throw new RedisSwarmError('redis', `Cannot connect to ${formatEndpoint(announced)}${via}: ${errText(err).replace(/\.$/, '')}.`, { cause: err });
+      throw new RedisError(`Cannot connect to ${formatEndpoint(announced)}${via}: ${errText(err).replace(/\.$/, '')}.`, { cause: err });
     }
     return redis;
   }

@@ -8,7 +8,7 @@
  * the Router says where the socket really goes.
  */
 import * as net from 'node:net';
-import { CancelledError, RedisSwarmError, TimeoutError } from '../errors';
+import { CancelledError, RedisError, TimeoutError } from '../errors';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { Router } from '../routes/router';
 import { encodeCommand, RespParser, RespReply } from './resp';
@@ -17,22 +17,22 @@ import { encodeCommand, RespParser, RespReply } from './resp';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The link broke: closed by the server, reset, or a protocol error. */
-export class ConnectionClosedError extends RedisSwarmError {
+export class ConnectionClosedError extends RedisError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('redis', message, options);
+    super(message, options);
     this.name = 'ConnectionClosedError';
   }
 }
 export const isConnectionClosedError = (x: unknown): x is ConnectionClosedError => x instanceof ConnectionClosedError;
 
 /** Connecting failed; `reason` is the short text redis-cli shows (`Connection refused`). */
-export class ConnectError extends RedisSwarmError {
+export class ConnectError extends RedisError {
   constructor(
     readonly endpoint: Endpoint,
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super('redis', `Could not connect to Redis at ${formatEndpoint(endpoint)}: ${reason}`, options);
+    super(`Could not connect to Redis at ${formatEndpoint(endpoint)}: ${reason}`, options);
     this.name = 'ConnectError';
   }
 }

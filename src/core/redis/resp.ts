@@ -6,7 +6,7 @@
  * every byte round-trips (`Buffer.from(value, 'latin1')` gives the wire bytes back); bulk
  * strings stay Buffers.
  */
-import { RedisSwarmError } from '../errors';
+import { RedisError } from '../errors';
 
 export type RespReply =
   | { readonly type: 'status'; readonly value: string }
@@ -30,9 +30,9 @@ export type RespReply =
 export type RespType = RespReply['type'];
 
 /** The server sent bytes that are not RESP: the connection cannot be trusted any more. */
-export class RespProtocolError extends RedisSwarmError {
+export class RespProtocolError extends RedisError {
   constructor(message: string) {
-    super('redis', `Protocol error: ${message}`);
+    super(`Protocol error: ${message}`);
     this.name = 'RespProtocolError';
   }
 }

@@ -11,7 +11,7 @@
  * RESP2 only (the node speaks RESP2 unless HELLO 3 is sent, which this never does).
  */
 import * as net from 'node:net';
-import { RedisSwarmError, TimeoutError } from '../errors';
+import { RedisError, TimeoutError } from '../errors';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { connectSocket } from './rawConnection';
 
@@ -120,7 +120,7 @@ export function frameEnd(buf: Buffer, at: number): number {
     if (neg) i++;
     let n = 0;
     for (let c = buf[i] as number; c >= 0x30 && c <= 0x39; c = buf[++i] as number) n = n * 10 + (c - 0x30);
-    if (buf[i] !== CR || buf[i + 1] !== LF) throw new RedisSwarmError('redis', `Protocol error: no line end at byte ${at}`);
+    if (buf[i] !== CR || buf[i + 1] !== LF) throw new RedisError(`Protocol error: no line end at byte ${at}`);
     let end = i + 2;
     if (neg) return end;
     if (type === 0x24) return end + n + 2;
@@ -128,7 +128,7 @@ export function frameEnd(buf: Buffer, at: number): number {
     return end;
   }
   const eol = buf.indexOf(CR, at);
-  if (eol < 0 || buf[eol + 1] !== LF) throw new RedisSwarmError('redis', `Protocol error: no line end at byte ${at}`);
+  if (eol < 0 || buf[eol + 1] !== LF) throw new RedisError(`Protocol error: no line end at byte ${at}`);
   return eol + 2;
 }
 
@@ -204,7 +204,7 @@ export class ReplyFramer {
         this.neg = false;
         this.state = 'line';
         if (c !== 0x2b && c !== 0x2d && c !== 0x3a && c !== 0x24 && c !== 0x2a) {
-          throw new RedisSwarmError('redis', `Protocol error: unexpected reply type byte ${c}`);
+          throw new RedisError(`Protocol error: unexpected reply type byte ${c}`);
         }
         continue;
       }
@@ -398,12 +398,12 @@ export class WireWriter {
 }
 
 /** A block's replies ran over the byte budget it was sent with: the link was closed. */
-export class ReplyTooLargeError extends RedisSwarmError {
+export class ReplyTooLargeError extends RedisError {
   constructor(
     readonly label: string,
     readonly maxBytes: number,
   ) {
-    super('redis', `${label}: the replies exceeded ${maxBytes} bytes; the connection was closed`);
+    super(`${label}: the replies exceeded ${maxBytes} bytes; the connection was closed`);
     this.name = 'ReplyTooLargeError';
   }
 }
@@ -466,8 +466,8 @@ export class WireLink {
       const head = this.pending[0];
       if (head && this.received - this.blockStart > head.maxBytes) this.fail(new ReplyTooLargeError(this.label, head.maxBytes));
     });
-    socket.on('error', (err) => this.fail(new RedisSwarmError('redis', `${this.label}: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.fail(new RedisSwarmError('redis', `${this.label} closed the connection`)));
+    socket.on('error', (err) => this.fail(new RedisError(`${this.label}: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.fail(new RedisError(`${this.label} closed the connection`)));
   }
 
   /** Connects (and authenticates when there is a password). */
@@ -481,7 +481,7 @@ export class WireLink {
       const r = await link.send(w);
       if (r.isError(0)) {
         link.close();
-        throw new RedisSwarmError('redis', `${link.label} refused the password: ${r.text(0)}`);
+        throw new RedisError(`${link.label} refused the password: ${r.text(0)}`);
       }
     }
     return link;
@@ -526,12 +526,12 @@ export class WireLink {
   }
 
   close(): void {
-    this.fail(new RedisSwarmError('redis', `the connection to ${this.label} was closed`));
+    this.fail(new RedisError(`the connection to ${this.label} was closed`));
   }
 
   private onReplyEnd(end: number): void {
     const head = this.pending[0];
-    if (!head) throw new RedisSwarmError('redis', `${this.label} sent a reply nobody asked for`);
+    if (!head) throw new RedisError(`${this.label} sent a reply nobody asked for`);
     head.ends.push(end - this.blockStart);
     if (head.ends.length < head.replies) return;
     this.pending.shift();

@@ -4,7 +4,7 @@
  * container. Whoever can use this engine's API can exec there, so this reveals nothing new.
  */
 import { Engine } from '../docker/engine';
-import { RedisSwarmError } from '../errors';
+import { NotFoundError } from '../errors';
 import { splitConfArgs } from './confArgs';
 import { SECRET_DIR } from './redisConf';
 import { SwarmCluster, runningNodes } from './discover';
@@ -14,12 +14,12 @@ export async function readClusterPassword(engine: Engine, cluster: SwarmCluster)
   if (!cluster.authSecret) return undefined;
   const node = runningNodes(cluster)[0];
   if (!node?.task?.containerId) {
-    throw new RedisSwarmError('not-found', `Cannot read the password of cluster "${cluster.name}": none of its nodes is running.`);
+    throw new NotFoundError(`Cannot read the password of cluster "${cluster.name}": none of its nodes is running.`);
   }
   const text = await execCapture(engine.docker, node.task.containerId, ['cat', `${SECRET_DIR}/${cluster.authSecret}`]);
   for (const line of text.split('\n')) {
     const [directive, value] = splitConfArgs(line);
     if (directive?.toLowerCase() === 'requirepass' && value !== undefined) return value;
   }
-  throw new RedisSwarmError('not-found', `Secret ${cluster.authSecret} of cluster "${cluster.name}" holds no requirepass line.`);
+  throw new NotFoundError(`Secret ${cluster.authSecret} of cluster "${cluster.name}" holds no requirepass line.`);
 }

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import Docker from 'dockerode';
 import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { imageExists } from '../docker/images';
-import { BadInputError, RedisSwarmError, TimeoutError, describeError } from '../errors';
+import { BadInputError, CancelledError, describeError, TimeoutError } from '../errors';
 import { CancellationToken, Logger, ProgressReporter, neverCancelled, nullLogger, silentProgress } from '../lifecycle';
 import { DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
 import {
@@ -143,7 +143,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   const o = plan.options;
   progress.report({ message: 'checking the swarm, image, names and ports' });
   const { networkExists } = await preflightDeploy(engine, plan);
-  if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled; nothing was created.');
+  if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled; nothing was created.');
 
   const created = { network: false, config: '', secret: '', services: [] as string[] };
   try {
@@ -182,7 +182,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     created.config = plan.configName;
 
     for (const s of plan.services) {
-      if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled.');
+      if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled.');
       progress.report({ message: `creating service ${s.name}`, increment: 60 / plan.services.length });
       await docker.createService(serviceSpec(plan, s, network.Id, configId, secretId));
       created.services.push(s.name);
@@ -280,7 +280,7 @@ async function waitTasksRunning(
   const deadline = Date.now() + timeoutMs;
   progress.report({ message: `waiting for ${services.length} tasks to run` });
   for (;;) {
-    if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', 'Deploy cancelled.');
+    if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled.');
     const tasks = (await docker.listTasks({ filters: { service: [...services] } })) as {
       ServiceID: string;
       DesiredState?: string;

@@ -5,7 +5,7 @@
  */
 import Docker from 'dockerode';
 import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
-import { RedisSwarmError } from '../errors';
+import { NotFoundError } from '../errors';
 import { ProgressReporter, pollUntil, silentProgress } from '../lifecycle';
 import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
 
@@ -48,7 +48,7 @@ export async function destroyCluster(
   requireSwarmManager(await getEngineStatus(engine));
   const objects = await findClusterObjects(engine.docker, cluster, options.volumes);
   if (objects.services.length + objects.configs.length + objects.secrets.length + objects.networks.length + objects.volumes.length === 0) {
-    throw new RedisSwarmError('not-found', `Nothing to destroy: no objects labelled as cluster "${cluster}" of redis-swarm on this swarm.`);
+    throw new NotFoundError(`Nothing to destroy: no objects labelled as cluster "${cluster}" of redis-swarm on this swarm.`);
   }
   await removeClusterObjects(engine.docker, objects, options.progress);
   return objects;

@@ -6,7 +6,7 @@
  * they run. Each node's current address comes from its task's network attachment, never from DNS.
  */
 import Docker from 'dockerode';
-import { BadInputError, RedisSwarmError } from '../errors';
+import { BadInputError, NotFoundError } from '../errors';
 import { Endpoint } from '../routes/endpoint';
 import {
   LABEL_AUTH_SECRET,
@@ -203,8 +203,7 @@ export async function findSwarmCluster(docker: Docker, name: string, options: Di
   const found = all.find((c) => c.name === name);
   if (!found) {
     const known = all.map((c) => c.name);
-    throw new RedisSwarmError(
-      'not-found',
+    throw new NotFoundError(
       `No Redis cluster "${name}" on this swarm: no services labelled ${LABEL_CLUSTER}=${name} and none named ${name}-1, ${name}-2, … ` +
         `running a Redis server (name its services with --services a,b,c, or label each org.redis-swarm.cluster=${name}).${known.length > 0 ? ` Known: ${known.join(', ')}.` : ' Deploy one with `redis-swarm deploy`.'}`,
     );

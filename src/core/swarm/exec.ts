@@ -1,7 +1,7 @@
 /** Runs a short command in a container through the Docker API and returns its stdout. */
 import Docker from 'dockerode';
 import { Duplex } from 'node:stream';
-import { RedisSwarmError } from '../errors';
+import { RedisError, TimeoutError } from '../errors';
 import { DockerStreamDemuxer } from './tunnel';
 
 export const EXEC_TIMEOUT_MS = 10_000;
@@ -14,7 +14,7 @@ export async function execCapture(docker: Docker, containerId: string, cmd: read
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       stream.destroy();
-      reject(new RedisSwarmError('timeout', `\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} did not finish within ${EXEC_TIMEOUT_MS / 1000} s.`));
+      reject(new TimeoutError(`\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} did not finish within ${EXEC_TIMEOUT_MS / 1000} s.`));
     }, EXEC_TIMEOUT_MS);
     stream.on('data', (c: Buffer) => demux.push(c));
     stream.on('end', () => {
@@ -28,7 +28,7 @@ export async function execCapture(docker: Docker, containerId: string, cmd: read
   });
   const info = (await exec.inspect()) as { ExitCode?: number | null };
   if (info.ExitCode !== 0) {
-    throw new RedisSwarmError('redis', `\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} exited with ${info.ExitCode ?? 'no code'}.`);
+    throw new RedisError(`\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} exited with ${info.ExitCode ?? 'no code'}.`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -4,15 +4,14 @@
  * is the nodes' own network), and placed by swarm node, so anti-affinity keeps a replica off
  * its master's machine.
  */
-import { RedisSwarmError } from '../errors';
+import { NotFoundError } from '../errors';
 import { CreateNodeInput } from '../cluster/planCreate';
 import { SwarmCluster } from './discover';
 
 export function swarmCreateInputs(cluster: SwarmCluster): CreateNodeInput[] {
   const notRunning = cluster.nodes.filter((n) => n.task?.state !== 'running' || !n.task.ip);
   if (notRunning.length > 0) {
-    throw new RedisSwarmError(
-      'not-found',
+    throw new NotFoundError(
       `Cannot form cluster "${cluster.name}": ${notRunning
         .map((n) => `${n.service} has no running task${n.task?.error ? ` (${n.task.error})` : ''}`)
         .join(', ')}. See \`docker service ps ${notRunning[0]?.service ?? ''}\`.`,

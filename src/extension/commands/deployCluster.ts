@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { formatPlan } from '../../core/cluster/formatPlan';
 import { imageChoices, listRedisImages } from '../../core/docker/images';
-import { describeError, isRedisSwarmError, RedisSwarmError } from '../../core/errors';
+import { CancelledError, describeError, isCancelledError, RedisError } from '../../core/errors';
 import { CancellationToken, ProgressReporter } from '../../core/lifecycle';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { deployCluster, hostPortsProblem } from '../../core/swarm/deploy';
@@ -269,7 +269,7 @@ export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progr
   await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });
   // Before forming: the model reader then finds it in SecretStorage.
   if (o.password !== undefined) await ctx.passwords.store(o.name, o.password);
-  if (token.isCancellationRequested) throw new RedisSwarmError('cancelled', `Cancelled after the services of ${o.name} were deployed; form them with "Create Cluster from Services".`);
+  if (token.isCancellationRequested) throw new CancelledError(`Cancelled after the services of ${o.name} were deployed; form them with "Create Cluster from Services".`);
   steps.report({ message: 'planning slots and replicas' });
   const access = await openClusterAccess(o.name, {
     ...ctx.engines.targetOptions(),
@@ -283,8 +283,8 @@ export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progr
     await formSwarmCluster(access, plan, { progress: steps, token });
     log('cluster formed; every node agrees');
   } catch (err) {
-    if (isRedisSwarmError(err, 'cancelled')) throw err;
-    throw new RedisSwarmError('redis', `The services of ${o.name} were deployed, but forming the cluster failed: ${describeError(err)}`, { cause: err });
+    if (isCancelledError(err)) throw err;
+    throw new RedisError(`The services of ${o.name} were deployed, but forming the cluster failed: ${describeError(err)}`, { cause: err });
   } finally {
     await access.dispose();
   }
