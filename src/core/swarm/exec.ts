@@ -1,7 +1,7 @@
 /** Runs a short command in a container through the Docker API and returns its stdout. */
 import Docker from 'dockerode';
 import { Duplex } from 'node:stream';
-import { RedisError, TimeoutError } from '../errors';
+import { DockerError, TimeoutError } from '../errors';
 import { DockerStreamDemuxer } from './tunnel';
 
 export const EXEC_TIMEOUT_MS = 10_000;
@@ -28,7 +28,7 @@ export async function execCapture(docker: Docker, containerId: string, cmd: read
   });
   const info = (await exec.inspect()) as { ExitCode?: number | null };
   if (info.ExitCode !== 0) {
-    throw new RedisError(`\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} exited with ${info.ExitCode ?? 'no code'}.`);
+    throw new DockerError(`\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} exited with ${info.ExitCode ?? 'no code'}.`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
