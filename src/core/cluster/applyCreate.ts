@@ -6,9 +6,9 @@
  * with one overall deadline.
  */
 import { isIP } from 'node:net';
-import { BadInputError, CancelledError, ConflictError, RedisError, TimeoutError } from '../errors';
+import { BadInputError, CancelledError, ConflictError, RedisError, TimeoutError, describeError } from '../errors';
 import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
-import { AdminPool, CommandArg, errText, PipelineResult, replyText } from '../redis/adminConnection';
+import { AdminPool, CommandArg, PipelineResult, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { configSignature, infoField, parseClusterNodes } from './nodesParser';
 import { CreateNodeInput, CreatePlan, PlannedNode } from './planCreate';
@@ -69,7 +69,7 @@ export async function inspectNodes(pool: AdminPool, nodes: readonly CreateNodeIn
       try {
         replies = await pool.pipeline(n.endpoint, [['INFO', 'cluster'], ['INFO', 'keyspace'], ['CLUSTER', 'INFO'], ['CLUSTER', 'MYID']]);
       } catch (err) {
-        return { problem: `[ERR] ${errText(err)}`, kind: 'redis' as const };
+        return { problem: `[ERR] ${describeError(err)}`, kind: 'redis' as const };
       }
       const [clusterInfo, keyspace, cinfo, myid] = replies.map((r) => (r.ok ? replyText(r.value) : undefined));
       if (clusterInfo === undefined || infoField(clusterInfo, 'cluster_enabled') !== '1') {
@@ -256,7 +256,7 @@ async function pollNode(
   try {
     res = await pool.pipeline(n.input.endpoint, cmds);
   } catch (err) {
-    return { ready: false, stateOk: false, linkUp: false, reasons: [errText(err)] };
+    return { ready: false, stateOk: false, linkUp: false, reasons: [describeError(err)] };
   }
   const reasons: string[] = [];
   const [nodesReply, infoReply] = res;

@@ -3,7 +3,8 @@
  * asked about all), so the checker can see when nodes disagree. Starts from seed endpoints and
  * follows the addresses the nodes announce, all through the Router.
  */
-import { AdminPool, errText, PipelineResult, replyText } from '../redis/adminConnection';
+import { AdminPool, PipelineResult, replyText } from '../redis/adminConnection';
+import { describeError } from '../errors';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { Router } from '../routes/router';
 import { infoField, parseClusterNodes } from './nodesParser';
@@ -70,7 +71,7 @@ async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedVie
   try {
     res = await pool.pipeline(endpoint, [['CLUSTER', 'NODES'], ['CLUSTER', 'INFO'], ['DBSIZE'], ['INFO', 'replication'], ['INFO', 'memory'], ['CONFIG', 'GET', 'cluster-require-full-coverage']]);
   } catch (err) {
-    return { reason: errText(err) };
+    return { reason: describeError(err) };
   }
   const [nodes, info, dbsize, repl, memory, coverage] = res;
   if (!nodes?.ok) return { reason: `CLUSTER NODES failed: ${nodes && !nodes.ok ? nodes.error.message : 'no reply'}` };
@@ -78,7 +79,7 @@ async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedVie
   try {
     view = parseClusterNodes(replyText(nodes.value));
   } catch (err) {
-    return { reason: errText(err) };
+    return { reason: describeError(err) };
   }
   // A node that has not met anyone yet prints its own address as ":port"; we know it better.
   if (view.self.endpoint.host === '') {

@@ -3,11 +3,11 @@
  * Docker API tunnels; overlay IPs only ever go INTO the CLUSTER MEET commands the nodes run).
  * Also reads what heal diagnoses from: each running node's own view.
  */
-import { CancelledError, RedisError, TimeoutError } from '../errors';
+import { CancelledError, RedisError, TimeoutError, describeError } from '../errors';
 import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { formatRanges } from '../cluster/topology';
-import { AdminPool, CommandArg, errText, PipelineResult, replyText } from '../redis/adminConnection';
+import { AdminPool, CommandArg, PipelineResult, replyText } from '../redis/adminConnection';
 import { formatEndpoint } from '../routes/endpoint';
 import { SwarmCluster, runningNodes } from '../swarm/discover';
 import { NodeObservation } from './diagnose';
@@ -35,7 +35,7 @@ export async function observeCluster(pool: AdminPool, cluster: SwarmCluster): Pr
       } catch (err) {
         // The connection may lead to a container that is gone: drop it so the next look reconnects.
         pool.retain(runningNodes(cluster).filter((x) => x.service !== n.service).map((x) => ({ host: x.service, port: x.port })));
-        return { service: n.service, endpoint, error: errText(err) };
+        return { service: n.service, endpoint, error: describeError(err) };
       }
       const [nodes, info, dbsize, cov] = res;
       if (!nodes?.ok) return { service: n.service, endpoint, error: nodes && !nodes.ok ? nodes.error.message : 'no reply' };
@@ -43,7 +43,7 @@ export async function observeCluster(pool: AdminPool, cluster: SwarmCluster): Pr
       try {
         view = parseClusterNodes(replyText(nodes.value));
       } catch (err) {
-        return { service: n.service, endpoint, error: errText(err) };
+        return { service: n.service, endpoint, error: describeError(err) };
       }
       const covValue = cov?.ok && Array.isArray(cov.value) && cov.value.length >= 2 ? replyText(cov.value[1]) : undefined;
       return {
@@ -100,7 +100,7 @@ async function forgetAll(pool: AdminPool, batch: readonly Extract<HealAction, { 
           if (!r.ok && !/unknown node/i.test(r.error.message)) failures.push(`${ref.service} refused CLUSTER FORGET ${ids[k] ?? ''}: ${r.error.message}`);
         });
       } catch (err) {
-        failures.push(`${ref.service}: ${errText(err)}`);
+        failures.push(`${ref.service}: ${describeError(err)}`);
       }
     }),
   );
@@ -128,7 +128,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
           await pool.command(a.node.endpoint, ['CLUSTER', 'REPLICATE', a.masterId]);
           return;
         } catch (err) {
-          if (!/unknown node/i.test(errText(err)) || Date.now() > deadline) {
+          if (!/unknown node/i.test(describeError(err)) || Date.now() > deadline) {
             if (Date.now() > deadline) throw new TimeoutError(`${a.node.service} did not learn its new master ${a.master} within ${REPLICATE_TIMEOUT_MS / 1000} s.`);
             throw err;
           }
@@ -143,7 +143,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
       try {
         await pool.command(a.node.endpoint, args);
       } catch (err) {
-        throw new RedisError(`${a.node.service} could not take slots ${formatRanges(a.ranges)}: ${errText(err)}`, { cause: err });
+        throw new RedisError(`${a.node.service} could not take slots ${formatRanges(a.ranges)}: ${describeError(err)}`, { cause: err });
       }
       return;
     }
@@ -155,7 +155,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
       await Promise.all(
         a.nodes.map((n) =>
           pool.command(n.endpoint, ['CONFIG', 'SET', a.name, a.value]).catch((err: unknown) => {
-            errors.push(`${formatEndpoint(n.endpoint)}: ${errText(err)}`);
+            errors.push(`${formatEndpoint(n.endpoint)}: ${describeError(err)}`);
           }),
         ),
       );

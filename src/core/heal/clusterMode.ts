@@ -7,8 +7,8 @@
  * the service-level labels change: the task template is left alone, so no task restarts.
  */
 import Docker from 'dockerode';
-import { BadInputError, ConflictError } from '../errors';
-import { AdminPool, errText } from '../redis/adminConnection';
+import { BadInputError, ConflictError, describeError } from '../errors';
+import { AdminPool } from '../redis/adminConnection';
 import { ClusterMode } from '../swarm/deployOptions';
 import { runningNodes, SwarmCluster } from '../swarm/discover';
 import { LABEL_MODE } from '../swarm/labels';
@@ -45,7 +45,7 @@ export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: S
     if (spec.Labels?.[LABEL_MODE] === mode) continue;
     // The service version guards against a concurrent update (the API refuses a stale one).
     await svc.update({ _query: { version: info.Version?.Index ?? 0 }, _body: { ...spec, Labels: { ...(spec.Labels ?? {}), [LABEL_MODE]: mode } } }).catch((err: unknown) => {
-      throw new ConflictError(`Could not update the labels of service ${n.service}: ${errText(err)}`, { cause: err });
+      throw new ConflictError(`Could not update the labels of service ${n.service}: ${describeError(err)}`, { cause: err });
     });
     services.push(n.service);
   }
@@ -58,7 +58,7 @@ export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: S
         await pool.command({ host: n.service, port: n.port }, ['CONFIG', 'SET', 'cluster-require-full-coverage', value]);
         nodesSet.push(n.service);
       } catch (err) {
-        failed.push(`${n.service}: ${errText(err)}`);
+        failed.push(`${n.service}: ${describeError(err)}`);
       }
     }),
   );

@@ -22,9 +22,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { CancelledError, ConflictError, RedisError } from '../errors';
+import { CancelledError, ConflictError, RedisError, describeError } from '../errors';
 import { CancellationToken, neverCancelled } from '../lifecycle';
-import { AdminPool, errText, replyText } from '../redis/adminConnection';
+import { AdminPool, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { busySentence, decodeLockName, encodeLockName, judgeContenders, LockHolder, lockNamesInClientList } from './lockName';
 
@@ -185,7 +185,7 @@ class NamedClients {
         try {
           this.slots.push({ endpoint, redis: await this.openNamed(endpoint), tending: false });
         } catch (err) {
-          failures.push(`${formatEndpoint(endpoint)}: ${errText(err)}`);
+          failures.push(`${formatEndpoint(endpoint)}: ${describeError(err)}`);
         }
       }),
     );
@@ -201,7 +201,7 @@ class NamedClients {
           return replyText(await s.redis.call('CLIENT', 'LIST', 'TYPE', 'normal'));
         } catch (err) {
           // Our name there may be gone too: a check without this node proves nothing.
-          throw new RedisError(`Cannot take the lock of cluster "${cluster}": ${formatEndpoint(s.endpoint)} failed while it was checked (${errText(err)}).`, { cause: err });
+          throw new RedisError(`Cannot take the lock of cluster "${cluster}": ${formatEndpoint(s.endpoint)} failed while it was checked (${describeError(err)}).`, { cause: err });
         }
       }),
     );

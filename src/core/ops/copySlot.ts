@@ -53,7 +53,7 @@
  * sent it goes into WATCH, DUMP and RESTORE-ASKING as it is, and a DUMP reply is the
  * RESTORE-ASKING argument it already is.
  */
-import { errText } from '../redis/adminConnection';
+import { describeError } from '../errors';
 import { bulkPayload, commandHead, encodeArgs, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../redis/wireLink';
 
 // Command heads, encoded once (the key and the other arguments follow in wire form).
@@ -237,7 +237,7 @@ export async function dropCopies(job: Omit<CopyJob, 'keys'>): Promise<CopyOutcom
       else job.ours.delete(k);
     });
   } catch (err) {
-    problem = errText(err);
+    problem = describeError(err);
   }
   if (problem === undefined) return gone;
   return { kind: 'failed', error: `could not delete the copies of slot ${job.slot} from the target: ${problem}`, copiesLeft: true };
@@ -288,7 +288,7 @@ export async function copyChunks(
       // The hand-over's outcome is unknown (the EXEC may have run): the copies may be the
       // only ones now, so nothing is deleted; the slot is reported for `fix`.
       for (const job of p.committing) {
-        out.set(job.slot, { kind: 'failed', error: `the hand-over of slot ${job.slot} failed (${errText(err)}); its state is unknown`, copiesLeft: true });
+        out.set(job.slot, { kind: 'failed', error: `the hand-over of slot ${job.slot} failed (${describeError(err)}); its state is unknown`, copiesLeft: true });
       }
       return;
     }
@@ -328,9 +328,9 @@ export async function copyChunks(
     try {
       source = await lane();
     } catch (err) {
-      if (pending) await Promise.all(pending.committing.map((j) => giveUp(j, errText(err))));
+      if (pending) await Promise.all(pending.committing.map((j) => giveUp(j, describeError(err))));
       pending = undefined;
-      await Promise.all(jobs.map((j) => giveUp(j, errText(err))));
+      await Promise.all(jobs.map((j) => giveUp(j, describeError(err))));
       continue;
     }
     let handOver: Promise<ReplyBlock> | undefined;
@@ -413,7 +413,7 @@ async function copyToTargets(
   try {
     snap = await sent;
   } catch (err) {
-    const reason = err instanceof ReplyTooLargeError ? `more than ${limits.maxBytes} bytes` : errText(err);
+    const reason = err instanceof ReplyTooLargeError ? `more than ${limits.maxBytes} bytes` : describeError(err);
     await Promise.all(jobs.map((j) => giveUp(j, reason)));
     return { link: source, committing: [], present: new Map() };
   }
@@ -446,7 +446,7 @@ async function copyToTargets(
       ttls = await source.send(w);
       taken = Date.now();
     } catch (err) {
-      await Promise.all(live.map((j) => giveUp(j, errText(err))));
+      await Promise.all(live.map((j) => giveUp(j, describeError(err))));
       return { link: source, committing: [], present: new Map() };
     }
   }
@@ -513,7 +513,7 @@ async function copyToTargets(
         // on the target before (precheck), and the source still serves them all.
         for (const op of ops) {
           if (op.kind === 'restore') op.job.ours.add(op.key);
-          if (!problems.has(op.job)) problems.set(op.job, errText(err));
+          if (!problems.has(op.job)) problems.set(op.job, describeError(err));
         }
         return;
       }

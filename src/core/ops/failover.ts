@@ -9,9 +9,9 @@
  * - force: no handshake with the master (it may be down), but an election among masters.
  * - takeover: no election either; the replica bumps its epoch alone. For a minority partition.
  */
-import { BadInputError, CancelledError, RedisError, TimeoutError } from '../errors';
+import { BadInputError, CancelledError, RedisError, TimeoutError, describeError } from '../errors';
 import { CancellationToken, neverCancelled, pollUntil, ProgressReporter, silentProgress } from '../lifecycle';
-import { AdminPool, errText, replyText } from '../redis/adminConnection';
+import { AdminPool, replyText } from '../redis/adminConnection';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { ClusterNode, NodesView } from '../cluster/topology';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
@@ -134,7 +134,7 @@ export async function failover(pool: AdminPool, replica: Endpoint, options: Fail
         lastSeen = `old master ${formatEndpoint(master.endpoint)} is ${v.self.role}${v.self.masterId ? ` of ${v.self.masterId.slice(0, 8)}` : ''}`;
       } catch (err) {
         // A dead master (what FORCE/TAKEOVER are for) cannot confirm; the replica's word is enough.
-        if (mode === 'default') lastSeen = `old master unreachable: ${errText(err)}`;
+        if (mode === 'default') lastSeen = `old master unreachable: ${describeError(err)}`;
         else masterReachable = false;
       }
     }

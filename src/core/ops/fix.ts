@@ -43,7 +43,8 @@
  */
 import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { CancellationToken, Logger, ProgressReporter, silentProgress } from '../lifecycle';
-import { AdminPool, errText } from '../redis/adminConnection';
+import { AdminPool } from '../redis/adminConnection';
+import { describeError } from '../errors';
 import { MigrateSettings, moveSlots } from './migrate';
 import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, nodeLabel, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
@@ -192,7 +193,7 @@ export async function applyFix(
               try {
                 await conn.callBuffer('MIGRATE', [owner.endpoint.host, owner.endpoint.port, '', 0, 60_000, ...auth, 'KEYS', ...keys]);
               } catch (err) {
-                problems.push(`slot ${a.slot}: keys on ${nodeLabel(byId, from)} could not go to ${nodeLabel(byId, a.ownerId)} (${errText(err)}); nothing was overwritten, the slot stays open there`);
+                problems.push(`slot ${a.slot}: keys on ${nodeLabel(byId, from)} could not go to ${nodeLabel(byId, a.ownerId)} (${describeError(err)}); nothing was overwritten, the slot stays open there`);
                 conflict = true;
                 break;
               }
@@ -214,7 +215,7 @@ export async function applyFix(
           break;
       }
     } catch (err) {
-      problems.push(`${a.kind}: ${errText(err)}`);
+      problems.push(`${a.kind}: ${describeError(err)}`);
     }
   }
   return { done, problems };
@@ -265,7 +266,7 @@ async function dropCopies(pool: AdminPool, byId: ReadonlyMap<string, ClusterNode
     // ASKING lets the next command touch the slot the node imports; all keys share the slot.
     const res = await conn.pipeline().call('ASKING').callBuffer('UNLINK', ...keys).exec();
     const err = res?.find(([e]) => e)?.[0];
-    if (err) throw new Error(`deleting the keys of slot ${a.slot} on ${nodeLabel(byId, a.nodeId)} failed: ${errText(err)}`);
+    if (err) throw new Error(`deleting the keys of slot ${a.slot} on ${nodeLabel(byId, a.nodeId)} failed: ${describeError(err)}`);
     deleted += keys.length;
   }
   await pool.command(importer.endpoint, ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);

@@ -29,7 +29,7 @@
 import Redis from 'ioredis';
 import { BadInputError, describeError, NotFoundError, RedisError } from '../errors';
 import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
-import { AdminPool, errText } from '../redis/adminConnection';
+import { AdminPool } from '../redis/adminConnection';
 import { ClusterNode } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
 import { ChunkOutcome, CopyJob, copyChunks, copySlot, CopyOutcome, listSlotKeys, TargetCopies, TtlHint } from './copySlot';
@@ -669,7 +669,7 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
       s.phase = phase;
     } catch (err) {
       s.phase = 'failed';
-      s.error = `${s.error ?? ''} Rolling slot ${slot} back failed too (${errText(err)}): it is still open; run \`fix\`.`.trim();
+      s.error = `${s.error ?? ''} Rolling slot ${slot} back failed too (${describeError(err)}): it is still open; run \`fix\`.`.trim();
     }
   }
 

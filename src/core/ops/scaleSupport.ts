@@ -8,9 +8,9 @@ import { checkCluster, Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
 import { ClusterNode, ClusterTopology } from '../cluster/topology';
 import { Engine } from '../docker/engine';
-import { BadInputError } from '../errors';
+import { BadInputError, describeError } from '../errors';
 import { CancellationToken, Logger, pollUntil, ProgressReporter } from '../lifecycle';
-import { AdminPool, errText } from '../redis/adminConnection';
+import { AdminPool } from '../redis/adminConnection';
 import { Router } from '../routes/router';
 import { DiscoverOptions, SwarmCluster, findSwarmCluster, seedEndpoints } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
@@ -77,7 +77,7 @@ export async function forgetEverywhere(pool: AdminPool, nodes: readonly ClusterN
         return undefined;
       } catch (err) {
         // A node that never learned the ID (it left before gossip reached it) has nothing to forget.
-        return /Unknown node/i.test(errText(err)) ? undefined : { node: n, error: errText(err) };
+        return /Unknown node/i.test(describeError(err)) ? undefined : { node: n, error: describeError(err) };
       }
     }),
   );

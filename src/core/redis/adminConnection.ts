@@ -6,7 +6,7 @@
  * instead of a hang.
  */
 import Redis from 'ioredis';
-import { RedisError } from '../errors';
+import { describeError, RedisError } from '../errors';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { Route, Router } from '../routes/router';
 
@@ -82,7 +82,7 @@ export class AdminPool {
     try {
       return await redis.call(String(name), rest.map(String));
     } catch (err) {
-      throw new RedisError(`${formatEndpoint(announced)} answered ${String(name).toUpperCase()} with: ${errText(err)}`, { cause: err });
+      throw new RedisError(`${formatEndpoint(announced)} answered ${String(name).toUpperCase()} with: ${describeError(err)}`, { cause: err });
     }
   }
 
@@ -145,14 +145,10 @@ export class AdminPool {
     } catch (err) {
       redis.disconnect();
       const via = formatEndpoint(target) === formatEndpoint(announced) ? '' : ` (via ${route.kind} ${formatEndpoint(target)})`;
-      throw new RedisError(`Cannot connect to ${formatEndpoint(announced)}${via}: ${errText(err).replace(/\.$/, '')}.`, { cause: err });
+      throw new RedisError(`Cannot connect to ${formatEndpoint(announced)}${via}: ${describeError(err).replace(/\.$/, '')}.`, { cause: err });
     }
     return redis;
   }
-}
-
-export function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** A reply as text (bulk strings may arrive as Buffer). */
