@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
 import { Logger } from '../../core/lifecycle';
 import { EngineProvider } from '../engineProvider';
 import { ModelStore } from '../modelStore';
@@ -7,6 +6,7 @@ import { ClusterPasswords } from '../passwords';
 import { ServiceLogViewer } from '../serviceLogs';
 import { RefreshManager } from '../refreshManager';
 import { TopologyTreeProvider } from '../tree/topologyTreeProvider';
+import { commandFailure } from './commandFailure';
 import { refreshCommand } from './refresh';
 import { showLogCommand } from './showLog';
 import { rebalanceCommand } from './rebalanceCluster';
@@ -56,8 +56,13 @@ export function registerCommands(extension: vscode.ExtensionContext, ctx: Comman
         try {
           return await def.run(ctx, ...args);
         } catch (err) {
-          // One handler reports every command's failure the same way.
-          const message = describeError(err);
+          // One handler reports every command's failure the same way; a Cancel is not one.
+          const { severity, message } = commandFailure(err);
+          if (severity === 'info') {
+            ctx.logger.info(`${def.id}: ${message}`);
+            void vscode.window.showInformationMessage(message);
+            return undefined;
+          }
           ctx.logger.error(`${def.id}: ${message}`);
           void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
             if (choice) ctx.output.show(true);
