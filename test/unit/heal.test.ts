@@ -6,6 +6,7 @@ import { diagnose, NodeObservation } from '../../src/core/heal/diagnose';
 import { planHeal, splitRanges } from '../../src/core/heal/planHeal';
 import { formatHealPlan } from '../../src/core/heal/formatHeal';
 import { SwarmCluster } from '../../src/core/swarm/discover';
+import { verbs } from '../../src/cli/verbs';
 
 const id = (n: number): string => String(n).repeat(40).slice(0, 40).replace(/[^0-9a-f]/g, 'a');
 const NOW = 1_800_000_000_000;
@@ -218,4 +219,29 @@ test('a node whose setting is not the recorded mode is set again', () => {
   const partial = planHeal(strict, { graceMs: 0, servePartial: true });
   const set = partial.actions.find((a) => a.kind === 'config-set');
   assert.ok(set && set.kind === 'config-set' && set.value === 'no', JSON.stringify(partial.actions));
+});
+
+test('a spare node goes where the shared placement rule says: on a full tie, the master with the lowest ID, not the first listed', () => {
+  const nodes: NodeSpec[] = [
+    { n: 1, ip: '192.0.2.1', role: 'master', slots: '0-8191' },
+    { n: 2, ip: '192.0.2.2', role: 'master', slots: '8192-16383' },
+    { n: 3, ip: '192.0.2.3', role: 'master' },
+  ];
+  const listed = [nodes[1], nodes[0], nodes[2]] as NodeSpec[];
+  const d = diagnose({ cluster: swarm({ 1: '192.0.2.1', 2: '192.0.2.2', 3: '192.0.2.3' }), observations: listed.map((s) => obs(s.n, view(s, nodes))), now: NOW });
+  const plan = planHeal(d, { graceMs: 30_000 });
+  const replicate = plan.actions.find((a) => a.kind === 'replicate');
+  assert.ok(replicate?.kind === 'replicate' && replicate.node.service === 'r-3', JSON.stringify(plan.actions));
+  assert.equal(replicate.masterId, id(1), 'r-1 and r-2 tie on replicas, machine and slots: the lower ID wins');
+});
+
+test('what heal cannot fix names only verbs the CLI has', () => {
+  const three = SIX.slice(0, 3);
+  const d = diagnose({ cluster: swarm({ 1: '192.0.2.1', 2: '192.0.2.2', 3: '192.0.2.3' }), observations: three.map((s) => obs(s.n, view(s, three))), now: NOW });
+  const plan = planHeal(d, { graceMs: 30_000 });
+  const names = new Set(verbs.map((v) => v.name));
+  const said = plan.unresolved.flatMap((u) => [...u.matchAll(/redis-swarm ([a-z-]+)/g)].map((m) => m[1] ?? ''));
+  assert.ok(said.length > 0, 'the way out is a command');
+  for (const verb of said) assert.ok(names.has(verb), `"redis-swarm ${verb}" is not a verb`);
+  assert.match(plan.unresolved[0] ?? '', /`redis-swarm add-node --cluster r --replica-of r-1`/);
 });

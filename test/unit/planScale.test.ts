@@ -4,7 +4,9 @@ import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { ClusterNode, ClusterTopology } from '../../src/core/cluster/topology';
 import { isBadInputError } from '../../src/core/errors';
 import { specForNewNode, ServiceSpec } from '../../src/core/ops/addNode';
-import { findClusterNode, masterCandidates, nextNodeIndex, pickMasterForReplica, planReplicaMoves } from '../../src/core/ops/planScale';
+import { findClusterNode } from '../../src/core/cluster/nodeNames';
+import { pickMasterForReplica } from '../../src/core/cluster/replicaPlacement';
+import { masterCandidates, nextNodeIndex, planReplicaMoves } from '../../src/core/ops/planScale';
 
 const id = (c: string): string => c.repeat(40);
 /** A CLUSTER NODES line: `name` is the announced hostname; `of` the master's letter for a replica. */

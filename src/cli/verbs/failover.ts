@@ -1,3 +1,4 @@
+import { findClusterNode } from '../../core/cluster/nodeNames';
 import { BadInputError } from '../../core/errors';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { failover, FailoverMode } from '../../core/ops/failover';
@@ -5,7 +6,7 @@ import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagBoolean, parseArgs } from '../args';
 import { Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
-import { opsProgress, opsTargetsFromArgs, resolveNode, withTargets } from './opsTargets';
+import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
 
 export const failoverVerb: Verb = {
   name: 'failover',
@@ -28,7 +29,7 @@ export const failoverVerb: Verb = {
       if (t.access) {
         const [name, ...extra] = t.rest;
         if (name === undefined || extra.length > 0) throw new BadInputError('Name one replica: failover --cluster NAME <replica>.');
-        replica = resolveNode(await readTargetTopology(t), name).endpoint;
+        replica = findClusterNode(await readTargetTopology(t), name).endpoint;
       } else if (t.rest.length > 0) {
         throw new BadInputError(`Unexpected argument "${t.rest[0]}": name the replica as host:port.`);
       }

@@ -1,14 +1,12 @@
 /**
  * What the operation verbs (reshard, rebalance, fix, add-node, del-node, failover) share: the
- * cluster as `--cluster NAME` or one node's `host:port` (through clusterTargets.ts), node names
- * as the user types them (an ID or its prefix, a service name, host:port), confirmation, the
- * cluster lock, and progress lines.
+ * cluster as `--cluster NAME` or one node's `host:port` (through clusterTargets.ts), the
+ * cluster lock, and progress lines. Node names as the user types them are the core's
+ * (cluster/nodeNames.ts `findClusterNode`).
  */
-import { ClusterNode, ClusterTopology } from '../../core/cluster/topology';
 import { BadInputError } from '../../core/errors';
 import { ProgressReporter } from '../../core/lifecycle';
 import { withClusterLock } from '../../core/ops/clusterLock';
-import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagString, ParsedArgs } from '../args';
 import { readTargetTopology, SeedTargets, seedTargetsFromArgs } from './clusterTargets';
 
@@ -30,17 +28,6 @@ export async function opsTargetsFromArgs(args: ParsedArgs, env: NodeJS.ProcessEn
   if (seed === undefined) throw new BadInputError('Name a node of the cluster as host:port (for example 127.0.0.1:7000), or the cluster with --cluster NAME.');
   const t = await seedTargetsFromArgs({ flags: args.flags, positionals: [seed] }, env);
   return { ...t, rest, lockName: seed };
-}
-
-/** A node by full ID, unique ID prefix, announced hostname / service name, or host:port. */
-export function resolveNode(topology: ClusterTopology, text: string): ClusterNode {
-  const nodes = topology.nodes;
-  const exact = nodes.find((n) => n.id === text || n.hostname === text || formatEndpoint(n.endpoint) === text || n.swarm?.service === text);
-  if (exact) return exact;
-  const byPrefix = text.length >= 4 ? nodes.filter((n) => n.id.startsWith(text.toLowerCase())) : [];
-  if (byPrefix.length === 1 && byPrefix[0]) return byPrefix[0];
-  if (byPrefix.length > 1) throw new BadInputError(`"${text}" matches ${byPrefix.length} node IDs; give more of the ID.`);
-  throw new BadInputError(`No node "${text}" in the cluster (give a node ID, a service name or host:port; \`check\` lists them).`);
 }
 
 /** Progress lines: a new step as `>>> step`; counters of the same step overwrite one line on a TTY. */

@@ -10,6 +10,7 @@
  */
 import { isIP } from 'node:net';
 import { configSignature } from '../cluster/nodesParser';
+import { namedId } from '../cluster/nodeNames';
 import { ClusterNode, CLUSTER_SLOTS, NodesView, SlotRange, slotsToRanges } from '../cluster/topology';
 import { Endpoint } from '../routes/endpoint';
 import { ClusterMode } from '../swarm/deployOptions';
@@ -284,7 +285,6 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
 }
 
 /** Short name of a node ID for messages: the service when live, else the ID's first 8 digits. */
-export function nodeLabel(d: Diagnosis, id: string): string {
-  const n = d.live.find((x) => x.id === id);
-  return n ? `${n.service} (${id.slice(0, 8)})` : id.slice(0, 8);
+export function liveLabel(d: Diagnosis, id: string): string {
+  return namedId(d.live.find((x) => x.id === id)?.service, id);
 }

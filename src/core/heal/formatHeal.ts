@@ -5,7 +5,7 @@
 import { formatFinding } from '../cluster/formatCheck';
 import { formatRanges } from '../cluster/topology';
 import type { HealResult } from './healCluster';
-import { Diagnosis, nodeLabel, Problem } from './diagnose';
+import { Diagnosis, liveLabel, Problem } from './diagnose';
 import { HealAction, HealPlan } from './planHeal';
 
 export function describeAction(a: HealAction): string {
@@ -26,7 +26,7 @@ export function describeAction(a: HealAction): string {
 }
 
 export function describeProblem(d: Diagnosis, p: Problem): string {
-  const label = (id: string): string => nodeLabel(d, id);
+  const label = (id: string): string => liveLabel(d, id);
   switch (p.kind) {
     case 'in-progress': return `an operation is in progress: ${p.detail}`;
     case 'not-formed': return 'the cluster is not formed (no slot assigned)';

@@ -8,7 +8,8 @@
  */
 import { formatRanges, SlotRange } from '../cluster/topology';
 import { Endpoint } from '../routes/endpoint';
-import { Diagnosis, LiveNode, nodeLabel, Problem, WAITING_KINDS } from './diagnose';
+import { placeReplicas } from '../cluster/replicaPlacement';
+import { Diagnosis, liveLabel, LiveNode, Problem, WAITING_KINDS } from './diagnose';
 
 /** Default grace before a cache-mode cluster gives lost slots to the surviving masters (s). */
 export const DEFAULT_GRACE_SECONDS = 30;
@@ -68,7 +69,7 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
   const unresolved: string[] = [];
   const lostRanges: SlotRange[] = [];
   let waitMs = WAIT_STEP_MS;
-  const label = (id: string): string => nodeLabel(d, id);
+  const label = (id: string): string => liveLabel(d, id);
   const members = d.live.filter((n) => n.member && n.ip !== '');
   const of = <K extends Problem['kind']>(kind: K): Extract<Problem, { kind: K }>[] =>
     d.problems.filter((p): p is Extract<Problem, { kind: K }> => p.kind === kind);
@@ -213,22 +214,18 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
     });
   }
 
-  // 6. Replicas: spare nodes (joining strangers, masters without slots) go to the master that
-  // needs one most; then masters without a replica take one from a master with two or more.
+  // 6. Replicas: spare nodes (joining strangers, masters without slots) go where the placement
+  // rule (cluster/replicaPlacement.ts, shared with add-node) says; then masters without a replica
+  // take one from a master with two or more.
   const replicasOf = new Map<string, LiveNode[]>(masters.map((m) => [m.id, d.live.filter((r) => r.masterId === m.id)]));
-  const domainsOf = (m: LiveNode): Set<string> => new Set([m.swarmNode, ...(replicasOf.get(m.id) ?? []).map((r) => r.swarmNode)]);
-  const needScore = (m: LiveNode, candidate: LiveNode): [number, number, number] => [
-    (replicasOf.get(m.id) ?? []).length,
-    domainsOf(m).has(candidate.swarmNode) ? 1 : 0,
-    -m.slotCount,
-  ];
-  const cmp = (a: [number, number, number], b: [number, number, number]): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
   // While a failover is pending the shards are about to change: place replicas next round.
   if (of('failover-pending').length > 0) return done();
   const spares = [...joining, ...members.filter((n) => n.role === 'master' && n.slotCount === 0 && n.keys === 0 && !joining.includes(n))];
-  for (const s of spares) {
-    const best = [...masters].sort((a, b) => cmp(needScore(a, s), needScore(b, s)))[0];
-    if (!best) break;
+  const hosts = masters.map((m) => {
+    const replicas = replicasOf.get(m.id) ?? [];
+    return { node: m, id: m.id, slotCount: m.slotCount, replicas: replicas.length, swarmNodes: [m.swarmNode, ...replicas.map((r) => r.swarmNode)] };
+  });
+  for (const { replica: s, master: { node: best } } of placeReplicas(hosts, spares)) {
     actions.push({ kind: 'replicate', node: ref(s), masterId: best.id, master: best.service, why: `${s.service} becomes a replica of ${best.service}, the master that needs one most` });
     replicasOf.set(best.id, [...(replicasOf.get(best.id) ?? []), s]);
   }
@@ -249,7 +246,7 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
       break;
     }
     if (!moved) {
-      unresolved.push(`Master ${label(m.id)} has no replica and no spare node or master with two replicas can give one${d.swarmNodes > 1 ? ' on another swarm node' : ''}: add a node (redis-swarm scale) to protect its slots.`);
+      unresolved.push(`Master ${label(m.id)} has no replica and no spare node or master with two replicas can give one${d.swarmNodes > 1 ? ' on another swarm node' : ''}: add a node (\`redis-swarm add-node --cluster ${d.cluster} --replica-of ${m.service}\`) to protect its slots.`);
     }
   }
   return done();

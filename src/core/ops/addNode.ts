@@ -30,7 +30,9 @@ import { requireReadyForMoves } from './opsTopology';
 import { planNodesFrom } from './planReshard';
 import { planRebalance, RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
-import { findClusterNode, masterCandidates, MasterCandidate, nextNodeIndex, nodeLabel, pickMasterForReplica } from './planScale';
+import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
+import { pickMasterForReplica } from '../cluster/replicaPlacement';
+import { masterCandidates, MasterCandidate, nextNodeIndex } from './planScale';
 import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, ScaleContext, SCALE_POLL_MS, waitUntil } from './scaleSupport';
 
 /** How long the new task may take to run (ms); the image is local, so seconds. */

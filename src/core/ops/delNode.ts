@@ -21,7 +21,8 @@ import { removeClusterObjects } from '../swarm/destroy';
 import { MoveReport } from './migrate';
 import { RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
-import { findClusterNode, masterCandidates, nodeLabel, planReplicaMoves, ReplicaMove } from './planScale';
+import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
+import { masterCandidates, planReplicaMoves, ReplicaMove } from './planScale';
 import { blockingFindings, forgetEverywhere, notSettled, readFresh, ScaleContext, waitUntil } from './scaleSupport';
 
 /** The setting that lets a master without slots become a replica (Redis 7). */

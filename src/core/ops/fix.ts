@@ -46,7 +46,8 @@ import { CancellationToken, Logger, ProgressReporter, silentProgress } from '../
 import { AdminPool } from '../redis/adminConnection';
 import { describeError } from '../errors';
 import { MigrateSettings, moveSlots } from './migrate';
-import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, nodeLabel, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
+import { nodeLabel } from '../cluster/nodeNames';
+import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
 export type { FixAction, FixPlan } from './planFix';
 

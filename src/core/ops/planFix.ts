@@ -3,7 +3,7 @@
  * fix.ts read go in, the actions come out. Why each decision is safe is in fix.ts's header.
  */
 import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, formatRanges, slotsToRanges } from '../cluster/topology';
-import { formatEndpoint } from '../routes/endpoint';
+import { nodeLabel } from '../cluster/nodeNames';
 import { SlotMove } from './migrate';
 
 export type FixAction =
@@ -30,11 +30,6 @@ export interface FixFacts {
 }
 
 export const keyCountId = (nodeId: string, slot: number): string => `${nodeId} ${slot}`;
-
-export const nodeLabel = (byId: ReadonlyMap<string, ClusterNode>, id: string): string => {
-  const n = byId.get(id);
-  return n ? `${n.hostname ?? formatEndpoint(n.endpoint)} (${id.slice(0, 8)})` : id.slice(0, 8);
-};
 
 /** The masters fix can ask: those that answered CLUSTER NODES themselves. */
 export function reachableMasters(topology: ClusterTopology): ClusterNode[] {
