@@ -19,7 +19,8 @@ export const WATCH_INTERVAL_MS = 5_000;
 /** Backoff after a failed or incomplete heal: doubles from the interval up to this (ms). */
 export const WATCH_MAX_BACKOFF_MS = 120_000;
 
-export interface WatchOptions {
+/** How `watchCluster` watches one cluster (Docker event subscriptions have their own options, docker/events.ts). */
+export interface ClusterWatchOptions {
   readonly graceMs: number;
   readonly token: CancellationToken;
   readonly logger?: Logger;
@@ -34,7 +35,7 @@ export interface WatchOptions {
 }
 
 /** Runs until the token is cancelled; never throws for a failed look or heal (it logs and backs off). */
-export async function watchCluster(engine: Engine, clusterName: string, options: WatchOptions): Promise<void> {
+export async function watchCluster(engine: Engine, clusterName: string, options: ClusterWatchOptions): Promise<void> {
   const logger = options.logger ?? nullLogger;
   const interval = options.intervalMs ?? WATCH_INTERVAL_MS;
   const lostSince = new Map<string, number>();
