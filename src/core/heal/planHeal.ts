@@ -63,17 +63,56 @@ export interface PlanOptions {
 const ref = (n: LiveNode): NodeRef => ({ id: n.id, service: n.service, endpoint: n.endpoint });
 const target = (n: LiveNode): MeetTarget => ({ service: n.service, ip: n.ip, port: n.port, busPort: n.busPort });
 
-export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
-  const actions: HealAction[] = [];
-  const waits: string[] = [];
-  const unresolved: string[] = [];
-  const lostRanges: SlotRange[] = [];
-  let waitMs = WAIT_STEP_MS;
-  const label = (id: string): string => liveLabel(d, id);
-  const members = d.live.filter((n) => n.member && n.ip !== '');
-  const of = <K extends Problem['kind']>(kind: K): Extract<Problem, { kind: K }>[] =>
-    d.problems.filter((p): p is Extract<Problem, { kind: K }> => p.kind === kind);
+const problemsOf = <K extends Problem['kind']>(d: Diagnosis, kind: K): Extract<Problem, { kind: K }>[] =>
+  d.problems.filter((p): p is Extract<Problem, { kind: K }> => p.kind === kind);
 
+/** The plan as it is built, step by step; `finish` turns it into the HealPlan. */
+interface Draft {
+  readonly d: Diagnosis;
+  readonly options: PlanOptions;
+  /** Live members with an address: the nodes actions go to. */
+  readonly members: readonly LiveNode[];
+  readonly actions: HealAction[];
+  readonly waits: string[];
+  readonly unresolved: string[];
+  readonly lostRanges: SlotRange[];
+  waitMs: number;
+}
+
+export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
+  const draft: Draft = { d, options, members: d.live.filter((n) => n.member && n.ip !== ''), actions: [], waits: waitReasons(d), unresolved: [], lostRanges: [], waitMs: WAIT_STEP_MS };
+
+  if (problemsOf(d, 'in-progress').length > 0) return finish(draft);
+  if (problemsOf(d, 'not-formed').length > 0) {
+    draft.unresolved.push('The cluster is not formed yet (no slot is assigned): form it with `redis-swarm create --cluster NAME`.');
+    return finish(draft);
+  }
+  // Addresses first, alone: until every node knows where the others are, the rest is not to be trusted.
+  const moved = problemsOf(d, 'ip-changed');
+  if (moved.length > 0) {
+    draft.actions.push(...meetMovedNodes(draft.members, new Set(moved.map((p) => p.node))));
+    return finish(draft);
+  }
+  draft.actions.push(...coverageSettings(d));
+  forgetGhosts(draft);
+  const joining = joinStrangers(draft);
+  const masters = draft.members.filter((n) => n.role === 'master' && n.slotCount > 0);
+  recoverLostSlots(draft, masters);
+  // While a failover is pending the shards are about to change: place replicas next round.
+  if (problemsOf(d, 'failover-pending').length > 0) return finish(draft);
+  placeReplicasOf(draft, masters, joining);
+  return finish(draft);
+}
+
+function finish(draft: Draft): HealPlan {
+  const { d, actions, waits, waitMs, unresolved, lostRanges } = draft;
+  return { cluster: d.cluster, problems: d.problems, actions, waits, waitMs, unresolved, lostRanges, nothingToDo: d.healthy && actions.length === 0 };
+}
+
+/** Why heal waits: the problems that only need time (Redis or the swarm is at work). */
+function waitReasons(d: Diagnosis): string[] {
+  const label = (id: string): string => liveLabel(d, id);
+  const waits: string[] = [];
   for (const p of d.problems) {
     if (!WAITING_KINDS.includes(p.kind)) continue;
     switch (p.kind) {
@@ -85,87 +124,79 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
       default: break;
     }
   }
-  const done = (): HealPlan => ({
-    cluster: d.cluster,
-    problems: d.problems,
-    actions,
-    waits,
-    waitMs,
-    unresolved,
-    lostRanges,
-    nothingToDo: d.healthy && actions.length === 0,
-  });
+  return waits;
+}
 
-  if (of('in-progress').length > 0) return done();
-  if (of('not-formed').length > 0) {
-    unresolved.push('The cluster is not formed yet (no slot is assigned): form it with `redis-swarm create --cluster NAME`.');
-    return done();
-  }
-
-  // 1. Addresses first: every moved node is met from every other node and meets every other
-  // node. A node learns its own new IP only from a MEET it receives (cluster.c
-  // clusterProcessPacket), and a peer that meets a known node at a new address updates it
-  // (the "Handshake: we already know node" path), so this works even when all IPs changed.
-  const moved = of('ip-changed');
-  if (moved.length > 0) {
-    const movedIds = new Set(moved.map((p) => p.node));
-    const meets = new Map<string, Map<string, MeetTarget>>();
-    const add = (from: LiveNode, to: LiveNode): void => {
-      const m = meets.get(from.id) ?? new Map<string, MeetTarget>();
-      m.set(to.id, target(to));
-      meets.set(from.id, m);
-    };
-    for (const x of members.filter((n) => movedIds.has(n.id))) {
-      for (const y of members) {
-        if (y.id === x.id) continue;
-        add(y, x);
-        add(x, y);
-      }
-    }
-    for (const [from, targets] of meets) {
-      const n = members.find((x) => x.id === from) as LiveNode;
-      actions.push({
-        kind: 'meet',
-        node: ref(n),
-        targets: [...targets.values()],
-        why: movedIds.has(from) ? `${n.service} runs at a new IP (${n.ip}): it and its peers learn the current addresses` : `introduces the moved node(s) to ${n.service}`,
-      });
-    }
-    return done();
-  }
-
-  // 2. Cache mode keeps serving the covered slots; persistent mode only when asked.
-  for (const p of of('coverage-setting')) {
-    const nodes = d.live.filter((n) => p.nodes.includes(n.id)).map(ref);
-    actions.push({
-      kind: 'config-set',
-      nodes,
-      name: 'cluster-require-full-coverage',
-      value: p.want ? 'yes' : 'no',
-      why: p.want ? 'persistent mode: the cluster stops serving while slots are lost, as recorded' : 'cache mode serves the covered slots while lost ones are re-covered',
-    });
-  }
-
-  // 3. Dead IDs that can never come back are forgotten on every node at once: CLUSTER FORGET
-  // bans the ID for 60 s (cluster.c clusterBlacklistAddNode), so a node that still knows it
-  // must forget it within that window or gossip brings it back.
-  const forget = (id: string, why: string): void => {
-    const on = members.map(ref);
-    if (on.length > 0 && !actions.some((a) => a.kind === 'forget' && a.id === id)) actions.push({ kind: 'forget', id, on, why });
+/**
+ * 1. Addresses: every moved node is met from every other node and meets every other node. A node
+ * learns its own new IP only from a MEET it receives (cluster.c clusterProcessPacket), and a peer
+ * that meets a known node at a new address updates it (the "Handshake: we already know node"
+ * path), so this works even when all IPs changed.
+ */
+function meetMovedNodes(members: readonly LiveNode[], movedIds: ReadonlySet<string>): HealAction[] {
+  const meets = new Map<string, Map<string, MeetTarget>>();
+  const add = (from: LiveNode, to: LiveNode): void => {
+    const m = meets.get(from.id) ?? new Map<string, MeetTarget>();
+    m.set(to.id, target(to));
+    meets.set(from.id, m);
   };
-  for (const g of of('ghost')) {
-    if (g.goneForGood) forget(g.id, `${g.address} is failed and its task was replaced or removed`);
-    else waits.push(`${g.address} is down; its service may bring it back`);
+  for (const x of members.filter((n) => movedIds.has(n.id))) {
+    for (const y of members) {
+      if (y.id === x.id) continue;
+      add(y, x);
+      add(x, y);
+    }
   }
+  return [...meets].map(([from, targets]) => {
+    const n = members.find((x) => x.id === from) as LiveNode;
+    return {
+      kind: 'meet',
+      node: ref(n),
+      targets: [...targets.values()],
+      why: movedIds.has(from) ? `${n.service} runs at a new IP (${n.ip}): it and its peers learn the current addresses` : `introduces the moved node(s) to ${n.service}`,
+    };
+  });
+}
 
-  // 4. Strangers (tasks that came back without their data) join as new nodes.
+/** 2. Cache mode keeps serving the covered slots; persistent mode only when asked. */
+function coverageSettings(d: Diagnosis): HealAction[] {
+  return problemsOf(d, 'coverage-setting').map((p) => ({
+    kind: 'config-set',
+    nodes: d.live.filter((n) => p.nodes.includes(n.id)).map(ref),
+    name: 'cluster-require-full-coverage',
+    value: p.want ? 'yes' : 'no',
+    why: p.want ? 'persistent mode: the cluster stops serving while slots are lost, as recorded' : 'cache mode serves the covered slots while lost ones are re-covered',
+  }));
+}
+
+/**
+ * A dead ID is forgotten on every node at once: CLUSTER FORGET bans the ID for 60 s (cluster.c
+ * clusterBlacklistAddNode), so a node that still knows it must forget it within that window or
+ * gossip brings it back.
+ */
+function forget(draft: Draft, id: string, why: string): void {
+  const on = draft.members.map(ref);
+  if (on.length > 0 && !draft.actions.some((a) => a.kind === 'forget' && a.id === id)) draft.actions.push({ kind: 'forget', id, on, why });
+}
+
+/** 3. Dead IDs that can never come back are forgotten; the others may return with their service. */
+function forgetGhosts(draft: Draft): void {
+  for (const g of problemsOf(draft.d, 'ghost')) {
+    if (g.goneForGood) forget(draft, g.id, `${g.address} is failed and its task was replaced or removed`);
+    else draft.waits.push(`${g.address} is down; its service may bring it back`);
+  }
+}
+
+/** 4. Strangers (tasks that came back without their data) join as new nodes; returns the joining. */
+function joinStrangers(draft: Draft): LiveNode[] {
+  const { d, members, actions } = draft;
   const introducer = members.find((n) => n.role === 'master' && n.clusterState === 'ok') ?? members[0];
   const joining: LiveNode[] = [];
-  for (const s of of('stranger')) {
+  for (const s of problemsOf(d, 'stranger')) {
     const n = d.live.find((x) => x.id === s.node);
     if (!n || n.ip === '') continue;
     if (!s.empty) {
-      unresolved.push(`${n.service} (${n.id.slice(0, 8)}) knows no other node but holds data; heal does not join it. Empty it (FLUSHALL, CLUSTER RESET) to let heal add it.`);
+      draft.unresolved.push(`${n.service} (${n.id.slice(0, 8)}) knows no other node but holds data; heal does not join it. Empty it (FLUSHALL, CLUSTER RESET) to let heal add it.`);
       continue;
     }
     if (!introducer) continue;
@@ -173,83 +204,101 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
     actions.push({ kind: 'meet', node: ref(n), targets: [target(introducer)], why: `${n.service} meets ${introducer.service} back` });
     joining.push(n);
   }
+  return joining;
+}
 
-  // 5. Lost slots.
-  const masters = members.filter((n) => n.role === 'master' && n.slotCount > 0);
-  for (const p of of('lost-slots')) {
-    const text = formatRanges(p.ranges);
-    const owner = p.address ? ` owned by ${p.address}` : ' owned by no node';
-    if (d.mode === 'persistent') {
-      unresolved.push(
-        `Slots ${text}${owner} have no live master and no replica. Persistent mode never reassigns them: ` +
-          (p.ownerId && !p.ownerGoneForGood ? 'waiting for the node to come back with its data (AOF).' : 'bring the node back with its volume, or switch to cache mode (`redis-swarm mode --cluster NAME cache`) to give them up.'),
-      );
-      const strict = d.live.filter((n) => n.fullCoverage === true);
-      if (options.servePartial && strict.length > 0) {
-        actions.push({ kind: 'config-set', nodes: strict.map(ref), name: 'cluster-require-full-coverage', value: 'no', why: 'keep serving reads and writes for the covered slots (asked with --serve-partial)' });
-      } else if (strict.length > 0) {
-        unresolved.push('With cluster-require-full-coverage yes the whole cluster refuses reads and writes meanwhile; `heal --serve-partial` sets it to no so the covered slots keep serving.');
-      }
-      continue;
-    }
-    const left = p.since + options.graceMs - d.now;
-    if (left > 0) {
-      waits.push(`slots ${text}${owner} are uncovered; cache mode reassigns them after the grace period (${Math.ceil(left / 1000)} s left)`);
-      waitMs = Math.min(Math.max(left, 100), 5000);
-      continue;
-    }
-    if (masters.length === 0) {
-      unresolved.push(`Slots ${text} are uncovered and no live master can take them.`);
-      continue;
-    }
-    if (p.ownerId) forget(p.ownerId, `${p.address} is gone with slots ${text}; forgetting it frees them`);
-    lostRanges.push(...p.ranges);
-    const shares = splitRanges(p.ranges, masters.length);
-    const byLoad = [...masters].sort((a, b) => a.slotCount - b.slotCount || a.service.localeCompare(b.service));
-    shares.forEach((ranges, i) => {
-      const m = byLoad[i] as LiveNode;
-      if (ranges.length === 0) return;
-      actions.push({ kind: 'add-slots', node: ref(m), ranges, why: `cache mode: ${m.service} takes over lost slots ${formatRanges(ranges)} (their data is gone)` });
-      actions.push({ kind: 'bump-epoch', node: ref(m), why: 'a new config epoch makes its claim win everywhere' });
-    });
+/** 5. Lost slots: persistent mode waits for the data; cache mode gives them away after the grace. */
+function recoverLostSlots(draft: Draft, masters: readonly LiveNode[]): void {
+  for (const p of problemsOf(draft.d, 'lost-slots')) {
+    if (draft.d.mode === 'persistent') keepLostSlots(draft, p);
+    else reassignLostSlots(draft, p, masters);
   }
+}
 
-  // 6. Replicas: spare nodes (joining strangers, masters without slots) go where the placement
-  // rule (cluster/replicaPlacement.ts, shared with add-node) says; then masters without a replica
-  // take one from a master with two or more.
-  const replicasOf = new Map<string, LiveNode[]>(masters.map((m) => [m.id, d.live.filter((r) => r.masterId === m.id)]));
-  // While a failover is pending the shards are about to change: place replicas next round.
-  if (of('failover-pending').length > 0) return done();
-  const spares = [...joining, ...members.filter((n) => n.role === 'master' && n.slotCount === 0 && n.keys === 0 && !joining.includes(n))];
+type LostSlots = Extract<Problem, { kind: 'lost-slots' }>;
+const ownerText = (p: LostSlots): string => (p.address ? ` owned by ${p.address}` : ' owned by no node');
+
+function keepLostSlots(draft: Draft, p: LostSlots): void {
+  draft.unresolved.push(
+    `Slots ${formatRanges(p.ranges)}${ownerText(p)} have no live master and no replica. Persistent mode never reassigns them: ` +
+      (p.ownerId && !p.ownerGoneForGood ? 'waiting for the node to come back with its data (AOF).' : 'bring the node back with its volume, or switch to cache mode (`redis-swarm mode --cluster NAME cache`) to give them up.'),
+  );
+  const strict = draft.d.live.filter((n) => n.fullCoverage === true);
+  if (draft.options.servePartial && strict.length > 0) {
+    draft.actions.push({ kind: 'config-set', nodes: strict.map(ref), name: 'cluster-require-full-coverage', value: 'no', why: 'keep serving reads and writes for the covered slots (asked with --serve-partial)' });
+  } else if (strict.length > 0) {
+    draft.unresolved.push('With cluster-require-full-coverage yes the whole cluster refuses reads and writes meanwhile; `heal --serve-partial` sets it to no so the covered slots keep serving.');
+  }
+}
+
+function reassignLostSlots(draft: Draft, p: LostSlots, masters: readonly LiveNode[]): void {
+  const text = formatRanges(p.ranges);
+  const left = p.since + draft.options.graceMs - draft.d.now;
+  if (left > 0) {
+    draft.waits.push(`slots ${text}${ownerText(p)} are uncovered; cache mode reassigns them after the grace period (${Math.ceil(left / 1000)} s left)`);
+    draft.waitMs = Math.min(Math.max(left, 100), 5000);
+    return;
+  }
+  if (masters.length === 0) {
+    draft.unresolved.push(`Slots ${text} are uncovered and no live master can take them.`);
+    return;
+  }
+  if (p.ownerId) forget(draft, p.ownerId, `${p.address} is gone with slots ${text}; forgetting it frees them`);
+  draft.lostRanges.push(...p.ranges);
+  const shares = splitRanges(p.ranges, masters.length);
+  const byLoad = [...masters].sort((a, b) => a.slotCount - b.slotCount || a.service.localeCompare(b.service));
+  shares.forEach((ranges, i) => {
+    const m = byLoad[i] as LiveNode;
+    if (ranges.length === 0) return;
+    draft.actions.push({ kind: 'add-slots', node: ref(m), ranges, why: `cache mode: ${m.service} takes over lost slots ${formatRanges(ranges)} (their data is gone)` });
+    draft.actions.push({ kind: 'bump-epoch', node: ref(m), why: 'a new config epoch makes its claim win everywhere' });
+  });
+}
+
+/**
+ * 6. Replicas: spare nodes (joining strangers, masters without slots) go where the placement rule
+ * (cluster/replicaPlacement.ts, shared with add-node) says; then masters without a replica take
+ * one from a master with two or more.
+ */
+function placeReplicasOf(draft: Draft, masters: readonly LiveNode[], joining: readonly LiveNode[]): void {
+  const replicasOf = new Map<string, LiveNode[]>(masters.map((m) => [m.id, draft.d.live.filter((r) => r.masterId === m.id)]));
+  const spares = [...joining, ...draft.members.filter((n) => n.role === 'master' && n.slotCount === 0 && n.keys === 0 && !joining.includes(n))];
   const hosts = masters.map((m) => {
     const replicas = replicasOf.get(m.id) ?? [];
     return { node: m, id: m.id, slotCount: m.slotCount, replicas: replicas.length, swarmNodes: [m.swarmNode, ...replicas.map((r) => r.swarmNode)] };
   });
   for (const { replica: s, master: { node: best } } of placeReplicas(hosts, spares)) {
-    actions.push({ kind: 'replicate', node: ref(s), masterId: best.id, master: best.service, why: `${s.service} becomes a replica of ${best.service}, the master that needs one most` });
+    draft.actions.push({ kind: 'replicate', node: ref(s), masterId: best.id, master: best.service, why: `${s.service} becomes a replica of ${best.service}, the master that needs one most` });
     replicasOf.set(best.id, [...(replicasOf.get(best.id) ?? []), s]);
   }
   for (const m of masters) {
     if ((replicasOf.get(m.id) ?? []).length > 0) continue;
-    // Move one replica from a master with two or more, off this master's swarm node unless the
-    // swarm has only one node (then anti-affinity cannot apply).
-    let moved = false;
-    for (const donor of masters) {
-      const rs = replicasOf.get(donor.id) ?? [];
-      if (donor.id === m.id || rs.length < 2) continue;
-      const pick = rs.find((r) => r.swarmNode !== m.swarmNode) ?? (d.swarmNodes === 1 ? rs[0] : undefined);
-      if (!pick) continue;
-      actions.push({ kind: 'replicate', node: ref(pick), masterId: m.id, master: m.service, why: `${m.service} has no replica; ${donor.service} has ${rs.length}: move ${pick.service}` });
-      replicasOf.set(donor.id, rs.filter((r) => r !== pick));
-      replicasOf.set(m.id, [pick]);
-      moved = true;
-      break;
-    }
-    if (!moved) {
-      unresolved.push(`Master ${label(m.id)} has no replica and no spare node or master with two replicas can give one${d.swarmNodes > 1 ? ' on another swarm node' : ''}: add a node (\`redis-swarm add-node --cluster ${d.cluster} --replica-of ${m.service}\`) to protect its slots.`);
+    if (!moveReplicaTo(draft, m, masters, replicasOf)) {
+      const d = draft.d;
+      draft.unresolved.push(
+        `Master ${liveLabel(d, m.id)} has no replica and no spare node or master with two replicas can give one${d.swarmNodes > 1 ? ' on another swarm node' : ''}: ` +
+          `add a node (\`redis-swarm add-node --cluster ${d.cluster} --replica-of ${m.service}\`) to protect its slots.`,
+      );
     }
   }
-  return done();
+}
+
+/**
+ * Moves one replica to `m` from a master with two or more, off `m`'s swarm node unless the swarm
+ * has only one node (then anti-affinity cannot apply). False when no master can give one.
+ */
+function moveReplicaTo(draft: Draft, m: LiveNode, masters: readonly LiveNode[], replicasOf: Map<string, LiveNode[]>): boolean {
+  for (const donor of masters) {
+    const rs = replicasOf.get(donor.id) ?? [];
+    if (donor.id === m.id || rs.length < 2) continue;
+    const pick = rs.find((r) => r.swarmNode !== m.swarmNode) ?? (draft.d.swarmNodes === 1 ? rs[0] : undefined);
+    if (!pick) continue;
+    draft.actions.push({ kind: 'replicate', node: ref(pick), masterId: m.id, master: m.service, why: `${m.service} has no replica; ${donor.service} has ${rs.length}: move ${pick.service}` });
+    replicasOf.set(donor.id, rs.filter((r) => r !== pick));
+    replicasOf.set(m.id, [pick]);
+    return true;
+  }
+  return false;
 }
 
 /** Splits slot ranges into `k` shares of nearly equal slot counts, in slot order. */
