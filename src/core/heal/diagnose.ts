@@ -119,42 +119,67 @@ export interface Diagnosis {
 /** Problems that only need time (Redis or the swarm is at work), not an action. */
 export const WAITING_KINDS: readonly Problem['kind'][] = ['in-progress', 'task-down', 'not-answering', 'failover-pending', 'settling'];
 
-export function diagnose(input: DiagnoseInput): Diagnosis {
-  const { cluster, now } = input;
-  const problems: Problem[] = [];
-  const answered = input.observations.filter((o): o is NodeObservation & { view: NodesView } => o.view !== undefined);
-  const serviceOf = new Map(cluster.nodes.map((n) => [n.service, n]));
+type Answered = NodeObservation & { readonly view: NodesView };
 
-  for (const n of cluster.nodes) {
-    const running = n.task?.state === 'running' && n.task.ip !== undefined;
-    if (!running) {
-      problems.push({ kind: 'task-down', service: n.service, detail: n.task ? `task ${n.task.state}${n.task.error ? `: ${n.task.error}` : ''}` : 'no task' });
-    }
-  }
-  for (const o of input.observations) {
-    if (!o.view) problems.push({ kind: 'not-answering', service: o.service, detail: o.error ?? 'no reply' });
-  }
+/** What every step of the diagnosis reads: who answered, who is a member, the reference map. */
+interface Seen {
+  readonly input: DiagnoseInput;
+  readonly answered: readonly Answered[];
+  /** Nodes that know someone else or own slots (not strangers). */
+  readonly members: readonly Answered[];
+  readonly liveIds: ReadonlySet<string>;
+  /** The reference slot map: the one most members hold (redis-cli's config signature). */
+  readonly reference: NodesView | undefined;
+  readonly live: readonly LiveNode[];
+}
+
+export function diagnose(input: DiagnoseInput): Diagnosis {
+  const seen = observe(input);
+  const { answered, members, reference } = seen;
+  const problems: Problem[] = [...servicesDown(input)];
   if (input.lockedBy !== undefined) problems.push({ kind: 'in-progress', detail: `${input.lockedBy} holds the cluster's lock` });
 
+  if (members.length > 0 && reference && !reference.nodes.some((n) => n.slots.length > 0)) {
+    return finish(seen, [...problems, { kind: 'not-formed' }]);
+  }
+  if (members.length === 0) {
+    if (answered.length > 0) problems.push({ kind: 'not-formed' });
+    return finish(seen, problems);
+  }
+
+  problems.push(
+    ...openSlots(members),
+    ...movedNodes(seen),
+    ...answered.filter((o) => !members.includes(o)).map((o): Problem => ({ kind: 'stranger', node: o.view.self.id, empty: (o.keys ?? 0) === 0 && o.view.self.slots.length === 0 })),
+    ...deadIds(seen),
+    ...unownedSlots(seen),
+    ...mastersWithoutReplica(seen.live),
+  );
+  problems.push(...coverageSettings(seen, problems));
+  problems.push(...settling(seen, problems));
+  return finish(seen, problems);
+}
+
+function observe(input: DiagnoseInput): Seen {
+  const answered = input.observations.filter((o): o is Answered => o.view !== undefined);
   // Members know someone else or own slots; a view that knows only itself and that nobody lists
   // is a stranger (a task that came back without its nodes.conf).
-  const listedByOthers = (id: string, self: string): boolean =>
-    answered.some((o) => o.view.self.id !== self && o.view.nodes.some((n) => n.id === id && !n.flags.handshake));
-  const isMember = (o: { view: NodesView }): boolean =>
-    o.view.nodes.length > 1 || o.view.self.slots.length > 0 || listedByOthers(o.view.self.id, o.view.self.id);
-  const members = answered.filter(isMember);
-  const liveIds = new Set(answered.map((o) => o.view.self.id));
-
-  // The reference slot map: the one most members hold (redis-cli's config signature).
+  const listedByOthers = (id: string): boolean =>
+    answered.some((o) => o.view.self.id !== id && o.view.nodes.some((n) => n.id === id && !n.flags.handshake));
+  const members = answered.filter((o) => o.view.nodes.length > 1 || o.view.self.slots.length > 0 || listedByOthers(o.view.self.id));
   const groups = new Map<string, NodesView[]>();
   for (const o of members) groups.set(configSignature(o.view), [...(groups.get(configSignature(o.view)) ?? []), o.view]);
   const reference = [...groups.values()].sort((a, b) => b.length - a.length)[0]?.[0];
-  const refLine = (id: string): ClusterNode | undefined => reference?.nodes.find((n) => n.id === id);
+  const liveIds = new Set(answered.map((o) => o.view.self.id));
+  return { input, answered, members, liveIds, reference, live: liveNodes(input.cluster, answered, members, reference) };
+}
 
-  const live: LiveNode[] = answered.map((o) => {
+function liveNodes(cluster: SwarmCluster, answered: readonly Answered[], members: readonly Answered[], reference: NodesView | undefined): LiveNode[] {
+  const serviceOf = new Map(cluster.nodes.map((n) => [n.service, n]));
+  return answered.map((o) => {
     const s = serviceOf.get(o.service);
     const self = o.view.self;
-    const ref = refLine(self.id);
+    const ref = reference?.nodes.find((n) => n.id === self.id);
     return {
       id: self.id,
       service: o.service,
@@ -172,26 +197,39 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       ...(o.fullCoverage !== undefined ? { fullCoverage: o.fullCoverage } : {}),
     };
   });
+}
 
-  if (members.length > 0 && reference && !reference.nodes.some((n) => n.slots.length > 0)) {
-    return finish([...problems, { kind: 'not-formed' }]);
+/** Services without a running task, and running nodes that did not answer. */
+function servicesDown(input: DiagnoseInput): Problem[] {
+  const problems: Problem[] = [];
+  for (const n of input.cluster.nodes) {
+    const running = n.task?.state === 'running' && n.task.ip !== undefined;
+    if (!running) {
+      problems.push({ kind: 'task-down', service: n.service, detail: n.task ? `task ${n.task.state}${n.task.error ? `: ${n.task.error}` : ''}` : 'no task' });
+    }
   }
-  if (members.length === 0) {
-    if (answered.length > 0) problems.push({ kind: 'not-formed' });
-    return finish(problems);
+  for (const o of input.observations) {
+    if (!o.view) problems.push({ kind: 'not-answering', service: o.service, detail: o.error ?? 'no reply' });
   }
+  return problems;
+}
 
-  // An operation in progress (open slots, a handshake not finished) is someone else's work:
-  // heal never acts in the middle of it.
-  for (const o of members) {
+/** An operation in progress (open slots) is someone else's work: heal never acts in the middle of it. */
+function openSlots(members: readonly Answered[]): Problem[] {
+  return members.flatMap((o): Problem[] => {
     const open = [...o.view.self.migrating, ...o.view.self.importing];
-    if (open.length > 0) problems.push({ kind: 'in-progress', detail: `${o.service} has open slots (${open.map((x) => x.slot).join(',')})` });
-  }
+    return open.length > 0 ? [{ kind: 'in-progress', detail: `${o.service} has open slots (${open.map((x) => x.slot).join(',')})` }] : [];
+  });
+}
 
-  // 1. Addresses. A task restarted with its nodes.conf keeps its ID but runs at a new IP; the
-  // node keeps its old IP as its own until it receives a MEET (cluster.c clusterProcessPacket
-  // updates myself->ip only from a MEET, Redis issue #4645), and peers keep the old IP until the
-  // node reaches them (nodeUpdateAddressIfNeeded). When every node moved, nobody reaches anybody.
+/**
+ * 1. Addresses. A task restarted with its nodes.conf keeps its ID but runs at a new IP; the node
+ * keeps its old IP as its own until it receives a MEET (cluster.c clusterProcessPacket updates
+ * myself->ip only from a MEET, Redis issue #4645), and peers keep the old IP until the node
+ * reaches them (nodeUpdateAddressIfNeeded). When every node moved, nobody reaches anybody.
+ */
+function movedNodes({ answered, members, live }: Seen): Problem[] {
+  const problems: Problem[] = [];
   for (const n of live.filter((x) => x.member && x.ip !== '')) {
     const staleIn: string[] = [];
     const own = answered.find((o) => o.view.self.id === n.id)?.view.self;
@@ -203,16 +241,19 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     }
     if (staleIn.length > 0) problems.push({ kind: 'ip-changed', node: n.id, ip: n.ip, staleIn });
   }
+  return problems;
+}
 
-  // 2. Strangers.
-  for (const o of answered.filter((x) => !isMember(x))) {
-    problems.push({ kind: 'stranger', node: o.view.self.id, empty: (o.keys ?? 0) === 0 && o.view.self.slots.length === 0 });
-  }
-
-  // 3. Dead IDs: the reference view's, plus any a member lists.
+/** 3. Dead IDs, the reference view's plus any a member lists: ghosts, pending failovers, lost slots. */
+function deadIds({ input, answered, members, liveIds, reference, live }: Seen): Problem[] {
+  const { cluster, now } = input;
+  const serviceOf = new Map(cluster.nodes.map((n) => [n.service, n]));
   const deadLines = new Map<string, ClusterNode>();
-  for (const o of members) for (const n of o.view.nodes) if (!liveIds.has(n.id) && !n.flags.handshake && !deadLines.has(n.id)) deadLines.set(n.id, refLine(n.id) ?? n);
+  for (const o of members) {
+    for (const n of o.view.nodes) if (!liveIds.has(n.id) && !n.flags.handshake && !deadLines.has(n.id)) deadLines.set(n.id, reference?.nodes.find((r) => r.id === n.id) ?? n);
+  }
   const everyServiceAnswers = cluster.nodes.every((s) => answered.some((o) => o.service === s.service));
+  const problems: Problem[] = [];
   for (const [id, line] of deadLines) {
     const address = `${line.endpoint.host}:${line.endpoint.port}${line.hostname ? ` (${line.hostname})` : ''}`;
     const byName = line.hostname !== undefined ? serviceOf.get(line.hostname) : undefined;
@@ -229,59 +270,70 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       problems.push({ kind: 'failover-pending', id, address, replicas });
       continue;
     }
-    const seen = Math.max(0, ...members.map((o) => o.view.nodes.find((n) => n.id === id)?.pongReceived ?? 0));
-    const since = Math.min(input.lostSince?.get(id) ?? now, seen > 0 ? seen : now);
+    const seenAt = Math.max(0, ...members.map((o) => o.view.nodes.find((n) => n.id === id)?.pongReceived ?? 0));
+    const since = Math.min(input.lostSince?.get(id) ?? now, seenAt > 0 ? seenAt : now);
     problems.push({ kind: 'lost-slots', ownerId: id, address, ranges: slots, since, ownerGoneForGood: goneForGood });
   }
+  return problems;
+}
 
-  // 4. Slots nobody owns (a node was forgotten with its slots, or never assigned).
-  // A slot counts as owned when any member's view gives it an owner: right after a master takes
-  // slots, its peers learn it only with its next ping (clusterUpdateSlotsConfigWith).
+/**
+ * 4. Slots nobody owns (a node was forgotten with its slots, or never assigned). A slot counts as
+ * owned when any member's view gives it an owner: right after a master takes slots, its peers
+ * learn it only with its next ping (clusterUpdateSlotsConfigWith).
+ */
+function unownedSlots({ input, members }: Seen): Problem[] {
   const owned = new Set<number>();
   for (const o of members) for (const n of o.view.nodes) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
-  if (owned.size < CLUSTER_SLOTS) {
-    const free: number[] = [];
-    for (let s = 0; s < CLUSTER_SLOTS; s++) if (!owned.has(s)) free.push(s);
-    problems.push({ kind: 'lost-slots', ranges: slotsToRanges(free), since: input.lostSince?.get('') ?? now, ownerGoneForGood: true });
-  }
+  if (owned.size >= CLUSTER_SLOTS) return [];
+  const free: number[] = [];
+  for (let s = 0; s < CLUSTER_SLOTS; s++) if (!owned.has(s)) free.push(s);
+  return [{ kind: 'lost-slots', ranges: slotsToRanges(free), since: input.lostSince?.get('') ?? input.now, ownerGoneForGood: true }];
+}
 
-  // 5. Replicas: every live master with slots keeps at least one live replica.
-  for (const m of live.filter((n) => n.member && n.role === 'master' && n.slotCount > 0)) {
-    if (!live.some((r) => r.masterId === m.id)) problems.push({ kind: 'no-replica', master: m.id });
-  }
+/** 5. Replicas: every live master with slots keeps at least one live replica. */
+function mastersWithoutReplica(live: readonly LiveNode[]): Problem[] {
+  return live
+    .filter((m) => m.member && m.role === 'master' && m.slotCount > 0 && !live.some((r) => r.masterId === m.id))
+    .map((m) => ({ kind: 'no-replica', master: m.id }));
+}
 
-  // 6. Every node's setting follows the cluster's recorded mode: a task restarted on a fresh
-  // volume (or with a redis.conf older than the mode file) starts with its redis.conf's setting.
-  // Cache mode serves the covered slots while lost ones wait for their grace period.
-  if (cluster.mode === 'cache') {
+/**
+ * 6. Every node's setting follows the cluster's recorded mode: a task restarted on a fresh volume
+ * (or with a redis.conf older than the mode file) starts with its redis.conf's setting. Cache
+ * mode serves the covered slots while lost ones wait for their grace period.
+ */
+function coverageSettings({ input, answered }: Seen, found: readonly Problem[]): Problem[] {
+  if (input.cluster.mode === 'cache') {
     const strict = answered.filter((o) => o.fullCoverage === true).map((o) => o.view.self.id);
-    if (strict.length > 0) problems.push({ kind: 'coverage-setting', nodes: strict, want: false });
-  } else if (!problems.some((p) => p.kind === 'lost-slots')) {
-    // Persistent mode serves partially only while slots are lost and the user asked for it
-    // (heal --serve-partial); once every slot has an owner again, back to the recorded mode.
-    const lax = answered.filter((o) => o.fullCoverage === false).map((o) => o.view.self.id);
-    if (lax.length > 0) problems.push({ kind: 'coverage-setting', nodes: lax, want: true });
+    return strict.length > 0 ? [{ kind: 'coverage-setting', nodes: strict, want: false }] : [];
   }
+  if (found.some((p) => p.kind === 'lost-slots')) return [];
+  // Persistent mode serves partially only while slots are lost and the user asked for it
+  // (heal --serve-partial); once every slot has an owner again, back to the recorded mode.
+  const lax = answered.filter((o) => o.fullCoverage === false).map((o) => o.view.self.id);
+  return lax.length > 0 ? [{ kind: 'coverage-setting', nodes: lax, want: true }] : [];
+}
 
-  // 7. Nothing named, yet members disagree or are not ok: Redis is still converging.
-  const actionable = problems.some((p) => !WAITING_KINDS.includes(p.kind));
-  if (!actionable && !problems.some((p) => p.kind === 'in-progress')) {
-    const signatures = new Set(members.map((o) => configSignature(o.view)));
-    const notOk = members.filter((o) => o.clusterState !== 'ok').map((o) => o.service);
-    const suspect = members.filter((o) => o.view.nodes.some((n) => liveIds.has(n.id) && (n.flags.fail || n.flags.pfail || n.flags.handshake)));
-    if (signatures.size > 1) problems.push({ kind: 'settling', detail: `${signatures.size} different slot maps among the nodes` });
-    else if (suspect.length > 0) problems.push({ kind: 'settling', detail: `${suspect.map((o) => o.service).join(', ')} still flag a live node as failing` });
-    else if (notOk.length > 0 && !problems.some((p) => p.kind === 'lost-slots')) problems.push({ kind: 'settling', detail: `cluster_state is not ok on ${notOk.join(', ')}` });
-  }
-  return finish(problems);
+/** 7. Nothing named, yet members disagree or are not ok: Redis is still converging. */
+function settling({ members, liveIds }: Seen, found: readonly Problem[]): Problem[] {
+  const actionable = found.some((p) => !WAITING_KINDS.includes(p.kind));
+  if (actionable || found.some((p) => p.kind === 'in-progress')) return [];
+  const signatures = new Set(members.map((o) => configSignature(o.view)));
+  const notOk = members.filter((o) => o.clusterState !== 'ok').map((o) => o.service);
+  const suspect = members.filter((o) => o.view.nodes.some((n) => liveIds.has(n.id) && (n.flags.fail || n.flags.pfail || n.flags.handshake)));
+  if (signatures.size > 1) return [{ kind: 'settling', detail: `${signatures.size} different slot maps among the nodes` }];
+  if (suspect.length > 0) return [{ kind: 'settling', detail: `${suspect.map((o) => o.service).join(', ')} still flag a live node as failing` }];
+  if (notOk.length > 0 && !found.some((p) => p.kind === 'lost-slots')) return [{ kind: 'settling', detail: `cluster_state is not ok on ${notOk.join(', ')}` }];
+  return [];
+}
 
-  function finish(found: Problem[]): Diagnosis {
-    const swarmNodes = new Set(cluster.nodes.flatMap((n) => (n.task?.swarmNode ? [n.task.swarmNode] : []))).size;
-    const healthy =
-      found.length === 0 && answered.length > 0 && answered.every((o) => o.clusterState === 'ok');
-    const agreed = new Set(members.map((o) => configSignature(o.view))).size <= 1;
-    return { cluster: cluster.name, mode: cluster.mode, now, problems: found, live, swarmNodes: Math.max(1, swarmNodes), healthy: healthy && agreed, agreed };
-  }
+function finish({ input, answered, members, live }: Seen, found: Problem[]): Diagnosis {
+  const { cluster, now } = input;
+  const swarmNodes = new Set(cluster.nodes.flatMap((n) => (n.task?.swarmNode ? [n.task.swarmNode] : []))).size;
+  const healthy = found.length === 0 && answered.length > 0 && answered.every((o) => o.clusterState === 'ok');
+  const agreed = new Set(members.map((o) => configSignature(o.view))).size <= 1;
+  return { cluster: cluster.name, mode: cluster.mode, now, problems: found, live, swarmNodes: Math.max(1, swarmNodes), healthy: healthy && agreed, agreed };
 }
 
 /** Short name of a node ID for messages: the service when live, else the ID's first 8 digits. */
