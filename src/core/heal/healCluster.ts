@@ -164,107 +164,181 @@ export async function healCluster(session: HealSession, options: HealOptions): P
   });
 }
 
-async function healLocked(session: HealSession, options: HealOptions): Promise<HealResult> {
-  const token = options.token ?? neverCancelled;
-  const logger = options.logger ?? nullLogger;
-  const progress = options.progress ?? silentProgress;
-  let started = Date.now();
-  const timeoutMs = options.timeoutMs ?? HEAL_TIMEOUT_MS;
-  let deadline = started + timeoutMs;
-  const lostSince = options.lostSince ?? new Map<string, number>();
-  const plans: HealPlan[] = [];
-  const lostRanges: SlotRange[] = [];
-  let applied = 0;
-  let actionRounds = 0;
-  let confirmed = options.confirm === undefined;
-  let timedOut = false;
-  const look = (): Promise<{ diagnosis: Diagnosis; plan: HealPlan }> =>
-    lookAtCluster(session, { graceMs: options.graceMs, lostSince, ...(options.servePartial ? { servePartial: true } : {}) });
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      const sub = token.onCancellationRequested(() => {
-        clearTimeout(t);
-        resolve();
-      });
-      setTimeout(() => sub.dispose(), ms + 1);
-    });
-  const checkCancel = (): void => {
-    if (token.isCancellationRequested) throw new CancelledError('Heal was cancelled; the steps applied so far stay applied.');
-  };
+/** One heal run as its rounds see it: the options, the clock, what was done, the last look. */
+interface HealRun {
+  readonly session: HealSession;
+  readonly options: HealOptions;
+  readonly token: CancellationToken;
+  readonly logger: Logger;
+  readonly progress: ProgressReporter;
+  readonly timeoutMs: number;
+  readonly lostSince: Map<string, number>;
+  readonly plans: HealPlan[];
+  readonly lostRanges: SlotRange[];
+  started: number;
+  deadline: number;
+  applied: number;
+  actionRounds: number;
+  confirmed: boolean;
+  timedOut: boolean;
+  diagnosis: Diagnosis;
+  plan: HealPlan;
+}
 
-  let { diagnosis, plan } = await look();
+async function healLocked(session: HealSession, options: HealOptions): Promise<HealResult> {
+  const run = await startRun(session, options);
   for (let round = 1; ; round++) {
-    plans.push(plan);
-    options.onPlan?.(plan, diagnosis, round);
-    logger.info(formatHealPlan(diagnosis, plan).trimEnd());
+    run.plans.push(run.plan);
+    options.onPlan?.(run.plan, run.diagnosis, round);
+    run.logger.info(formatHealPlan(run.diagnosis, run.plan).trimEnd());
     if (options.dryRun) break;
-    if (plan.actions.length === 0) {
-      if (plan.waits.length === 0) break;
-      if (Date.now() > deadline) {
-        timedOut = true;
-        break;
-      }
-      progress.report({ message: plan.waits[0] ?? 'waiting' });
-      await sleep(plan.waitMs);
-      checkCancel();
-      ({ diagnosis, plan } = await look());
-      // Waiting rounds are not kept, except the one where something changes.
-      plans.pop();
+    if (run.plan.actions.length === 0) {
+      if (!(await waitRound(run))) break;
       continue;
     }
-    if (!confirmed) {
-      confirmed = await (options.confirm as NonNullable<HealOptions['confirm']>)(plan, diagnosis);
-      if (!confirmed) {
-        return { plans, final: diagnosis, finalPlan: plan, applied, lostRanges, ok: false, remaining: [], nothingToDo: false, declined: true, timedOut, elapsedMs: Date.now() - started };
-      }
-      // The time a person spent reading the plan is not the heal's: its clock starts now. The
-      // plan may be stale after a long look, so the round re-plans from fresh views first.
-      started = Date.now();
-      deadline = started + timeoutMs;
-      const shown = JSON.stringify(plan.actions);
-      ({ diagnosis, plan } = await look());
-      // Changed meanwhile: the next round shows the fresh plan before applying it.
-      if (JSON.stringify(plan.actions) !== shown) continue;
+    if (!run.confirmed) {
+      const answer = await confirmPlan(run);
+      if (answer === 'declined') return declined(run);
+      if (answer === 'changed') continue;
     }
-    if (++actionRounds > MAX_ACTION_ROUNDS || Date.now() > deadline) {
-      timedOut = true;
+    if (++run.actionRounds > MAX_ACTION_ROUNDS || Date.now() > run.deadline) {
+      run.timedOut = true;
       break;
     }
-    checkCancel();
-    await applyHeal(session.pool, plan, { token, progress, logger });
-    applied += plan.actions.length;
-    if (plan.lostRanges.length > 0) {
-      lostRanges.push(...plan.lostRanges);
-      logger.warn(`heal ${session.clusterName}: slots ${formatRanges(plan.lostRanges)} were lost with their data and are now served, empty, by the surviving masters.`);
-    }
-    // Verify: look again until this round's changes show (no moved address, stranger or
-    // disagreement left) or the settle time passes; the next round re-plans from there.
-    const settleBy = Math.min(deadline, Date.now() + SETTLE_TIMEOUT_MS);
-    progress.report({ message: 'waiting for the nodes to agree' });
-    for (;;) {
-      await sleep(SETTLE_POLL_MS);
-      checkCancel();
-      ({ diagnosis, plan } = await look());
-      const unsettled = !diagnosis.agreed || diagnosis.problems.some((p) => p.kind === 'ip-changed' || p.kind === 'stranger' || p.kind === 'settling');
-      if (!unsettled || Date.now() > settleBy) break;
-    }
+    checkCancel(run.token);
+    await applyRound(run);
   }
-  const final = diagnosis;
-  // The verdict, a dry run's too: check, as the `check` verb runs it. After changes, Redis needs
-  // a moment to show them (a new replica's first sync, failure flags clearing), so check is
-  // asked until it agrees or the bound passes; otherwise (and after a timeout) it is asked once.
-  progress.report({ message: 'checking the cluster' });
+  return verdict(run);
+}
+
+async function startRun(session: HealSession, options: HealOptions): Promise<HealRun> {
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? HEAL_TIMEOUT_MS;
+  const lostSince = options.lostSince ?? new Map<string, number>();
+  const { diagnosis, plan } = await lookAtCluster(session, lookOptions(options, lostSince));
+  return {
+    session,
+    options,
+    token: options.token ?? neverCancelled,
+    logger: options.logger ?? nullLogger,
+    progress: options.progress ?? silentProgress,
+    timeoutMs,
+    lostSince,
+    plans: [],
+    lostRanges: [],
+    started,
+    deadline: started + timeoutMs,
+    applied: 0,
+    actionRounds: 0,
+    confirmed: options.confirm === undefined,
+    timedOut: false,
+    diagnosis,
+    plan,
+  };
+}
+
+const lookOptions = (options: HealOptions, lostSince: Map<string, number>): Parameters<typeof lookAtCluster>[1] => ({
+  graceMs: options.graceMs,
+  lostSince,
+  ...(options.servePartial ? { servePartial: true } : {}),
+});
+
+/** Looks again; the run's diagnosis and plan are now the fresh ones. */
+async function look(run: HealRun): Promise<void> {
+  ({ diagnosis: run.diagnosis, plan: run.plan } = await lookAtCluster(run.session, lookOptions(run.options, run.lostSince)));
+}
+
+/** Waits out the bounded time, returning early when the token is cancelled. */
+function sleep(token: CancellationToken, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    const sub = token.onCancellationRequested(() => {
+      clearTimeout(t);
+      resolve();
+    });
+    setTimeout(() => sub.dispose(), ms + 1);
+  });
+}
+
+function checkCancel(token: CancellationToken): void {
+  if (token.isCancellationRequested) throw new CancelledError('Heal was cancelled; the steps applied so far stay applied.');
+}
+
+/** A round with nothing to do but wait. False when there is nothing to wait for, or no time left. */
+async function waitRound(run: HealRun): Promise<boolean> {
+  if (run.plan.waits.length === 0) return false;
+  if (Date.now() > run.deadline) {
+    run.timedOut = true;
+    return false;
+  }
+  run.progress.report({ message: run.plan.waits[0] ?? 'waiting' });
+  await sleep(run.token, run.plan.waitMs);
+  checkCancel(run.token);
+  await look(run);
+  // Waiting rounds are not kept, except the one where something changes.
+  run.plans.pop();
+  return true;
+}
+
+/** Asks once, before the first change. 'changed': the plan changed meanwhile and is shown again. */
+async function confirmPlan(run: HealRun): Promise<'declined' | 'changed' | 'go'> {
+  run.confirmed = await (run.options.confirm as NonNullable<HealOptions['confirm']>)(run.plan, run.diagnosis);
+  if (!run.confirmed) return 'declined';
+  // The time a person spent reading the plan is not the heal's: its clock starts now. The
+  // plan may be stale after a long look, so the round re-plans from fresh views first.
+  run.started = Date.now();
+  run.deadline = run.started + run.timeoutMs;
+  const shown = JSON.stringify(run.plan.actions);
+  await look(run);
+  return JSON.stringify(run.plan.actions) !== shown ? 'changed' : 'go';
+}
+
+/** Applies the round's plan, then looks until its changes show or the settle time passes. */
+async function applyRound(run: HealRun): Promise<void> {
+  const { plan, logger, progress, token } = run;
+  await applyHeal(run.session.pool, plan, { token, progress, logger });
+  run.applied += plan.actions.length;
+  if (plan.lostRanges.length > 0) {
+    run.lostRanges.push(...plan.lostRanges);
+    logger.warn(`heal ${run.session.clusterName}: slots ${formatRanges(plan.lostRanges)} were lost with their data and are now served, empty, by the surviving masters.`);
+  }
+  // Verify: look again until this round's changes show (no moved address, stranger or
+  // disagreement left) or the settle time passes; the next round re-plans from there.
+  const settleBy = Math.min(run.deadline, Date.now() + SETTLE_TIMEOUT_MS);
+  progress.report({ message: 'waiting for the nodes to agree' });
+  for (;;) {
+    await sleep(token, SETTLE_POLL_MS);
+    checkCancel(token);
+    await look(run);
+    const { diagnosis } = run;
+    const unsettled = !diagnosis.agreed || diagnosis.problems.some((p) => p.kind === 'ip-changed' || p.kind === 'stranger' || p.kind === 'settling');
+    if (!unsettled || Date.now() > settleBy) break;
+  }
+}
+
+function declined(run: HealRun): HealResult {
+  const { plans, diagnosis, plan, applied, lostRanges, timedOut } = run;
+  return { plans, final: diagnosis, finalPlan: plan, applied, lostRanges, ok: false, remaining: [], nothingToDo: false, declined: true, timedOut, elapsedMs: Date.now() - run.started };
+}
+
+/**
+ * The verdict, a dry run's too: check, as the `check` verb runs it. After changes, Redis needs a
+ * moment to show them (a new replica's first sync, failure flags clearing), so check is asked
+ * until it agrees or the bound passes; otherwise (and after a timeout) it is asked once.
+ */
+async function verdict(run: HealRun): Promise<HealResult> {
+  const { plans, diagnosis, plan, applied, lostRanges, timedOut } = run;
+  run.progress.report({ message: 'checking the cluster' });
   const verdictBy = timedOut || applied === 0 ? 0 : Date.now() + VERDICT_SETTLE_MS;
-  let report = await checkHealCluster(session);
+  let report = await checkHealCluster(run.session);
   while (!report.ok && Date.now() < verdictBy) {
-    await sleep(VERDICT_POLL_MS);
-    checkCancel();
-    report = await checkHealCluster(session);
+    await sleep(run.token, VERDICT_POLL_MS);
+    checkCancel(run.token);
+    report = await checkHealCluster(run.session);
   }
   return {
     plans,
-    final,
+    final: diagnosis,
     finalPlan: plan,
     applied,
     lostRanges,
@@ -274,6 +348,6 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
     nothingToDo: applied === 0 && plans[0]?.nothingToDo === true,
     declined: false,
     timedOut,
-    elapsedMs: Date.now() - started,
+    elapsedMs: Date.now() - run.started,
   };
 }
