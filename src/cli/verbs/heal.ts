@@ -1,13 +1,14 @@
 import { ask } from '../prompt';
 import { BadInputError, describeError } from '../../core/errors';
-import { tokenFromSignal } from '../../core/lifecycle';
+import { CancellationToken, Logger, tokenFromSignal } from '../../core/lifecycle';
 import { formatHealOutcome, formatHealPlan, healPlanToJson, notDone } from '../../core/heal/formatHeal';
-import { HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
+import { HealResult, HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { watchCluster } from '../../core/heal/watcher';
 import { formatRanges } from '../../core/cluster/topology';
-import { openEngine } from '../../core/docker/engine';
-import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
+import { Engine, openEngine } from '../../core/docker/engine';
+import { DiscoverOptions } from '../../core/swarm/discover';
+import { flagBoolean, flagNumber, flagString, ParsedArgs, parseArgs } from '../args';
 import { stderrProgress } from '../progress';
 import { CliIO, Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
@@ -31,94 +32,116 @@ export const healVerb: Verb = {
   },
   async run(argv, io) {
     const args = parseArgs(argv, this.flags ?? {});
-    const name = flagString(args, 'cluster');
-    if (name === undefined) throw new BadInputError('Name the cluster to heal with --cluster NAME.');
-    if (args.positionals.length > 0) throw new BadInputError(`Unexpected argument "${args.positionals[0] ?? ''}".`);
-    const grace = flagNumber(args, 'grace') ?? DEFAULT_GRACE_SECONDS;
-    if (grace < 0) throw new BadInputError(`--grace must be 0 or more seconds, not ${grace}.`);
-    const json = flagBoolean(args, 'json');
-    const dryRun = flagBoolean(args, 'dry-run');
-    const yes = flagBoolean(args, 'yes');
+    const req = healRequest(args, io);
     const engine = openEngine(engineOptions(args, io.env));
-    const password = io.env['REDISCLI_AUTH'] || undefined;
-    const token = tokenFromSignal(io.signal);
-    const logger = stderrLogger(io);
-    const services = flagServices(args);
-    const discover = services.length > 0 ? { services } : {};
-
-    if (flagBoolean(args, 'watch')) {
-      if (!yes) throw new BadInputError('--watch applies plans unattended: add --yes to confirm.');
-      await watchCluster(engine, name, {
-        graceMs: grace * 1000,
-        token,
-        logger,
-        discover,
-        ...(password !== undefined ? { password } : {}),
-        onHeal: (r) => {
-          const errors = r.remaining.filter((f) => f.severity === 'error').map((f) => f.message);
-          io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'check finds no error' : `check still finds: ${errors.join('; ')}`}${r.timedOut ? ' (stopped at its deadline)' : ''}\n`);
-        },
-      });
-      return 0;
-    }
-
-    const session: HealSession = await openHealSession(engine, name, {
-      ...(password !== undefined ? { password } : {}),
-      forceTunnel: flagBoolean(args, 'tunnel'),
-      discover,
-    });
-    try {
-      const out = json ? io.stderr : io.stdout;
-      const result = await healCluster(session, {
-        graceMs: grace * 1000,
-        servePartial: flagBoolean(args, 'serve-partial'),
-        dryRun,
-        token,
-        progress: stderrProgress(io.stderr),
-        onPlan: (plan, d) => {
-          if (!json) out.write(formatHealPlan(d, plan));
-        },
-        ...(yes || dryRun
-          ? {}
-          : {
-              confirm: async () => {
-                if (!io.stdin.isTTY) throw new BadInputError('Not changing the cluster without a confirmation: stdin is not a terminal. Run again with --yes.');
-                return (await ask(io, "Can I apply the above plan (and the follow-up steps heal finds)? (type 'yes' to accept): ")) === 'yes';
-              },
-            }),
-      });
-      if (json) {
-        io.stdout.write(
-          JSON.stringify(
-            {
-              cluster: name,
-              ok: result.ok,
-              nothingToDo: result.nothingToDo,
-              applied: result.applied,
-              lostRanges: result.lostRanges,
-              lostSlots: formatRanges(result.lostRanges),
-              unresolved: result.finalPlan.unresolved,
-              plans: result.plans.map((p) => healPlanToJson(result.final, p)),
-              elapsedMs: result.elapsedMs,
-              timedOut: result.timedOut,
-              notDone: result.timedOut ? notDone(result.finalPlan) : [],
-              remaining: result.remaining,
-            },
-            null,
-            2,
-          ) + '\n',
-        );
-      } else if (!dryRun) {
-        out.write(formatHealOutcome(result));
-      }
-      return result.ok && !result.declined ? 0 : 1;
-    } finally {
-      await session.dispose();
-    }
+    return flagBoolean(args, 'watch') ? watch(engine, req, io) : healOnce(engine, req, args, io);
   },
 };
 
-function stderrLogger(io: CliIO): { trace(m: string): void; debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void } {
+/** What the flags ask for, checked. */
+interface HealRequest {
+  readonly name: string;
+  readonly graceMs: number;
+  readonly json: boolean;
+  readonly dryRun: boolean;
+  readonly yes: boolean;
+  readonly password?: string;
+  readonly token: CancellationToken;
+  readonly logger: Logger;
+  readonly discover: DiscoverOptions;
+}
+
+function healRequest(args: ParsedArgs, io: CliIO): HealRequest {
+  const name = flagString(args, 'cluster');
+  if (name === undefined) throw new BadInputError('Name the cluster to heal with --cluster NAME.');
+  if (args.positionals.length > 0) throw new BadInputError(`Unexpected argument "${args.positionals[0] ?? ''}".`);
+  const grace = flagNumber(args, 'grace') ?? DEFAULT_GRACE_SECONDS;
+  if (grace < 0) throw new BadInputError(`--grace must be 0 or more seconds, not ${grace}.`);
+  const password = io.env['REDISCLI_AUTH'] || undefined;
+  const services = flagServices(args);
+  return {
+    name,
+    graceMs: grace * 1000,
+    json: flagBoolean(args, 'json'),
+    dryRun: flagBoolean(args, 'dry-run'),
+    yes: flagBoolean(args, 'yes'),
+    ...(password !== undefined ? { password } : {}),
+    token: tokenFromSignal(io.signal),
+    logger: stderrLogger(io),
+    discover: services.length > 0 ? { services } : {},
+  };
+}
+
+/** --watch: heal whenever the topology shows a problem, one line per run, until Ctrl+C. */
+async function watch(engine: Engine, req: HealRequest, io: CliIO): Promise<number> {
+  if (!req.yes) throw new BadInputError('--watch applies plans unattended: add --yes to confirm.');
+  const { name } = req;
+  await watchCluster(engine, name, {
+    graceMs: req.graceMs,
+    token: req.token,
+    logger: req.logger,
+    discover: req.discover,
+    ...(req.password !== undefined ? { password: req.password } : {}),
+    onHeal: (r) => {
+      const errors = r.remaining.filter((f) => f.severity === 'error').map((f) => f.message);
+      io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'check finds no error' : `check still finds: ${errors.join('; ')}`}${r.timedOut ? ' (stopped at its deadline)' : ''}\n`);
+    },
+  });
+  return 0;
+}
+
+/** One heal run: the plans as made, a confirmation unless --yes or --dry-run, the outcome. */
+async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: CliIO): Promise<number> {
+  const { json, dryRun } = req;
+  const session: HealSession = await openHealSession(engine, req.name, {
+    ...(req.password !== undefined ? { password: req.password } : {}),
+    forceTunnel: flagBoolean(args, 'tunnel'),
+    discover: req.discover,
+  });
+  try {
+    const out = json ? io.stderr : io.stdout;
+    const result = await healCluster(session, {
+      graceMs: req.graceMs,
+      servePartial: flagBoolean(args, 'serve-partial'),
+      dryRun,
+      token: req.token,
+      progress: stderrProgress(io.stderr),
+      onPlan: (plan, d) => {
+        if (!json) out.write(formatHealPlan(d, plan));
+      },
+      ...(req.yes || dryRun ? {} : { confirm: () => confirm(io) }),
+    });
+    if (json) io.stdout.write(JSON.stringify(resultToJson(req.name, result), null, 2) + '\n');
+    else if (!dryRun) out.write(formatHealOutcome(result));
+    return result.ok && !result.declined ? 0 : 1;
+  } finally {
+    await session.dispose();
+  }
+}
+
+async function confirm(io: CliIO): Promise<boolean> {
+  if (!io.stdin.isTTY) throw new BadInputError('Not changing the cluster without a confirmation: stdin is not a terminal. Run again with --yes.');
+  return (await ask(io, "Can I apply the above plan (and the follow-up steps heal finds)? (type 'yes' to accept): ")) === 'yes';
+}
+
+function resultToJson(name: string, result: HealResult): object {
+  return {
+    cluster: name,
+    ok: result.ok,
+    nothingToDo: result.nothingToDo,
+    applied: result.applied,
+    lostRanges: result.lostRanges,
+    lostSlots: formatRanges(result.lostRanges),
+    unresolved: result.finalPlan.unresolved,
+    plans: result.plans.map((p) => healPlanToJson(result.final, p)),
+    elapsedMs: result.elapsedMs,
+    timedOut: result.timedOut,
+    notDone: result.timedOut ? notDone(result.finalPlan) : [],
+    remaining: result.remaining,
+  };
+}
+
+function stderrLogger(io: CliIO): Logger {
   const debug = Boolean(io.env['REDIS_SWARM_DEBUG']);
   return {
     trace: () => undefined,
