@@ -12,6 +12,7 @@ import { problemFindings } from '../heal/healthFindings';
 import { diagnoseTopology } from '../heal/topologyDiagnosis';
 import { SwarmCluster } from '../swarm/discover';
 import { configSignature } from './nodesParser';
+import { namedId } from './nodeNames';
 import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, SlotRange, slotsToRanges, formatRanges } from './topology';
 
 export { readTopology } from './readTopology';
@@ -46,7 +47,8 @@ export function placementOf(n: ClusterNode): string {
   return n.swarm?.swarmNode ?? n.endpoint.host;
 }
 
-const label = (n: ClusterNode | undefined, id: string): string => (n ? `${formatEndpoint(n.endpoint)} (${id.slice(0, 8)})` : id.slice(0, 8));
+/** check names nodes by host:port as redis-cli does, in the shared label form. */
+const label = (n: ClusterNode | undefined, id: string): string => namedId(n ? formatEndpoint(n.endpoint) : undefined, id);
 
 export interface CheckOptions {
   /** The swarm side of the cluster (services, tasks, mode), when the nodes run on a swarm. */
@@ -184,11 +186,22 @@ function checkCoverage(topology: ClusterTopology, add: (f: Finding) => void, los
 }
 
 function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, add: (f: Finding) => void): void {
-  // What each node says about the others: fail / pfail / handshake / link down.
-  const failedBy = new Map<string, string[]>();
-  const pfailBy = new Map<string, string[]>();
-  const handshakeBy = new Map<string, string[]>();
-  const linkDownBy = new Map<string, string[]>();
+  const said = peerVerdicts(topology, add);
+  reportPeerFlags(topology, byId, said, add);
+  checkReplicaPlacement(topology, said.failedBy, add);
+}
+
+/** What nodes say about the others (by ID: the endpoints saying it). */
+interface PeerVerdicts {
+  readonly failedBy: Map<string, string[]>;
+  readonly pfailBy: Map<string, string[]>;
+  readonly handshakeBy: Map<string, string[]>;
+  readonly linkDownBy: Map<string, string[]>;
+}
+
+/** Reads every view's flags on its peers; reports each node's own cluster state and replica link. */
+function peerVerdicts(topology: ClusterTopology, add: (f: Finding) => void): PeerVerdicts {
+  const said: PeerVerdicts = { failedBy: new Map(), pfailBy: new Map(), handshakeBy: new Map(), linkDownBy: new Map() };
   const push = (m: Map<string, string[]>, id: string, from: string): void => {
     m.set(id, [...(m.get(id) ?? []), from]);
   };
@@ -196,10 +209,10 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
     const from = formatEndpoint(v.endpoint);
     for (const n of v.view.nodes) {
       if (n.flags.myself) continue;
-      if (n.flags.fail) push(failedBy, n.id, from);
-      else if (n.flags.pfail) push(pfailBy, n.id, from);
-      else if (n.flags.handshake) push(handshakeBy, n.id, from);
-      else if (n.linkState === 'disconnected') push(linkDownBy, n.id, from);
+      if (n.flags.fail) push(said.failedBy, n.id, from);
+      else if (n.flags.pfail) push(said.pfailBy, n.id, from);
+      else if (n.flags.handshake) push(said.handshakeBy, n.id, from);
+      else if (n.linkState === 'disconnected') push(said.linkDownBy, n.id, from);
     }
     if (v.clusterState !== 'ok') {
       add({ severity: 'error', code: 'cluster-state', section: 'health', message: `Node ${from} reports cluster_state:${v.clusterState}.`, nodeIds: [v.view.self.id] });
@@ -208,10 +221,17 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
       add({ severity: 'error', code: 'replica-link-down', section: 'health', message: `Replica ${from} has master_link_status:${v.masterLinkStatus}: it is not in sync with its master.`, nodeIds: [v.view.self.id] });
     }
   }
-  // A node that could not be asked is reported by heal's diagnosis (ghost, failover pending,
-  // lost slots), in the words heal's plan uses; here only nodes that answered yet are flagged.
+  return said;
+}
+
+/**
+ * Failed, suspected, half-met and unlinked nodes. A node that could not be asked is reported by
+ * heal's diagnosis (ghost, failover pending, lost slots), in the words heal's plan uses; here only
+ * nodes that answered yet are flagged (and every unfinished handshake).
+ */
+function reportPeerFlags(topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, said: PeerVerdicts, add: (f: Finding) => void): void {
   const reachedIds = new Set(topology.views.map((v) => v.view.self.id));
-  for (const [id, from] of failedBy) {
+  for (const [id, from] of said.failedBy) {
     if (!reachedIds.has(id)) continue;
     add({
       severity: 'error',
@@ -221,14 +241,14 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
       nodeIds: [id],
     });
   }
-  for (const [id, from] of pfailBy) {
+  for (const [id, from] of said.pfailBy) {
     if (!reachedIds.has(id)) continue;
     add({ severity: 'warning', code: 'pfail-node', section: 'health', message: `Node ${label(byId.get(id), id)} is suspected down (fail?) by ${from.join(', ')}.`, nodeIds: [id] });
   }
-  for (const [id, from] of handshakeBy) {
+  for (const [id, from] of said.handshakeBy) {
     add({ severity: 'warning', code: 'handshake', section: 'health', message: `A handshake with ${label(byId.get(id), id)} has not completed on ${from.join(', ')}: its cluster bus port may be unreachable.`, nodeIds: [id] });
   }
-  for (const [id, from] of linkDownBy) {
+  for (const [id, from] of said.linkDownBy) {
     if (!reachedIds.has(id)) continue;
     const n = byId.get(id);
     add({
@@ -239,8 +259,10 @@ function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, Cluste
       nodeIds: [id],
     });
   }
+}
 
-  // Replication layout, from each node's own line.
+/** Replication layout, from each node's own line: replicas on their master's host protect nothing. */
+function checkReplicaPlacement(topology: ClusterTopology, failedBy: ReadonlyMap<string, string[]>, add: (f: Finding) => void): void {
   const alive = topology.nodes.filter((n) => !failedBy.has(n.id) && !n.flags.handshake && !n.flags.noaddr);
   const placements = new Set(alive.map(placementOf));
   if (placements.size === 1 && alive.some((n) => n.role === 'replica')) {
