@@ -44,7 +44,7 @@
 import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { CancellationToken, Logger, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
-import { MigrateSettings, moveSlots } from './migrate';
+import { MoveProgressListener, MoveSettings, moveSlots } from './mover';
 import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, nodeLabel, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
 export type { FixAction, FixPlan } from './planFix';
@@ -133,7 +133,7 @@ export function formatFixPlan(topology: ClusterTopology, plan: FixPlan): string 
 }
 
 export async function applyFix(
-  ctx: { pool: AdminPool; settings?: Partial<MigrateSettings>; token?: CancellationToken; progress?: ProgressReporter; logger?: Logger },
+  ctx: { pool: AdminPool; settings?: Partial<MoveSettings>; token?: CancellationToken; progress?: ProgressReporter; onProgress?: MoveProgressListener; logger?: Logger },
   topology: ClusterTopology,
   plan: FixPlan,
 ): Promise<FixResult> {

@@ -53,8 +53,8 @@
  * sent it goes into WATCH, DUMP and RESTORE-ASKING as it is, and a DUMP reply is the
  * RESTORE-ASKING argument it already is.
  */
-import { errText } from '../redis/adminConnection';
-import { bulkPayload, commandHead, encodeArgs, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../redis/wireLink';
+import { errText } from '../../redis/adminConnection';
+import { bulkPayload, commandHead, encodeArgs, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../../redis/wireLink';
 
 // Command heads, encoded once (the key and the other arguments follow in wire form).
 const DUMP = commandHead(2, 'DUMP');
