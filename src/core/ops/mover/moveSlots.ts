@@ -7,7 +7,7 @@
  * until the source holds no key of the slot, then SETSLOT NODE on the target, the source and
  * every other master. What differs is speed and safety:
  *
- * - Several slots are in flight at once (`slotsInFlight`, in windows: scheduler.ts), and
+ * - Several slots are open at once (at most `slotsInFlight`, in windows: scheduler.ts), and
  *   each step is pipelined over a whole window: one round trip opens it, one asks for all its
  *   slots' keys, and the MIGRATE batches (`keysPerMigrate` keys each, one slot per MIGRATE as
  *   cluster nodes demand) are all sent at once. redis-cli moves one slot at a time, one
@@ -37,12 +37,17 @@ import { drainRound, resolveBusy } from './drain';
 import { MoveContext, MoveReport, SlotMove } from './moveTypes';
 import { MoveRun } from './moveRun';
 import { openSlots, precheck } from './openSlots';
-import { runWindows } from './scheduler';
+import { runWindows, SlotBudget } from './scheduler';
 import { DEFAULT_MOVE_SETTINGS, MoveEngine, MoveSettings, validateMoves } from './settings';
 import { isOpen, isSettled, newSlotState, SlotState } from './slotState';
 
 /** Workers, each with its windows pipelined (scheduler.ts). */
 const WORKERS = 2;
+/**
+ * Windows the slots in flight are shared among: each worker has one window being prepared, one
+ * whose keys move and one being drained and closed.
+ */
+const WINDOWS_PER_BUDGET = 3 * WORKERS;
 /** A window that makes no progress for this many drain rounds is a bug, not a slow node. */
 const MAX_DRAIN_ROUNDS = 100_000;
 
@@ -58,11 +63,17 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
   const run = new MoveRun(ctx, settings, await chooseEngine(ctx, settings.engine, moves), moves.length);
   const resume = options.resume === true;
   const queue = [...moves];
-  const windowSize = Math.max(1, Math.ceil(settings.slotsInFlight / WORKERS));
+  const budget = new SlotBudget(settings.slotsInFlight);
+  const windowSize = Math.max(1, Math.ceil(settings.slotsInFlight / WINDOWS_PER_BUDGET));
 
   const next = async (): Promise<Window | undefined> => {
-    if (queue.length === 0 || run.token.isCancellationRequested) return undefined;
-    return { slots: queue.splice(0, windowSize).map((m) => newSlotState(m, resume)) };
+    const wanted = Math.min(windowSize, queue.length);
+    if (wanted === 0 || run.token.isCancellationRequested) return undefined;
+    if (!(await budget.take(wanted))) return undefined;
+    // Cancelled while waiting, or the other worker took the last slots: give back what is unused.
+    const taken = run.token.isCancellationRequested ? [] : queue.splice(0, wanted);
+    if (taken.length < wanted) budget.give(wanted - taken.length);
+    return taken.length === 0 ? undefined : { slots: taken.map((m) => newSlotState(m, resume)) };
   };
   try {
     await runWindows<Window>(WORKERS, {
@@ -74,10 +85,11 @@ export async function moveSlots(ctx: MoveContext, moves: readonly SlotMove[], op
       copy: async (w, worker) => {
         if (w.plan) await copyWindow(run, w.plan, String(worker));
       },
-      finish: (w) => finishWindow(run, w.slots),
+      finish: (w) => finishWindow(run, w.slots, (n) => budget.give(n)),
     });
     await run.broadcastsSent();
   } finally {
+    budget.close();
     await run.bulk.close();
   }
   run.progress(true);
@@ -93,25 +105,34 @@ async function prepareWindow(run: MoveRun, window: readonly SlotState[]): Promis
   return undefined;
 }
 
-/** Drain until every open slot is closed; a cancel does not stop this (finish, never leave open). */
-async function finishWindow(run: MoveRun, window: readonly SlotState[]): Promise<void> {
-  const pending = new Set(window);
+/**
+ * Drain until every open slot is closed; a cancel does not stop this (finish, never leave
+ * open). Each slot's permit is given back as it settles.
+ */
+async function finishWindow(run: MoveRun, window: readonly SlotState[], release: (n: number) => void): Promise<void> {
+  const held = new Set(window);
   const settle = (): void => {
-    for (const s of pending) {
+    for (const s of held) {
       if (isOpen(s)) continue;
-      pending.delete(s);
+      held.delete(s);
       if (isSettled(s)) run.record(s);
+      release(1);
     }
   };
-  for (let round = 0; window.some(isOpen); round++) {
-    await drainRound(run, window.filter((s) => s.phase === 'draining'));
-    await resolveBusy(run, window.filter((s) => s.busy));
-    await closeSlots(run, window.filter((s) => s.phase === 'closing'));
+  try {
+    for (let round = 0; window.some(isOpen); round++) {
+      await drainRound(run, window.filter((s) => s.phase === 'draining'));
+      await resolveBusy(run, window.filter((s) => s.busy));
+      await closeSlots(run, window.filter((s) => s.phase === 'closing'));
+      settle();
+      run.progress();
+      if (round > MAX_DRAIN_ROUNDS) throw new RedisSwarmError('redis', 'Slot migration makes no progress.');
+    }
     settle();
-    run.progress();
-    if (round > MAX_DRAIN_ROUNDS) throw new RedisSwarmError('redis', 'Slot migration makes no progress.');
+  } finally {
+    // A failure leaves the rest to `fix`; their permits go back all the same.
+    release(held.size);
   }
-  settle();
 }
 
 /** 'auto' resolved: copy only when every node involved is reached without a tunnel. */

@@ -6,8 +6,13 @@ import { BadInputError } from '../../errors';
 import { ClusterNode } from '../../cluster/topology';
 import { SlotMove } from './moveTypes';
 
-/** Slots in flight, all windows together: more hides more round trips. */
-export const DEFAULT_SLOTS_IN_FLIGHT = 128;
+/**
+ * Slots open at the same time, all windows together: more hides more round trips. A slot is
+ * open from its IMPORTING until its SETSLOT NODE on target and source (or its rollback). 384
+ * is six windows of 64, what the mover really kept open when this setting (then 128) was no
+ * bound (measured, copy engine, 2,000 slots: 384 is 10% faster than 128).
+ */
+export const DEFAULT_SLOTS_IN_FLIGHT = 384;
 /** Keys per MIGRATE (redis-cli's --cluster-pipeline, whose default is 10). */
 export const DEFAULT_KEYS_PER_MIGRATE = 1000;
 /** MIGRATE's own timeout (ms) for the source-to-target transfer; redis-cli uses 60000. */
@@ -23,7 +28,7 @@ export type MoveEngine = 'auto' | 'copy' | 'migrate';
 export const MOVE_ENGINES: readonly MoveEngine[] = ['auto', 'copy', 'migrate'];
 
 export interface MoveSettings {
-  /** Slots in flight: each of the two workers opens windows of half as many. */
+  /** Slots open at once (IMPORTING set, not yet closed), over all windows. */
   readonly slotsInFlight: number;
   /** Keys per MIGRATE command (and per GETKEYSINSLOT of the drain). */
   readonly keysPerMigrate: number;
