@@ -4,8 +4,9 @@
  * have: a slot is never given to a node while its data may exist elsewhere. planFix.ts decides
  * (pure), this file reads what the decision needs and applies it.
  *
- * The invariant it relies on, kept by every move of ours (migrate.ts, copySlot.ts, and fix's
- * own steps) at every instant, so that a crash anywhere leaves a state fix reads right:
+ * The invariant it relies on, kept by every move of ours (mover/: the MIGRATE drain and
+ * copySlot.ts; and fix's own steps) at every instant, so that a crash anywhere leaves a state
+ * fix reads right:
  *
  *   Keys of a slot on a node that does not own it are visible (through ASK) only while the
  *   owner has the slot MIGRATING to that node.
