@@ -2,11 +2,10 @@
  * What the operation verbs (reshard, rebalance, fix, add-node, del-node, failover) share: the
  * cluster as `--cluster NAME` or one node's `host:port` (through clusterTargets.ts), node names
  * as the user types them (an ID or its prefix, a service name, host:port), confirmation, the
- * cluster lock, and progress lines.
+ * cluster lock.
  */
 import { ClusterNode, ClusterTopology } from '../../core/cluster/topology';
 import { BadInputError } from '../../core/errors';
-import { ProgressReporter } from '../../core/lifecycle';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagString, ParsedArgs } from '../args';
@@ -41,35 +40,6 @@ export function resolveNode(topology: ClusterTopology, text: string): ClusterNod
   if (byPrefix.length === 1 && byPrefix[0]) return byPrefix[0];
   if (byPrefix.length > 1) throw new BadInputError(`"${text}" matches ${byPrefix.length} node IDs; give more of the ID.`);
   throw new BadInputError(`No node "${text}" in the cluster (give a node ID, a service name or host:port; \`check\` lists them).`);
-}
-
-/** Progress lines: a new step as `>>> step`; counters of the same step overwrite one line on a TTY. */
-export function opsProgress(out: NodeJS.WritableStream & { isTTY?: boolean }): ProgressReporter & { end(): void } {
-  let counting = false;
-  let lastLine = 0;
-  return {
-    report: ({ message }) => {
-      if (!message) return;
-      if (message.startsWith('moved ')) {
-        // Counters: on a terminal one line redrawn; in a log at most one line a second.
-        if (out.isTTY) {
-          out.write(`\r${message}\x1b[K`);
-          counting = true;
-        } else if (Date.now() - lastLine >= 1000) {
-          lastLine = Date.now();
-          out.write(`${message}\n`);
-        }
-        return;
-      }
-      if (counting) out.write('\n');
-      counting = false;
-      out.write(`>>> ${message}\n`);
-    },
-    end: () => {
-      if (counting) out.write('\n');
-      counting = false;
-    },
-  };
 }
 
 /**

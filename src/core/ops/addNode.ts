@@ -25,7 +25,7 @@ import { serviceName, volumeName } from '../swarm/deployOptions';
 import { findSwarmCluster, SwarmCluster } from '../swarm/discover';
 import { removeClusterObjects } from '../swarm/destroy';
 import { LABEL_NODE_INDEX } from '../swarm/labels';
-import { MoveReport } from './migrate';
+import { MoveReport } from './mover';
 import { requireReadyForMoves } from './opsTopology';
 import { planNodesFrom } from './planReshard';
 import { planRebalance, RebalancePlan } from './planRebalance';
@@ -326,7 +326,6 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
           pool: ctx.pool,
           ...(ctx.settings ? { settings: ctx.settings } : {}),
           token,
-          progress,
           logger,
           ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
         },

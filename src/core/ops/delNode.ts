@@ -18,7 +18,7 @@ import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
 import { volumeName } from '../swarm/deployOptions';
 import { removeClusterObjects } from '../swarm/destroy';
-import { MoveReport } from './migrate';
+import { MoveReport } from './mover';
 import { RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, masterCandidates, nodeLabel, planReplicaMoves, ReplicaMove } from './planScale';
@@ -172,7 +172,7 @@ export async function applyDelNode(ctx: ScaleContext, prepared: PreparedDelNode)
     await ctx.pool.command(target.endpoint, ['CONFIG', 'SET', REPLICA_MIGRATION, 'no']);
     progress.report({ message: `moving ${plan.slotCount} slot(s) away from ${plan.label}` });
     drain = await applyRebalance(
-      { pool: ctx.pool, ...(ctx.settings ? { settings: ctx.settings } : {}), token, progress, logger, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) },
+      { pool: ctx.pool, ...(ctx.settings ? { settings: ctx.settings } : {}), token, logger, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) },
       topology,
       plan.drain,
     );

@@ -4,8 +4,9 @@
  * have: a slot is never given to a node while its data may exist elsewhere. planFix.ts decides
  * (pure), this file reads what the decision needs and applies it.
  *
- * The invariant it relies on, kept by every move of ours (migrate.ts, copySlot.ts, and fix's
- * own steps) at every instant, so that a crash anywhere leaves a state fix reads right:
+ * The invariant it relies on, kept by every move of ours (mover/: the MIGRATE drain and
+ * copySlot.ts; and fix's own steps) at every instant, so that a crash anywhere leaves a state
+ * fix reads right:
  *
  *   Keys of a slot on a node that does not own it are visible (through ASK) only while the
  *   owner has the slot MIGRATING to that node.
@@ -44,7 +45,7 @@
 import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { CancellationToken, Logger, ProgressReporter, silentProgress } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
-import { MigrateSettings, moveSlots } from './migrate';
+import { MoveProgressListener, MoveSettings, moveSlots } from './mover';
 import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, nodeLabel, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
 export type { FixAction, FixPlan } from './planFix';
@@ -133,7 +134,7 @@ export function formatFixPlan(topology: ClusterTopology, plan: FixPlan): string 
 }
 
 export async function applyFix(
-  ctx: { pool: AdminPool; settings?: Partial<MigrateSettings>; token?: CancellationToken; progress?: ProgressReporter; logger?: Logger },
+  ctx: { pool: AdminPool; settings?: Partial<MoveSettings>; token?: CancellationToken; progress?: ProgressReporter; onProgress?: MoveProgressListener; logger?: Logger },
   topology: ClusterTopology,
   plan: FixPlan,
 ): Promise<FixResult> {

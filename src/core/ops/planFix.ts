@@ -4,7 +4,7 @@
  */
 import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, formatRanges, slotsToRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
-import { SlotMove } from './migrate';
+import { SlotMove } from './mover';
 
 export type FixAction =
   | { readonly kind: 'finish-move'; readonly move: SlotMove; readonly reopen: boolean }
