@@ -8,7 +8,7 @@ import { deployCluster, hostPortsProblem } from '../../core/swarm/deploy';
 import { ClusterMode, DEPLOY_DEFAULTS, DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
 import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
 import { MultiStepInput, Step } from '../multiStepInput';
-import { CommandContext, CommandDef } from './registry';
+import { CommandContext, CommandDef } from './commandContext';
 
 const TITLE = 'Deploy Redis Cluster';
 const TOTAL_STEPS = 9;
