@@ -3,7 +3,8 @@ import { EngineProvider } from './engineProvider';
 import { createLogger } from './logger';
 import { TopologyTreeProvider } from './tree/topologyTreeProvider';
 import { registerCommands } from './commands/registry';
-import { registerSlotMapAndTerminal } from './clusterViews';
+import { SlotMapPanels } from './slotMap/slotMapPanel';
+import { TerminalHistory } from './terminal/terminalHistory';
 import { RefreshManager } from './refreshManager';
 import { TreeNode } from './tree/nodes';
 import { ModelStore } from './modelStore';
@@ -56,8 +57,9 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const serviceLogs = new ServiceLogViewer(engines);
   context.subscriptions.push(serviceLogs);
 
-  registerSlotMapAndTerminal(context, store, logger);
-  registerCommands(context, { engines, store, passwords, serviceLogs, tree, refresh, output, logger });
+  const slotMaps = SlotMapPanels.register(context, store, logger);
+  const history = new TerminalHistory(context.globalState);
+  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, output, logger });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
   return { topology: tree, store, statusBar };
 }

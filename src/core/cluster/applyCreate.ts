@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { AdminPool, CommandArg, errText, PipelineResult, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { configSignature, infoField, parseClusterNodes } from './nodesParser';
@@ -228,7 +228,8 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
       if (ready === nodes.length) break;
       progress.report({ message: `Waiting for the cluster to join (${ready}/${nodes.length} nodes ready)` });
       if (Date.now() > deadline) throw new TimeoutError(timeoutMessage(nodes, statuses, meet, timeoutMs));
-      await new Promise((r) => setTimeout(r, CONVERGE_POLL_MS));
+      // Not cut short by a cancel: the formation finishes (see noteCancel).
+      await sleep(CONVERGE_POLL_MS);
     }
     progress.report({ message: 'All nodes agree about the configuration' });
     return { ids, elapsedMs: Date.now() - started, polls };

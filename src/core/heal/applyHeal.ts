@@ -4,7 +4,7 @@
  * Also reads what heal diagnoses from: each running node's own view.
  */
 import { CancelledError, RedisSwarmError, TimeoutError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { formatRanges } from '../cluster/topology';
 import { AdminPool, CommandArg, errText, PipelineResult, replyText } from '../redis/adminConnection';
@@ -134,7 +134,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
           }
         }
         if (token.isCancellationRequested) throw new CancelledError();
-        await new Promise((r) => setTimeout(r, REPLICATE_POLL_MS));
+        await sleep(REPLICATE_POLL_MS, token);
       }
     }
     case 'add-slots': {

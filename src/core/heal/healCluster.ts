@@ -7,7 +7,7 @@
  */
 import { Engine } from '../docker/engine';
 import { CancelledError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep as cancellableSleep } from '../lifecycle';
 import { withClusterLock } from '../ops/clusterLock';
 import { AdminPool } from '../redis/adminConnection';
 import { checkCluster, CheckReport, Finding } from '../cluster/check';
@@ -180,15 +180,7 @@ async function healLocked(session: HealSession, options: HealOptions): Promise<H
   let timedOut = false;
   const look = (): Promise<{ diagnosis: Diagnosis; plan: HealPlan }> =>
     lookAtCluster(session, { graceMs: options.graceMs, lostSince, ...(options.servePartial ? { servePartial: true } : {}) });
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      const sub = token.onCancellationRequested(() => {
-        clearTimeout(t);
-        resolve();
-      });
-      setTimeout(() => sub.dispose(), ms + 1);
-    });
+  const sleep = (ms: number): Promise<void> => cancellableSleep(ms, token);
   const checkCancel = (): void => {
     if (token.isCancellationRequested) throw new CancelledError('Heal was cancelled; the steps applied so far stay applied.');
   };

@@ -18,7 +18,7 @@ import { ClusterTopology } from '../cluster/topology';
 import { Finding } from '../cluster/check';
 import { hostPortsProblem } from '../swarm/deploy';
 import { BadInputError, CancelledError, RedisSwarmError, TimeoutError, describeError } from '../errors';
-import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
+import { CancellationToken, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
 import { Endpoint } from '../routes/endpoint';
 import { serviceName, volumeName } from '../swarm/deployOptions';
@@ -389,13 +389,13 @@ async function undoAdd(ctx: ScaleContext, plan: AddNodePlan, nodeId: string | un
       const ids = new Set(peers.flatMap((v) => v.view.nodes.filter(isTheNode).map((n) => n.id)));
       if (ids.size === 0) break;
       for (const id of ids) await forgetEverywhere(ctx.pool, peers.filter((v) => v.view.nodes.some((n) => n.id === id)).map((v) => v.view.self), id);
-      await new Promise((r) => setTimeout(r, SCALE_POLL_MS * 4));
+      await sleep(SCALE_POLL_MS * 4);
     }
   }
   await removeClusterObjects(ctx.engine.docker, { services: [plan.service], volumes: [plan.volume], configs: [], secrets: [], networks: [] });
 }
 
-async function waitRunning(docker: Docker, clusterName: string, service: string, token: { readonly isCancellationRequested: boolean }): Promise<SwarmCluster> {
+async function waitRunning(docker: Docker, clusterName: string, service: string, token: CancellationToken): Promise<SwarmCluster> {
   const deadline = Date.now() + ADD_NODE_TASK_TIMEOUT_MS;
   for (;;) {
     if (token.isCancellationRequested) throw new CancelledError(`Cancelled while ${service} was starting.`);
@@ -409,7 +409,7 @@ async function waitRunning(docker: Docker, clusterName: string, service: string,
       const why = failures[0]?.Status?.Err ?? n?.task?.error;
       throw new TimeoutError(`The task of ${service} did not start${failures.length > 0 ? '' : ` within ${ADD_NODE_TASK_TIMEOUT_MS / 1000} s`}${why ? ` (${why})` : ''}. See \`docker service ps ${service}\`.`);
     }
-    await new Promise((r) => setTimeout(r, SCALE_POLL_MS));
+    await sleep(SCALE_POLL_MS, token);
   }
 }
 
@@ -421,6 +421,6 @@ async function waitLinkUp(ctx: ScaleContext, ep: Endpoint, name: string): Promis
     const link = infoField(info, 'master_link_status');
     if (link === 'up') return;
     if (Date.now() > deadline) throw new TimeoutError(`${name} did not sync with its master within ${ADD_NODE_SYNC_TIMEOUT_MS / 1000} s (master_link_status:${link ?? '?'}).`);
-    await new Promise((r) => setTimeout(r, SCALE_POLL_MS));
+    await sleep(SCALE_POLL_MS, ctx.token);
   }
 }

@@ -10,7 +10,7 @@
  * - takeover: no election either; the replica bumps its epoch alone. For a minority partition.
  */
 import { BadInputError, CancelledError, RedisSwarmError, TimeoutError } from '../errors';
-import { CancellationToken, neverCancelled, pollUntil, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, neverCancelled, pollUntil, ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { AdminPool, errText, replyText } from '../redis/adminConnection';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { ClusterNode, NodesView } from '../cluster/topology';
@@ -151,7 +151,7 @@ export async function failover(pool: AdminPool, replica: Endpoint, options: Fail
           (mode === 'default' ? 'A default failover needs the master to answer; try --force if it is down.' : 'Check that a majority of masters is reachable, or use --takeover.'),
       );
     }
-    await new Promise((r) => setTimeout(r, FAILOVER_POLL_MS));
+    await sleep(FAILOVER_POLL_MS, token);
   }
   return { newMasterId: self.id, oldMasterId: master.id, oldMasterEndpoint: master.endpoint, oldMasterConfirmed: masterConfirmed, elapsedMs: Date.now() - started };
 }

@@ -43,7 +43,7 @@
  * Every step is safe to repeat, so fix killed part-way is run again.
  */
 import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
-import { CancellationToken, Logger, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, Logger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { AdminPool, errText } from '../redis/adminConnection';
 import { MoveProgressListener, MoveSettings, moveSlots } from './mover';
 import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, nodeLabel, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
@@ -232,7 +232,7 @@ async function waitStateOk(pool: AdminPool, topology: ClusterTopology, token: Ca
       reachable.map((e) => pool.command(e, ['CLUSTER', 'INFO']).then((r) => /cluster_state:ok/.test(String(r)), () => false)),
     );
     if (states.every(Boolean)) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50, token);
   }
 }
 

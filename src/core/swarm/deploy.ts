@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { imageExists } from '../docker/images';
 import { BadInputError, RedisSwarmError, TimeoutError, describeError } from '../errors';
-import { CancellationToken, Logger, ProgressReporter, neverCancelled, nullLogger, silentProgress } from '../lifecycle';
+import { CancellationToken, Logger, ProgressReporter, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
 import {
   LABEL_AUTH_SECRET,
@@ -309,7 +309,7 @@ async function waitTasksRunning(
           '. See `docker service ps` for details.',
       );
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS, token);
   }
 }
 

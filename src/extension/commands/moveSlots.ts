@@ -5,7 +5,7 @@ import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyReshard, planReshardOn } from '../../core/ops/reshard';
 import { seedEndpoints } from '../../core/swarm/discover';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { clusterByName, runClusterOperation } from './opsSupport';
 import { moveContext } from './opsSettings';
 

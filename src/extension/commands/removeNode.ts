@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyDelNode, formatDelNodePlan, formatDelNodeResult, planDelNode } from '../../core/ops/delNode';
 import { TreeNode } from '../tree/nodes';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 import { moveProgressMessages, moveSettingsFromConfig } from './opsSettings';
 
