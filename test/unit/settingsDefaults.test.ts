@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULT_MIGRATE_SETTINGS, MOVE_ENGINES } from '../../src/core/ops/migrate';
+import { DEFAULT_MOVE_SETTINGS, MOVE_ENGINES } from '../../src/core/ops/mover';
 import { MOVE_LIMITS, MoveLimitName } from '../../src/core/ops/moveLimits';
 
 interface SettingSchema {
@@ -29,7 +29,7 @@ function setting(name: string): SettingSchema {
 }
 
 /** Each numeric setting, with the core's name for its default and its bounds. */
-const numeric: readonly { setting: string; core: MoveLimitName & keyof typeof DEFAULT_MIGRATE_SETTINGS }[] = [
+const numeric: readonly { setting: string; core: MoveLimitName & keyof typeof DEFAULT_MOVE_SETTINGS }[] = [
   { setting: 'redisSwarm.migrate.slotsInFlight', core: 'slotsInFlight' },
   { setting: 'redisSwarm.migrate.keysPerMigrate', core: 'keysPerMigrate' },
   { setting: 'redisSwarm.migrate.timeoutMs', core: 'migrateTimeoutMs' },
@@ -39,7 +39,7 @@ describe('slot mover settings in package.json match the core', () => {
   for (const { setting: name, core } of numeric) {
     it(`${name}: the core's default and bounds`, () => {
       const s = setting(name);
-      assert.equal(s.default, DEFAULT_MIGRATE_SETTINGS[core], `${name} defaults to ${String(s.default)} in package.json, ${DEFAULT_MIGRATE_SETTINGS[core]} in the core`);
+      assert.equal(s.default, DEFAULT_MOVE_SETTINGS[core], `${name} defaults to ${String(s.default)} in package.json, ${DEFAULT_MOVE_SETTINGS[core]} in the core`);
       assert.equal(s.minimum, MOVE_LIMITS[core].min, `${name} minimum differs from MOVE_LIMITS.${core}.min`);
       assert.equal(s.maximum, MOVE_LIMITS[core].max, `${name} maximum differs from MOVE_LIMITS.${core}.max`);
     });
@@ -47,7 +47,7 @@ describe('slot mover settings in package.json match the core', () => {
 
   it("redisSwarm.migrate.engine: the core's default and engines", () => {
     const s = setting('redisSwarm.migrate.engine');
-    assert.equal(s.default, DEFAULT_MIGRATE_SETTINGS.engine);
+    assert.equal(s.default, DEFAULT_MOVE_SETTINGS.engine);
     assert.deepEqual(s.enum, MOVE_ENGINES);
   });
 });
