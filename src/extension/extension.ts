@@ -23,8 +23,8 @@ export interface RedisSwarmApi {
   readonly topology: vscode.TreeDataProvider<TreeNode>;
   /** The model the views draw from; tests call `store.refresh()` to wait for a fresh read. */
   readonly store: ModelStore;
-  /** The status bar item's choice of cluster. */
-  readonly statusBar: ClusterStatusBar;
+  /** What the cluster status bar item shows. */
+  readonly statusBarItem: Pick<vscode.StatusBarItem, 'text' | 'tooltip' | 'command'>;
 }
 
 /**
@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const history = new TerminalHistory(context.globalState);
   registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, output, logger });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
-  return { topology: tree, store, statusBar };
+  return { topology: tree, store, statusBarItem: statusBar.item };
 }
 
 export function deactivate(): void {

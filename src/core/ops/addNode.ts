@@ -31,7 +31,7 @@ import { planNodesFrom } from './planReshard';
 import { planRebalance, RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, masterCandidates, MasterCandidate, nextNodeIndex, nodeLabel, pickMasterForReplica } from './planScale';
-import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, ScaleContext, SCALE_POLL_MS, waitUntil } from './scaleSupport';
+import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, ScaleContext, SCALE_POLL_MS, SwarmRoutes, waitUntil } from './scaleSupport';
 
 /** How long the new task may take to run (ms); the image is local, so seconds. */
 export const ADD_NODE_TASK_TIMEOUT_MS = 90_000;
@@ -239,128 +239,154 @@ export function formatAddNodePlan(p: AddNodePlan): string {
   return lines.join('\n') + '\n';
 }
 
+/** What the add created so far: an undo needs it, the result reports it. */
+interface AddedNode {
+  nodeId?: string;
+  ep?: Endpoint;
+  swarmNode?: string;
+  masterId?: string;
+}
+
 /** Creates the service, joins it, sets its role, optionally rebalances, then checks. */
 export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode): Promise<AddNodeResult> {
   const started = Date.now();
   const progress = ctx.progress ?? silentProgress;
-  const token = ctx.token ?? neverCancelled;
   const logger = ctx.logger ?? nullLogger;
-  const docker = ctx.engine.docker;
-  const { plan, topology } = prepared;
+  const { plan } = prepared;
   const name = plan.service;
   const routes = requireSwarmRoutes(ctx.router);
 
   progress.report({ message: `creating service ${name}` });
-  await docker.createService(prepared.spec as Docker.CreateServiceOptions);
-  let nodeId: string | undefined;
-  let ep: Endpoint | undefined;
-  let swarmNode: string | undefined;
-  let masterId: string | undefined;
+  await ctx.engine.docker.createService(prepared.spec as Docker.CreateServiceOptions);
+  const added: AddedNode = {};
   try {
-    const fresh = await waitRunning(docker, plan.cluster, name, token);
-    routes.update(fresh);
-    const node = fresh.nodes.find((n) => n.service === name);
-    swarmNode = node?.task?.swarmNode || undefined;
-    const newEp: Endpoint = { host: name, port: node?.port ?? 6379 };
-    ep = newEp;
-    nodeId = replyText(await ctx.pool.command(newEp, ['CLUSTER', 'MYID']));
-
-    // The new node meets one healthy node, at that node's overlay IP as Docker reports it now.
-    const known = topology.nodes.filter((n) => !n.flags.fail && !n.flags.pfail && !n.flags.handshake && !n.flags.noaddr);
-    const current = new Map(fresh.nodes.map((n) => [n.service, n]));
-    const via = known
-      .map((n) => ({ n, s: n.swarm ? current.get(n.swarm.service) : undefined }))
-      .find((x) => x.n.role === 'master' && x.s?.task?.state === 'running' && x.s.task.ip);
-    if (!via?.s?.task?.ip) throw new RedisSwarmError('not-found', 'No running master of the cluster has an overlay address to meet.');
-    progress.report({ message: `${name} meets the cluster (CLUSTER MEET ${via.s.service})` });
-    await ctx.pool.command(newEp, ['CLUSTER', 'MEET', via.s.task.ip, via.n.endpoint.port, via.n.busPort]);
-    const newId = nodeId;
-    await waitUntil(
-      ctx,
-      plan.cluster,
-      `${name} to join`,
-      ({ topology: t }) => {
-        const self = t.views.find((v) => v.view.self.id === newId);
-        if (!self) return `${name} cannot be read yet`;
-        const missing = known.filter((k) => !self.view.nodes.some((n) => n.id === k.id && !n.flags.handshake && !n.flags.noaddr));
-        if (missing.length > 0) return `${name} does not know ${missing.length} node(s) yet`;
-        const unaware = t.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake && !n.flags.noaddr));
-        return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name} yet` : undefined;
-      },
-      ADD_NODE_JOIN_TIMEOUT_MS,
-    );
-
-    if (plan.role === 'replica' && plan.master) {
-      let target = plan.master.id;
-      if (plan.master.chosen === 'fewest-replicas') {
-        // Now that the task has a machine: among the masters with as few replicas, one elsewhere.
-        const fewest = prepared.candidates.filter((c) => c.replicas === plan.master?.replicas);
-        target = pickMasterForReplica(fewest, swarmNode)?.id ?? target;
-      }
-      masterId = target;
-      const label = prepared.candidates.find((c) => c.id === target)?.label ?? target.slice(0, 8);
-      progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
-      await ctx.pool.command(newEp, ['CLUSTER', 'REPLICATE', target]);
-      progress.report({ message: `waiting for ${name} to sync with ${label}` });
-      await waitLinkUp(ctx, newEp, name);
-    }
+    await startAndMeet(ctx, prepared, routes, added);
+    if (plan.role === 'replica' && plan.master) await becomeReplica(ctx, prepared, added);
   } catch (err) {
     // Not holding data yet: take the node away again rather than leave it half-added.
     logger.warn(`adding ${name} failed (${describeError(err)}); removing it`);
     progress.report({ message: `adding ${name} failed; removing what it created` });
-    await undoAdd(ctx, plan, nodeId, ep).catch((e: unknown) => logger.error(`removing ${name} after the failure: ${describeError(e)}`));
+    await undoAdd(ctx, plan, added.nodeId, added.ep).catch((e: unknown) => logger.error(`removing ${name} after the failure: ${describeError(e)}`));
     throw err;
   }
 
-  let rebalance: AddNodeResult['rebalance'];
-  if (plan.role === 'master' && plan.rebalanceSlots !== undefined) {
-    // The new master must appear in every view, with the same slot map, before slots move to it.
-    progress.report({ message: 'waiting for the nodes to agree before the rebalance' });
-    const { topology: now } = await waitUntil(ctx, plan.cluster, 'the nodes to agree on the configuration', (r) => notSettled(r.topology));
-    const rplan = planRebalanceOn(now, { useEmptyMasters: true });
-    if (rplan.needed && rplan.moves.length > 0) {
-      progress.report({ message: `rebalancing: ${rplan.moves.length} slot(s) in ${rplan.steps.length} step(s)` });
-      // A failure from here on leaves the node: it may hold slots and keys now.
-      const report = await applyRebalance(
-        {
-          pool: ctx.pool,
-          ...(ctx.settings ? { settings: ctx.settings } : {}),
-          token,
-          logger,
-          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-        },
-        now,
-        rplan,
-      );
-      rebalance = { plan: rplan, report, topology: now };
-    }
-  }
-
-  progress.report({ message: 'checking the cluster' });
-  const newId = nodeId as string;
-  const checked = await waitUntil(ctx, plan.cluster, 'the cluster to settle', (r) => {
-    const unaware = r.topology.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake));
-    return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name}` : notSettled(r.topology);
-  }).catch(async (err: unknown) => {
-    if (err instanceof CancelledError) throw err;
-    logger.warn(describeError(err));
-    return readFresh(ctx, plan.cluster);
-  });
-  const findings = blockingFindings(checked.topology);
+  const rebalance = plan.role === 'master' && plan.rebalanceSlots !== undefined ? await rebalanceOntoNewMaster(ctx, plan.cluster) : undefined;
+  const newId = added.nodeId as string;
+  const findings = await checkAfterAdd(ctx, plan, newId);
   const moved = rebalance === undefined || (rebalance.report.failed.length + rebalance.report.conflicts.length + rebalance.report.notStarted.length === 0);
   return {
     service: name,
     index: plan.index,
     nodeId: newId,
-    endpoint: ep as Endpoint,
+    endpoint: added.ep as Endpoint,
     role: plan.role,
-    ...(masterId !== undefined ? { masterId } : {}),
-    ...(swarmNode !== undefined ? { swarmNode } : {}),
+    ...(added.masterId !== undefined ? { masterId: added.masterId } : {}),
+    ...(added.swarmNode !== undefined ? { swarmNode: added.swarmNode } : {}),
     ...(rebalance ? { rebalance } : {}),
     findings,
     ok: findings.length === 0 && moved,
     elapsedMs: Date.now() - started,
   };
+}
+
+/** Waits for the new task, asks the node its ID, and has it meet the cluster until everyone knows everyone. */
+async function startAndMeet(ctx: ScaleContext, prepared: PreparedAddNode, routes: SwarmRoutes, added: AddedNode): Promise<void> {
+  const progress = ctx.progress ?? silentProgress;
+  const { plan, topology } = prepared;
+  const name = plan.service;
+  const fresh = await waitRunning(ctx.engine.docker, plan.cluster, name, ctx.token ?? neverCancelled);
+  routes.update(fresh);
+  const node = fresh.nodes.find((n) => n.service === name);
+  added.swarmNode = node?.task?.swarmNode || undefined;
+  const newEp: Endpoint = { host: name, port: node?.port ?? 6379 };
+  added.ep = newEp;
+  const newId = replyText(await ctx.pool.command(newEp, ['CLUSTER', 'MYID']));
+  added.nodeId = newId;
+
+  // The new node meets one healthy node, at that node's overlay IP as Docker reports it now.
+  const known = topology.nodes.filter((n) => !n.flags.fail && !n.flags.pfail && !n.flags.handshake && !n.flags.noaddr);
+  const current = new Map(fresh.nodes.map((n) => [n.service, n]));
+  const via = known
+    .map((n) => ({ n, s: n.swarm ? current.get(n.swarm.service) : undefined }))
+    .find((x) => x.n.role === 'master' && x.s?.task?.state === 'running' && x.s.task.ip);
+  if (!via?.s?.task?.ip) throw new RedisSwarmError('not-found', 'No running master of the cluster has an overlay address to meet.');
+  progress.report({ message: `${name} meets the cluster (CLUSTER MEET ${via.s.service})` });
+  await ctx.pool.command(newEp, ['CLUSTER', 'MEET', via.s.task.ip, via.n.endpoint.port, via.n.busPort]);
+  await waitUntil(
+    ctx,
+    plan.cluster,
+    `${name} to join`,
+    ({ topology: t }) => {
+      const self = t.views.find((v) => v.view.self.id === newId);
+      if (!self) return `${name} cannot be read yet`;
+      const missing = known.filter((k) => !self.view.nodes.some((n) => n.id === k.id && !n.flags.handshake && !n.flags.noaddr));
+      if (missing.length > 0) return `${name} does not know ${missing.length} node(s) yet`;
+      const unaware = t.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake && !n.flags.noaddr));
+      return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name} yet` : undefined;
+    },
+    ADD_NODE_JOIN_TIMEOUT_MS,
+  );
+}
+
+/** Makes the joined node a replica of the planned master (placement breaks a tie) and waits for its link. */
+async function becomeReplica(ctx: ScaleContext, prepared: PreparedAddNode, added: AddedNode): Promise<void> {
+  const progress = ctx.progress ?? silentProgress;
+  const { plan } = prepared;
+  const name = plan.service;
+  if (!plan.master) return;
+  let target = plan.master.id;
+  if (plan.master.chosen === 'fewest-replicas') {
+    // Now that the task has a machine: among the masters with as few replicas, one elsewhere.
+    const fewest = prepared.candidates.filter((c) => c.replicas === plan.master?.replicas);
+    target = pickMasterForReplica(fewest, added.swarmNode)?.id ?? target;
+  }
+  added.masterId = target;
+  const label = prepared.candidates.find((c) => c.id === target)?.label ?? target.slice(0, 8);
+  const ep = added.ep as Endpoint;
+  progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
+  await ctx.pool.command(ep, ['CLUSTER', 'REPLICATE', target]);
+  progress.report({ message: `waiting for ${name} to sync with ${label}` });
+  await waitLinkUp(ctx, ep, name);
+}
+
+/** `--rebalance` with empty masters once every node agrees; a failure from here on leaves the node. */
+async function rebalanceOntoNewMaster(ctx: ScaleContext, clusterName: string): Promise<AddNodeResult['rebalance']> {
+  const progress = ctx.progress ?? silentProgress;
+  // The new master must appear in every view, with the same slot map, before slots move to it.
+  progress.report({ message: 'waiting for the nodes to agree before the rebalance' });
+  const { topology: now } = await waitUntil(ctx, clusterName, 'the nodes to agree on the configuration', (r) => notSettled(r.topology));
+  const rplan = planRebalanceOn(now, { useEmptyMasters: true });
+  if (!rplan.needed || rplan.moves.length === 0) return undefined;
+  progress.report({ message: `rebalancing: ${rplan.moves.length} slot(s) in ${rplan.steps.length} step(s)` });
+  // A failure from here on leaves the node: it may hold slots and keys now.
+  const report = await applyRebalance(
+    {
+      pool: ctx.pool,
+      ...(ctx.settings ? { settings: ctx.settings } : {}),
+      token: ctx.token ?? neverCancelled,
+      logger: ctx.logger ?? nullLogger,
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    },
+    now,
+    rplan,
+  );
+  return { plan: rplan, report, topology: now };
+}
+
+/** Waits (bounded) for every node to know the new one and agree, then returns what `check` still finds. */
+async function checkAfterAdd(ctx: ScaleContext, plan: AddNodePlan, newId: string): Promise<readonly Finding[]> {
+  const progress = ctx.progress ?? silentProgress;
+  const logger = ctx.logger ?? nullLogger;
+  progress.report({ message: 'checking the cluster' });
+  const checked = await waitUntil(ctx, plan.cluster, 'the cluster to settle', (r) => {
+    const unaware = r.topology.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake));
+    return unaware.length > 0 ? `${unaware.length} node(s) do not know ${plan.service}` : notSettled(r.topology);
+  }).catch(async (err: unknown) => {
+    if (err instanceof CancelledError) throw err;
+    logger.warn(describeError(err));
+    return readFresh(ctx, plan.cluster);
+  });
+  return blockingFindings(checked.topology);
 }
 
 export function formatAddNodeResult(r: AddNodeResult): string {
