@@ -111,6 +111,12 @@ describe('a cluster deployed from a stack file with docker stack deploy', { time
       assert.match(got.stdout, new RegExp(`v-${key}`), `GET ${key} through redirects:\n${got.stdout}\n${got.stderr}`);
     }
 
+    // The stack file owns the services: add-node refuses rather than make one beside them.
+    const added = await cli('add-node', '--cluster', prefix, '--yes');
+    assert.notEqual(added.status, 0, `add-node on a stack's cluster should refuse:\n${added.stdout}`);
+    assert.match(added.stderr, /belongs to stack/);
+    assert.equal(leftovers(prefix).filter((x) => x.startsWith('service ')).length, 6, 'add-node created no service');
+
     // Nothing to heal on a healthy cluster.
     expectOk(await cli('heal', '--cluster', prefix, '--yes'), 'heal (healthy)');
 
