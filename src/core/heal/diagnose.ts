@@ -13,7 +13,7 @@ import { configSignature } from '../cluster/nodesParser';
 import { ClusterNode, CLUSTER_SLOTS, NodesView, SlotRange, slotsToRanges } from '../cluster/topology';
 import { Endpoint } from '../routes/endpoint';
 import { ClusterMode } from '../swarm/deployOptions';
-import { SwarmCluster } from '../swarm/discover';
+import { SwarmCluster, announcedName } from '../swarm/discover';
 
 /** What heal learned from asking one running node (through its route). */
 export interface NodeObservation {
@@ -122,7 +122,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const { cluster, now } = input;
   const problems: Problem[] = [];
   const answered = input.observations.filter((o): o is NodeObservation & { view: NodesView } => o.view !== undefined);
-  const serviceOf = new Map(cluster.nodes.map((n) => [n.service, n]));
+  const serviceOf = new Map(cluster.nodes.flatMap((n) => [[n.service, n] as const, [announcedName(n), n] as const]));
 
   for (const n of cluster.nodes) {
     const running = n.task?.state === 'running' && n.task.ip !== undefined;

@@ -155,6 +155,8 @@ export async function planAddNode(ctx: ScaleContext, clusterName: string, req: A
   const docker = ctx.engine.docker;
   const cluster = await findSwarmCluster(docker, clusterName);
   if (!cluster.managed) throw new BadInputError(`Cluster "${clusterName}" was not deployed by redis-swarm; add its nodes by hand (docker service create) and CLUSTER MEET.`);
+  // A stack's services live in its file: a service added beside them would be a stranger to the next `docker stack deploy`.
+  if (cluster.stack) throw new BadInputError(`Cluster "${clusterName}" belongs to stack "${cluster.stack}", whose services live in its stack file: add-node would make a service the file does not have, so write the file again with more nodes (deploy --stack-file … --nodes N) and run docker stack deploy.`);
   if (req.role === 'replica' && req.rebalance === true) throw new BadInputError('--rebalance is for a new master (--master); a replica holds no slots.');
   if (req.role === 'master' && req.masterOf !== undefined) throw new BadInputError('Give --master or --replica-of, not both.');
   const { topology } = await readFresh(ctx, clusterName);
