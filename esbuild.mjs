@@ -1,10 +1,13 @@
 // Bundles the three entry points: the extension host code, the CLI and the webview scripts.
 // Sources are type-checked by `tsc` (npm run typecheck); esbuild only bundles.
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+
+// The version `redis-swarm --version` prints: package.json's, fixed at build time.
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const node = {
   bundle: true,
@@ -17,6 +20,7 @@ const node = {
   // cpu-features is an optional native speed-up of ssh2 (used by dockerode for ssh://);
   // it and ssh2's optional sshcrypto.node are loaded in a try/catch, so leaving them out is safe.
   external: ['vscode', 'cpu-features', '*.node'],
+  define: { __VERSION__: JSON.stringify(version) },
 };
 
 const webviewEntries = readdirSync('media')

@@ -59,5 +59,6 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
+/** package.json's version, put in by esbuild (esbuild.mjs `define`); sources run unbundled (tests) have none. */
 declare const __VERSION__: string | undefined;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'unknown (not a build)';

@@ -2,6 +2,7 @@
  * Small structural types the core uses where VS Code has its own (CancellationToken, Event,
  * Disposable, Progress). The extension passes the real objects in; the CLI passes these.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, TimeoutError } from './errors';
 
 export interface Disposable {
@@ -60,6 +61,23 @@ export const nullLogger: Logger = {
 };
 
 /**
+ * Waits `ms`, or less when `token` is cancelled: a poll loop's pause that a Cancel ends at once
+ * (the loop then sees the token and stops). Resolves either way, never rejects.
+ */
+export async function sleep(ms: number, token?: CancellationToken): Promise<void> {
+  if (token?.isCancellationRequested) return;
+  const stop = new AbortController();
+  const sub = token?.onCancellationRequested(() => stop.abort());
+  try {
+    await delay(ms, undefined, { signal: stop.signal });
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+  } finally {
+    sub?.dispose();
+  }
+}
+
+/**
  * Asks `check` every `intervalMs` until it answers undefined (done). An answer is what is still
  * missing: past `deadline` (epoch ms) the last one goes into the TimeoutError `timeout` makes;
  * a cancel throws CancelledError(`cancelled`).
@@ -73,6 +91,6 @@ export async function pollUntil(
     const missing = await check();
     if (missing === undefined) return;
     if (Date.now() > o.deadline) throw new TimeoutError(o.timeout(missing));
-    await new Promise((r) => setTimeout(r, o.intervalMs));
+    await sleep(o.intervalMs, o.token);
   }
 }

@@ -3,7 +3,8 @@ import { EngineProvider } from './engineProvider';
 import { createLogger } from './logger';
 import { TopologyTreeProvider } from './tree/topologyTreeProvider';
 import { registerCommands } from './commands/registry';
-import { registerSlotMapAndTerminal } from './clusterViews';
+import { SlotMapPanels } from './slotMap/slotMapPanel';
+import { TerminalHistory } from './terminal/terminalHistory';
 import { RefreshManager } from './refreshManager';
 import { TreeNode } from './tree/nodes';
 import { ModelStore } from './modelStore';
@@ -22,8 +23,8 @@ export interface RedisSwarmApi {
   readonly topology: vscode.TreeDataProvider<TreeNode>;
   /** The model the views draw from; tests call `store.refresh()` to wait for a fresh read. */
   readonly store: ModelStore;
-  /** The status bar item's choice of cluster. */
-  readonly statusBar: ClusterStatusBar;
+  /** What the cluster status bar item shows. */
+  readonly statusBarItem: Pick<vscode.StatusBarItem, 'text' | 'tooltip' | 'command'>;
 }
 
 /**
@@ -56,10 +57,11 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const serviceLogs = new ServiceLogViewer(engines);
   context.subscriptions.push(serviceLogs);
 
-  registerSlotMapAndTerminal(context, store, logger);
-  registerCommands(context, { engines, store, passwords, serviceLogs, tree, refresh, output, logger });
+  const slotMaps = SlotMapPanels.register(context, store, logger);
+  const history = new TerminalHistory(context.globalState);
+  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, output, logger });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
-  return { topology: tree, store, statusBar };
+  return { topology: tree, store, statusBarItem: statusBar.item };
 }
 
 export function deactivate(): void {

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { describeError } from '../core/errors';
-import { Logger } from '../core/lifecycle';
+import { CancellationToken, Logger } from '../core/lifecycle';
 import { listSwarmClusters } from '../core/swarm/discover';
 import { DEFAULT_GRACE_SECONDS } from '../core/heal/planHeal';
 import { watchCluster } from '../core/heal/watcher';
 import { EngineProvider } from './engineProvider';
 import { ClusterPasswords } from './passwords';
+import { ClusterWatchers } from './clusterWatchers';
 
 /** How often the watcher looks for clusters that appeared or went away (ms). */
 const CLUSTER_LIST_INTERVAL_MS = 30_000;
@@ -17,7 +17,7 @@ const CLUSTER_LIST_INTERVAL_MS = 30_000;
  * the extension is disposed.
  */
 export class HealWatcher implements vscode.Disposable {
-  private readonly watchers = new Map<string, vscode.CancellationTokenSource>();
+  private readonly watchers: ClusterWatchers;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -26,6 +26,12 @@ export class HealWatcher implements vscode.Disposable {
     private readonly passwords: ClusterPasswords,
     private readonly logger: Logger,
   ) {
+    this.watchers = new ClusterWatchers({
+      list: async () => (await listSwarmClusters(this.engines.get().docker)).map((c) => c.name),
+      enabled: () => this.enabled,
+      watch: (name, token) => this.watch(name, token),
+      logger,
+    });
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('redisSwarm.heal')) this.restart();
     }, undefined, this.disposables);
@@ -46,52 +52,30 @@ export class HealWatcher implements vscode.Disposable {
     this.stopAll();
     if (!this.enabled) return;
     this.logger.info('heal watcher: on (redisSwarm.heal.watch)');
-    void this.sync();
-    this.timer = setInterval(() => void this.sync(), CLUSTER_LIST_INTERVAL_MS);
+    void this.watchers.sync();
+    this.timer = setInterval(() => void this.watchers.sync(), CLUSTER_LIST_INTERVAL_MS);
   }
 
-  /** Starts a watcher for each new cluster and stops the ones whose cluster went away. */
-  private async sync(): Promise<void> {
-    let names: string[];
-    try {
-      names = (await listSwarmClusters(this.engines.get().docker)).map((c) => c.name);
-    } catch (err) {
-      this.logger.warn(`heal watcher: cannot list clusters: ${describeError(err)}`);
-      return;
-    }
-    if (!this.enabled) return;
-    for (const [name, cts] of this.watchers) {
-      if (names.includes(name)) continue;
-      cts.cancel();
-      cts.dispose();
-      this.watchers.delete(name);
-    }
+  private async watch(name: string, token: CancellationToken): Promise<void> {
     const graceMs = (vscode.workspace.getConfiguration('redisSwarm').get<number>('heal.graceSeconds') ?? DEFAULT_GRACE_SECONDS) * 1000;
-    for (const name of names) {
-      if (this.watchers.has(name)) continue;
-      const cts = new vscode.CancellationTokenSource();
-      this.watchers.set(name, cts);
-      const password = await this.passwords.get(name);
-      void watchCluster(this.engines.get(), name, {
-        graceMs,
-        token: cts.token,
-        logger: this.logger,
-        ...(password !== undefined ? { password } : {}),
-        onLostSlots: (ranges) => {
-          void vscode.window.showWarningMessage(`Heal gave up slots ${ranges} of ${name} (cache mode): their data is gone; they are served again, empty.`);
-        },
-      }).catch((err: unknown) => this.logger.error(`heal watcher ${name}: ${describeError(err)}`));
-    }
+    const password = await this.passwords.get(name);
+    // Watching may have been turned off while the password was read.
+    if (token.isCancellationRequested) return;
+    await watchCluster(this.engines.get(), name, {
+      graceMs,
+      token,
+      logger: this.logger,
+      ...(password !== undefined ? { password } : {}),
+      onLostSlots: (ranges) => {
+        void vscode.window.showWarningMessage(`Heal gave up slots ${ranges} of ${name} (cache mode): their data is gone; they are served again, empty.`);
+      },
+    });
   }
 
   private stopAll(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const cts of this.watchers.values()) {
-      cts.cancel();
-      cts.dispose();
-    }
-    this.watchers.clear();
+    this.watchers.stopAll();
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
+import { CoalescedRun } from '../core/coalesce';
 import { Logger } from '../core/lifecycle';
 import { ClusterModel, SwarmModel } from '../core/model/clusterModel';
 import { SwarmModelReader } from '../core/model/swarmModelReader';
@@ -14,8 +15,7 @@ export class ModelStore implements vscode.Disposable {
   private reader: SwarmModelReader | undefined;
   private model: SwarmModel | undefined;
   private lastError: string | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly reads = new CoalescedRun(() => this.readOnce());
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -59,26 +59,19 @@ export class ModelStore implements vscode.Disposable {
 
   /** Reads the model again; resolves when a read that started after this call has finished. */
   refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
+    return this.reads.run();
+  }
+
+  /** One read; a failure is kept as the sentence to show, never thrown. */
+  private async readOnce(): Promise<void> {
+    try {
+      this.model = await this.getReader().read();
+      this.lastError = undefined;
+    } catch (err) {
+      this.lastError = describeError(err);
+      this.logger.warn(`refresh failed: ${this.lastError}`);
     }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          this.model = await this.getReader().read();
-          this.lastError = undefined;
-        } catch (err) {
-          this.lastError = describeError(err);
-          this.logger.warn(`refresh failed: ${this.lastError}`);
-        }
-        this.changed.fire();
-      } while (this.again);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    this.changed.fire();
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ReasonDebouncer } from '../core/coalesce';
 import { DockerEvent, watchDockerEvents } from '../core/docker/events';
 import { describeError } from '../core/errors';
 import { Logger } from '../core/lifecycle';
@@ -21,12 +22,13 @@ export interface Refreshable {
  * bar and notifications follow what the user just did. Requests are debounced.
  */
 export class RefreshManager implements vscode.Disposable {
-  private timer: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private events: vscode.Disposable | undefined;
-  private readonly reasons = new Set<string>();
+  private readonly debouncer = new ReasonDebouncer(REFRESH_DEBOUNCE_MS, (reasons) => {
+    this.logger.debug(`refresh: ${reasons.join(', ')}`);
+    this.target.refresh().catch((err: unknown) => this.logger.warn(`refresh failed: ${describeError(err)}`));
+  });
   private readonly disposables: vscode.Disposable[] = [];
-  private disposed = false;
 
   constructor(
     private readonly view: vscode.TreeView<unknown>,
@@ -55,17 +57,7 @@ export class RefreshManager implements vscode.Disposable {
 
   /** Asks for a read; requests within the debounce window make one. */
   request(reason: string): void {
-    if (this.disposed) return;
-    this.reasons.add(reason);
-    // Not reset by later requests: a steady stream of events must not starve the read.
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const why = [...this.reasons].join(', ');
-      this.reasons.clear();
-      this.logger.debug(`refresh: ${why}`);
-      this.target.refresh().catch((err: unknown) => this.logger.warn(`refresh failed: ${describeError(err)}`));
-    }, REFRESH_DEBOUNCE_MS);
+    this.debouncer.request(reason);
   }
 
   private start(reason: string): void {
@@ -105,8 +97,7 @@ export class RefreshManager implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.debouncer.dispose();
     this.stop();
     for (const d of this.disposables) d.dispose();
   }

@@ -16,7 +16,8 @@ const ICONS: Record<ClusterModel['health'], string> = {
  * first, cluster); clicking it runs Check Cluster on that cluster. Hidden when there is none.
  */
 export class ClusterStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('redisSwarm.clusterState', vscode.StatusBarAlignment.Left, 50);
+  /** The item itself: the extension-host tests read what it shows. */
+  readonly item = vscode.window.createStatusBarItem('redisSwarm.clusterState', vscode.StatusBarAlignment.Left, 50);
   private selected: string | undefined;
   private readonly disposables: vscode.Disposable[] = [this.item];
 
@@ -40,7 +41,7 @@ export class ClusterStatusBar implements vscode.Disposable {
   }
 
   /** The cluster the status bar shows, if any. */
-  get cluster(): ClusterModel | undefined {
+  private get cluster(): ClusterModel | undefined {
     const clusters = this.store.current?.clusters ?? [];
     return clusters.find((c) => c.name === this.selected) ?? clusters[0];
   }

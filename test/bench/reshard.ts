@@ -19,7 +19,7 @@ import calculateSlot from 'cluster-key-slot';
 import { readTopology } from '../../src/core/cluster/readTopology';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
-import { DEFAULT_MIGRATE_SETTINGS, MigrateSettings } from '../../src/core/ops/migrate';
+import { DEFAULT_MOVE_SETTINGS, MoveSettings } from '../../src/core/ops/mover';
 import { checkCluster } from '../../src/core/cluster/check';
 import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
@@ -45,7 +45,7 @@ interface Contender {
 export async function benchReshard(): Promise<void> {
   const runs = Math.max(1, Number(process.env['REDIS_SWARM_BENCH_RUNS'] ?? 3));
   const settings = benchSettings();
-  const mine: MigrateSettings = { ...DEFAULT_MIGRATE_SETTINGS, ...settings };
+  const mine: MoveSettings = { ...DEFAULT_MOVE_SETTINGS, ...settings };
   process.stdout.write(
     `Fresh 3-master loopback cluster per run, ${KEYS.toLocaleString('en')} keys (16-byte values), ` +
       `slots 0-${SLOTS - 1} of the first master moved to the second; ${runs} run(s) per tool, medians compared.\n`,
@@ -123,7 +123,7 @@ async function run(name: string, tool: Tool): Promise<{ ms: number; keys: number
 }
 
 /** redis-swarm's reshard in a fresh Node process (reshardMove.ts); its own timing. */
-function oursInChild(from: string, to: string, settings: Partial<MigrateSettings>): Promise<number> {
+function oursInChild(from: string, to: string, settings: Partial<MoveSettings>): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(__dirname, 'reshardMove.js'), String(BASE), from, to, String(SLOTS), JSON.stringify(settings)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -240,7 +240,7 @@ function redisCliReshard(from: string, to: string, extra: readonly string[]): Pr
  * REDIS_SWARM_BENCH_RUNS=<n> sets the runs per tool; REDIS_SWARM_BENCH_ONLY_OURS=1 skips the redis-cli runs.
  * benchDiagnostics.ts lists the variables that show where the CPU went.
  */
-function benchSettings(): Partial<MigrateSettings> {
+function benchSettings(): Partial<MoveSettings> {
   const text = process.env['REDIS_SWARM_BENCH_SETTINGS'];
-  return text ? (JSON.parse(text) as Partial<MigrateSettings>) : {};
+  return text ? (JSON.parse(text) as Partial<MoveSettings>) : {};
 }

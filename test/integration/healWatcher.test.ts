@@ -10,13 +10,15 @@ import { after, describe, it } from 'node:test';
 import { lookAtCluster, openHealSession } from '../../src/core/heal/healCluster';
 import { watchCluster } from '../../src/core/heal/watcher';
 import { withClusterLock } from '../../src/core/ops/clusterLock';
-import { tokenFromSignal } from '../../src/core/lifecycle';
+import { Logger, tokenFromSignal } from '../../src/core/lifecycle';
 import { seedEndpoints } from '../../src/core/swarm/discover';
 import { deployHandMadeCluster, localEngine, runPrefix, sweep } from '../support/swarm';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-/** How long the watcher is watched while the lock is held (it looks every 300 ms). */
-const LOCKED_OBSERVATION_MS = 4_000;
+/** Turns the watcher must be seen skipping while the lock is held (it looks every 300 ms). */
+const LOCKED_TURNS = 5;
+/** Bound on the wait for those turns: generous, the machine is shared. */
+const LOCKED_TURNS_DEADLINE_MS = 60_000;
 const HEAL_DEADLINE_MS = 90_000;
 
 describe('the heal watcher', { timeout: 240_000 }, () => {
@@ -58,9 +60,18 @@ describe('the heal watcher', { timeout: 240_000 }, () => {
         await sleep(250);
       }
 
-      watcher = watchCluster(engine, name, { graceMs: 30_000, intervalMs: 300, token: tokenFromSignal(stop.signal), onHeal: () => heals++ });
-      await sleep(LOCKED_OBSERVATION_MS);
+      // What the watcher says is the proof it looked: a turn skipped for the lock is logged.
+      const said: string[] = [];
+      const logger: Logger = { trace: () => undefined, debug: (m) => said.push(m), info: (m) => said.push(m), warn: (m) => said.push(m), error: (m) => said.push(m) };
+      const busyTurns = (): number => said.filter((m) => m.includes(`${name} is busy (a test operation)`)).length;
+      watcher = watchCluster(engine, name, { graceMs: 30_000, intervalMs: 300, token: tokenFromSignal(stop.signal), logger, onHeal: () => heals++ });
+      const turnsDeadline = Date.now() + LOCKED_TURNS_DEADLINE_MS;
+      while (busyTurns() < LOCKED_TURNS) {
+        assert.ok(Date.now() < turnsDeadline, `the watcher looked ${LOCKED_TURNS} times within ${LOCKED_TURNS_DEADLINE_MS / 1000} s, finding the lock held (it said: ${said.join(' | ')})`);
+        await sleep(100);
+      }
       assert.equal(heals, 0, 'the watcher did not run heal while the lock was held');
+      assert.deepEqual(said.filter((m) => /needs healing/.test(m)), [], 'the watcher did not even plan a heal while the lock was held');
       const stillBroken = await lookAtCluster(session, { graceMs: 30_000 });
       assert.ok(stillBroken.plan.actions.length > 0, 'the stranger is still there while the lock is held');
 

@@ -1,7 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventLineSplitter, parseDockerEvent } from '../../src/core/docker/events';
-import { LogLine, LogLineSplitter } from '../../src/core/docker/serviceLogs';
+import { LogLine, LogLineSplitter, splitLogStream } from '../../src/core/docker/serviceLogs';
+import Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+
+// Only its modem's demuxer is used: nothing is contacted.
+const docker = new Docker({ socketPath: '/nonexistent/docker.sock' });
+
+/** The lines (and end) the splitter reports for `chunks` of a multiplexed logs stream. */
+async function logLines(chunks: readonly Buffer[]): Promise<LogLine[]> {
+  const lines: LogLine[] = [];
+  const stream = new PassThrough();
+  const ended = new Promise<string | undefined>((resolve) => splitLogStream(docker, stream, new LogLineSplitter((l) => lines.push(l)), resolve));
+  for (const c of chunks) stream.write(c);
+  stream.end();
+  assert.equal(await ended, undefined, 'the stream ended without an error');
+  return lines;
+}
 
 test('a service event is parsed with its service name', () => {
   const e = parseDockerEvent(JSON.stringify({ Type: 'service', Action: 'update', Actor: { ID: 'abc', Attributes: { name: 'redis-3' } }, time: 5 }));
@@ -28,14 +44,11 @@ function frame(stream: 1 | 2, text: string): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-test('log frames become lines of stdout and stderr, joined across frames and chunks', () => {
-  const lines: LogLine[] = [];
-  const s = new LogLineSplitter((l) => lines.push(l));
+test('log frames become lines of stdout and stderr, joined across frames and chunks', async () => {
   const bytes = Buffer.concat([frame(1, 'Ready to accept'), frame(1, ' connections\nsecond'), frame(2, 'oops\r\n')]);
   // Fed in awkward pieces: a header split in two, a payload split in two.
   const cuts = [0, 3, 11, 30, bytes.length];
-  for (let i = 1; i < cuts.length; i++) s.push(bytes.subarray(cuts[i - 1], cuts[i]));
-  s.flush();
+  const lines = await logLines(cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end)));
   assert.deepEqual(lines, [
     { stream: 'stdout', text: 'Ready to accept connections' },
     { stream: 'stderr', text: 'oops' },
@@ -43,20 +56,18 @@ test('log frames become lines of stdout and stderr, joined across frames and chu
   ]);
 });
 
-test('a UTF-8 character split across log frames and chunks arrives whole', () => {
-  const lines: LogLine[] = [];
-  const s = new LogLineSplitter((l) => lines.push(l));
+test('a UTF-8 character split across log frames and chunks arrives whole', async () => {
   const text = Buffer.from('clé → 日本 🚀\n');
   // Docker cuts frames by bytes: cut every multi-byte character in two, one frame per piece.
+  const frames: Buffer[] = [];
   for (let i = 0; i < text.length; i += 2) {
     const header = Buffer.alloc(8);
     header[0] = 1;
     const piece = text.subarray(i, i + 2);
     header.writeUInt32BE(piece.length, 4);
-    s.push(Buffer.concat([header, piece]));
+    frames.push(Buffer.concat([header, piece]));
   }
-  s.flush();
-  assert.deepEqual(lines, [{ stream: 'stdout', text: 'clé → 日本 🚀' }]);
+  assert.deepEqual(await logLines(frames), [{ stream: 'stdout', text: 'clé → 日本 🚀' }]);
 });
 
 test('an events line whose UTF-8 character is split across chunks is decoded whole', () => {

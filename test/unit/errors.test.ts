@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { EngineStatus, requireSwarmManager } from '../../src/core/docker/engine';
+import { type EngineStatus, requireSwarmManager } from '../../src/core/docker/engine';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import {
   BadInputError,
@@ -23,7 +23,7 @@ import {
   NoRouteError,
   NotFoundError,
   RedisError,
-  RedisSwarmError,
+  type RedisSwarmError,
   SwarmInactiveError,
   SwarmNotManagerError,
   TimeoutError,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { findClusterNode, namedId, nodeLabel } from '../../src/core/cluster/nodeNames';
-import { ClusterNode, ClusterTopology } from '../../src/core/cluster/topology';
+import { type ClusterNode, type ClusterTopology } from '../../src/core/cluster/topology';
 import { isBadInputError } from '../../src/core/errors';
 
 const A = 'a'.repeat(40);

@@ -1,7 +1,7 @@
 /** The one rule for which master gets a new replica (heal, add-node and del-node share it). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareReplicaHosts, pickMasterForReplica, placeReplicas, ReplicaHost } from '../../src/core/cluster/replicaPlacement';
+import { compareReplicaHosts, pickMasterForReplica, placeReplicas, type ReplicaHost } from '../../src/core/cluster/replicaPlacement';
 
 const host = (id: string, replicas: number, slotCount: number, swarmNodes: string[] = []): ReplicaHost => ({ id: id.repeat(40), replicas, slotCount, swarmNodes });
 

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { StaticRouter, cidrMatcher, isLoopbackHost } from '../../src/core/routes/router';
 import { parseEndpoint } from '../../src/core/routes/endpoint';
-import { DockerStreamDemuxer } from '../../src/core/swarm/tunnel';
+import Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import { demuxStdout } from '../../src/core/docker/demux';
 import { isNoRouteError } from '../../src/core/errors';
 
 describe('routes', () => {
@@ -32,7 +34,9 @@ describe('routes', () => {
     assert.throws(() => parseEndpoint('h:99999'), /no valid port/);
   });
 
-  it('demultiplexes Docker exec frames split at every byte', () => {
+  it('keeps the stdout of Docker exec frames split at every byte', async () => {
+    // Only its modem's demuxer is used: nothing is contacted.
+    const docker = new Docker({ socketPath: '/nonexistent/docker.sock' });
     const frame = (type: number, payload: string): Buffer => {
       const head = Buffer.alloc(8);
       head[0] = type;
@@ -42,9 +46,12 @@ describe('routes', () => {
     const stream = Buffer.concat([frame(1, '+PONG\r\n'), frame(2, 'noise on stderr'), frame(1, '$3\r\nbar\r\n')]);
     for (let cut = 0; cut <= stream.length; cut++) {
       const out: Buffer[] = [];
-      const d = new DockerStreamDemuxer((c) => out.push(c));
-      d.push(stream.subarray(0, cut));
-      d.push(stream.subarray(cut));
+      const exec = new PassThrough();
+      demuxStdout(docker, exec, (c) => out.push(c));
+      const ended = new Promise((resolve) => exec.on('end', resolve));
+      exec.write(stream.subarray(0, cut));
+      exec.end(stream.subarray(cut));
+      await ended;
       assert.equal(Buffer.concat(out).toString(), '+PONG\r\n$3\r\nbar\r\n', `split at ${cut}`);
     }
   });

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { encodeCommand, encodeReply, RespParser, RespReply } from '../../src/core/redis/resp';
 import { bulkPayload, commandHead, frameEnd, ReplyBlock, ReplyFramer, WireWriter } from '../../src/core/redis/wireLink';
-import { TargetCopies } from '../../src/core/ops/copySlot';
+import { TargetCopies } from '../../src/core/ops/mover/copySlot';
 import { mulberry32 } from '../../src/core/util/prng';
 
 const bulk = (s: string | Buffer): RespReply => ({ type: 'bulk', value: Buffer.isBuffer(s) ? s : Buffer.from(s) });

@@ -4,10 +4,11 @@ import { applyAddNode, formatAddNodePlan, formatAddNodeResult, planAddNode } fro
 import { formatMoveReport } from '../../core/ops/formatOps';
 import { ScaleContext } from '../../core/ops/scaleSupport';
 import { flagBoolean, flagString, parseArgs } from '../args';
+import { opsProgress } from '../progress';
 import { Verb } from '../verb';
 import { clusterTargetFlags } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
-import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { opsTargetsFromArgs, withTargets } from './opsTargets';
 import { confirm } from '../prompt';
 
 export const addNodeVerb: Verb = {
@@ -36,7 +37,7 @@ export const addNodeVerb: Verb = {
       if (!t.access) throw new BadInputError('add-node needs --cluster NAME.');
       const out = json ? io.stderr : io.stdout;
       const progress = opsProgress(out);
-      const ctx: ScaleContext = { engine: t.access.engine, router: t.router, pool: t.pool, settings, progress, token: tokenFromSignal(io.signal) };
+      const ctx: ScaleContext = { engine: t.access.engine, router: t.router, pool: t.pool, settings, progress, onProgress: progress.moves, token: tokenFromSignal(io.signal) };
       const prepared = await planAddNode(ctx, t.access.cluster.name, {
         role: asMaster ? 'master' : 'replica',
         ...(replicaOf !== undefined ? { masterOf: replicaOf } : {}),

@@ -3,10 +3,11 @@ import { tokenFromSignal } from '../../core/lifecycle';
 import { applyDelNode, formatDelNodePlan, formatDelNodeResult, planDelNode } from '../../core/ops/delNode';
 import { ScaleContext } from '../../core/ops/scaleSupport';
 import { flagBoolean, flagString, parseArgs } from '../args';
+import { opsProgress } from '../progress';
 import { Verb } from '../verb';
 import { clusterTargetFlags } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
-import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { opsTargetsFromArgs, withTargets } from './opsTargets';
 import { confirm } from '../prompt';
 
 export const delNodeVerb: Verb = {
@@ -30,7 +31,7 @@ export const delNodeVerb: Verb = {
       if (!t.access) throw new BadInputError('del-node needs --cluster NAME.');
       const out = json ? io.stderr : io.stdout;
       const progress = opsProgress(out);
-      const ctx: ScaleContext = { engine: t.access.engine, router: t.router, pool: t.pool, settings, progress, token: tokenFromSignal(io.signal), discover: t.access.discover };
+      const ctx: ScaleContext = { engine: t.access.engine, router: t.router, pool: t.pool, settings, progress, onProgress: progress.moves, token: tokenFromSignal(io.signal), discover: t.access.discover };
       const prepared = await planDelNode(ctx, t.access.cluster.name, { node, volumes: flagBoolean(args, 'volumes') });
       out.write(formatDelNodePlan(prepared.plan, prepared.topology));
       if (!(await confirm(io, flagBoolean(args, 'yes'), `Do you want to remove ${prepared.plan.service}?`))) return 1;

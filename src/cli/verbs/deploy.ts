@@ -8,6 +8,7 @@ import { Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { stderrProgress } from '../progress';
 import { readPasswordFromStdin } from '../password';
+import { writeStackFile } from './deployStackFile';
 
 export const deployFlags = {
   ...dockerFlags,
@@ -33,6 +34,11 @@ export const deployFlags = {
   announce: { kind: 'string', valueName: 'hostname|ip', description: 'What redirects name: the service hostname (default) or the task IP.' },
   mode: { kind: 'string', valueName: 'persistent|cache', description: 'cache: heal may reassign lost slots; persistent (default): never.' },
   json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
+  'stack-file': {
+    kind: 'string',
+    valueName: 'file',
+    description: 'Create nothing: write the cluster as a Compose stack file (and its redis.conf next to it) for `docker stack deploy -c FILE STACK`.',
+  },
 } as const;
 
 export function deployOptionsFromArgs(args: ParsedArgs, password: string | undefined): DeployOptions {
@@ -78,13 +84,15 @@ function publishedLines(o: DeployOptions): string[] {
 export const deployVerb: Verb = {
   name: 'deploy',
   summary: 'Deploy the node services of a Redis Cluster on the swarm (then form it with `create`).',
-  usage: 'deploy [--name redis] [--nodes 6] [--replicas 1] [--image redis:7.2] [--publish BASE] [options]',
+  usage: 'deploy [--name redis] [--nodes 6] [--replicas 1] [--image redis:7.2] [--publish BASE] [--stack-file FILE] [options]',
   flags: deployFlags,
   async run(argv, io) {
     const args = parseArgs(argv, deployFlags);
     if (args.positionals.length > 0) throw new BadInputError(`deploy takes no arguments (got "${args.positionals.join(' ')}"); name the cluster with --name.`);
     const password = flagBoolean(args, 'password-stdin') ? await readPasswordFromStdin(io.stdin) : io.env['REDIS_SWARM_PASSWORD'] || undefined;
     const options = deployOptionsFromArgs(args, password);
+    const stackFile = flagString(args, 'stack-file');
+    if (stackFile !== undefined) return writeStackFile(stackFile, options, io.stdout, flagBoolean(args, 'json'));
     const engine = openEngine(engineOptions(args, io.env));
     const result = await deployCluster(engine, options, {
       progress: stderrProgress(io.stderr),

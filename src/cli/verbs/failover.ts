@@ -4,9 +4,10 @@ import { tokenFromSignal } from '../../core/lifecycle';
 import { failover, FailoverMode } from '../../core/ops/failover';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagBoolean, parseArgs } from '../args';
+import { opsProgress } from '../progress';
 import { Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
-import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { opsTargetsFromArgs, withTargets } from './opsTargets';
 
 export const failoverVerb: Verb = {
   name: 'failover',

@@ -2,10 +2,11 @@ import { BadInputError } from '../../core/errors';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { applyFix, formatFixPlan, planFix } from '../../core/ops/fix';
 import { flagBoolean, parseArgs } from '../args';
+import { opsProgress } from '../progress';
 import { Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
-import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { opsTargetsFromArgs, withTargets } from './opsTargets';
 import { confirm } from '../prompt';
 
 export const fixVerb: Verb = {
@@ -31,7 +32,7 @@ export const fixVerb: Verb = {
       }
       if (!(await confirm(io, flagBoolean(args, 'yes'), 'Fix these slots?'))) return 1;
       const progress = opsProgress(out);
-      const result = await applyFix({ pool: t.pool, settings, progress, token: tokenFromSignal(io.signal) }, topology, plan);
+      const result = await applyFix({ pool: t.pool, settings, progress, onProgress: progress.moves, token: tokenFromSignal(io.signal) }, topology, plan);
       progress.end();
       if (json) io.stdout.write(JSON.stringify({ plan, result }, null, 2) + '\n');
       else {

@@ -1,12 +1,12 @@
 /** Flags of the verbs that move slots: redis-cli's names without the `--cluster-` prefix. */
 import { BadInputError } from '../../core/errors';
-import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MOVE_ENGINES, MigrateSettings, MoveEngine } from '../../core/ops/migrate';
+import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MOVE_ENGINES, MoveSettings, MoveEngine } from '../../core/ops/mover';
 import { FlagSpecs, flagBoolean, flagNumber, flagString, ParsedArgs } from '../args';
 import { MOVE_LIMITS } from '../../core/ops/moveLimits';
 
 export const moveFlags: FlagSpecs = {
   pipeline: { kind: 'number', valueName: 'keys', description: `Keys per MIGRATE (default ${DEFAULT_KEYS_PER_MIGRATE}; redis-cli's default is 10).`, range: MOVE_LIMITS.keysPerMigrate },
-  'slots-in-flight': { kind: 'number', valueName: 'n', description: `Slots moved at the same time (default ${DEFAULT_SLOTS_IN_FLIGHT}).`, range: MOVE_LIMITS.slotsInFlight },
+  'slots-in-flight': { kind: 'number', valueName: 'n', description: `Slots open at the same time, at most (default ${DEFAULT_SLOTS_IN_FLIGHT}).`, range: MOVE_LIMITS.slotsInFlight },
   timeout: { kind: 'number', valueName: 'ms', description: `MIGRATE timeout (default ${DEFAULT_MIGRATE_TIMEOUT_MS}).`, range: MOVE_LIMITS.migrateTimeoutMs },
   engine: { kind: 'string', valueName: 'auto|copy|migrate', description: 'How keys move: copied through redis-swarm (DUMP/RESTORE-ASKING, checked hand-over), or MIGRATE run by the source as redis-cli does. auto (default): copy unless a node is reached through a Docker API tunnel.' },
   replace: { kind: 'boolean', description: 'Let MIGRATE overwrite keys the target already holds (MIGRATE … REPLACE). Without it a key on both sides stops its slot.' },
@@ -14,8 +14,8 @@ export const moveFlags: FlagSpecs = {
   json: { kind: 'boolean', description: 'Print the plan and the result as JSON.' },
 };
 
-export function moveSettings(args: ParsedArgs): Partial<MigrateSettings> {
-  const out: { -readonly [K in keyof MigrateSettings]?: MigrateSettings[K] } = { replace: flagBoolean(args, 'replace') };
+export function moveSettings(args: ParsedArgs): Partial<MoveSettings> {
+  const out: { -readonly [K in keyof MoveSettings]?: MoveSettings[K] } = { replace: flagBoolean(args, 'replace') };
   const p = flagNumber(args, 'pipeline');
   const w = flagNumber(args, 'slots-in-flight');
   const t = flagNumber(args, 'timeout');

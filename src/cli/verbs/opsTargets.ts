@@ -1,11 +1,10 @@
 /**
  * What the operation verbs (reshard, rebalance, fix, add-node, del-node, failover) share: the
- * cluster as `--cluster NAME` or one node's `host:port` (through clusterTargets.ts), the
- * cluster lock, and progress lines. Node names as the user types them are the core's
- * (cluster/nodeNames.ts `findClusterNode`).
+ * cluster as `--cluster NAME` or one node's `host:port` (through clusterTargets.ts), and the
+ * cluster lock. Node names as the user types them are the core's (cluster/nodeNames.ts
+ * `findClusterNode`).
  */
 import { BadInputError } from '../../core/errors';
-import { ProgressReporter } from '../../core/lifecycle';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { flagString, ParsedArgs } from '../args';
 import { readTargetTopology, SeedTargets, seedTargetsFromArgs } from './clusterTargets';
@@ -28,35 +27,6 @@ export async function opsTargetsFromArgs(args: ParsedArgs, env: NodeJS.ProcessEn
   if (seed === undefined) throw new BadInputError('Name a node of the cluster as host:port (for example 127.0.0.1:7000), or the cluster with --cluster NAME.');
   const t = await seedTargetsFromArgs({ flags: args.flags, positionals: [seed] }, env);
   return { ...t, rest, lockName: seed };
-}
-
-/** Progress lines: a new step as `>>> step`; counters of the same step overwrite one line on a TTY. */
-export function opsProgress(out: NodeJS.WritableStream & { isTTY?: boolean }): ProgressReporter & { end(): void } {
-  let counting = false;
-  let lastLine = 0;
-  return {
-    report: ({ message }) => {
-      if (!message) return;
-      if (message.startsWith('moved ')) {
-        // Counters: on a terminal one line redrawn; in a log at most one line a second.
-        if (out.isTTY) {
-          out.write(`\r${message}\x1b[K`);
-          counting = true;
-        } else if (Date.now() - lastLine >= 1000) {
-          lastLine = Date.now();
-          out.write(`${message}\n`);
-        }
-        return;
-      }
-      if (counting) out.write('\n');
-      counting = false;
-      out.write(`>>> ${message}\n`);
-    },
-    end: () => {
-      if (counting) out.write('\n');
-      counting = false;
-    },
-  };
 }
 
 /**

@@ -4,10 +4,11 @@ import { formatMoveReport, formatRebalancePlan, moveComplete } from '../../core/
 import { DEFAULT_REBALANCE_THRESHOLD } from '../../core/ops/planRebalance';
 import { applyRebalance, planRebalanceOn } from '../../core/ops/rebalance';
 import { flagBoolean, flagList, flagNumber, parseArgs } from '../args';
+import { opsProgress } from '../progress';
 import { Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
-import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { opsTargetsFromArgs, withTargets } from './opsTargets';
 import { confirm } from '../prompt';
 
 /** A master's weight relative to the others (redis-cli's --cluster-weight); 0 empties it. */
@@ -50,7 +51,7 @@ export const rebalanceVerb: Verb = {
       }
       if (!(await confirm(io, flagBoolean(args, 'yes'), 'Do you want to proceed with the rebalance plan?'))) return 1;
       const progress = opsProgress(out);
-      const report = await applyRebalance({ pool: t.pool, settings, progress, token: tokenFromSignal(io.signal) }, topology, plan);
+      const report = await applyRebalance({ pool: t.pool, settings, onProgress: progress.moves, token: tokenFromSignal(io.signal) }, topology, plan);
       progress.end();
       if (json) io.stdout.write(JSON.stringify({ plan: { ...plan, balances: Object.fromEntries(plan.balances) }, report }, null, 2) + '\n');
       else io.stdout.write(formatMoveReport(topology, report));

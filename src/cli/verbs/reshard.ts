@@ -4,10 +4,11 @@ import { tokenFromSignal } from '../../core/lifecycle';
 import { formatMoveReport, formatReshardPlan, moveComplete } from '../../core/ops/formatOps';
 import { applyReshard, planReshardOn } from '../../core/ops/reshard';
 import { flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
+import { opsProgress } from '../progress';
 import { Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
-import { opsProgress, opsTargetsFromArgs, withTargets } from './opsTargets';
+import { opsTargetsFromArgs, withTargets } from './opsTargets';
 import { confirm } from '../prompt';
 
 function parseRanges(list: readonly string[]): SlotRange[] {
@@ -56,7 +57,7 @@ export const reshardVerb: Verb = {
       }
       if (!(await confirm(io, flagBoolean(args, 'yes'), 'Do you want to proceed with the proposed reshard plan?'))) return 1;
       const progress = opsProgress(out);
-      const report = await applyReshard({ pool: t.pool, settings, progress, token: tokenFromSignal(io.signal) }, topology, plan);
+      const report = await applyReshard({ pool: t.pool, settings, onProgress: progress.moves, token: tokenFromSignal(io.signal) }, topology, plan);
       progress.end();
       if (json) io.stdout.write(JSON.stringify({ plan, report }, null, 2) + '\n');
       else io.stdout.write(formatMoveReport(topology, report));

@@ -6,8 +6,8 @@
  * with one overall deadline.
  */
 import { isIP } from 'node:net';
-import { BadInputError, CancelledError, ConflictError, RedisError, TimeoutError, describeError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
+import { BadInputError, CancelledError, ConflictError, describeError, RedisError, TimeoutError } from '../errors';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { AdminPool, CommandArg, PipelineResult, replyText } from '../redis/adminConnection';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { configSignature, infoField, parseClusterNodes } from './nodesParser';
@@ -97,8 +97,14 @@ export async function inspectNodes(pool: AdminPool, nodes: readonly CreateNodeIn
   return results.map((r) => ('id' in r && r.id !== undefined ? r.id : ''));
 }
 
+interface MeetAddress {
+  readonly ip: string;
+  readonly port: number;
+  readonly busPort?: number;
+}
+
 /** The IP others use in CLUSTER MEET to reach a node (MEET takes only an IP literal). */
-function meetAddress(n: CreateNodeInput): { ip: string; port: number; busPort?: number } {
+function meetAddress(n: CreateNodeInput): MeetAddress {
   const ip = n.meetIp ?? n.endpoint.host;
   if (isIP(ip) === 0) {
     throw new BadInputError(
@@ -136,31 +142,57 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
   const started = Date.now();
   const nodes = plan.nodes;
   const meet = nodes.map((n) => meetAddress(n.input));
-  const checkCancel = (): void => {
-    if (token.isCancellationRequested) throw new CancelledError('Cluster creation was cancelled before any node was changed.');
-  };
-  // Once slots are assigned, stopping would leave nodes holding slots but not joined, which
-  // neither create (the nodes are no longer empty) nor fix can take up again: a cancel from
-  // then on lets the formation finish (bounded by its deadline) and says so.
+  const noteCancel = cancelNoter(token, progress, logger);
+
+  // 1. Slots for masters and a distinct config epoch for every node, as redis-cli does, so no
+  // epoch collision has to be resolved later.
+  if (token.isCancellationRequested) throw new CancelledError('Cluster creation was cancelled before any node was changed.');
+  progress.report({ message: `Assigning slots to ${plan.masters.length} masters` });
+  const saved = await assignSlotsAndEpochs(pool, plan, options.fastSettle !== false);
+  const restore = (i: number): Promise<void> => restoreOwnSettings(pool, saved, i, (nodes[i] as PlannedNode).input.endpoint);
+
+  try {
+    // 2. Every pair meets directly: node i meets every node after it. Each node learns all the
+    // others from its own handshakes instead of waiting for gossip to spread them.
+    noteCancel();
+    progress.report({ message: `Joining ${nodes.length} nodes (CLUSTER MEET)` });
+    await meetEveryPair(pool, nodes, meet);
+
+    // 3. Poll until the nodes agree.
+    const polls = await waitUntilFormed({ pool, plan, ids, options, started, meet, noteCancel, restore });
+    progress.report({ message: 'All nodes agree about the configuration' });
+    return { ids, elapsedMs: Date.now() - started, polls };
+  } finally {
+    // Give the masters their own settings back, whatever happened.
+    await Promise.all([...saved.keys()].map(restore));
+  }
+}
+
+/**
+ * Once slots are assigned, stopping would leave nodes holding slots but not joined, which
+ * neither create (the nodes are no longer empty) nor fix can take up again: a cancel from
+ * then on lets the formation finish (bounded by its deadline) and says so, once.
+ */
+function cancelNoter(token: CancellationToken, progress: ProgressReporter, logger: Logger): () => void {
   let cancelNoted = false;
-  const noteCancel = (): void => {
+  return () => {
     if (!token.isCancellationRequested || cancelNoted) return;
     cancelNoted = true;
     logger.info('cancel requested while the nodes were being joined: finishing the formation, as stopping now would leave them half-joined');
     progress.report({ message: 'Cancel requested: finishing the formation (stopping now would leave the nodes half-joined)' });
   };
-  const ep = (i: number): Endpoint => (nodes[i] as PlannedNode).input.endpoint;
+}
 
-  // 1. Slots for masters and a distinct config epoch for every node, as redis-cli does, so no
-  // epoch collision has to be resolved later. SET-CONFIG-EPOCH errors are ignored like
-  // redis-cli ignores them (a node that already has an epoch keeps it; Redis resolves clashes).
-  checkCancel();
-  progress.report({ message: `Assigning slots to ${plan.masters.length} masters` });
-  // Per master: the settings to give back (name -> its own value), once it is ready.
+/**
+ * Step 1 on every node in parallel: the master's slots, the node's config epoch and, with
+ * fastSettle, the forming settings. SET-CONFIG-EPOCH errors are ignored like redis-cli ignores
+ * them (a node that already has an epoch keeps it; Redis resolves clashes). Returns, per node
+ * index, the settings to give back (name -> its own value) once it is ready.
+ */
+async function assignSlotsAndEpochs(pool: AdminPool, plan: CreatePlan, fast: boolean): Promise<Map<number, Map<string, string>>> {
   const saved = new Map<number, Map<string, string>>();
-  const fast = options.fastSettle !== false;
   await Promise.all(
-    nodes.map(async (n, i) => {
+    plan.nodes.map(async (n, i) => {
       const cmds: CommandArg[][] = [];
       if (n.role === 'master' && n.slots) cmds.push(['CLUSTER', 'ADDSLOTSRANGE', n.slots.start, n.slots.end]);
       cmds.push(['CLUSTER', 'SET-CONFIG-EPOCH', i + 1]);
@@ -183,58 +215,74 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
       if (set.every((r) => r.ok)) saved.set(i, own);
     }),
   );
-  const restore = async (i: number): Promise<void> => {
-    const own = saved.get(i);
-    if (!own) return;
-    saved.delete(i);
-    await pool.pipeline(ep(i), [...own].map(([name, value]) => ['CONFIG', 'SET', name, value])).catch(() => undefined);
-  };
+  return saved;
+}
 
-  try {
-    // 2. Every pair meets directly: node i meets every node after it. Each node learns all the
-    // others from its own handshakes instead of waiting for gossip to spread them.
-    noteCancel();
-    progress.report({ message: `Joining ${nodes.length} nodes (CLUSTER MEET)` });
-    await Promise.all(
-      nodes.map(async (n, i) => {
-        const cmds: CommandArg[][] = [];
-        for (let j = i + 1; j < nodes.length; j++) {
-          const m = meet[j] as { ip: string; port: number; busPort?: number };
-          cmds.push(m.busPort !== undefined ? ['CLUSTER', 'MEET', m.ip, m.port, m.busPort] : ['CLUSTER', 'MEET', m.ip, m.port]);
-        }
-        if (cmds.length === 0) return;
-        const res = await pool.pipeline(n.input.endpoint, cmds);
-        const bad = res.find((r): r is { ok: false; error: Error } => !r.ok);
-        if (bad) throw new RedisError(`${formatEndpoint(n.input.endpoint)} refused CLUSTER MEET: ${bad.error.message}`);
-      }),
-    );
+/** Gives node `i` its own settings back, once; a failure to do so is not the formation's. */
+async function restoreOwnSettings(pool: AdminPool, saved: Map<number, Map<string, string>>, i: number, endpoint: Endpoint): Promise<void> {
+  const own = saved.get(i);
+  if (!own) return;
+  saved.delete(i);
+  await pool.pipeline(endpoint, [...own].map(([name, value]) => ['CONFIG', 'SET', name, value])).catch(() => undefined);
+}
 
-    // 3. Poll: replicas REPLICATE as soon as they know their master; done when every node holds
-    // the planned slot map, knows every node, says cluster_state:ok, and every replica's link is up.
-    const expected = expectedSignature(plan, ids);
-    const replicated = new Set<number>();
-    const timeoutMs = options.timeoutMs ?? CONVERGE_BASE_TIMEOUT_MS + CONVERGE_PER_NODE_TIMEOUT_MS * nodes.length;
-    const deadline = started + timeoutMs;
-    let polls = 0;
-    let statuses: NodeStatus[] = [];
-    for (;;) {
-      noteCancel();
-      polls++;
-      statuses = await Promise.all(nodes.map((n, i) => pollNode(pool, n, i, ids, expected, nodes.length, replicated)));
-      // A node that is ready (and, for a master, whose replicas have synced) gets its own settings back.
-      await Promise.all(statuses.map((st, i) => (st.ready && allReplicasUp(plan, statuses, i) ? restore(i) : undefined)));
-      const ready = statuses.filter((s) => s.ready).length;
-      logger.debug(`poll ${polls} at ${Date.now() - started} ms: ${ready}/${nodes.length} ready${summarizeReasons(statuses)}`);
-      if (ready === nodes.length) break;
-      progress.report({ message: `Waiting for the cluster to join (${ready}/${nodes.length} nodes ready)` });
-      if (Date.now() > deadline) throw new TimeoutError(timeoutMessage(nodes, statuses, meet, timeoutMs));
-      await new Promise((r) => setTimeout(r, CONVERGE_POLL_MS));
-    }
-    progress.report({ message: 'All nodes agree about the configuration' });
-    return { ids, elapsedMs: Date.now() - started, polls };
-  } finally {
-    // Give the masters their own settings back, whatever happened.
-    await Promise.all([...saved.keys()].map(restore));
+/** Step 2: node i meets every node after it, its MEETs pipelined, all nodes in parallel. */
+async function meetEveryPair(pool: AdminPool, nodes: readonly PlannedNode[], meet: readonly MeetAddress[]): Promise<void> {
+  await Promise.all(
+    nodes.map(async (n, i) => {
+      const cmds: CommandArg[][] = [];
+      for (let j = i + 1; j < nodes.length; j++) {
+        const m = meet[j] as MeetAddress;
+        cmds.push(m.busPort !== undefined ? ['CLUSTER', 'MEET', m.ip, m.port, m.busPort] : ['CLUSTER', 'MEET', m.ip, m.port]);
+      }
+      if (cmds.length === 0) return;
+      const res = await pool.pipeline(n.input.endpoint, cmds);
+      const bad = res.find((r): r is { ok: false; error: Error } => !r.ok);
+      if (bad) throw new RedisError(`${formatEndpoint(n.input.endpoint)} refused CLUSTER MEET: ${bad.error.message}`);
+    }),
+  );
+}
+
+interface FormingRun {
+  readonly pool: AdminPool;
+  readonly plan: CreatePlan;
+  readonly ids: readonly string[];
+  readonly options: ApplyOptions;
+  readonly started: number;
+  readonly meet: readonly MeetAddress[];
+  readonly noteCancel: () => void;
+  readonly restore: (i: number) => Promise<void>;
+}
+
+/**
+ * Step 3, a poll: replicas REPLICATE as soon as they know their master; done when every node
+ * holds the planned slot map, knows every node, says cluster_state:ok, and every replica's link
+ * is up. Returns how many polls it took.
+ */
+async function waitUntilFormed(run: FormingRun): Promise<number> {
+  const { pool, plan, ids, options, started, meet } = run;
+  const progress = options.progress ?? silentProgress;
+  const logger = options.logger ?? nullLogger;
+  const nodes = plan.nodes;
+  const expected = expectedSignature(plan, ids);
+  const replicated = new Set<number>();
+  const timeoutMs = options.timeoutMs ?? CONVERGE_BASE_TIMEOUT_MS + CONVERGE_PER_NODE_TIMEOUT_MS * nodes.length;
+  const deadline = started + timeoutMs;
+  let polls = 0;
+  let statuses: NodeStatus[] = [];
+  for (;;) {
+    run.noteCancel();
+    polls++;
+    statuses = await Promise.all(nodes.map((n, i) => pollNode(pool, n, i, ids, expected, nodes.length, replicated)));
+    // A node that is ready (and, for a master, whose replicas have synced) gets its own settings back.
+    await Promise.all(statuses.map((st, i) => (st.ready && allReplicasUp(plan, statuses, i) ? run.restore(i) : undefined)));
+    const ready = statuses.filter((s) => s.ready).length;
+    logger.debug(`poll ${polls} at ${Date.now() - started} ms: ${ready}/${nodes.length} ready${summarizeReasons(statuses)}`);
+    if (ready === nodes.length) return polls;
+    progress.report({ message: `Waiting for the cluster to join (${ready}/${nodes.length} nodes ready)` });
+    if (Date.now() > deadline) throw new TimeoutError(timeoutMessage(nodes, statuses, meet, timeoutMs));
+    // Not cut short by a cancel: the formation finishes (see noteCancel).
+    await sleep(CONVERGE_POLL_MS);
   }
 }
 

@@ -4,8 +4,8 @@
  * same names.
  */
 import { BadInputError } from '../errors';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { ClusterNode, ClusterTopology } from './topology';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type ClusterNode, type ClusterTopology } from './topology';
 
 /** "name (first 8 digits of the ID)"; the 8 digits alone for a node we cannot name. */
 export function namedId(name: string | undefined, id: string): string {

@@ -4,6 +4,8 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import Docker from 'dockerode';
+import { Readable } from 'node:stream';
+import { demuxDockerStream } from './demux';
 import { describeError } from '../errors';
 import { Disposable } from '../lifecycle';
 
@@ -22,28 +24,21 @@ export interface ServiceLogsHandlers {
 }
 
 /**
- * Splits the Engine API's multiplexed stream (8-byte frame header: stream type, 3 zero bytes,
- * big-endian payload length) into lines of stdout and stderr. A line split across frames is
- * joined before it is reported. Each stream has its own decoder: Docker cuts frames by bytes, so a
- * UTF-8 character may start in one frame and end in the next.
+ * Turns the payloads of the stdout and stderr frames into lines. A line split across frames is
+ * joined before it is reported. Each stream has its own decoder: Docker cuts frames by bytes, so
+ * a UTF-8 character may start in one frame and end in the next.
  */
 export class LogLineSplitter {
-  private pending: Buffer = Buffer.alloc(0);
   private readonly partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
   private readonly decoders: Record<LogLine['stream'], StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(private readonly onLine: (line: LogLine) => void) {}
 
-  push(chunk: Buffer): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= 8) {
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) return;
-      const stream = this.pending[0] === 2 ? 'stderr' : 'stdout';
-      const text = this.decoders[stream].write(this.pending.subarray(8, 8 + size));
-      this.pending = this.pending.subarray(8 + size);
-      this.text(stream, text);
-    }
+  /** One frame's payload (from `demuxDockerStream`). */
+  push(stream: LogLine['stream'], payload: Buffer): void {
+    const parts = (this.partial[stream] + this.decoders[stream].write(payload)).split('\n');
+    this.partial[stream] = parts.pop() ?? '';
+    for (const p of parts) this.onLine({ stream, text: p.replace(/\r$/, '') });
   }
 
   /** Reports what is left of unfinished lines. */
@@ -54,12 +49,24 @@ export class LogLineSplitter {
       this.partial[stream] = '';
     }
   }
+}
 
-  private text(stream: LogLine['stream'], text: string): void {
-    const parts = (this.partial[stream] + text).split('\n');
-    this.partial[stream] = parts.pop() ?? '';
-    for (const p of parts) this.onLine({ stream, text: p.replace(/\r$/, '') });
-  }
+/**
+ * Feeds a multiplexed logs stream to a splitter; flushes it and calls `onEnd` when it ends or
+ * fails. After `stop()` neither the rest of a line nor the end is reported.
+ */
+export function splitLogStream(docker: Docker, stream: NodeJS.ReadableStream, splitter: LogLineSplitter, onEnd: (error?: string) => void): { stop(): void } {
+  let done = false;
+  const end = (error?: string): void => {
+    if (done) return;
+    done = true;
+    splitter.flush();
+    onEnd(error);
+  };
+  demuxDockerStream(docker, stream, (name, chunk) => splitter.push(name, chunk));
+  stream.on('end', () => end());
+  stream.on('error', (err: unknown) => end(describeError(err)));
+  return { stop: () => (done = true) };
 }
 
 export async function followServiceLogs(
@@ -76,27 +83,12 @@ export async function followServiceLogs(
     tail: options.tail ?? SERVICE_LOGS_TAIL_LINES,
   });
   const splitter = new LogLineSplitter(handlers.onLine);
-  if (Buffer.isBuffer(raw)) {
-    // Without follow, dockerode returns the whole body.
-    splitter.push(raw);
-    splitter.flush();
-    handlers.onEnd?.();
-    return { dispose: () => undefined };
-  }
-  const stream = raw as NodeJS.ReadableStream & { destroy?: () => void };
-  let done = false;
-  const end = (error?: string): void => {
-    if (done) return;
-    done = true;
-    splitter.flush();
-    handlers.onEnd?.(error);
-  };
-  stream.on('data', (c: Buffer) => splitter.push(c));
-  stream.on('end', () => end());
-  stream.on('error', (err: unknown) => end(describeError(err)));
+  // Without follow, dockerode returns the whole body as one Buffer.
+  const stream = Buffer.isBuffer(raw) ? Readable.from([raw]) : (raw as NodeJS.ReadableStream & { destroy?: () => void });
+  const split = splitLogStream(docker, stream, splitter, (error) => handlers.onEnd?.(error));
   return {
     dispose() {
-      done = true;
+      split.stop();
       stream.destroy?.();
     },
   };

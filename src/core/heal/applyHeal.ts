@@ -3,8 +3,8 @@
  * Docker API tunnels; overlay IPs only ever go INTO the CLUSTER MEET commands the nodes run).
  * Also reads what heal diagnoses from: each running node's own view.
  */
-import { CancelledError, RedisError, TimeoutError, describeError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancelledError, TimeoutError, RedisError, describeError } from '../errors';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { formatRanges } from '../cluster/topology';
 import { AdminPool, CommandArg, PipelineResult, replyText } from '../redis/adminConnection';
@@ -134,7 +134,7 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
           }
         }
         if (token.isCancellationRequested) throw new CancelledError();
-        await new Promise((r) => setTimeout(r, REPLICATE_POLL_MS));
+        await sleep(REPLICATE_POLL_MS, token);
       }
     }
     case 'add-slots': {

@@ -14,7 +14,7 @@ import { namedId } from '../cluster/nodeNames';
 import { ClusterNode, CLUSTER_SLOTS, NodesView, SlotRange, slotsToRanges } from '../cluster/topology';
 import { Endpoint } from '../routes/endpoint';
 import { ClusterMode } from '../swarm/deployOptions';
-import { SwarmCluster } from '../swarm/discover';
+import { SwarmCluster, announcedName } from '../swarm/discover';
 
 /** What heal learned from asking one running node (through its route). */
 export interface NodeObservation {
@@ -174,8 +174,13 @@ function observe(input: DiagnoseInput): Seen {
   return { input, answered, members, liveIds, reference, live: liveNodes(input.cluster, answered, members, reference) };
 }
 
+/** A cluster's node services by service name and by the hostname each announces. */
+function servicesByName(cluster: SwarmCluster): Map<string, SwarmCluster['nodes'][number]> {
+  return new Map(cluster.nodes.flatMap((n) => [[n.service, n] as const, [announcedName(n), n] as const]));
+}
+
 function liveNodes(cluster: SwarmCluster, answered: readonly Answered[], members: readonly Answered[], reference: NodesView | undefined): LiveNode[] {
-  const serviceOf = new Map(cluster.nodes.map((n) => [n.service, n]));
+  const serviceOf = servicesByName(cluster);
   return answered.map((o) => {
     const s = serviceOf.get(o.service);
     const self = o.view.self;
@@ -247,7 +252,7 @@ function movedNodes({ answered, members, live }: Seen): Problem[] {
 /** 3. Dead IDs, the reference view's plus any a member lists: ghosts, pending failovers, lost slots. */
 function deadIds({ input, answered, members, liveIds, reference, live }: Seen): Problem[] {
   const { cluster, now } = input;
-  const serviceOf = new Map(cluster.nodes.map((n) => [n.service, n]));
+  const serviceOf = servicesByName(cluster);
   const deadLines = new Map<string, ClusterNode>();
   for (const o of members) {
     for (const n of o.view.nodes) if (!liveIds.has(n.id) && !n.flags.handshake && !deadLines.has(n.id)) deadLines.set(n.id, reference?.nodes.find((r) => r.id === n.id) ?? n);

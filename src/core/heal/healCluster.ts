@@ -7,7 +7,7 @@
  */
 import { Engine } from '../docker/engine';
 import { CancelledError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress } from '../lifecycle';
+import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { withClusterLock } from '../ops/clusterLock';
 import { AdminPool } from '../redis/adminConnection';
 import { checkCluster, CheckReport, Finding } from '../cluster/check';
@@ -248,18 +248,6 @@ async function look(run: HealRun): Promise<void> {
   ({ diagnosis: run.diagnosis, plan: run.plan } = await lookAtCluster(run.session, lookOptions(run.options, run.lostSince)));
 }
 
-/** Waits out the bounded time, returning early when the token is cancelled. */
-function sleep(token: CancellationToken, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    const sub = token.onCancellationRequested(() => {
-      clearTimeout(t);
-      resolve();
-    });
-    setTimeout(() => sub.dispose(), ms + 1);
-  });
-}
-
 function checkCancel(token: CancellationToken): void {
   if (token.isCancellationRequested) throw new CancelledError('Heal was cancelled; the steps applied so far stay applied.');
 }
@@ -272,7 +260,7 @@ async function waitRound(run: HealRun): Promise<boolean> {
     return false;
   }
   run.progress.report({ message: run.plan.waits[0] ?? 'waiting' });
-  await sleep(run.token, run.plan.waitMs);
+  await sleep(run.plan.waitMs, run.token);
   checkCancel(run.token);
   await look(run);
   // Waiting rounds are not kept, except the one where something changes.
@@ -307,7 +295,7 @@ async function applyRound(run: HealRun): Promise<void> {
   const settleBy = Math.min(run.deadline, Date.now() + SETTLE_TIMEOUT_MS);
   progress.report({ message: 'waiting for the nodes to agree' });
   for (;;) {
-    await sleep(token, SETTLE_POLL_MS);
+    await sleep(SETTLE_POLL_MS, token);
     checkCancel(token);
     await look(run);
     const { diagnosis } = run;
@@ -332,7 +320,7 @@ async function verdict(run: HealRun): Promise<HealResult> {
   const verdictBy = timedOut || applied === 0 ? 0 : Date.now() + VERDICT_SETTLE_MS;
   let report = await checkHealCluster(run.session);
   while (!report.ok && Date.now() < verdictBy) {
-    await sleep(run.token, VERDICT_POLL_MS);
+    await sleep(VERDICT_POLL_MS, run.token);
     checkCancel(run.token);
     report = await checkHealCluster(run.session);
   }

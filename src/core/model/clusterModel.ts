@@ -6,7 +6,7 @@
 import { EngineStatus } from '../docker/engine';
 import { checkCluster, Finding } from '../cluster/check';
 import { ClusterNode, ClusterTopology, ReportedView, SlotRange, countSlots } from '../cluster/topology';
-import { SwarmCluster, SwarmRedisNode } from '../swarm/discover';
+import { SwarmCluster, SwarmRedisNode, announcedName } from '../swarm/discover';
 
 export const TOTAL_SLOTS = 16384;
 
@@ -71,7 +71,7 @@ export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology
   const model = (n: ClusterNode, masterOffset?: number): NodeModel => {
     const report = reports.get(n.id);
     const service = swarm.nodes.find(
-      (s) => s.port === n.endpoint.port && (s.service === n.hostname || (s.task?.ip !== undefined && s.task.ip === n.endpoint.host)),
+      (s) => s.port === n.endpoint.port && (announcedName(s) === n.hostname || (s.task?.ip !== undefined && s.task.ip === n.endpoint.host)),
     );
     const lag =
       n.role === 'replica' && masterOffset !== undefined && report?.replOffset !== undefined ? Math.max(0, masterOffset - report.replOffset) : undefined;

@@ -19,6 +19,17 @@ interface Connections {
   readonly pool: AdminPool;
 }
 
+/**
+ * One cluster's connections, shared from the moment they are asked for: callers that arrive
+ * while the password is still being read wait for the same promise instead of building a second
+ * router (whose tunnels nobody would close). `credentials` says which password they were built
+ * for; different credentials replace them.
+ */
+interface Held {
+  readonly credentials: string;
+  readonly connections: Promise<Connections>;
+}
+
 export interface ModelReaderOptions {
   readonly logger?: Logger;
   /** A password for a cluster the user gave (VS Code keeps them in SecretStorage). */
@@ -26,7 +37,7 @@ export interface ModelReaderOptions {
 }
 
 export class SwarmModelReader {
-  private readonly connections = new Map<string, Connections>();
+  private readonly connections = new Map<string, Held>();
   private readonly logger: Logger;
 
   constructor(
@@ -40,30 +51,41 @@ export class SwarmModelReader {
     const engine = await getEngineStatus(this.engine);
     if (engine.swarm !== 'active') return { engine, clusters: [], readAt: Date.now() };
     const swarmClusters = await listSwarmClusters(this.engine.docker);
-    for (const [name, c] of this.connections) {
+    for (const [name, held] of this.connections) {
       if (!swarmClusters.some((s) => s.name === name)) {
         this.connections.delete(name);
-        await c.pool.close();
-        await c.router.dispose();
+        await close(held);
       }
     }
     const clusters = await Promise.all(swarmClusters.map((c) => this.readCluster(c)));
     return { engine, clusters, readAt: Date.now() };
   }
 
-  /** The router and pool of one cluster, for commands that act on it (failover, terminal). */
+  /**
+   * The router and pool of one cluster, for commands that act on it (failover, terminal). The
+   * reader's engine is fixed (a new engine gets a new reader); the password is not: a password
+   * the user gave, or a different Docker secret, replaces the connections and closes the old.
+   */
   async connectionsFor(cluster: SwarmCluster): Promise<Connections> {
-    let c = this.connections.get(cluster.name);
-    if (!c) {
-      const router = new SwarmRouter(this.engine, cluster, { logger: this.logger });
-      const given = await this.options.passwordFor?.(cluster.name);
-      const password = given ?? (await readClusterPassword(this.engine, cluster).catch(() => undefined));
-      c = { router, pool: new AdminPool(router, password !== undefined ? { password } : {}) };
-      this.connections.set(cluster.name, c);
-    } else {
+    const given = await this.options.passwordFor?.(cluster.name);
+    // Nothing is awaited from here to the map update, so concurrent callers share one entry.
+    const credentials = JSON.stringify([given ?? null, cluster.authSecret ?? null]);
+    const held = this.connections.get(cluster.name);
+    if (held?.credentials === credentials) {
+      const c = await held.connections;
       c.router.update(cluster);
+      return c;
     }
-    return c;
+    const fresh: Held = { credentials, connections: this.open(cluster, given) };
+    this.connections.set(cluster.name, fresh);
+    if (held) await close(held);
+    return fresh.connections;
+  }
+
+  private async open(cluster: SwarmCluster, given: string | undefined): Promise<Connections> {
+    const router = new SwarmRouter(this.engine, cluster, { logger: this.logger });
+    const password = given ?? (await readClusterPassword(this.engine, cluster).catch(() => undefined));
+    return { router, pool: new AdminPool(router, password !== undefined ? { password } : {}) };
   }
 
   private async readCluster(cluster: SwarmCluster): Promise<ClusterModel> {
@@ -83,9 +105,12 @@ export class SwarmModelReader {
   async dispose(): Promise<void> {
     const all = [...this.connections.values()];
     this.connections.clear();
-    await Promise.all(all.map(async (c) => {
-      await c.pool.close();
-      await c.router.dispose();
-    }));
+    await Promise.all(all.map(close));
   }
+}
+
+async function close(held: Held): Promise<void> {
+  const c = await held.connections;
+  await c.pool.close();
+  await c.router.dispose();
 }

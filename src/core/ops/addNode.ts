@@ -17,15 +17,15 @@ import { infoField } from '../cluster/nodesParser';
 import { ClusterTopology } from '../cluster/topology';
 import { Finding } from '../cluster/check';
 import { hostPortsProblem } from '../swarm/deploy';
-import { BadInputError, CancelledError, describeError, NotFoundError, TimeoutError } from '../errors';
-import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
+import { BadInputError, CancelledError, TimeoutError, describeError, NotFoundError } from '../errors';
+import { CancellationToken, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
 import { Endpoint } from '../routes/endpoint';
 import { serviceName, volumeName } from '../swarm/deployOptions';
 import { findSwarmCluster, SwarmCluster } from '../swarm/discover';
 import { removeClusterObjects } from '../swarm/destroy';
 import { LABEL_NODE_INDEX } from '../swarm/labels';
-import { MoveReport } from './migrate';
+import { MoveReport } from './mover';
 import { requireReadyForMoves } from './opsTopology';
 import { planNodesFrom } from './planReshard';
 import { planRebalance, RebalancePlan } from './planRebalance';
@@ -33,7 +33,7 @@ import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
 import { pickMasterForReplica } from '../cluster/replicaPlacement';
 import { masterCandidates, MasterCandidate, nextNodeIndex } from './planScale';
-import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, ScaleContext, SCALE_POLL_MS, waitUntil } from './scaleSupport';
+import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, ScaleContext, SCALE_POLL_MS, SwarmRoutes, waitUntil } from './scaleSupport';
 
 /** How long the new task may take to run (ms); the image is local, so seconds. */
 export const ADD_NODE_TASK_TIMEOUT_MS = 90_000;
@@ -157,6 +157,8 @@ export async function planAddNode(ctx: ScaleContext, clusterName: string, req: A
   const docker = ctx.engine.docker;
   const cluster = await findSwarmCluster(docker, clusterName);
   if (!cluster.managed) throw new BadInputError(`Cluster "${clusterName}" was not deployed by redis-swarm; add its nodes by hand (docker service create) and CLUSTER MEET.`);
+  // A stack's services live in its file: a service added beside them would be a stranger to the next `docker stack deploy`.
+  if (cluster.stack) throw new BadInputError(`Cluster "${clusterName}" belongs to stack "${cluster.stack}", whose services live in its stack file: add-node would make a service the file does not have, so write the file again with more nodes (deploy --stack-file … --nodes N) and run docker stack deploy.`);
   if (req.role === 'replica' && req.rebalance === true) throw new BadInputError('--rebalance is for a new master (--master); a replica holds no slots.');
   if (req.role === 'master' && req.masterOf !== undefined) throw new BadInputError('Give --master or --replica-of, not both.');
   const { topology } = await readFresh(ctx, clusterName);
@@ -241,129 +243,154 @@ export function formatAddNodePlan(p: AddNodePlan): string {
   return lines.join('\n') + '\n';
 }
 
+/** What the add created so far: an undo needs it, the result reports it. */
+interface AddedNode {
+  nodeId?: string;
+  ep?: Endpoint;
+  swarmNode?: string;
+  masterId?: string;
+}
+
 /** Creates the service, joins it, sets its role, optionally rebalances, then checks. */
 export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode): Promise<AddNodeResult> {
   const started = Date.now();
   const progress = ctx.progress ?? silentProgress;
-  const token = ctx.token ?? neverCancelled;
   const logger = ctx.logger ?? nullLogger;
-  const docker = ctx.engine.docker;
-  const { plan, topology } = prepared;
+  const { plan } = prepared;
   const name = plan.service;
   const routes = requireSwarmRoutes(ctx.router);
 
   progress.report({ message: `creating service ${name}` });
-  await docker.createService(prepared.spec as Docker.CreateServiceOptions);
-  let nodeId: string | undefined;
-  let ep: Endpoint | undefined;
-  let swarmNode: string | undefined;
-  let masterId: string | undefined;
+  await ctx.engine.docker.createService(prepared.spec as Docker.CreateServiceOptions);
+  const added: AddedNode = {};
   try {
-    const fresh = await waitRunning(docker, plan.cluster, name, token);
-    routes.update(fresh);
-    const node = fresh.nodes.find((n) => n.service === name);
-    swarmNode = node?.task?.swarmNode || undefined;
-    const newEp: Endpoint = { host: name, port: node?.port ?? 6379 };
-    ep = newEp;
-    nodeId = replyText(await ctx.pool.command(newEp, ['CLUSTER', 'MYID']));
-
-    // The new node meets one healthy node, at that node's overlay IP as Docker reports it now.
-    const known = topology.nodes.filter((n) => !n.flags.fail && !n.flags.pfail && !n.flags.handshake && !n.flags.noaddr);
-    const current = new Map(fresh.nodes.map((n) => [n.service, n]));
-    const via = known
-      .map((n) => ({ n, s: n.swarm ? current.get(n.swarm.service) : undefined }))
-      .find((x) => x.n.role === 'master' && x.s?.task?.state === 'running' && x.s.task.ip);
-    if (!via?.s?.task?.ip) throw new NotFoundError('No running master of the cluster has an overlay address to meet.');
-    progress.report({ message: `${name} meets the cluster (CLUSTER MEET ${via.s.service})` });
-    await ctx.pool.command(newEp, ['CLUSTER', 'MEET', via.s.task.ip, via.n.endpoint.port, via.n.busPort]);
-    const newId = nodeId;
-    await waitUntil(
-      ctx,
-      plan.cluster,
-      `${name} to join`,
-      ({ topology: t }) => {
-        const self = t.views.find((v) => v.view.self.id === newId);
-        if (!self) return `${name} cannot be read yet`;
-        const missing = known.filter((k) => !self.view.nodes.some((n) => n.id === k.id && !n.flags.handshake && !n.flags.noaddr));
-        if (missing.length > 0) return `${name} does not know ${missing.length} node(s) yet`;
-        const unaware = t.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake && !n.flags.noaddr));
-        return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name} yet` : undefined;
-      },
-      ADD_NODE_JOIN_TIMEOUT_MS,
-    );
-
-    if (plan.role === 'replica' && plan.master) {
-      let target = plan.master.id;
-      if (plan.master.chosen === 'fewest-replicas') {
-        // Now that the task has a machine: among the masters with as few replicas, one elsewhere.
-        const fewest = prepared.candidates.filter((c) => c.replicas === plan.master?.replicas);
-        target = pickMasterForReplica(fewest, swarmNode)?.id ?? target;
-      }
-      masterId = target;
-      const label = prepared.candidates.find((c) => c.id === target)?.label ?? target.slice(0, 8);
-      progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
-      await ctx.pool.command(newEp, ['CLUSTER', 'REPLICATE', target]);
-      progress.report({ message: `waiting for ${name} to sync with ${label}` });
-      await waitLinkUp(ctx, newEp, name);
-    }
+    await startAndMeet(ctx, prepared, routes, added);
+    if (plan.role === 'replica' && plan.master) await becomeReplica(ctx, prepared, added);
   } catch (err) {
     // Not holding data yet: take the node away again rather than leave it half-added.
     logger.warn(`adding ${name} failed (${describeError(err)}); removing it`);
     progress.report({ message: `adding ${name} failed; removing what it created` });
-    await undoAdd(ctx, plan, nodeId, ep).catch((e: unknown) => logger.error(`removing ${name} after the failure: ${describeError(e)}`));
+    await undoAdd(ctx, plan, added.nodeId, added.ep).catch((e: unknown) => logger.error(`removing ${name} after the failure: ${describeError(e)}`));
     throw err;
   }
 
-  let rebalance: AddNodeResult['rebalance'];
-  if (plan.role === 'master' && plan.rebalanceSlots !== undefined) {
-    // The new master must appear in every view, with the same slot map, before slots move to it.
-    progress.report({ message: 'waiting for the nodes to agree before the rebalance' });
-    const { topology: now } = await waitUntil(ctx, plan.cluster, 'the nodes to agree on the configuration', (r) => notSettled(r.topology));
-    const rplan = planRebalanceOn(now, { useEmptyMasters: true });
-    if (rplan.needed && rplan.moves.length > 0) {
-      progress.report({ message: `rebalancing: ${rplan.moves.length} slot(s) in ${rplan.steps.length} step(s)` });
-      // A failure from here on leaves the node: it may hold slots and keys now.
-      const report = await applyRebalance(
-        {
-          pool: ctx.pool,
-          ...(ctx.settings ? { settings: ctx.settings } : {}),
-          token,
-          progress,
-          logger,
-          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-        },
-        now,
-        rplan,
-      );
-      rebalance = { plan: rplan, report, topology: now };
-    }
-  }
-
-  progress.report({ message: 'checking the cluster' });
-  const newId = nodeId as string;
-  const checked = await waitUntil(ctx, plan.cluster, 'the cluster to settle', (r) => {
-    const unaware = r.topology.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake));
-    return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name}` : notSettled(r.topology);
-  }).catch(async (err: unknown) => {
-    if (err instanceof CancelledError) throw err;
-    logger.warn(describeError(err));
-    return readFresh(ctx, plan.cluster);
-  });
-  const findings = blockingFindings(checked.topology);
+  const rebalance = plan.role === 'master' && plan.rebalanceSlots !== undefined ? await rebalanceOntoNewMaster(ctx, plan.cluster) : undefined;
+  const newId = added.nodeId as string;
+  const findings = await checkAfterAdd(ctx, plan, newId);
   const moved = rebalance === undefined || (rebalance.report.failed.length + rebalance.report.conflicts.length + rebalance.report.notStarted.length === 0);
   return {
     service: name,
     index: plan.index,
     nodeId: newId,
-    endpoint: ep as Endpoint,
+    endpoint: added.ep as Endpoint,
     role: plan.role,
-    ...(masterId !== undefined ? { masterId } : {}),
-    ...(swarmNode !== undefined ? { swarmNode } : {}),
+    ...(added.masterId !== undefined ? { masterId: added.masterId } : {}),
+    ...(added.swarmNode !== undefined ? { swarmNode: added.swarmNode } : {}),
     ...(rebalance ? { rebalance } : {}),
     findings,
     ok: findings.length === 0 && moved,
     elapsedMs: Date.now() - started,
   };
+}
+
+/** Waits for the new task, asks the node its ID, and has it meet the cluster until everyone knows everyone. */
+async function startAndMeet(ctx: ScaleContext, prepared: PreparedAddNode, routes: SwarmRoutes, added: AddedNode): Promise<void> {
+  const progress = ctx.progress ?? silentProgress;
+  const { plan, topology } = prepared;
+  const name = plan.service;
+  const fresh = await waitRunning(ctx.engine.docker, plan.cluster, name, ctx.token ?? neverCancelled);
+  routes.update(fresh);
+  const node = fresh.nodes.find((n) => n.service === name);
+  added.swarmNode = node?.task?.swarmNode || undefined;
+  const newEp: Endpoint = { host: name, port: node?.port ?? 6379 };
+  added.ep = newEp;
+  const newId = replyText(await ctx.pool.command(newEp, ['CLUSTER', 'MYID']));
+  added.nodeId = newId;
+
+  // The new node meets one healthy node, at that node's overlay IP as Docker reports it now.
+  const known = topology.nodes.filter((n) => !n.flags.fail && !n.flags.pfail && !n.flags.handshake && !n.flags.noaddr);
+  const current = new Map(fresh.nodes.map((n) => [n.service, n]));
+  const via = known
+    .map((n) => ({ n, s: n.swarm ? current.get(n.swarm.service) : undefined }))
+    .find((x) => x.n.role === 'master' && x.s?.task?.state === 'running' && x.s.task.ip);
+  if (!via?.s?.task?.ip) throw new NotFoundError('No running master of the cluster has an overlay address to meet.');
+  progress.report({ message: `${name} meets the cluster (CLUSTER MEET ${via.s.service})` });
+  await ctx.pool.command(newEp, ['CLUSTER', 'MEET', via.s.task.ip, via.n.endpoint.port, via.n.busPort]);
+  await waitUntil(
+    ctx,
+    plan.cluster,
+    `${name} to join`,
+    ({ topology: t }) => {
+      const self = t.views.find((v) => v.view.self.id === newId);
+      if (!self) return `${name} cannot be read yet`;
+      const missing = known.filter((k) => !self.view.nodes.some((n) => n.id === k.id && !n.flags.handshake && !n.flags.noaddr));
+      if (missing.length > 0) return `${name} does not know ${missing.length} node(s) yet`;
+      const unaware = t.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake && !n.flags.noaddr));
+      return unaware.length > 0 ? `${unaware.length} node(s) do not know ${name} yet` : undefined;
+    },
+    ADD_NODE_JOIN_TIMEOUT_MS,
+  );
+}
+
+/** Makes the joined node a replica of the planned master (placement breaks a tie) and waits for its link. */
+async function becomeReplica(ctx: ScaleContext, prepared: PreparedAddNode, added: AddedNode): Promise<void> {
+  const progress = ctx.progress ?? silentProgress;
+  const { plan } = prepared;
+  const name = plan.service;
+  if (!plan.master) return;
+  let target = plan.master.id;
+  if (plan.master.chosen === 'fewest-replicas') {
+    // Now that the task has a machine: among the masters with as few replicas, one elsewhere.
+    const fewest = prepared.candidates.filter((c) => c.replicas === plan.master?.replicas);
+    target = pickMasterForReplica(fewest, added.swarmNode)?.id ?? target;
+  }
+  added.masterId = target;
+  const label = prepared.candidates.find((c) => c.id === target)?.label ?? target.slice(0, 8);
+  const ep = added.ep as Endpoint;
+  progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
+  await ctx.pool.command(ep, ['CLUSTER', 'REPLICATE', target]);
+  progress.report({ message: `waiting for ${name} to sync with ${label}` });
+  await waitLinkUp(ctx, ep, name);
+}
+
+/** `--rebalance` with empty masters once every node agrees; a failure from here on leaves the node. */
+async function rebalanceOntoNewMaster(ctx: ScaleContext, clusterName: string): Promise<AddNodeResult['rebalance']> {
+  const progress = ctx.progress ?? silentProgress;
+  // The new master must appear in every view, with the same slot map, before slots move to it.
+  progress.report({ message: 'waiting for the nodes to agree before the rebalance' });
+  const { topology: now } = await waitUntil(ctx, clusterName, 'the nodes to agree on the configuration', (r) => notSettled(r.topology));
+  const rplan = planRebalanceOn(now, { useEmptyMasters: true });
+  if (!rplan.needed || rplan.moves.length === 0) return undefined;
+  progress.report({ message: `rebalancing: ${rplan.moves.length} slot(s) in ${rplan.steps.length} step(s)` });
+  // A failure from here on leaves the node: it may hold slots and keys now.
+  const report = await applyRebalance(
+    {
+      pool: ctx.pool,
+      ...(ctx.settings ? { settings: ctx.settings } : {}),
+      token: ctx.token ?? neverCancelled,
+      logger: ctx.logger ?? nullLogger,
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    },
+    now,
+    rplan,
+  );
+  return { plan: rplan, report, topology: now };
+}
+
+/** Waits (bounded) for every node to know the new one and agree, then returns what `check` still finds. */
+async function checkAfterAdd(ctx: ScaleContext, plan: AddNodePlan, newId: string): Promise<readonly Finding[]> {
+  const progress = ctx.progress ?? silentProgress;
+  const logger = ctx.logger ?? nullLogger;
+  progress.report({ message: 'checking the cluster' });
+  const checked = await waitUntil(ctx, plan.cluster, 'the cluster to settle', (r) => {
+    const unaware = r.topology.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake));
+    return unaware.length > 0 ? `${unaware.length} node(s) do not know ${plan.service}` : notSettled(r.topology);
+  }).catch(async (err: unknown) => {
+    if (err instanceof CancelledError) throw err;
+    logger.warn(describeError(err));
+    return readFresh(ctx, plan.cluster);
+  });
+  return blockingFindings(checked.topology);
 }
 
 export function formatAddNodeResult(r: AddNodeResult): string {
@@ -392,13 +419,13 @@ async function undoAdd(ctx: ScaleContext, plan: AddNodePlan, nodeId: string | un
       const ids = new Set(peers.flatMap((v) => v.view.nodes.filter(isTheNode).map((n) => n.id)));
       if (ids.size === 0) break;
       for (const id of ids) await forgetEverywhere(ctx.pool, peers.filter((v) => v.view.nodes.some((n) => n.id === id)).map((v) => v.view.self), id);
-      await new Promise((r) => setTimeout(r, SCALE_POLL_MS * 4));
+      await sleep(SCALE_POLL_MS * 4);
     }
   }
   await removeClusterObjects(ctx.engine.docker, { services: [plan.service], volumes: [plan.volume], configs: [], secrets: [], networks: [] });
 }
 
-async function waitRunning(docker: Docker, clusterName: string, service: string, token: { readonly isCancellationRequested: boolean }): Promise<SwarmCluster> {
+async function waitRunning(docker: Docker, clusterName: string, service: string, token: CancellationToken): Promise<SwarmCluster> {
   const deadline = Date.now() + ADD_NODE_TASK_TIMEOUT_MS;
   for (;;) {
     if (token.isCancellationRequested) throw new CancelledError(`Cancelled while ${service} was starting.`);
@@ -412,7 +439,7 @@ async function waitRunning(docker: Docker, clusterName: string, service: string,
       const why = failures[0]?.Status?.Err ?? n?.task?.error;
       throw new TimeoutError(`The task of ${service} did not start${failures.length > 0 ? '' : ` within ${ADD_NODE_TASK_TIMEOUT_MS / 1000} s`}${why ? ` (${why})` : ''}. See \`docker service ps ${service}\`.`);
     }
-    await new Promise((r) => setTimeout(r, SCALE_POLL_MS));
+    await sleep(SCALE_POLL_MS, token);
   }
 }
 
@@ -424,6 +451,6 @@ async function waitLinkUp(ctx: ScaleContext, ep: Endpoint, name: string): Promis
     const link = infoField(info, 'master_link_status');
     if (link === 'up') return;
     if (Date.now() > deadline) throw new TimeoutError(`${name} did not sync with its master within ${ADD_NODE_SYNC_TIMEOUT_MS / 1000} s (master_link_status:${link ?? '?'}).`);
-    await new Promise((r) => setTimeout(r, SCALE_POLL_MS));
+    await sleep(SCALE_POLL_MS, ctx.token);
   }
 }

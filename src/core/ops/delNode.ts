@@ -18,7 +18,7 @@ import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
 import { volumeName } from '../swarm/deployOptions';
 import { removeClusterObjects } from '../swarm/destroy';
-import { MoveReport } from './migrate';
+import { MoveReport } from './mover';
 import { RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
@@ -151,7 +151,6 @@ export async function applyDelNode(ctx: ScaleContext, prepared: PreparedDelNode)
   const started = Date.now();
   const progress = ctx.progress ?? silentProgress;
   const token = ctx.token ?? neverCancelled;
-  const logger = ctx.logger ?? nullLogger;
   const { plan, topology } = prepared;
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const target = byId.get(plan.nodeId) as ClusterNode;
@@ -164,30 +163,64 @@ export async function applyDelNode(ctx: ScaleContext, prepared: PreparedDelNode)
 
   let drain: MoveReport | undefined;
   if (plan.drain) {
-    // A master that loses its last slot turns itself into a replica of the node that took it
-    // (cluster.c, cluster-allow-replica-migration), even while SETSLOT NODE for the rest of a
-    // window is still to come, which it then refuses ("Please use SETSLOT only with masters").
-    // The node leaves anyway: keep it an empty master until it is forgotten.
-    const migration = await ctx.pool.command(target.endpoint, ['CONFIG', 'GET', REPLICA_MIGRATION]);
-    const before = Array.isArray(migration) && migration[1] !== undefined ? replyText(migration[1]) : 'yes';
-    await ctx.pool.command(target.endpoint, ['CONFIG', 'SET', REPLICA_MIGRATION, 'no']);
-    progress.report({ message: `moving ${plan.slotCount} slot(s) away from ${plan.label}` });
-    drain = await applyRebalance(
-      { pool: ctx.pool, ...(ctx.settings ? { settings: ctx.settings } : {}), token, progress, logger, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) },
-      topology,
-      plan.drain,
-    );
-    const left = drain.failed.length + drain.conflicts.length + drain.notStarted.length;
-    if (left > 0) {
+    const drained = await drainSlots(ctx, prepared, plan.drain, target);
+    drain = drained.report;
+    if (drained.notDrained !== undefined) {
       // Still holding slots: forgetting it now would lose them. Stop here, nothing removed.
-      await ctx.pool.command(target.endpoint, ['CONFIG', 'SET', REPLICA_MIGRATION, before]).catch(() => undefined);
-      const first = drain.failed[0]?.error ?? drain.conflicts[0]?.message;
-      const why = drain.cancelled ? 'the move was cancelled' : `${drain.failed.length + drain.conflicts.length} slot(s) could not move${first ? `, first: ${first}` : ''}`;
-      return { nodeId: plan.nodeId, service: plan.service, drain, replicaMoves: plan.replicaMoves, forgetFailed: [], volumeRemoved: false, findings: [{ severity: 'error', code: 'not-drained', section: 'coverage', message: `${plan.label} still holds slots (${why}); it was not removed.` }], ok: false, elapsedMs: Date.now() - started };
+      return { nodeId: plan.nodeId, service: plan.service, drain, replicaMoves: plan.replicaMoves, forgetFailed: [], volumeRemoved: false, findings: [{ severity: 'error', code: 'not-drained', section: 'coverage', message: `${plan.label} still holds slots (${drained.notDrained}); it was not removed.` }], ok: false, elapsedMs: Date.now() - started };
     }
   }
   if (token.isCancellationRequested) throw new CancelledError(`Cancelled before ${plan.label} was forgotten; its slots (if any) have moved, the node is still in the cluster.`);
 
+  const failed = await forgetAndReset(ctx, plan, target);
+  progress.report({ message: `removing service ${plan.service}${plan.removeVolume ? ` and volume ${plan.volume}` : ''}` });
+  await removeClusterObjects(ctx.engine.docker, { services: [plan.service], volumes: plan.removeVolume ? [plan.volume] : [], configs: [], secrets: [], networks: [] });
+  const findings = await checkAfterDel(ctx, plan);
+  return {
+    nodeId: plan.nodeId,
+    service: plan.service,
+    ...(drain ? { drain } : {}),
+    replicaMoves: plan.replicaMoves,
+    forgetFailed: failed.map((f) => ({ node: nodeLabel(f.node), error: f.error })),
+    volumeRemoved: plan.removeVolume,
+    findings,
+    ok: findings.length === 0 && failed.length === 0,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+/**
+ * Moves the master's slots away (the rebalance with weight 0 for it). Returns the report, and
+ * why it is not drained when slots are left (its replica-migration setting is given back then).
+ */
+async function drainSlots(ctx: ScaleContext, prepared: PreparedDelNode, drainPlan: RebalancePlan, target: ClusterNode): Promise<{ report: MoveReport; notDrained?: string }> {
+  const progress = ctx.progress ?? silentProgress;
+  const { plan, topology } = prepared;
+  // A master that loses its last slot turns itself into a replica of the node that took it
+  // (cluster.c, cluster-allow-replica-migration), even while SETSLOT NODE for the rest of a
+  // window is still to come, which it then refuses ("Please use SETSLOT only with masters").
+  // The node leaves anyway: keep it an empty master until it is forgotten.
+  const migration = await ctx.pool.command(target.endpoint, ['CONFIG', 'GET', REPLICA_MIGRATION]);
+  const before = Array.isArray(migration) && migration[1] !== undefined ? replyText(migration[1]) : 'yes';
+  await ctx.pool.command(target.endpoint, ['CONFIG', 'SET', REPLICA_MIGRATION, 'no']);
+  progress.report({ message: `moving ${plan.slotCount} slot(s) away from ${plan.label}` });
+  const drain = await applyRebalance(
+    { pool: ctx.pool, ...(ctx.settings ? { settings: ctx.settings } : {}), token: ctx.token ?? neverCancelled, logger: ctx.logger ?? nullLogger, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) },
+    topology,
+    drainPlan,
+  );
+  const left = drain.failed.length + drain.conflicts.length + drain.notStarted.length;
+  if (left === 0) return { report: drain };
+  await ctx.pool.command(target.endpoint, ['CONFIG', 'SET', REPLICA_MIGRATION, before]).catch(() => undefined);
+  const first = drain.failed[0]?.error ?? drain.conflicts[0]?.message;
+  const why = drain.cancelled ? 'the move was cancelled' : `${drain.failed.length + drain.conflicts.length} slot(s) could not move${first ? `, first: ${first}` : ''}`;
+  return { report: drain, notDrained: why };
+}
+
+/** CLUSTER FORGET on every node at once, then CLUSTER RESET on the node; returns the nodes that could not be told. */
+async function forgetAndReset(ctx: ScaleContext, plan: DelNodePlan, target: ClusterNode): Promise<{ node: ClusterNode; error: string }[]> {
+  const progress = ctx.progress ?? silentProgress;
+  const logger = ctx.logger ?? nullLogger;
   // Who to tell: every node as the cluster is now (replicas moved; the drained master may now be a replica).
   progress.report({ message: `forgetting ${plan.label} on every node` });
   const now = await readFresh(ctx, plan.cluster);
@@ -205,10 +238,13 @@ export async function applyDelNode(ctx: ScaleContext, prepared: PreparedDelNode)
     // A node that is down cannot gossip either; its service goes next anyway.
     logger.warn(`CLUSTER RESET on ${plan.label}: ${describeError(err)}`);
   }
+  return failed;
+}
 
-  progress.report({ message: `removing service ${plan.service}${plan.removeVolume ? ` and volume ${plan.volume}` : ''}` });
-  await removeClusterObjects(ctx.engine.docker, { services: [plan.service], volumes: plan.removeVolume ? [plan.volume] : [], configs: [], secrets: [], networks: [] });
-
+/** Waits (bounded) until no node lists the removed one and the rest agree; what `check` still finds. */
+async function checkAfterDel(ctx: ScaleContext, plan: DelNodePlan): Promise<Finding[]> {
+  const progress = ctx.progress ?? silentProgress;
+  const logger = ctx.logger ?? nullLogger;
   progress.report({ message: 'checking the cluster' });
   const checked = await waitUntil(ctx, plan.cluster, 'the cluster to settle', (r) => {
     const knowing = r.topology.views.filter((v) => v.view.nodes.some((n) => n.id === plan.nodeId));
@@ -223,17 +259,7 @@ export async function applyDelNode(ctx: ScaleContext, prepared: PreparedDelNode)
   if (stillKnown.length > 0) {
     findings.push({ severity: 'error', code: 'not-forgotten', section: 'health', message: `${stillKnown.length} node(s) still list ${plan.label}; run CLUSTER FORGET ${plan.nodeId} on them.` });
   }
-  return {
-    nodeId: plan.nodeId,
-    service: plan.service,
-    ...(drain ? { drain } : {}),
-    replicaMoves: plan.replicaMoves,
-    forgetFailed: failed.map((f) => ({ node: nodeLabel(f.node), error: f.error })),
-    volumeRemoved: plan.removeVolume,
-    findings,
-    ok: findings.length === 0 && failed.length === 0,
-    elapsedMs: Date.now() - started,
-  };
+  return findings;
 }
 
 export function formatDelNodeResult(r: DelNodeResult): string {

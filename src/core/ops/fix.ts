@@ -4,8 +4,9 @@
  * have: a slot is never given to a node while its data may exist elsewhere. planFix.ts decides
  * (pure), this file reads what the decision needs and applies it.
  *
- * The invariant it relies on, kept by every move of ours (migrate.ts, copySlot.ts, and fix's
- * own steps) at every instant, so that a crash anywhere leaves a state fix reads right:
+ * The invariant it relies on, kept by every move of ours (mover/: the MIGRATE drain and
+ * copySlot.ts; and fix's own steps) at every instant, so that a crash anywhere leaves a state
+ * fix reads right:
  *
  *   Keys of a slot on a node that does not own it are visible (through ASK) only while the
  *   owner has the slot MIGRATING to that node.
@@ -41,11 +42,11 @@
  *
  * Every step is safe to repeat, so fix killed part-way is run again.
  */
-import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
-import { CancellationToken, Logger, ProgressReporter, silentProgress } from '../lifecycle';
-import { AdminPool } from '../redis/adminConnection';
 import { describeError } from '../errors';
-import { MigrateSettings, moveSlots } from './migrate';
+import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
+import { CancellationToken, Logger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
+import { AdminPool } from '../redis/adminConnection';
+import { MoveProgressListener, MoveSettings, moveSlots } from './mover';
 import { nodeLabel } from '../cluster/nodeNames';
 import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
@@ -134,17 +135,18 @@ export function formatFixPlan(topology: ClusterTopology, plan: FixPlan): string 
   );
 }
 
-export async function applyFix(
-  ctx: { pool: AdminPool; settings?: Partial<MigrateSettings>; token?: CancellationToken; progress?: ProgressReporter; logger?: Logger },
-  topology: ClusterTopology,
-  plan: FixPlan,
-): Promise<FixResult> {
-  const { pool } = ctx;
-  const progress = ctx.progress ?? silentProgress;
+/** What applying a fix needs: the connections, and the slot mover's settings for finishing a move. */
+type FixContext = { pool: AdminPool; settings?: Partial<MoveSettings>; token?: CancellationToken; progress?: ProgressReporter; onProgress?: MoveProgressListener; logger?: Logger };
+
+/** What fix did and what it could not do, filled action by action. */
+interface FixLog {
+  readonly done: string[];
+  readonly problems: string[];
+}
+
+export async function applyFix(ctx: FixContext, topology: ClusterTopology, plan: FixPlan): Promise<FixResult> {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
-  const done: string[] = [];
-  const problems: string[] = [];
-  const ep = (id: string) => (byId.get(id) as ClusterNode).endpoint;
+  const log: FixLog = { done: [], problems: [] };
   // Coverage first: with a slot uncovered the cluster is down, and nodes refuse MIGRATE
   // (CLUSTERDOWN), so no move could be finished before.
   const ordered = [...plan.actions.filter((a) => a.kind === 'assign'), ...plan.actions.filter((a) => a.kind !== 'assign')];
@@ -152,74 +154,87 @@ export async function applyFix(
   for (const a of ordered) {
     if (a.kind !== 'assign' && !waitedForOk && ordered.some((x) => x.kind === 'assign')) {
       waitedForOk = true;
-      await waitStateOk(pool, topology, ctx.token);
+      await waitStateOk(ctx.pool, topology, ctx.token);
     }
     try {
-      switch (a.kind) {
-        case 'finish-move': {
-          if (a.reopen) await pool.command(ep(a.move.targetId), ['CLUSTER', 'SETSLOT', a.move.slot, 'IMPORTING', a.move.sourceId]);
-          progress.report({ message: `finishing the move of slot ${a.move.slot}` });
-          const r = await moveSlots({ ...ctx, nodes: topology.nodes }, [a.move], { resume: true });
-          if (r.moved.length === 1) done.push(`slot ${a.move.slot} moved to ${nodeLabel(byId, a.move.targetId)} (${r.keysMoved} keys)`);
-          for (const c of r.conflicts) problems.push(c.message);
-          for (const f of r.failed) problems.push(`slot ${a.move.slot}: ${f.error}`);
-          break;
-        }
-        case 'stable':
-          await pool.command(ep(a.nodeId), ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
-          done.push(`slot ${a.slot} closed on ${nodeLabel(byId, a.nodeId)}`);
-          break;
-        case 'drop-copies': {
-          const n = await dropCopies(pool, byId, a);
-          done.push(`slot ${a.slot}: ${n} invisible key(s) deleted from ${nodeLabel(byId, a.nodeId)}, closed there; ${nodeLabel(byId, a.ownerId)} keeps serving it`);
-          break;
-        }
-        case 'close-on-source':
-          await pool.command(ep(a.nodeId), ['CLUSTER', 'SETSLOT', a.slot, 'NODE', a.ownerId]);
-          // The owner's claim must outrank any the source may still gossip: a new epoch unless
-          // it has the highest one already (BUMPEPOCH is a no-op then).
-          await pool.command(ep(a.ownerId), ['CLUSTER', 'BUMPEPOCH']);
-          done.push(`slot ${a.slot}: the move to ${nodeLabel(byId, a.ownerId)} closed on ${nodeLabel(byId, a.nodeId)}`);
-          break;
-        case 'return-keys': {
-          const owner = byId.get(a.ownerId) as ClusterNode;
-          let conflict = false;
-          for (const from of a.fromIds) {
-            const conn = await pool.get(ep(from));
-            const password = conn.options.password;
-            const auth = password ? (conn.options.username ? ['AUTH2', conn.options.username, password] : ['AUTH', password]) : [];
-            for (let i = 0; i < 100_000; i++) {
-              const keys = (await conn.callBuffer('CLUSTER', ['GETKEYSINSLOT', a.slot, 100])) as Buffer[];
-              if (keys.length === 0) break;
-              try {
-                await conn.callBuffer('MIGRATE', [owner.endpoint.host, owner.endpoint.port, '', 0, 60_000, ...auth, 'KEYS', ...keys]);
-              } catch (err) {
-                problems.push(`slot ${a.slot}: keys on ${nodeLabel(byId, from)} could not go to ${nodeLabel(byId, a.ownerId)} (${describeError(err)}); nothing was overwritten, the slot stays open there`);
-                conflict = true;
-                break;
-              }
-            }
-            if (!conflict) await pool.command(ep(from), ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
-          }
-          if (!conflict) done.push(`slot ${a.slot}: imported keys returned to ${nodeLabel(byId, a.ownerId)}, closed`);
-          break;
-        }
-        case 'assign':
-          progress.report({ message: `giving ${a.slots.length} slot(s) to ${nodeLabel(byId, a.nodeId)}` });
-          await pool.command(ep(a.nodeId), ['CLUSTER', 'ADDSLOTS', ...a.slots]);
-          // A new epoch makes the claim win over any stale one gossip might still carry.
-          await pool.command(ep(a.nodeId), ['CLUSTER', 'BUMPEPOCH']);
-          done.push(`slot(s) ${formatRanges(slotsToRanges(a.slots))} given to ${nodeLabel(byId, a.nodeId)}`);
-          break;
-        case 'refuse':
-          problems.push(a.reason);
-          break;
-      }
+      await applyFixAction(ctx, topology, byId, a, log);
     } catch (err) {
-      problems.push(`${a.kind}: ${describeError(err)}`);
+      log.problems.push(`${a.kind}: ${describeError(err)}`);
     }
   }
-  return { done, problems };
+  return { done: log.done, problems: log.problems };
+}
+
+/** One action; a failure is the caller's to report. */
+async function applyFixAction(ctx: FixContext, topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, a: FixAction, log: FixLog): Promise<void> {
+  const { pool } = ctx;
+  const progress = ctx.progress ?? silentProgress;
+  const ep = (id: string) => (byId.get(id) as ClusterNode).endpoint;
+  switch (a.kind) {
+    case 'finish-move': {
+      if (a.reopen) await pool.command(ep(a.move.targetId), ['CLUSTER', 'SETSLOT', a.move.slot, 'IMPORTING', a.move.sourceId]);
+      progress.report({ message: `finishing the move of slot ${a.move.slot}` });
+      const r = await moveSlots({ ...ctx, nodes: topology.nodes }, [a.move], { resume: true });
+      if (r.moved.length === 1) log.done.push(`slot ${a.move.slot} moved to ${nodeLabel(byId, a.move.targetId)} (${r.keysMoved} keys)`);
+      for (const c of r.conflicts) log.problems.push(c.message);
+      for (const f of r.failed) log.problems.push(`slot ${a.move.slot}: ${f.error}`);
+      return;
+    }
+    case 'stable':
+      await pool.command(ep(a.nodeId), ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
+      log.done.push(`slot ${a.slot} closed on ${nodeLabel(byId, a.nodeId)}`);
+      return;
+    case 'drop-copies': {
+      const n = await dropCopies(pool, byId, a);
+      log.done.push(`slot ${a.slot}: ${n} invisible key(s) deleted from ${nodeLabel(byId, a.nodeId)}, closed there; ${nodeLabel(byId, a.ownerId)} keeps serving it`);
+      return;
+    }
+    case 'close-on-source':
+      await pool.command(ep(a.nodeId), ['CLUSTER', 'SETSLOT', a.slot, 'NODE', a.ownerId]);
+      // The owner's claim must outrank any the source may still gossip: a new epoch unless
+      // it has the highest one already (BUMPEPOCH is a no-op then).
+      await pool.command(ep(a.ownerId), ['CLUSTER', 'BUMPEPOCH']);
+      log.done.push(`slot ${a.slot}: the move to ${nodeLabel(byId, a.ownerId)} closed on ${nodeLabel(byId, a.nodeId)}`);
+      return;
+    case 'return-keys':
+      await returnKeys(pool, byId, a, log);
+      return;
+    case 'assign':
+      progress.report({ message: `giving ${a.slots.length} slot(s) to ${nodeLabel(byId, a.nodeId)}` });
+      await pool.command(ep(a.nodeId), ['CLUSTER', 'ADDSLOTS', ...a.slots]);
+      // A new epoch makes the claim win over any stale one gossip might still carry.
+      await pool.command(ep(a.nodeId), ['CLUSTER', 'BUMPEPOCH']);
+      log.done.push(`slot(s) ${formatRanges(slotsToRanges(a.slots))} given to ${nodeLabel(byId, a.nodeId)}`);
+      return;
+    case 'refuse':
+      log.problems.push(a.reason);
+      return;
+  }
+}
+
+/** Moves an importer's keys of a slot to its owner (MIGRATE without REPLACE: never overwriting), then makes the importer STABLE. */
+async function returnKeys(pool: AdminPool, byId: ReadonlyMap<string, ClusterNode>, a: Extract<FixAction, { kind: 'return-keys' }>, log: FixLog): Promise<void> {
+  const ep = (id: string) => (byId.get(id) as ClusterNode).endpoint;
+  const owner = byId.get(a.ownerId) as ClusterNode;
+  let conflict = false;
+  for (const from of a.fromIds) {
+    const conn = await pool.get(ep(from));
+    const password = conn.options.password;
+    const auth = password ? (conn.options.username ? ['AUTH2', conn.options.username, password] : ['AUTH', password]) : [];
+    for (let i = 0; i < 100_000; i++) {
+      const keys = (await conn.callBuffer('CLUSTER', ['GETKEYSINSLOT', a.slot, 100])) as Buffer[];
+      if (keys.length === 0) break;
+      try {
+        await conn.callBuffer('MIGRATE', [owner.endpoint.host, owner.endpoint.port, '', 0, 60_000, ...auth, 'KEYS', ...keys]);
+      } catch (err) {
+        log.problems.push(`slot ${a.slot}: keys on ${nodeLabel(byId, from)} could not go to ${nodeLabel(byId, a.ownerId)} (${describeError(err)}); nothing was overwritten, the slot stays open there`);
+        conflict = true;
+        break;
+      }
+    }
+    if (!conflict) await pool.command(ep(from), ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
+  }
+  if (!conflict) log.done.push(`slot ${a.slot}: imported keys returned to ${nodeLabel(byId, a.ownerId)}, closed`);
 }
 
 /** How long fix waits for the nodes to agree the cluster is up again after covering slots (ms). */
@@ -233,7 +248,7 @@ async function waitStateOk(pool: AdminPool, topology: ClusterTopology, token: Ca
       reachable.map((e) => pool.command(e, ['CLUSTER', 'INFO']).then((r) => /cluster_state:ok/.test(String(r)), () => false)),
     );
     if (states.every(Boolean)) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50, token);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
-import { MoveReport, SlotMove } from './migrate';
+import { MoveProgress, MoveReport, SlotMove } from './mover';
 import { RebalancePlan } from './planRebalance';
 import { ReshardPlan } from './planReshard';
 
@@ -64,4 +64,9 @@ export function formatMoveReport(topology: ClusterTopology, r: MoveReport): stri
 /** True when every planned slot moved. */
 export function moveComplete(r: MoveReport): boolean {
   return r.conflicts.length === 0 && r.failed.length === 0 && r.notStarted.length === 0;
+}
+
+/** The mover's counters as one line: `moved 12/2000 slots, 730 keys, 5400 keys/s`. */
+export function formatMoveProgress(p: MoveProgress): string {
+  return `moved ${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSecond} keys/s`;
 }

@@ -4,7 +4,7 @@
  */
 import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, formatRanges, slotsToRanges } from '../cluster/topology';
 import { nodeLabel } from '../cluster/nodeNames';
-import { SlotMove } from './migrate';
+import { SlotMove } from './mover';
 
 export type FixAction =
   | { readonly kind: 'finish-move'; readonly move: SlotMove; readonly reopen: boolean }
@@ -83,100 +83,121 @@ export interface OpenSide {
 
 export function decideFix(topology: ClusterTopology, facts: FixFacts): FixPlan {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
-  const label = (id: string): string => nodeLabel(byId, id);
-  const reachable = new Set(topology.views.map((v) => v.view.self.id));
-  const owner = slotOwners(topology);
-  const actions: FixAction[] = [];
-  /** Keys a node holds in a slot; undefined when unknown (not asked, or the count failed). */
-  const keysOf = (id: string, slot: number): number | undefined => facts.keysInOpenSlots.get(keyCountId(id, slot));
-
+  const d: Deciding = {
+    topology,
+    facts,
+    byId,
+    label: (id) => nodeLabel(byId, id),
+    reachable: new Set(topology.views.map((v) => v.view.self.id)),
+    owner: slotOwners(topology),
+    keysOf: (id, slot) => facts.keysInOpenSlots.get(keyCountId(id, slot)),
+  };
   const { migrating, importing } = openSlots(topology);
   const open = [...new Set([...migrating.keys(), ...importing.keys()])].sort((a, b) => a - b);
-  for (const slot of open) {
-    const mig = migrating.get(slot) ?? [];
-    const imp = importing.get(slot) ?? [];
-    const ownerId = owner.get(slot);
-    if (ownerId === undefined) {
-      actions.push({ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open but no master owns it; cover it first` });
-      continue;
+  const actions = open.flatMap((slot) => decideOpenSlot(d, slot, migrating.get(slot) ?? [], importing.get(slot) ?? []));
+  return { actions: [...actions, ...decideUncovered(d)] };
+}
+
+/** What every decision reads. */
+interface Deciding {
+  readonly topology: ClusterTopology;
+  readonly facts: FixFacts;
+  readonly byId: ReadonlyMap<string, ClusterNode>;
+  readonly label: (id: string) => string;
+  /** The nodes that answered CLUSTER NODES themselves. */
+  readonly reachable: ReadonlySet<string>;
+  readonly owner: ReadonlyMap<number, string>;
+  /** Keys a node holds in a slot; undefined when unknown (not asked, or the count failed). */
+  readonly keysOf: (id: string, slot: number) => number | undefined;
+}
+
+/** One open slot, from who migrates and who imports it. */
+function decideOpenSlot(d: Deciding, slot: number, mig: readonly OpenSide[], imp: readonly OpenSide[]): FixAction[] {
+  const ownerId = d.owner.get(slot);
+  if (ownerId === undefined) {
+    return [{ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open but no master owns it; cover it first` }];
+  }
+  if (mig.length > 1 || (imp.length > 1 && mig.length > 0)) {
+    return [{ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open on several nodes (${[...mig, ...imp].map((x) => d.label(x.nodeId)).join(', ')}); fix it by hand` }];
+  }
+  const m = mig[0];
+  const i = imp[0];
+  if (m && i && m.nodeId === ownerId && i.nodeId === m.peerId) {
+    return [{ kind: 'finish-move', move: { slot, sourceId: ownerId, targetId: i.nodeId }, reopen: false }];
+  } else if (m && !i) {
+    return [migratingOnly(d, slot, m, ownerId)];
+  } else if (!m && imp.length > 0) {
+    return imp.map((x) => importingOnly(d, slot, x, ownerId));
+  }
+  return [{ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open in a way fix does not know (${[...mig, ...imp].map((x) => d.label(x.nodeId)).join(', ')}); fix it by hand` }];
+}
+
+/** Migrating on one node, importing nowhere. */
+function migratingOnly(d: Deciding, slot: number, m: OpenSide, ownerId: string): FixAction {
+  const { label, keysOf } = d;
+  if (m.nodeId !== ownerId) {
+    // The move's target owns the slot already: only the source's close is missing. Unless
+    // the source still holds keys of the slot (a move closed too early, not one of ours).
+    const left = keysOf(m.nodeId, slot);
+    if (m.peerId !== ownerId) return { kind: 'stable', slot, nodeId: m.nodeId };
+    if (left === undefined) return { kind: 'refuse', slots: [slot], reason: `slot ${slot}: could not count the keys ${label(m.nodeId)} holds of it; run fix again` };
+    if (left > 0) {
+      return { kind: 'refuse', slots: [slot], reason: `slot ${slot}: ${label(ownerId)} owns it but ${label(m.nodeId)}, migrating it there, still holds ${left} key(s) of it; move them by hand (MIGRATE), then run fix again` };
     }
-    if (mig.length > 1 || (imp.length > 1 && mig.length > 0)) {
-      actions.push({ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open on several nodes (${[...mig, ...imp].map((x) => label(x.nodeId)).join(', ')}); fix it by hand` });
-      continue;
-    }
-    const m = mig[0];
-    const i = imp[0];
-    if (m && i && m.nodeId === ownerId && i.nodeId === m.peerId) {
-      actions.push({ kind: 'finish-move', move: { slot, sourceId: ownerId, targetId: i.nodeId }, reopen: false });
-    } else if (m && !i) {
-      actions.push(migratingOnly(slot, m, ownerId));
-    } else if (!m && imp.length > 0) {
-      for (const x of imp) actions.push(importingOnly(slot, x, ownerId));
+    return { kind: 'close-on-source', slot, nodeId: m.nodeId, ownerId };
+  }
+  const peer = d.byId.get(m.peerId);
+  if (!peer || !d.reachable.has(peer.id)) return { kind: 'stable', slot, nodeId: m.nodeId };
+  const peerKeys = keysOf(peer.id, slot);
+  if (peerKeys === undefined) return { kind: 'refuse', slots: [slot], reason: `slot ${slot}: could not count the keys ${label(peer.id)} holds of it; run fix again` };
+  // Keys already on the target (it closed its side, or was made stable, before the source):
+  // they are visible only through the source's ASK, so the move is finished, not undone.
+  if (peerKeys > 0) return { kind: 'finish-move', move: { slot, sourceId: ownerId, targetId: peer.id }, reopen: true };
+  return { kind: 'stable', slot, nodeId: m.nodeId };
+}
+
+/** Importing on a node, migrating nowhere. */
+function importingOnly(d: Deciding, slot: number, x: OpenSide, ownerId: string): FixAction {
+  if (x.nodeId === ownerId) return { kind: 'stable', slot, nodeId: x.nodeId };
+  // Importing from the owner, which does not migrate it: the importer's keys were never
+  // visible (fix.ts's invariant), so the owner's are the truth.
+  if (x.peerId === ownerId) return { kind: 'drop-copies', slot, nodeId: x.nodeId, ownerId, keys: d.keysOf(x.nodeId, slot) ?? 0 };
+  // Importing from a node that no longer owns the slot (its source failed over mid-move):
+  // the keys may be real, so they go to the owner, never overwriting.
+  return { kind: 'return-keys', slot, fromIds: [x.nodeId], ownerId };
+}
+
+/**
+ * Slots no master owns: to the only master holding keys of them; refused when several hold
+ * keys, or when a node that could not be asked may; else to the master with the fewest slots.
+ */
+function decideUncovered(d: Deciding): FixAction[] {
+  const { topology, facts, reachable } = d;
+  const uncovered = uncoveredSlots(d.owner);
+  if (uncovered.length === 0) return [];
+  const actions: FixAction[] = [];
+  const masters = reachableMasters(topology);
+  const unknown = topology.unreachable.length > 0 || topology.nodes.some((n) => !reachable.has(n.id) && !n.flags.noaddr);
+  const empty = uncovered.filter((s) => !facts.holders.has(s));
+  const byHolder = new Map<string, number[]>();
+  const several: number[] = [];
+  for (const [slot, ids] of facts.holders) {
+    if (ids.length === 1) byHolder.set(ids[0] as string, [...(byHolder.get(ids[0] as string) ?? []), slot]);
+    else several.push(slot);
+  }
+  for (const [id, slots] of byHolder) actions.push({ kind: 'assign', slots: slots.sort((a, b) => a - b), nodeId: id, reason: 'the only node holding keys of them' });
+  if (several.length > 0) {
+    several.sort((a, b) => a - b);
+    actions.push({ kind: 'refuse', slots: several, reason: `keys of slot(s) ${formatRanges(slotsToRanges(several))} exist on more than one master; decide which copy wins, delete the others, then run fix again` });
+  }
+  if (empty.length > 0) {
+    if (unknown) {
+      actions.push({ kind: 'refuse', slots: empty, reason: `slot(s) ${formatRanges(slotsToRanges(empty))} have no owner and some nodes could not be asked (their data may be there); bring them back, or forget them, then run fix again` });
     } else {
-      actions.push({ kind: 'refuse', slots: [slot], reason: `slot ${slot} is open in a way fix does not know (${[...mig, ...imp].map((x) => label(x.nodeId)).join(', ')}); fix it by hand` });
+      const size = (n: ClusterNode): number => n.slots.reduce((k, r) => k + r.end - r.start + 1, 0);
+      const least = [...masters].sort((a, b) => size(a) - size(b))[0];
+      if (least) actions.push({ kind: 'assign', slots: empty, nodeId: least.id, reason: 'no node holds keys of them' });
     }
   }
-
-  /** Migrating on one node, importing nowhere. */
-  function migratingOnly(slot: number, m: OpenSide, ownerId: string): FixAction {
-    if (m.nodeId !== ownerId) {
-      // The move's target owns the slot already: only the source's close is missing. Unless
-      // the source still holds keys of the slot (a move closed too early, not one of ours).
-      const left = keysOf(m.nodeId, slot);
-      if (m.peerId !== ownerId) return { kind: 'stable', slot, nodeId: m.nodeId };
-      if (left === undefined) return { kind: 'refuse', slots: [slot], reason: `slot ${slot}: could not count the keys ${label(m.nodeId)} holds of it; run fix again` };
-      if (left > 0) {
-        return { kind: 'refuse', slots: [slot], reason: `slot ${slot}: ${label(ownerId)} owns it but ${label(m.nodeId)}, migrating it there, still holds ${left} key(s) of it; move them by hand (MIGRATE), then run fix again` };
-      }
-      return { kind: 'close-on-source', slot, nodeId: m.nodeId, ownerId };
-    }
-    const peer = byId.get(m.peerId);
-    if (!peer || !reachable.has(peer.id)) return { kind: 'stable', slot, nodeId: m.nodeId };
-    const peerKeys = keysOf(peer.id, slot);
-    if (peerKeys === undefined) return { kind: 'refuse', slots: [slot], reason: `slot ${slot}: could not count the keys ${label(peer.id)} holds of it; run fix again` };
-    // Keys already on the target (it closed its side, or was made stable, before the source):
-    // they are visible only through the source's ASK, so the move is finished, not undone.
-    if (peerKeys > 0) return { kind: 'finish-move', move: { slot, sourceId: ownerId, targetId: peer.id }, reopen: true };
-    return { kind: 'stable', slot, nodeId: m.nodeId };
-  }
-
-  /** Importing on a node, migrating nowhere. */
-  function importingOnly(slot: number, x: OpenSide, ownerId: string): FixAction {
-    if (x.nodeId === ownerId) return { kind: 'stable', slot, nodeId: x.nodeId };
-    // Importing from the owner, which does not migrate it: the importer's keys were never
-    // visible (fix.ts's invariant), so the owner's are the truth.
-    if (x.peerId === ownerId) return { kind: 'drop-copies', slot, nodeId: x.nodeId, ownerId, keys: keysOf(x.nodeId, slot) ?? 0 };
-    // Importing from a node that no longer owns the slot (its source failed over mid-move):
-    // the keys may be real, so they go to the owner, never overwriting.
-    return { kind: 'return-keys', slot, fromIds: [x.nodeId], ownerId };
-  }
-
-  // Uncovered slots.
-  const uncovered = uncoveredSlots(owner);
-  if (uncovered.length > 0) {
-    const masters = reachableMasters(topology);
-    const unknown = topology.unreachable.length > 0 || topology.nodes.some((n) => !reachable.has(n.id) && !n.flags.noaddr);
-    const empty = uncovered.filter((s) => !facts.holders.has(s));
-    const byHolder = new Map<string, number[]>();
-    const several: number[] = [];
-    for (const [slot, ids] of facts.holders) {
-      if (ids.length === 1) byHolder.set(ids[0] as string, [...(byHolder.get(ids[0] as string) ?? []), slot]);
-      else several.push(slot);
-    }
-    for (const [id, slots] of byHolder) actions.push({ kind: 'assign', slots: slots.sort((a, b) => a - b), nodeId: id, reason: 'the only node holding keys of them' });
-    if (several.length > 0) {
-      several.sort((a, b) => a - b);
-      actions.push({ kind: 'refuse', slots: several, reason: `keys of slot(s) ${formatRanges(slotsToRanges(several))} exist on more than one master; decide which copy wins, delete the others, then run fix again` });
-    }
-    if (empty.length > 0) {
-      if (unknown) {
-        actions.push({ kind: 'refuse', slots: empty, reason: `slot(s) ${formatRanges(slotsToRanges(empty))} have no owner and some nodes could not be asked (their data may be there); bring them back, or forget them, then run fix again` });
-      } else {
-        const size = (n: ClusterNode): number => n.slots.reduce((k, r) => k + r.end - r.start + 1, 0);
-        const least = [...masters].sort((a, b) => size(a) - size(b))[0];
-        if (least) actions.push({ kind: 'assign', slots: empty, nodeId: least.id, reason: 'no node holds keys of them' });
-      }
-    }
-  }
-  return { actions };
+  return actions;
 }

@@ -12,7 +12,7 @@
  */
 import { BadInputError } from '../errors';
 import { CLUSTER_SLOTS } from '../cluster/topology';
-import { SlotMove } from './migrate';
+import { SlotMove } from './mover';
 import { computeReshardTable, findPlanNode, PlanNode } from './planReshard';
 
 /** redis-cli's CLUSTER_MANAGER_REBALANCE_THRESHOLD, in percent. */

@@ -10,7 +10,7 @@
  */
 import { BadInputError } from '../errors';
 import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, SlotRange } from '../cluster/topology';
-import { SlotMove } from './migrate';
+import { SlotMove } from './mover';
 
 /** A master as the planners see it: its ID, endpoint and slots, in redis-cli's node order. */
 export interface PlanNode {

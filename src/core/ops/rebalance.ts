@@ -3,7 +3,7 @@
  * once: each pair's slots are independent, so they share the windows of slots in flight.
  */
 import { ClusterTopology } from '../cluster/topology';
-import { MoveContext, MoveReport, moveSlots } from './migrate';
+import { MoveContext, MoveReport, moveSlots } from './mover';
 import { requireReadyForMoves } from './opsTopology';
 import { planNodesFrom } from './planReshard';
 import { planRebalance, RebalancePlan, RebalanceRequest } from './planRebalance';

@@ -3,7 +3,7 @@
  * returned first so the CLI can print it and ask, and the extension can show it.
  */
 import { ClusterTopology } from '../cluster/topology';
-import { MoveContext, MoveReport, moveSlots } from './migrate';
+import { MoveContext, MoveReport, moveSlots } from './mover';
 import { requireReadyForMoves } from './opsTopology';
 import { planNodesFrom, planReshard, ReshardPlan, ReshardRequest } from './planReshard';
 

@@ -14,7 +14,7 @@ import { AdminPool } from '../redis/adminConnection';
 import { Router } from '../routes/router';
 import { DiscoverOptions, SwarmCluster, findSwarmCluster, seedEndpoints } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
-import { MigrateProgress, MigrateSettings } from './migrate';
+import { MoveProgressListener, MoveSettings } from './mover';
 
 /** How often the waits below ask the nodes again (ms). */
 export const SCALE_POLL_MS = 250;
@@ -27,11 +27,12 @@ export interface ScaleContext {
   /** The cluster's router: a swarm router, which must learn about a new node's task. */
   readonly router: Router;
   readonly pool: AdminPool;
-  readonly settings?: Partial<MigrateSettings>;
+  readonly settings?: Partial<MoveSettings>;
   readonly progress?: ProgressReporter;
   readonly token?: CancellationToken;
   readonly logger?: Logger;
-  readonly onProgress?: (p: MigrateProgress) => void;
+  /** The slot mover's counters while slots move (steps go to `progress`). */
+  readonly onProgress?: MoveProgressListener;
   /** How the cluster is found again (the services the user named). */
   readonly discover?: DiscoverOptions;
 }

@@ -20,6 +20,13 @@ export type CommandArg = string | number;
 /** One command's outcome in a pipeline: a reply or the error Redis (or the socket) returned. */
 export type PipelineResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };
 
+/** How this pool reaches a node and logs in to it, for connections of other kinds (the slot mover's bulk links). */
+export interface NodeAccess {
+  readonly route: Route;
+  readonly username?: string;
+  readonly password?: string;
+}
+
 /** A small pool of admin connections keyed by announced endpoint; `close()` ends them all. */
 export class AdminPool {
   private readonly conns = new Map<string, Promise<Redis>>();
@@ -54,6 +61,13 @@ export class AdminPool {
   /** How this pool reaches a node (direct, published port or tunnel). */
   route(announced: Endpoint): Promise<Route> {
     return this.router.resolve(announced);
+  }
+
+  /** The route and credentials this pool's own connection to the node uses. */
+  async access(announced: Endpoint): Promise<NodeAccess> {
+    const route = await this.router.resolve(announced);
+    const { username, password } = this.options;
+    return { route, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
   }
 
   /** Forgets and closes connections to endpoints not in `keep` (nodes that left the cluster). */

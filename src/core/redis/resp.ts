@@ -246,47 +246,14 @@ export class RespParser {
         this.complete({ type: 'integer', value: parseBigInt(buf, at + 1, eol) });
         return after;
       case 0x24: // '$'
-      case 0x3d: {
-        // '=' verbatim
-        const len = parseLength(buf, at + 1, eol);
-        if (len < 0) {
-          this.complete({ type: 'nil' });
-          return after;
-        }
-        const end = after + len;
-        if (end + 2 > buf.length) {
-          this.need = end + 2 - at;
-          return NEED_MORE;
-        }
-        if (buf[end] !== CR || buf[end + 1] !== LF) throw new RespProtocolError('bulk string not followed by CRLF');
-        // Copy: the chunk the value came in is reused by nobody, but slicing would pin it.
-        const value = Buffer.from(buf.subarray(after, end));
-        if (kind === 0x24) this.complete({ type: 'bulk', value });
-        else {
-          if (len < 4 || value[3] !== 0x3a) throw new RespProtocolError('verbatim string without a format prefix');
-          this.complete({ type: 'verbatim', format: value.toString('latin1', 0, 3), value: value.subarray(4) });
-        }
-        return end + 2;
-      }
+      case 0x3d: // '=' verbatim
+        return this.parseBulk(buf, at, eol, kind);
       case 0x2a: // '*'
       case 0x25: // '%'
       case 0x7e: // '~'
       case 0x3e: // '>'
-      case 0x7c: {
-        // '|'
-        const n = parseLength(buf, at + 1, eol);
-        if (n < 0) {
-          this.complete({ type: 'nil' });
-          return after;
-        }
-        const type: AggregateType =
-          kind === 0x2a ? 'array' : kind === 0x25 ? 'map' : kind === 0x7e ? 'set' : kind === 0x3e ? 'push' : 'attribute';
-        const count = type === 'map' || type === 'attribute' ? n * 2 : n;
-        if (this.stack.length >= MAX_DEPTH) throw new RespProtocolError('replies nested too deep');
-        if (count === 0) this.completeAggregate(type, []);
-        else this.stack.push({ type, remaining: count, items: [] });
-        return after;
-      }
+      case 0x7c: // '|'
+        return this.openAggregate(buf, at, eol, kind);
       case 0x5f: // '_'
         if (eol !== at + 1) throw new RespProtocolError('null with a payload');
         this.complete({ type: 'nil' });
@@ -294,23 +261,68 @@ export class RespParser {
       case 0x2c: // ','
         this.complete({ type: 'double', text: buf.toString('latin1', at + 1, eol) });
         return after;
-      case 0x23: {
-        // '#'
-        const c = eol === at + 2 ? buf[at + 1] : 0;
-        if (c !== 0x74 && c !== 0x66) throw new RespProtocolError('boolean is not #t or #f');
-        this.complete({ type: 'boolean', value: c === 0x74 });
-        return after;
-      }
-      case 0x28: {
-        // '('
-        const text = buf.toString('latin1', at + 1, eol);
-        if (!/^[+-]?\d+$/.test(text)) throw new RespProtocolError(`big number "${text}" is not a number`);
-        this.complete({ type: 'bignum', text });
-        return after;
-      }
+      case 0x23: // '#'
+        return this.parseBoolean(buf, at, eol);
+      case 0x28: // '('
+        return this.parseBignum(buf, at, eol);
       default:
         throw new RespProtocolError(`unknown reply type byte 0x${kind.toString(16).padStart(2, '0')}`);
     }
+  }
+
+  /** A bulk (`$`) or verbatim (`=`) string whose header line ends at `eol`. */
+  private parseBulk(buf: Buffer, at: number, eol: number, kind: number): number {
+    const after = eol + 2;
+    const len = parseLength(buf, at + 1, eol);
+    if (len < 0) {
+      this.complete({ type: 'nil' });
+      return after;
+    }
+    const end = after + len;
+    if (end + 2 > buf.length) {
+      this.need = end + 2 - at;
+      return NEED_MORE;
+    }
+    if (buf[end] !== CR || buf[end + 1] !== LF) throw new RespProtocolError('bulk string not followed by CRLF');
+    // Copy: the chunk the value came in is reused by nobody, but slicing would pin it.
+    const value = Buffer.from(buf.subarray(after, end));
+    if (kind === 0x24) this.complete({ type: 'bulk', value });
+    else {
+      if (len < 4 || value[3] !== 0x3a) throw new RespProtocolError('verbatim string without a format prefix');
+      this.complete({ type: 'verbatim', format: value.toString('latin1', 0, 3), value: value.subarray(4) });
+    }
+    return end + 2;
+  }
+
+  /** An aggregate's header: its elements follow as elements of their own, collected on the stack. */
+  private openAggregate(buf: Buffer, at: number, eol: number, kind: number): number {
+    const after = eol + 2;
+    const n = parseLength(buf, at + 1, eol);
+    if (n < 0) {
+      this.complete({ type: 'nil' });
+      return after;
+    }
+    const type: AggregateType =
+      kind === 0x2a ? 'array' : kind === 0x25 ? 'map' : kind === 0x7e ? 'set' : kind === 0x3e ? 'push' : 'attribute';
+    const count = type === 'map' || type === 'attribute' ? n * 2 : n;
+    if (this.stack.length >= MAX_DEPTH) throw new RespProtocolError('replies nested too deep');
+    if (count === 0) this.completeAggregate(type, []);
+    else this.stack.push({ type, remaining: count, items: [] });
+    return after;
+  }
+
+  private parseBoolean(buf: Buffer, at: number, eol: number): number {
+    const c = eol === at + 2 ? buf[at + 1] : 0;
+    if (c !== 0x74 && c !== 0x66) throw new RespProtocolError('boolean is not #t or #f');
+    this.complete({ type: 'boolean', value: c === 0x74 });
+    return eol + 2;
+  }
+
+  private parseBignum(buf: Buffer, at: number, eol: number): number {
+    const text = buf.toString('latin1', at + 1, eol);
+    if (!/^[+-]?\d+$/.test(text)) throw new RespProtocolError(`big number "${text}" is not a number`);
+    this.complete({ type: 'bignum', text });
+    return eol + 2;
   }
 
   private completeAggregate(type: AggregateType, items: RespReply[]): void {

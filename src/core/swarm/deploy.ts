@@ -8,8 +8,8 @@ import * as net from 'node:net';
 import Docker from 'dockerode';
 import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { imageExists } from '../docker/images';
-import { BadInputError, CancelledError, describeError, TimeoutError } from '../errors';
-import { CancellationToken, Logger, ProgressReporter, neverCancelled, nullLogger, silentProgress } from '../lifecycle';
+import { BadInputError, TimeoutError, describeError, CancelledError } from '../errors';
+import { CancellationToken, Logger, ProgressReporter, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
 import {
   LABEL_AUTH_SECRET,
@@ -212,6 +212,22 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   }
 }
 
+/** A node service's labels: what discovery, create, mode and destroy recognise it by (stack files use them too). */
+export function nodeServiceLabels(plan: DeployPlan, s: DeployPlan['services'][number]): Record<string, string> {
+  const o = plan.options;
+  return {
+    ...clusterLabels(o.name),
+    [LABEL_NODE_INDEX]: String(s.index),
+    [LABEL_MODE]: o.mode,
+    [LABEL_PORT]: String(o.port),
+    [LABEL_REPLICAS]: String(o.replicas),
+    ...(plan.secretName ? { [LABEL_AUTH_SECRET]: plan.secretName } : {}),
+  };
+}
+
+/** Restart delay of every node task (ns in the API): long enough not to spin on a bad config. */
+export const NODE_RESTART_DELAY_S = 1;
+
 function serviceSpec(
   plan: DeployPlan,
   s: DeployPlan['services'][number],
@@ -220,14 +236,7 @@ function serviceSpec(
   secretId: string | undefined,
 ): Docker.CreateServiceOptions {
   const o = plan.options;
-  const labels = {
-    ...clusterLabels(o.name),
-    [LABEL_NODE_INDEX]: String(s.index),
-    [LABEL_MODE]: o.mode,
-    [LABEL_PORT]: String(o.port),
-    [LABEL_REPLICAS]: String(o.replicas),
-    ...(plan.secretName ? { [LABEL_AUTH_SECRET]: plan.secretName } : {}),
-  };
+  const labels = nodeServiceLabels(plan, s);
   return {
     Name: s.name,
     Labels: labels,
@@ -254,7 +263,7 @@ function serviceSpec(
           },
         ],
       },
-      RestartPolicy: { Condition: 'any' as const, Delay: 1_000_000_000 },
+      RestartPolicy: { Condition: 'any' as const, Delay: NODE_RESTART_DELAY_S * 1_000_000_000 },
       ...(o.constraints.length > 0 ? { Placement: { Constraints: [...o.constraints] } } : {}),
       Networks: [{ Target: networkId, Aliases: [s.name] }],
     },
@@ -309,7 +318,7 @@ async function waitTasksRunning(
           '. See `docker service ps` for details.',
       );
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS, token);
   }
 }
 

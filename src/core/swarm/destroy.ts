@@ -6,7 +6,7 @@
 import Docker from 'dockerode';
 import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { NotFoundError } from '../errors';
-import { ProgressReporter, pollUntil, silentProgress } from '../lifecycle';
+import { ProgressReporter, pollUntil, silentProgress, sleep } from '../lifecycle';
 import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
 
 /** How long removed services' containers may take to stop before volumes are removed. */
@@ -115,7 +115,7 @@ async function retry(fn: () => Promise<unknown>, attempts = 20, delayMs = 500): 
       return;
     } catch (err) {
       if (i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, delayMs));
+      await sleep(delayMs);
     }
   }
 }

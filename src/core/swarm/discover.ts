@@ -19,6 +19,7 @@ import {
 } from './labels';
 import { ClusterMode } from './deployOptions';
 import { execCapture } from './exec';
+import { LABEL_STACK_NAMESPACE } from './stackLabels';
 import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';
 
 export const DEFAULT_REDIS_PORT = 6379;
@@ -37,6 +38,12 @@ export interface SwarmTask {
 
 export interface SwarmRedisNode {
   readonly service: string;
+  /**
+   * The name the node announces (cluster-announce-hostname) when it is not its service's: a node
+   * of a stack deployed from a stack file is service `STACK_redis-1` and announces `redis-1`
+   * (its network alias; Redis refuses `_` in hostnames). Compare with `announcedName(node)`.
+   */
+  readonly hostname?: string;
   readonly serviceId: string;
   readonly index: number;
   readonly image: string;
@@ -56,6 +63,8 @@ export interface SwarmCluster {
   readonly authSecret?: string;
   /** Replicas per master deploy was asked for (absent for hand-made clusters and older deployments). */
   readonly replicas?: number;
+  /** The `docker stack deploy` stack its services belong to, when they do. */
+  readonly stack?: string;
   readonly nodes: readonly SwarmRedisNode[];
 }
 
@@ -63,7 +72,7 @@ type ServiceInfo = Docker.Service & {
   Spec?: {
     Name?: string;
     Labels?: Record<string, string>;
-    TaskTemplate?: { ContainerSpec?: { Image?: string; Args?: string[]; Command?: string[] }; Networks?: { Target: string }[] };
+    TaskTemplate?: { ContainerSpec?: { Image?: string; Args?: string[]; Command?: string[]; Hostname?: string }; Networks?: { Target: string }[] };
     EndpointSpec?: { Ports?: { TargetPort?: number; PublishedPort?: number; PublishMode?: string }[] };
   };
   Endpoint?: { Ports?: { TargetPort?: number; PublishedPort?: number; PublishMode?: string }[] };
@@ -228,6 +237,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     .map((s, i) => buildNode(s, tasks, i + 1))
     .sort((a, b) => a.index - b.index || a.service.localeCompare(b.service));
   const authSecret = first[LABEL_AUTH_SECRET];
+  const stack = first[LABEL_STACK_NAMESPACE];
   const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
   return {
     name,
@@ -235,6 +245,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     mode: first[LABEL_MODE] === 'cache' ? 'cache' : 'persistent',
     ...(authSecret ? { authSecret } : {}),
     ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
+    ...(stack ? { stack } : {}),
     nodes,
   };
 }
@@ -250,8 +261,10 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): Swar
   const published = ports.find((p) => p.TargetPort === port && p.PublishedPort);
   const networkIds = new Set((spec.TaskTemplate?.Networks ?? []).flatMap((n) => (n.Target ? [n.Target] : [])));
   const task = currentTask(allTasks.filter((t) => t.ServiceID === s.ID), networkIds);
+  const announced = announcedHostname(spec.TaskTemplate?.ContainerSpec ?? {});
   return {
     service: name,
+    ...(announced !== undefined && announced !== name ? { hostname: announced } : {}),
     serviceId: s.ID,
     index,
     image: imageName(spec.TaskTemplate?.ContainerSpec?.Image ?? ''),
@@ -279,6 +292,19 @@ function currentTask(tasks: TaskInfo[], networkIds: Set<string>): SwarmTask | un
     ...(t.Status?.Err ? { error: t.Status.Err } : {}),
     ...(t.Status?.Timestamp ? { since: t.Status.Timestamp } : {}),
   };
+}
+
+/** The name a node announces to the cluster: its own setting, else its service's name. */
+export function announcedName(node: SwarmRedisNode): string {
+  return node.hostname ?? node.service;
+}
+
+/** The value of `--cluster-announce-hostname` on the node's command line, when it has one. */
+function announcedHostname(spec: { Command?: string[]; Args?: string[] }): string | undefined {
+  const argv = [...(spec.Command ?? []), ...(spec.Args ?? [])];
+  const i = argv.indexOf('--cluster-announce-hostname');
+  const value = i >= 0 ? argv[i + 1] : undefined;
+  return value !== undefined && value !== '' ? value : undefined;
 }
 
 /** Nodes whose task runs and has an address: the ones a cluster operation can use. */

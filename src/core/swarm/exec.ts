@@ -2,7 +2,7 @@
 import Docker from 'dockerode';
 import { Duplex } from 'node:stream';
 import { DockerError, TimeoutError } from '../errors';
-import { DockerStreamDemuxer } from './tunnel';
+import { demuxStdout } from '../docker/demux';
 
 export const EXEC_TIMEOUT_MS = 10_000;
 
@@ -10,13 +10,12 @@ export async function execCapture(docker: Docker, containerId: string, cmd: read
   const exec = await docker.getContainer(containerId).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
   const chunks: Buffer[] = [];
-  const demux = new DockerStreamDemuxer((c) => chunks.push(c));
+  demuxStdout(docker, stream, (c) => chunks.push(c));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       stream.destroy();
       reject(new TimeoutError(`\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} did not finish within ${EXEC_TIMEOUT_MS / 1000} s.`));
     }, EXEC_TIMEOUT_MS);
-    stream.on('data', (c: Buffer) => demux.push(c));
     stream.on('end', () => {
       clearTimeout(timer);
       resolve();

@@ -3,13 +3,13 @@
  * task, container and swarm node runs each node), matching by announced hostname or task IP.
  */
 import { ClusterNode, ClusterTopology } from '../cluster/topology';
-import { SwarmCluster, SwarmRedisNode } from './discover';
+import { SwarmCluster, SwarmRedisNode, announcedName } from './discover';
 
 export function swarmNodeFor(cluster: SwarmCluster, n: ClusterNode): SwarmRedisNode | undefined {
   return cluster.nodes.find(
     (s) =>
       s.port === n.endpoint.port &&
-      ((n.hostname !== undefined && n.hostname === s.service) || (s.task?.ip !== undefined && s.task.ip === n.endpoint.host)),
+      ((n.hostname !== undefined && n.hostname === announcedName(s)) || (s.task?.ip !== undefined && s.task.ip === n.endpoint.host)),
   );
 }
 

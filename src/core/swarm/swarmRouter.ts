@@ -9,7 +9,7 @@ import { NoRouteError } from '../errors';
 import { Logger, nullLogger } from '../lifecycle';
 import { Endpoint, formatEndpoint } from '../routes/endpoint';
 import { Route, Router, isLoopbackHost } from '../routes/router';
-import { SwarmCluster, SwarmRedisNode } from './discover';
+import { SwarmCluster, SwarmRedisNode, announcedName } from './discover';
 import { Tunnel, openTunnel } from './tunnel';
 
 export interface SwarmRouterOptions {
@@ -41,7 +41,7 @@ export class SwarmRouter implements Router {
 
   nodeFor(ep: Endpoint): SwarmRedisNode | undefined {
     return this.cluster.nodes.find(
-      (n) => n.port === ep.port && (n.service === ep.host || (n.task?.ip !== undefined && n.task.ip === ep.host)),
+      (n) => n.port === ep.port && (n.service === ep.host || announcedName(n) === ep.host || (n.task?.ip !== undefined && n.task.ip === ep.host)),
     );
   }
 

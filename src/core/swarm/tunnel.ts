@@ -8,6 +8,7 @@
 import Docker from 'dockerode';
 import * as net from 'node:net';
 import { Duplex } from 'node:stream';
+import { demuxStdout } from '../docker/demux';
 import { Logger, nullLogger } from '../lifecycle';
 import { Endpoint } from '../routes/endpoint';
 
@@ -87,8 +88,7 @@ async function relay(docker: Docker, containerId: string, redisPort: number, cli
     stream.destroy();
     return;
   }
-  const demux = new DockerStreamDemuxer((chunk) => client.write(chunk));
-  stream.on('data', (chunk: Buffer) => demux.push(chunk));
+  demuxStdout(docker, stream, (chunk) => client.write(chunk));
   stream.on('end', () => client.end());
   stream.on('error', () => client.destroy());
   stream.on('close', () => client.end());
@@ -103,28 +103,4 @@ async function relay(docker: Docker, containerId: string, redisPort: number, cli
   client.on('error', () => stream.destroy());
   client.on('close', () => stream.destroy());
   client.resume();
-}
-
-/**
- * Docker multiplexes stdout and stderr of a non-TTY exec as frames: 1 byte stream type,
- * 3 bytes zero, 4 bytes big-endian length, then the payload (Engine API, "Attach to a
- * container": stream format). We keep stdout and drop stderr (the relay's own noise).
- */
-export class DockerStreamDemuxer {
-  private pending: Buffer = Buffer.alloc(0);
-
-  constructor(private readonly onStdout: (chunk: Buffer) => void) {}
-
-  push(chunk: Buffer): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    for (;;) {
-      if (this.pending.length < 8) return;
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) return;
-      const type = this.pending[0];
-      const payload = this.pending.subarray(8, 8 + size);
-      this.pending = this.pending.subarray(8 + size);
-      if (type === 1 && payload.length > 0) this.onStdout(payload);
-    }
-  }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyAddNode, formatAddNodePlan, planAddNode } from '../../core/ops/addNode';
 import { TreeNode } from '../tree/nodes';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 
 /**

@@ -7,7 +7,7 @@ import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { MIN_MASTERS } from '../../core/swarm/deployOptions';
 import { runningNodes } from '../../core/swarm/discover';
 import { adminPoolFor, createReplicas, formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { resolveCluster } from './pickCluster';
 
 /** Replica counts that fit `nodes` with at least MIN_MASTERS masters. */

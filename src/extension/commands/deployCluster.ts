@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { formatPlan } from '../../core/cluster/formatPlan';
-import { imageChoices, listRedisImages } from '../../core/docker/images';
+import { imageChoices, listRedisImages, RedisImage } from '../../core/docker/images';
 import { CancelledError, describeError, isCancelledError, RedisError } from '../../core/errors';
 import { CancellationToken, ProgressReporter } from '../../core/lifecycle';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
@@ -8,7 +8,7 @@ import { deployCluster, hostPortsProblem } from '../../core/swarm/deploy';
 import { ClusterMode, DEPLOY_DEFAULTS, DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
 import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
 import { MultiStepInput, Step } from '../multiStepInput';
-import { CommandContext, CommandDef } from './registry';
+import { CommandContext, CommandDef } from './commandContext';
 
 const TITLE = 'Deploy Redis Cluster';
 const TOTAL_STEPS = 9;
@@ -65,56 +65,79 @@ export function deploySummary(a: Readonly<Answers>): string[] {
   ];
 }
 
-async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
-  const a: Answers = { name: '', nodes: DEPLOY_DEFAULTS.nodes, replicas: DEPLOY_DEFAULTS.replicas, image: DEPLOY_DEFAULTS.image, network: '', mode: 'persistent' };
-  let deploy = false;
-  // Docker compares swarm object names ignoring case: "Cache" clashes with "cache".
-  const existing = new Set((ctx.store.current?.clusters ?? []).map((c) => c.name.toLowerCase()));
-  const images = listRedisImages(ctx.engines.get().docker).catch((err: unknown) => {
-    ctx.logger.warn(`listing local Redis images: ${describeError(err)}`);
-    return [];
-  });
+/**
+ * The deploy wizard: the answers so far, and one method per step, each returning the next
+ * (Back returns to the one before, through MultiStepInput).
+ */
+class DeployWizard {
+  private readonly a: Answers = { name: '', nodes: DEPLOY_DEFAULTS.nodes, replicas: DEPLOY_DEFAULTS.replicas, image: DEPLOY_DEFAULTS.image, network: '', mode: 'persistent' };
+  private deploy = false;
+  /** Names of the clusters on the swarm, lower-cased: Docker compares swarm object names ignoring case ("Cache" clashes with "cache"). */
+  private readonly existing: Set<string>;
+  /** Local Redis images, listed while the first steps are answered. */
+  private readonly images: Promise<RedisImage[]>;
 
-  const name: Step = async (input) => {
-    a.name = await input.inputBox({
+  constructor(private readonly ctx: CommandContext) {
+    this.existing = new Set((ctx.store.current?.clusters ?? []).map((c) => c.name.toLowerCase()));
+    this.images = listRedisImages(ctx.engines.get().docker).catch((err: unknown) => {
+      ctx.logger.warn(`listing local Redis images: ${describeError(err)}`);
+      return [];
+    });
+  }
+
+  /** The answers when the user chose Deploy; undefined when they cancelled or closed the wizard. */
+  async run(): Promise<Answers | undefined> {
+    const finished = await MultiStepInput.run(this.name);
+    return finished && this.deploy ? this.a : undefined;
+  }
+
+  /** Step 1: the name, which also names the network unless one was typed. */
+  private readonly name: Step = async (input) => {
+    this.a.name = await input.inputBox({
       title: TITLE,
       step: 1,
       totalSteps: TOTAL_STEPS,
-      value: a.name,
+      value: this.a.name,
       prompt: 'Cluster name: each node becomes the service <name>-<n>, which is also its announced hostname',
       placeholder: 'e.g. cache',
       validate: (v) =>
-        v === '' ? 'Give the cluster a name.' : existing.has(v.toLowerCase()) ? `A cluster "${v}" already runs on this swarm (Docker compares names ignoring case).` : problem(() => validateClusterName(v)),
+        v === '' ? 'Give the cluster a name.' : this.existing.has(v.toLowerCase()) ? `A cluster "${v}" already runs on this swarm (Docker compares names ignoring case).` : problem(() => validateClusterName(v)),
     });
-    if (!a.network || a.network.endsWith('-net')) a.network = `${a.name}-net`;
-    return nodes;
+    if (!this.a.network || this.a.network.endsWith('-net')) this.a.network = `${this.a.name}-net`;
+    return this.nodes;
   };
-  const nodes: Step = async (input) => {
+
+  /** Step 2: how many nodes. */
+  private readonly nodes: Step = async (input) => {
     const v = await input.inputBox({
       title: TITLE,
       step: 2,
       totalSteps: TOTAL_STEPS,
-      value: String(a.nodes),
+      value: String(this.a.nodes),
       prompt: 'Number of nodes (masters and replicas together; at least 3 masters)',
-      validate: (text) => problem(() => validateDeployOptions({ ...options(a), nodes: Number(text), replicas: 0 })),
+      validate: (text) => problem(() => validateDeployOptions({ ...options(this.a), nodes: Number(text), replicas: 0 })),
     });
-    a.nodes = Number(v);
-    return replicas;
+    this.a.nodes = Number(v);
+    return this.replicas;
   };
-  const replicas: Step = async (input) => {
+
+  /** Step 3: replicas per master. */
+  private readonly replicas: Step = async (input) => {
     const v = await input.inputBox({
       title: TITLE,
       step: 3,
       totalSteps: TOTAL_STEPS,
-      value: String(a.nodes % (a.replicas + 1) === 0 && a.nodes / (a.replicas + 1) >= 3 ? a.replicas : 0),
-      prompt: `Replicas per master (${a.nodes} nodes must be a multiple of replicas + 1)`,
-      validate: (text) => (text.trim() === '' ? 'Give a number (0 for no replicas).' : problem(() => validateDeployOptions({ ...options(a), replicas: Number(text) }))),
+      value: String(this.a.nodes % (this.a.replicas + 1) === 0 && this.a.nodes / (this.a.replicas + 1) >= 3 ? this.a.replicas : 0),
+      prompt: `Replicas per master (${this.a.nodes} nodes must be a multiple of replicas + 1)`,
+      validate: (text) => (text.trim() === '' ? 'Give a number (0 for no replicas).' : problem(() => validateDeployOptions({ ...options(this.a), replicas: Number(text) }))),
     });
-    a.replicas = Number(v);
-    return image;
+    this.a.replicas = Number(v);
+    return this.image;
   };
-  const image: Step = async (input) => {
-    const choices = imageChoices(await images, a.image);
+
+  /** Step 4: a local Redis image, or a typed reference. */
+  private readonly image: Step = async (input) => {
+    const choices = imageChoices(await this.images, this.a.image);
     type ImageItem = vscode.QuickPickItem & { readonly hint?: boolean };
     const items: ImageItem[] = choices.list.map((i) => ({
       label: i.tag,
@@ -132,28 +155,32 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
       activeItem: items.find((i) => !i.hint && i.label === choices.preselect) ?? items[0],
       placeholder: items.length > 0 ? 'Image (a local one, or type another reference)' : 'No local Redis image: type an image reference',
       custom: (typed) => ({ label: typed, description: 'another image (must already be on the swarm nodes)', detail: undefined }),
-      validate: (item) => (item.hint ? 'Type the image reference (for example redis:7.2) in the box.' : problem(() => validateDeployOptions({ ...options(a), image: item.label }))),
+      validate: (item) => (item.hint ? 'Type the image reference (for example redis:7.2) in the box.' : problem(() => validateDeployOptions({ ...options(this.a), image: item.label }))),
     });
-    a.image = chosen.label;
-    return network;
+    this.a.image = chosen.label;
+    return this.network;
   };
-  const network: Step = async (input) => {
-    a.network = await input.inputBox({
+
+  /** Step 5: the overlay network. */
+  private readonly network: Step = async (input) => {
+    this.a.network = await input.inputBox({
       title: TITLE,
       step: 5,
       totalSteps: TOTAL_STEPS,
-      value: a.network || `${a.name}-net`,
+      value: this.a.network || `${this.a.name}-net`,
       prompt: 'Overlay network (created when it does not exist)',
-      validate: (v) => problem(() => validateDeployOptions({ ...options(a), network: v })),
+      validate: (v) => problem(() => validateDeployOptions({ ...options(this.a), network: v })),
     });
-    return port;
+    return this.port;
   };
-  const port: Step = async (input) => {
+
+  /** Step 6: the first published host port, or none (checked against the ports in use). */
+  private readonly port: Step = async (input) => {
     const v = await input.inputBox({
       title: TITLE,
       step: 6,
       totalSteps: TOTAL_STEPS,
-      value: a.publishBase !== undefined ? String(a.publishBase) : '',
+      value: this.a.publishBase !== undefined ? String(this.a.publishBase) : '',
       prompt: 'First host port to publish (mode=host, one per node), or empty to publish none',
       placeholder: 'e.g. 7001 (optional)',
       validate: async (text) => {
@@ -161,74 +188,77 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
         if (!/^\d+$/.test(text.trim())) return 'A port is a whole number.';
         const base = Number(text);
         // The password comes later: the range is checked here, the password at its own step.
-        const wrong = problem(() => validateDeployOptions({ ...options(a), publishBase: base, insecureNoPassword: true }));
+        const wrong = problem(() => validateDeployOptions({ ...options(this.a), publishBase: base, insecureNoPassword: true }));
         if (wrong) return wrong;
-        const ports = Array.from({ length: a.nodes }, (_, i) => base + i);
-        return hostPortsProblem(ctx.engines.get(), ports).then(
+        const ports = Array.from({ length: this.a.nodes }, (_, i) => base + i);
+        return hostPortsProblem(this.ctx.engines.get(), ports).then(
           (p) => (p ? `Cannot publish: ${p}.` : undefined),
           (err: unknown) => `Cannot check the host ports: ${describeError(err)}`,
         );
       },
     });
-    if (v.trim() === '') delete a.publishBase;
-    else a.publishBase = Number(v);
-    return mode;
+    if (v.trim() === '') delete this.a.publishBase;
+    else this.a.publishBase = Number(v);
+    return this.mode;
   };
-  const mode: Step = async (input) => {
+
+  /** Step 7: persistent or cache. */
+  private readonly mode: Step = async (input) => {
     const items = [
       { label: 'persistent', description: 'append-only file on a volume; heal never gives lost slots away', mode: 'persistent' as const },
       { label: 'cache', description: 'heal may reassign slots whose master and replicas are gone (their data is lost)', mode: 'cache' as const },
     ];
-    const chosen = await input.quickPick({ title: TITLE, step: 7, totalSteps: TOTAL_STEPS, items, activeItem: items.find((i) => i.mode === a.mode), placeholder: 'Mode' });
-    a.mode = chosen.mode;
-    return password;
+    const chosen = await input.quickPick({ title: TITLE, step: 7, totalSteps: TOTAL_STEPS, items, activeItem: items.find((i) => i.mode === this.a.mode), placeholder: 'Mode' });
+    this.a.mode = chosen.mode;
+    return this.password;
   };
-  const password: Step = async (input) => {
+
+  /** Step 8: the password, required with published ports. */
+  private readonly password: Step = async (input) => {
     const v = await input.inputBox({
       title: TITLE,
       step: 8,
       totalSteps: TOTAL_STEPS,
-      value: a.password ?? '',
+      value: this.a.password ?? '',
       password: true,
       prompt:
-        a.publishBase !== undefined
+        this.a.publishBase !== undefined
           ? 'Password (requirepass and masterauth), required with published ports; kept in a Docker secret and in VS Code SecretStorage'
           : 'Password (requirepass and masterauth), or empty for none; kept in a Docker secret and in VS Code SecretStorage',
       validate: (v) =>
         v === ''
-          ? a.publishBase !== undefined
+          ? this.a.publishBase !== undefined
             ? 'Published ports are open on every interface of the swarm nodes: set a password, or go Back and leave the port empty.'
             : undefined
-          : problem(() => validateDeployOptions({ ...options(a), password: v })),
+          : problem(() => validateDeployOptions({ ...options(this.a), password: v })),
     });
-    if (v === '') delete a.password;
-    else a.password = v;
-    return summary;
+    if (v === '') delete this.a.password;
+    else this.a.password = v;
+    return this.summary;
   };
-  const summary: Step = async (input) => {
-    const lines = deploySummary(a);
+
+  /** Step 9: what will be created, then Deploy or Cancel. */
+  private readonly summary: Step = async (input) => {
+    const lines = deploySummary(this.a);
     type SummaryItem = vscode.QuickPickItem & { readonly deploy?: boolean };
     const items: SummaryItem[] = [
-      { label: '$(rocket) Deploy', description: `create and form cluster ${a.name}`, deploy: true },
+      { label: '$(rocket) Deploy', description: `create and form cluster ${this.a.name}`, deploy: true },
       { label: '$(close) Cancel', description: 'create nothing', deploy: false },
       { label: 'What will be created', kind: vscode.QuickPickItemKind.Separator },
       // One fact per row: a single detail line would be cut off.
       ...lines.map((l) => ({ label: `$(info) ${l}` })),
     ];
     const chosen = await input.quickPick({
-      title: `${TITLE}: ${a.name}`,
+      title: `${TITLE}: ${this.a.name}`,
       step: 9,
       totalSteps: TOTAL_STEPS,
       items,
       placeholder: 'Check the settings below, then Deploy or Cancel (Back to change one)',
       validate: (item) => (item.deploy === undefined ? 'Choose "Deploy" or "Cancel".' : undefined),
     });
-    deploy = chosen.deploy === true;
+    this.deploy = chosen.deploy === true;
     return undefined;
   };
-
-  const finished = await MultiStepInput.run(name);
-  return finished && deploy ? a : undefined;
 }
 
 /**
@@ -238,7 +268,7 @@ async function wizard(ctx: CommandContext): Promise<Answers | undefined> {
 export const deployClusterCommand: CommandDef = {
   id: 'redisSwarm.deployCluster',
   async run(ctx) {
-    const answers = await wizard(ctx);
+    const answers = await new DeployWizard(ctx).run();
     if (!answers) return undefined;
     const o = options(answers);
     try {

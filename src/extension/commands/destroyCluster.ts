@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { ClusterObjects, destroyCluster, findClusterObjects } from '../../core/swarm/destroy';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { resolveCluster } from './pickCluster';
 
 const DESTROY = 'Destroy';

@@ -3,7 +3,7 @@ import { BadInputError } from '../../core/errors';
 import { failover, FailoverMode } from '../../core/ops/failover';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { TreeNode } from '../tree/nodes';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 
 /** `redisSwarm.failover` on a replica of the tree: it becomes master, its master its replica. */

@@ -5,7 +5,7 @@ import { formatHealOutcome, formatHealPlan, healSummary } from '../../core/heal/
 import { healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { clusterOf, TreeNode } from '../tree/nodes';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 
 /**
  * `redisSwarm.healCluster` ("Heal Cluster", on a cluster in the tree or from the palette): shows

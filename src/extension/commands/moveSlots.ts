@@ -5,14 +5,16 @@ import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyReshard, planReshardOn } from '../../core/ops/reshard';
 import { seedEndpoints } from '../../core/swarm/discover';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { clusterByName, runClusterOperation } from './opsSupport';
 import { moveContext } from './opsSettings';
 
 /**
  * `redisSwarm.moveSlots(clusterName, ranges, targetMasterId)`: the slot map calls it after the
  * user selects a range. The slots move with their keys; the notification shows slots, keys and
- * keys/s, and its Cancel finishes the slots in flight and stops.
+ * keys/s, and its Cancel finishes the slots in flight and stops. Resolves to the move's report
+ * (undefined when the command failed: the error went to the user), so callers such as the
+ * extension-host tests can tell what happened.
  */
 export const moveSlotsCommand: CommandDef = {
   id: 'redisSwarm.moveSlots',
@@ -42,5 +44,6 @@ export const moveSlotsCommand: CommandDef = {
     if (moveComplete(report)) void vscode.window.showInformationMessage(`Moved ${report.moved.length} slot(s) and ${report.keysMoved} key(s).`);
     else if (report.cancelled) void vscode.window.showWarningMessage(`Cancelled after ${report.moved.length} slot(s); no slot was left open.`);
     else void vscode.window.showErrorMessage(`Moved ${report.moved.length} slot(s); ${report.conflicts.length + report.failed.length} could not be moved (see the log).`, 'Show Log').then((c) => c && ctx.output.show(true));
+    return report;
   },
 };

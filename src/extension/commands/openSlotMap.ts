@@ -1,6 +1,5 @@
-import { clusterViewsOf } from '../clusterViews';
 import { resolveCluster } from './pickCluster';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 
 /** `redisSwarm.openSlotMap`: the cluster of the tree node it was run on, or one picked from the palette. */
 export const openSlotMapCommand: CommandDef = {
@@ -8,6 +7,6 @@ export const openSlotMapCommand: CommandDef = {
   async run(ctx, ...args) {
     const cluster = await resolveCluster(ctx, args[0], { title: 'Open the slot map of…' });
     if (!cluster) return;
-    clusterViewsOf(ctx.store).slotMaps.open(cluster.name);
+    ctx.slotMaps.open(cluster.name);
   },
 };

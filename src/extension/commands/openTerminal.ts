@@ -5,11 +5,10 @@ import { ClusterModel } from '../../core/model/clusterModel';
 import { Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { readClusterPassword } from '../../core/swarm/auth';
 import { runningNodes } from '../../core/swarm/discover';
-import { clusterViewsOf } from '../clusterViews';
 import { ClusterTerminal } from '../terminal/clusterTerminal';
 import { TreeNode } from '../tree/nodes';
 import { isTreeNode, resolveCluster } from './pickCluster';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 
 /**
  * `redisSwarm.openTerminal`: a redis-cli -c terminal on a cluster. From a node of the tree it
@@ -31,7 +30,7 @@ export const openTerminalCommand: CommandDef = {
       start,
       router,
       ...(password !== undefined ? { password } : {}),
-      history: clusterViewsOf(ctx.store).history,
+      history: ctx.history,
       logger: ctx.logger,
     });
     const terminal = vscode.window.createTerminal({

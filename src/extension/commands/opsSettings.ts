@@ -1,23 +1,29 @@
 import * as vscode from 'vscode';
 import { CancellationToken, Logger, ProgressReporter } from '../../core/lifecycle';
-import { DEFAULT_MIGRATE_SETTINGS, MigrateProgress, MigrateSettings, MoveContext, MoveEngine } from '../../core/ops/migrate';
+import { formatMoveProgress } from '../../core/ops/formatOps';
+import { DEFAULT_MOVE_SETTINGS, MoveContext, MoveEngine, MoveProgress, MoveProgressListener, MoveSettings } from '../../core/ops/mover';
 import { AdminPool } from '../../core/redis/adminConnection';
 import { clampMoveSetting } from '../../core/ops/moveLimits';
 
 /** The slot mover's settings (redisSwarm.migrate.*), falling back to the core's defaults. */
-export function migrateSettingsFromConfig(): Partial<MigrateSettings> {
+export function moveSettingsFromConfig(): Partial<MoveSettings> {
   const c = vscode.workspace.getConfiguration('redisSwarm.migrate');
   return {
     // VS Code only warns about a value outside the schema's bounds: keep it within them here.
-    slotsInFlight: clampMoveSetting('slotsInFlight', c.get<number>('slotsInFlight'), DEFAULT_MIGRATE_SETTINGS.slotsInFlight),
-    keysPerMigrate: clampMoveSetting('keysPerMigrate', c.get<number>('keysPerMigrate'), DEFAULT_MIGRATE_SETTINGS.keysPerMigrate),
-    migrateTimeoutMs: clampMoveSetting('migrateTimeoutMs', c.get<number>('timeoutMs'), DEFAULT_MIGRATE_SETTINGS.migrateTimeoutMs),
-    engine: c.get<MoveEngine>('engine') ?? DEFAULT_MIGRATE_SETTINGS.engine,
+    slotsInFlight: clampMoveSetting('slotsInFlight', c.get<number>('slotsInFlight'), DEFAULT_MOVE_SETTINGS.slotsInFlight),
+    keysPerMigrate: clampMoveSetting('keysPerMigrate', c.get<number>('keysPerMigrate'), DEFAULT_MOVE_SETTINGS.keysPerMigrate),
+    migrateTimeoutMs: clampMoveSetting('migrateTimeoutMs', c.get<number>('timeoutMs'), DEFAULT_MOVE_SETTINGS.migrateTimeoutMs),
+    engine: c.get<MoveEngine>('engine') ?? DEFAULT_MOVE_SETTINGS.engine,
     replace: false,
   };
 }
 
-export function progressText(p: MigrateProgress): string {
+/** The mover's counters as the notification's message, between the steps of an operation that moves slots along the way. */
+export function moveProgressMessages(progress: ProgressReporter): MoveProgressListener {
+  return (p) => progress.report({ message: formatMoveProgress(p) });
+}
+
+export function progressText(p: MoveProgress): string {
   return `${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSecond} keys/s`;
 }
 
@@ -34,10 +40,10 @@ export function moveContext(
   let last = 0;
   return {
     pool,
-    settings: migrateSettingsFromConfig(),
+    settings: moveSettingsFromConfig(),
     token,
     logger,
-    onProgress: (p: MigrateProgress) => {
+    onProgress: (p: MoveProgress) => {
       const pct = p.slotsTotal > 0 ? (p.slotsDone * 100) / p.slotsTotal : 100;
       progress.report({ message: progressText(p), increment: pct - last });
       last = pct;

@@ -11,7 +11,7 @@ import { withClusterLock } from '../../core/ops/clusterLock';
 import { AdminPool } from '../../core/redis/adminConnection';
 import { Router } from '../../core/routes/router';
 import { seedEndpoints } from '../../core/swarm/discover';
-import { CommandContext } from './registry';
+import { CommandContext } from './commandContext';
 
 export interface OpsConnections {
   readonly router: Router;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { ClusterModel } from '../../core/model/clusterModel';
 import { TreeNode, clusterOf } from '../tree/nodes';
-import { CommandContext } from './registry';
+import { CommandContext } from './commandContext';
 
 /** Whether a command argument is one of the tree's nodes. */
 export function isTreeNode(x: unknown): x is TreeNode {

@@ -5,7 +5,7 @@ import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyRebalance, planRebalanceOn } from '../../core/ops/rebalance';
 import { seedEndpoints } from '../../core/swarm/discover';
 import { TreeNode, clusterOf } from '../tree/nodes';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 import { moveContext } from './opsSettings';
 

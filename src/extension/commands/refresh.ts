@@ -1,4 +1,4 @@
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 
 export const refreshCommand: CommandDef = {
   id: 'redisSwarm.refresh',

@@ -1,11 +1,5 @@
 import * as vscode from 'vscode';
-import { Logger } from '../../core/lifecycle';
-import { EngineProvider } from '../engineProvider';
-import { ModelStore } from '../modelStore';
-import { ClusterPasswords } from '../passwords';
-import { ServiceLogViewer } from '../serviceLogs';
-import { RefreshManager } from '../refreshManager';
-import { TopologyTreeProvider } from '../tree/topologyTreeProvider';
+import { CommandContext, CommandDef } from './commandContext';
 import { commandFailure } from './commandFailure';
 import { refreshCommand } from './refresh';
 import { showLogCommand } from './showLog';
@@ -25,26 +19,6 @@ import { openTerminalCommand } from './openTerminal';
 import { healClusterCommand } from './healCluster';
 import { addReplicaCommand } from './addReplica';
 import { removeNodeCommand } from './removeNode';
-
-/** What commands may use; passed in, never held in a module of globals. */
-export interface CommandContext {
-  readonly engines: EngineProvider;
-  /** The one source of cluster data for views and commands (the last SwarmModel read). */
-  readonly store: ModelStore;
-  /** Cluster passwords the user gave, in SecretStorage. */
-  readonly passwords: ClusterPasswords;
-  /** Output channels following `docker service logs`. */
-  readonly serviceLogs: ServiceLogViewer;
-  readonly tree: TopologyTreeProvider;
-  readonly refresh: RefreshManager;
-  readonly output: vscode.LogOutputChannel;
-  readonly logger: Logger;
-}
-
-export interface CommandDef {
-  readonly id: string;
-  run(ctx: CommandContext, ...args: unknown[]): unknown;
-}
 
 /** Every command, registered from this one table. */
 const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand];

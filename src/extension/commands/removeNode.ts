@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyDelNode, formatDelNodePlan, formatDelNodeResult, planDelNode } from '../../core/ops/delNode';
 import { TreeNode } from '../tree/nodes';
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
-import { migrateSettingsFromConfig } from './opsSettings';
+import { moveProgressMessages, moveSettingsFromConfig } from './opsSettings';
 
 /**
  * `redisSwarm.removeNode` on a master or a replica: after a modal confirmation that names the
@@ -32,7 +32,7 @@ export const removeNodeCommand: CommandDef = {
     );
     if (choice !== 'Remove Node') return;
     const result = await runClusterOperation(ctx, cluster, `Remove ${service}`, async (c, progress, token) => {
-      const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger, settings: migrateSettingsFromConfig() };
+      const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger, settings: moveSettingsFromConfig(), onProgress: moveProgressMessages(progress) };
       const prepared = await planDelNode(scale, cluster.name, { node: target.node.id });
       ctx.logger.info(formatDelNodePlan(prepared.plan, prepared.topology).trim());
       return applyDelNode(scale, prepared);

@@ -1,4 +1,4 @@
-import { CommandDef } from './registry';
+import { CommandDef } from './commandContext';
 
 export const showLogCommand: CommandDef = {
   id: 'redisSwarm.showLog',

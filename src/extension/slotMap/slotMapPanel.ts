@@ -18,7 +18,7 @@ import { formatEndpoint } from '../../core/routes/endpoint';
 import { ModelStore } from '../modelStore';
 import { HostToPage, isPageState, isPageToHost, PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
 
-/** The operations engineer's command; absent in builds without it. */
+/** The command "Move to master…" hands the range to (registered with every other command). */
 export const MOVE_SLOTS_COMMAND = 'redisSwarm.moveSlots';
 /** The page must draw all 16384 slots faster than this (issue 6); slower draws are logged as warnings. */
 export const RENDER_BUDGET_MS = 50;
@@ -31,6 +31,21 @@ export class SlotMapPanels implements vscode.Disposable {
     private readonly store: ModelStore,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * The panels of one activation, with the serializer that brings slot maps back after a reload
+   * (`onWebviewPanel:redisSwarm.slotMap` activates us); both are disposed with the extension.
+   */
+  static register(context: vscode.ExtensionContext, store: ModelStore, logger: Logger): SlotMapPanels {
+    const slotMaps = new SlotMapPanels(context.extensionUri, store, logger);
+    context.subscriptions.push(
+      slotMaps,
+      vscode.window.registerWebviewPanelSerializer(SLOT_MAP_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => slotMaps.restore(panel, state),
+      }),
+    );
+    return slotMaps;
+  }
 
   /** Shows the cluster's slot map, reusing its panel when one is open. */
   open(cluster: string): void {
@@ -191,10 +206,6 @@ class SlotMapPanel {
   private async moveRange(start: number, end: number, targetMasterId: string | undefined): Promise<void> {
     const lo = Math.max(0, Math.min(start, end));
     const hi = Math.min(SLOT_COUNT - 1, Math.max(start, end));
-    if (!(await vscode.commands.getCommands(true)).includes(MOVE_SLOTS_COMMAND)) {
-      void vscode.window.showWarningMessage('Moving slots is not available');
-      return;
-    }
     const cluster = this.model();
     if (!cluster) throw new Error(`Cluster "${this.cluster}" is not loaded; refresh the Redis Swarm view.`);
     let target = targetMasterId;

@@ -59,13 +59,6 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     store.onDidChange(() => this.update(), undefined, this.disposables);
   }
 
-  /** Redraws everything (used when the whole picture is to be dropped, e.g. a new engine). */
-  reload(): void {
-    this.snapshot = undefined;
-    this.issued.clear();
-    this.changed.fire(undefined);
-  }
-
   private update(): void {
     const previous = this.snapshot;
     const next = buildSnapshot(this.store.current, this.store.error);

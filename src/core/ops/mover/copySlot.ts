@@ -53,8 +53,8 @@
  * sent it goes into WATCH, DUMP and RESTORE-ASKING as it is, and a DUMP reply is the
  * RESTORE-ASKING argument it already is.
  */
-import { describeError } from '../errors';
-import { bulkPayload, commandHead, encodeArgs, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../redis/wireLink';
+import { describeError } from '../../errors';
+import { bulkPayload, commandHead, encodeArgs, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../../redis/wireLink';
 
 // Command heads, encoded once (the key and the other arguments follow in wire form).
 const DUMP = commandHead(2, 'DUMP');
@@ -270,52 +270,7 @@ export async function copyChunks(
   ttls: TtlHint = { volatile: true },
 ): Promise<Map<number, ChunkOutcome>> {
   const out = new Map<number, ChunkOutcome>();
-
-  /** Ends a job before its commit: copies deleted, then the MIGRATE way (or failed). */
-  const giveUp = async (job: CopyJob, reason: string, failed = false): Promise<void> => {
-    const dropped = await dropCopies(job);
-    if (dropped.kind === 'failed') out.set(job.slot, dropped);
-    else if (failed) out.set(job.slot, { kind: 'failed', error: reason, copiesLeft: false });
-    else out.set(job.slot, { kind: 'fallback', reason });
-  };
-
-  /** The hand-over's replies: each slot committed, to retry, or given up. */
-  const settle = async (p: Prepared, sent: Promise<ReplyBlock>): Promise<void> => {
-    let done: ReplyBlock;
-    try {
-      done = await sent;
-    } catch (err) {
-      // The hand-over's outcome is unknown (the EXEC may have run): the copies may be the
-      // only ones now, so nothing is deleted; the slot is reported for `fix`.
-      for (const job of p.committing) {
-        out.set(job.slot, { kind: 'failed', error: `the hand-over of slot ${job.slot} failed (${describeError(err)}); its state is unknown`, copiesLeft: true });
-      }
-      return;
-    }
-    if (p.committing.length === 0) return; // an UNWATCH
-    const exec = p.committing.length + 1;
-    if (done.isError(exec)) {
-      // EXECABORT: a command was refused while queued; nothing ran.
-      let why = done.text(exec);
-      for (let i = 1; i < exec; i++) if (done.isError(i)) why = done.text(i);
-      await Promise.all(p.committing.map((job) => giveUp(job, `the hand-over was refused: ${why}`)));
-      return;
-    }
-    const results = done.items(exec);
-    await Promise.all(
-      p.committing.map(async (job, i) => {
-        const item = results?.[i];
-        // No results: a watched key was touched and the EXEC did nothing. Copy again.
-        if (item === undefined) return out.set(job.slot, { kind: 'retry' });
-        const text = itemText(item);
-        const ok = /^OK (\d+)$/.exec(text);
-        if (ok) return out.set(job.slot, { kind: 'committed', keys: (p.present.get(job) as Buffer[]).length, left: Number(ok[1]) });
-        if (text === 'CHANGED') return out.set(job.slot, { kind: 'retry' }); // a key expired
-        // SETSLOT MIGRATING refused: nothing was deleted on the source.
-        return giveUp(job, `SETSLOT MIGRATING: ${text}`, true);
-      }),
-    );
-  };
+  const giveUp = giveUpInto(out);
 
   let pending: Prepared | undefined;
   // One more turn after the last chunk: its hand-over goes out alone.
@@ -346,11 +301,59 @@ export async function copyChunks(
     if (pending) handOver = sent.shift();
     const snapshot = jobs.length > 0 ? sent.shift() : undefined;
     snapshot?.catch(() => undefined); // awaited below, after the hand-over
-    if (pending && handOver) await settle(pending, handOver);
+    if (pending && handOver) await settleHandOver(pending, handOver, out, giveUp);
     pending = undefined;
     if (snapshot) pending = await copyToTargets(source, jobs, snapshot, limits, giveUp, withTtl ? undefined : ttls);
   }
   return out;
+}
+
+/** A GiveUp that records its outcomes in `out`. */
+function giveUpInto(out: Map<number, ChunkOutcome>): GiveUp {
+  return async (job, reason, failed = false) => {
+    const dropped = await dropCopies(job);
+    if (dropped.kind === 'failed') out.set(job.slot, dropped);
+    else if (failed) out.set(job.slot, { kind: 'failed', error: reason, copiesLeft: false });
+    else out.set(job.slot, { kind: 'fallback', reason });
+  };
+}
+
+/** The hand-over's replies: each slot committed, to retry, or given up. */
+async function settleHandOver(p: Prepared, sent: Promise<ReplyBlock>, out: Map<number, ChunkOutcome>, giveUp: GiveUp): Promise<void> {
+  let done: ReplyBlock;
+  try {
+    done = await sent;
+  } catch (err) {
+    // The hand-over's outcome is unknown (the EXEC may have run): the copies may be the
+    // only ones now, so nothing is deleted; the slot is reported for `fix`.
+    for (const job of p.committing) {
+      out.set(job.slot, { kind: 'failed', error: `the hand-over of slot ${job.slot} failed (${describeError(err)}); its state is unknown`, copiesLeft: true });
+    }
+    return;
+  }
+  if (p.committing.length === 0) return; // an UNWATCH
+  const exec = p.committing.length + 1;
+  if (done.isError(exec)) {
+    // EXECABORT: a command was refused while queued; nothing ran.
+    let why = done.text(exec);
+    for (let i = 1; i < exec; i++) if (done.isError(i)) why = done.text(i);
+    await Promise.all(p.committing.map((job) => giveUp(job, `the hand-over was refused: ${why}`)));
+    return;
+  }
+  const results = done.items(exec);
+  await Promise.all(
+    p.committing.map(async (job, i) => {
+      const item = results?.[i];
+      // No results: a watched key was touched and the EXEC did nothing. Copy again.
+      if (item === undefined) return out.set(job.slot, { kind: 'retry' });
+      const text = itemText(item);
+      const ok = /^OK (\d+)$/.exec(text);
+      if (ok) return out.set(job.slot, { kind: 'committed', keys: (p.present.get(job) as Buffer[]).length, left: Number(ok[1]) });
+      if (text === 'CHANGED') return out.set(job.slot, { kind: 'retry' }); // a key expired
+      // SETSLOT MIGRATING refused: nothing was deleted on the source.
+      return giveUp(job, `SETSLOT MIGRATING: ${text}`, true);
+    }),
+  );
 }
 
 /**
@@ -405,17 +408,60 @@ async function copyToTargets(
   jobs: readonly CopyJob[],
   sent: Promise<ReplyBlock>,
   limits: CopyLimits,
-  giveUp: (job: CopyJob, reason: string) => Promise<void>,
+  giveUp: GiveUp,
   /** Set when the snapshot has no PTTLs (it ends with INFO keyspace instead). */
   noTtl?: TtlHint,
 ): Promise<Prepared> {
+  const snapshot = await readSnapshot(source, jobs, sent, limits, giveUp, noTtl);
+  if (!snapshot) return { link: source, committing: [], present: new Map() };
+  const { present, problems, byTarget } = restoreBatches(snapshot);
+  await sendRestores(byTarget, problems);
+  const committing: CopyJob[] = [];
+  for (const job of snapshot.live) {
+    const problem = problems.get(job);
+    if (problem !== undefined) await giveUp(job, problem);
+    // Every key vanished meanwhile: nothing to hand over, the MIGRATE way opens the slot.
+    else if ((present.get(job) ?? []).length === 0) await giveUp(job, 'its keys were deleted meanwhile');
+    else committing.push(job);
+  }
+  return { link: source, committing, present };
+}
+
+/** Ends a job before its commit: copies deleted, then the MIGRATE way (or failed). */
+type GiveUp = (job: CopyJob, reason: string, failed?: boolean) => Promise<void>;
+
+/** A chunk's snapshot as read: the replies, where each job's start, and the TTLs if they came apart. */
+interface Snapshot {
+  readonly snap: ReplyBlock;
+  /** Jobs whose WATCH held. */
+  readonly live: readonly CopyJob[];
+  /** Each job's first DUMP reply in `snap`. */
+  readonly firstReply: ReadonlyMap<CopyJob, number>;
+  /** Replies per key in `snap`: DUMP, or DUMP and PTTL. */
+  readonly perKey: 1 | 2;
+  /** The PTTLs of the extra round trip (a snapshot without them found keys with a TTL), and each job's first. */
+  readonly ttls: ReplyBlock | undefined;
+  readonly ttlAt: ReadonlyMap<CopyJob, number>;
+  /** When the values were read (ms): the copy's time here is taken off their TTLs. */
+  readonly taken: number;
+}
+
+/** The snapshot's replies; jobs whose WATCH failed given up. Undefined when the whole chunk was given up. */
+async function readSnapshot(
+  source: WireLink,
+  jobs: readonly CopyJob[],
+  sent: Promise<ReplyBlock>,
+  limits: CopyLimits,
+  giveUp: GiveUp,
+  noTtl: TtlHint | undefined,
+): Promise<Snapshot | undefined> {
   let snap: ReplyBlock;
   try {
     snap = await sent;
   } catch (err) {
     const reason = err instanceof ReplyTooLargeError ? `more than ${limits.maxBytes} bytes` : describeError(err);
     await Promise.all(jobs.map((j) => giveUp(j, reason)));
-    return { link: source, committing: [], present: new Map() };
+    return undefined;
   }
   let taken = Date.now();
   const perKey = noTtl ? 1 : 2;
@@ -447,28 +493,39 @@ async function copyToTargets(
       taken = Date.now();
     } catch (err) {
       await Promise.all(live.map((j) => giveUp(j, describeError(err))));
-      return { link: source, committing: [], present: new Map() };
+      return undefined;
     }
   }
+  return { snap, live, firstReply, perKey, ttls, ttlAt, taken };
+}
 
-  interface Op {
-    readonly job: CopyJob;
-    readonly key: Buffer;
-    readonly kind: 'restore' | 'asking' | 'del';
-  }
+/** One command sent to a target for a job's key, so that its reply can be read back. */
+interface Op {
+  readonly job: CopyJob;
+  readonly key: Buffer;
+  readonly kind: 'restore' | 'asking' | 'del';
+}
+
+/** Per target, the RESTORE-ASKINGs (and DELs of our stale copies) of the live jobs; the keys each job hands over. */
+function restoreBatches(snapshot: Snapshot): {
+  present: Map<CopyJob, Buffer[]>;
+  problems: Map<CopyJob, string>;
+  byTarget: Map<WireLink, { w: WireWriter; ops: Op[] }>;
+} {
+  const { snap, perKey, ttls } = snapshot;
   const present = new Map<CopyJob, Buffer[]>();
   const problems = new Map<CopyJob, string>();
   const byTarget = new Map<WireLink, { w: WireWriter; ops: Op[] }>();
-  for (const job of live) {
-    at = firstReply.get(job) as number;
+  for (const job of snapshot.live) {
+    let at = snapshot.firstReply.get(job) as number;
     let t = byTarget.get(job.target);
     // About the snapshot's size again: each DUMP reply plus its key and command head.
     if (!t) byTarget.set(job.target, (t = { w: new WireWriter(2 * snap.buf.length), ops: [] }));
     const here: Buffer[] = [];
     // Only a later attempt has copies of its own to look up (and to delete if gone).
     const seen = job.ours.size > 0 ? new Set<string>() : undefined;
-    const elapsed = Date.now() - taken;
-    let ttlIndex = ttlAt.get(job) ?? 0;
+    const elapsed = Date.now() - snapshot.taken;
+    let ttlIndex = snapshot.ttlAt.get(job) ?? 0;
     for (const k of job.keys) {
       const dump = at;
       at += perKey;
@@ -478,7 +535,7 @@ async function copyToTargets(
         continue;
       }
       // PTTL from the snapshot, from the extra round trip, or none (the node has no TTL at all).
-      const pttl = !noTtl ? snap.int(dump + 1) : ttls ? ttls.int(ttlReply) : -1;
+      const pttl = perKey === 2 ? snap.int(dump + 1) : ttls ? ttls.int(ttlReply) : -1;
       if (Number.isNaN(pttl)) {
         problems.set(job, `PTTL of ${nameText(k)} gave no number`);
         continue;
@@ -503,6 +560,11 @@ async function copyToTargets(
     }
     present.set(job, here);
   }
+  return { present, problems, byTarget };
+}
+
+/** Each target's batch in one write; `ours` follows what each reply says, `problems` gets the first failure per job. */
+async function sendRestores(byTarget: ReadonlyMap<WireLink, { w: WireWriter; ops: Op[] }>, problems: Map<CopyJob, string>): Promise<void> {
   await Promise.all(
     [...byTarget].map(async ([target, { w: tw, ops }]) => {
       let r: ReplyBlock;
@@ -527,16 +589,6 @@ async function copyToTargets(
       });
     }),
   );
-  const committing: CopyJob[] = [];
-  for (const job of live) {
-    const problem = problems.get(job);
-    if (problem !== undefined) await giveUp(job, problem);
-    // Every key vanished meanwhile: nothing to hand over, the MIGRATE way opens the slot.
-    else if ((present.get(job) ?? []).length === 0) await giveUp(job, 'its keys were deleted meanwhile');
-    else committing.push(job);
-  }
-
-  return { link: source, committing, present };
 }
 
 /** copyChunks for one chunk on one connection. */
