@@ -8,7 +8,7 @@
  * smoothing: one putImageData and one drawImage for the whole map, then the few overlays.
  */
 import type { HostToPage, PageToHost, SlotMapPageState } from '../src/extension/slotMap/protocol';
-import { buildOwners, formatSpans, heat, keysInRange, NO_OWNER, ownersInRange, SLOT_COUNT, SlotMapView, SlotSpan } from '../src/core/model/slotMapData';
+import { buildOwners, formatSpans, heat, keysInRange, NO_OWNER, ownersInRange, SLOT_COUNT, type SlotMapView, type SlotSpan } from '../src/core/model/slotMapData';
 
 interface VsCodeApi {
   postMessage(message: PageToHost): void;

@@ -1,5 +1,5 @@
 import { describeError, isBadInputError, isCancelledError } from '../core/errors';
-import { CliIO, Verb } from './verb';
+import { type CliIO, type Verb } from './verb';
 import { verbs } from './verbs';
 import { formatFlagHelp } from './args';
 

@@ -1,6 +1,6 @@
-import { ProgressReporter } from '../core/lifecycle';
+import { type ProgressReporter } from '../core/lifecycle';
 import { formatMoveProgress } from '../core/ops/formatOps';
-import { MoveProgress } from '../core/ops/mover';
+import { type MoveProgress } from '../core/ops/mover';
 
 /** Progress steps on stderr, so stdout stays clean for --json and pipes. */
 export function stderrProgress(stderr: NodeJS.WritableStream): ProgressReporter {

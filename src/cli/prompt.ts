@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { BadInputError } from '../core/errors';
-import { CliIO } from './verb';
+import { type CliIO } from './verb';
 
 /** Prints a question and reads one line of the answer (empty at end of input). */
 export async function ask(io: CliIO, question: string): Promise<string> {

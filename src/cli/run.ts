@@ -1,7 +1,7 @@
 // The process entry of the `redis-swarm` command (bundled to dist/cli.js).
 import { describeError } from '../core/errors';
 import { EXIT_CANCELLED, main } from './main';
-import { CliIO } from './verb';
+import { type CliIO } from './verb';
 
 const controller = new AbortController();
 let interrupts = 0;

@@ -1,4 +1,4 @@
-import { FlagSpecs } from './args';
+import { type FlagSpecs } from './args';
 
 /** What a verb writes to; tests pass their own buffers. */
 export interface CliIO {

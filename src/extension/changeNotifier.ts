@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { Logger } from '../core/lifecycle';
-import { SwarmModel } from '../core/model/clusterModel';
+import { type Logger } from '../core/lifecycle';
+import { type SwarmModel } from '../core/model/clusterModel';
 import { modelChanges } from '../core/model/modelChanges';
-import { ModelStore } from './modelStore';
+import { type ModelStore } from './modelStore';
 
 /**
  * Compares each model the store reads with the one before and warns about what a person must

@@ -6,7 +6,7 @@
  * nothing: `stopAll` makes every sync queued or in flight before it stale.
  */
 import { describeError } from '../core/errors';
-import { CancellationToken, Logger, tokenFromSignal } from '../core/lifecycle';
+import { type CancellationToken, type Logger, tokenFromSignal } from '../core/lifecycle';
 
 export interface ClusterWatchersDeps {
   /** The names of the clusters on the swarm now. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { Engine, openEngine } from '../core/docker/engine';
-import { TargetOptions } from '../core/docker/target';
-import { Logger } from '../core/lifecycle';
+import { type Engine, openEngine } from '../core/docker/engine';
+import { type TargetOptions } from '../core/docker/target';
+import { type Logger } from '../core/lifecycle';
 
 /**
  * Owns the Docker client for the engine chosen by the settings (redisSwarm.dockerHost,

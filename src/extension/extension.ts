@@ -6,7 +6,7 @@ import { registerCommands } from './commands/registry';
 import { SlotMapPanels } from './slotMap/slotMapPanel';
 import { TerminalHistory } from './terminal/terminalHistory';
 import { RefreshManager } from './refreshManager';
-import { TreeNode } from './tree/nodes';
+import { type TreeNode } from './tree/nodes';
 import { ModelStore } from './modelStore';
 import { ClusterPasswords } from './passwords';
 import { ClusterStatusBar } from './statusBar';

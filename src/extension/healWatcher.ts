@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { CancellationToken, Logger } from '../core/lifecycle';
+import { type CancellationToken, type Logger } from '../core/lifecycle';
 import { listSwarmClusters } from '../core/swarm/discover';
 import { DEFAULT_GRACE_SECONDS } from '../core/heal/planHeal';
 import { watchCluster } from '../core/heal/watcher';
-import { EngineProvider } from './engineProvider';
-import { ClusterPasswords } from './passwords';
+import { type EngineProvider } from './engineProvider';
+import { type ClusterPasswords } from './passwords';
 import { ClusterWatchers } from './clusterWatchers';
 
 /** How often the watcher looks for clusters that appeared or went away (ms). */

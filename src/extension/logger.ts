@@ -1,5 +1,5 @@
-import * as vscode from 'vscode';
-import { Logger } from '../core/lifecycle';
+import type * as vscode from 'vscode';
+import { type Logger } from '../core/lifecycle';
 
 /** The core logs through a plain Logger; in VS Code it lands in the "Redis Swarm" channel. */
 export function createLogger(channel: vscode.LogOutputChannel): Logger {

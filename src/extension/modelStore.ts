@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import { CoalescedRun } from '../core/coalesce';
-import { Logger } from '../core/lifecycle';
-import { ClusterModel, SwarmModel } from '../core/model/clusterModel';
+import { type Logger } from '../core/lifecycle';
+import { type ClusterModel, type SwarmModel } from '../core/model/clusterModel';
 import { SwarmModelReader } from '../core/model/swarmModelReader';
-import { EngineProvider } from './engineProvider';
+import { type EngineProvider } from './engineProvider';
 
 /**
  * The one place the extension's views get data from: the last SwarmModel read by the core.

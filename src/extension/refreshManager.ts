@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { ReasonDebouncer } from '../core/coalesce';
-import { DockerEvent, watchDockerEvents } from '../core/docker/events';
+import { type DockerEvent, watchDockerEvents } from '../core/docker/events';
 import { describeError } from '../core/errors';
-import { Logger } from '../core/lifecycle';
-import { EngineProvider } from './engineProvider';
+import { type Logger } from '../core/lifecycle';
+import { type EngineProvider } from './engineProvider';
 
 /** Bursts of refresh reasons (Docker events arrive in flurries) within this window make one read. */
 export const REFRESH_DEBOUNCE_MS = 250;

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { followServiceLogs } from '../core/docker/serviceLogs';
 import { describeError } from '../core/errors';
-import { Disposable } from '../core/lifecycle';
-import { EngineProvider } from './engineProvider';
+import { type Disposable } from '../core/lifecycle';
+import { type EngineProvider } from './engineProvider';
 
 /**
  * `docker service logs --follow` of node services, each in an output channel of its own

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { ClusterModel } from '../core/model/clusterModel';
-import { ModelStore } from './modelStore';
-import { TreeNode, clusterOf } from './tree/nodes';
+import { type ClusterModel } from '../core/model/clusterModel';
+import { type ModelStore } from './modelStore';
+import { type TreeNode, clusterOf } from './tree/nodes';
 
 const ICONS: Record<ClusterModel['health'], string> = {
   ok: '$(pass)',

@@ -6,7 +6,7 @@
  * reference tool does this (redis-cli has no heal), so only our numbers are printed.
  */
 import { execFileSync } from 'node:child_process';
-import { healCluster, HealSession, lookAtCluster, openHealSession } from '../../src/core/heal/healCluster';
+import { healCluster, type HealSession, lookAtCluster, openHealSession } from '../../src/core/heal/healCluster';
 import { deployFormedCluster, localEngine, runPrefix, sweep } from '../support/swarm';
 
 const TASKS_TIMEOUT_MS = 90_000;

@@ -19,9 +19,9 @@ import calculateSlot from 'cluster-key-slot';
 import { readTopology } from '../../src/core/cluster/readTopology';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
-import { DEFAULT_MOVE_SETTINGS, MoveSettings } from '../../src/core/ops/mover';
+import { DEFAULT_MOVE_SETTINGS, type MoveSettings } from '../../src/core/ops/mover';
 import { checkCluster } from '../../src/core/cluster/check';
-import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 import { cpuDiagnostics, hook } from './benchDiagnostics';
 

@@ -11,7 +11,7 @@ import { readTopology } from '../../src/core/cluster/readTopology';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
 import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
-import { MoveSettings } from '../../src/core/ops/mover';
+import { type MoveSettings } from '../../src/core/ops/mover';
 import { cpuDiagnostics, startCpuWatch, startProfile } from './benchDiagnostics';
 
 async function main(): Promise<void> {

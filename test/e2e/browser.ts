@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env['REDIS_SWARM_CHROMIUM'] || '/usr/bin/chromium';
 export const CHROMIUM_ARGS: readonly string[] = [

@@ -4,7 +4,7 @@
  * shared/docs/environment.md: every code-server command writes into $HOME, a second server on
  * a taken port dies silently, and killing the main PID leaves the extension host running.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';

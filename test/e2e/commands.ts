@@ -3,7 +3,7 @@
  * QuickPick, find the frame a webview's page runs in. Every wait is bounded and says what it
  * waited for.
  */
-import { Frame, Page } from 'playwright-core';
+import { type Frame, type Page } from 'playwright-core';
 import { ELEMENT_TIMEOUT_MS, message, visible } from './workbench';
 
 const POLL_MS = 250;

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { LIVE_CLUSTER_FILE, LOG_PREFIX, parseResult, TestResult } from '../extensionHost/protocol';
+import { LIVE_CLUSTER_FILE, LOG_PREFIX, parseResult, type TestResult } from '../extensionHost/protocol';
 import { deployFormedCluster, runPrefix, sweep } from '../support/swarm';
 import { EXTENSION_TESTS_ENTRY, OUTPUT_DIR, REPO_ROOT } from './paths';
 import { OUR_ACTIVITY_ITEM } from './commands';

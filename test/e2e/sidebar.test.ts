@@ -10,7 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { TEST_IMAGE, runPrefix } from '../support/swarm';
 import { OUR_ACTIVITY_ITEM, runFromPalette, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';

@@ -9,7 +9,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Frame } from 'playwright-core';
+import { type Frame } from 'playwright-core';
 import { frameWith, pickClusterIfAsked, runFromPalette, waitForFrame, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, withWorkbench, screenshot, visible, withFailureScreenshot, WORKBENCH_TIMEOUT_MS } from './workbench';

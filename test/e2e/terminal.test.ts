@@ -10,7 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { pickClusterIfAsked, runFromPalette, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, withWorkbench, screenshot, withFailureScreenshot } from './workbench';

@@ -5,9 +5,9 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ConsoleMessage, Page } from 'playwright-core';
-import { Browser, launchBrowser } from './browser';
-import { CodeServer, startCodeServer } from './codeServer';
+import { type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, launchBrowser } from './browser';
+import { type CodeServer, startCodeServer } from './codeServer';
 import { OUTPUT_DIR } from './paths';
 
 export const PAGE_LOAD_TIMEOUT_MS = 30_000;

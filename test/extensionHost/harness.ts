@@ -4,7 +4,7 @@
  * TAP-like `ok`/`not ok` lines for people and one marker line per test for the launcher, and
  * rejects when any test failed so VS Code exits the run with code 1.
  */
-import { formatResult, LOG_PREFIX, TestResult } from './protocol';
+import { formatResult, LOG_PREFIX, type TestResult } from './protocol';
 
 export interface ExtensionTest {
   readonly name: string;

@@ -5,12 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { checkCluster, CheckReport } from '../../src/core/cluster/check';
+import { checkCluster, type CheckReport } from '../../src/core/cluster/check';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { readTopology } from '../../src/core/cluster/readTopology';
-import { NodesView } from '../../src/core/cluster/topology';
+import { type NodesView } from '../../src/core/cluster/topology';
 import { StaticRouter } from '../../src/core/routes/router';
-import { createWithRedisCli, LoopbackNodes, redisCli, startRedisNodes, waitClusterOk } from '../support/loopbackCluster';
+import { createWithRedisCli, type LoopbackNodes, redisCli, startRedisNodes, waitClusterOk } from '../support/loopbackCluster';
 
 const SEED = { host: '127.0.0.1', port: 22040 };
 let servers: LoopbackNodes | undefined;

@@ -5,17 +5,17 @@
  * run's prefix. Needs `npm run build` (dist/cli.js).
  */
 import { strict as assert } from 'node:assert';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import Redis from 'ioredis';
 import { EXIT_CANCELLED } from '../../src/cli/main';
 import { applyCreate, inspectNodes } from '../../src/core/cluster/applyCreate';
 import { planCreate } from '../../src/core/cluster/planCreate';
 import { isCancelledError } from '../../src/core/errors';
-import { CancellationToken } from '../../src/core/lifecycle';
+import { type CancellationToken } from '../../src/core/lifecycle';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
-import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 import { TEST_IMAGE, leftovers, runPrefix, sweep } from '../support/swarm';
 

@@ -6,14 +6,14 @@
  * killed with SIGKILL frees the lock, and the lock works while the cluster is down.
  */
 import { strict as assert } from 'node:assert';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
-import { ClusterNode, countSlots } from '../../src/core/cluster/topology';
-import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { type ClusterNode, countSlots } from '../../src/core/cluster/topology';
+import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 import { deployHandMadeCluster, runPrefix, sweep } from '../support/swarm';
 

@@ -11,14 +11,14 @@
  * Every other time, the first fix is killed too, while it applies its plan.
  */
 import { strict as assert } from 'node:assert';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis, { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
-import { createWithRedisCli, LoopbackNodes } from '../support/loopbackCluster';
+import { createWithRedisCli, type LoopbackNodes } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 
 const BASE = 25000;
@@ -152,6 +152,8 @@ describe('a move killed at any point is closed by fix', { timeout: 900_000 }, ()
       perSlot.set(slot, (perSlot.get(slot) ?? 0) + 1);
       tags.push(tag);
     }
+    const writer = client;
+    assert.ok(writer, 'no cluster client to load the keys with');
     for (let i = 0; i < tags.length; i += 400) {
       await Promise.all(
         tags.slice(i, i + 400).flatMap((tag, j) => {
@@ -159,7 +161,7 @@ describe('a move killed at any point is closed by fix', { timeout: 900_000 }, ()
           expected.set(`${tag}:d`, `d${n}`);
           expected.set(`${tag}:c`, '0');
           expected.set(`${tag}:x`, `x${n}`);
-          return [client?.set(`${tag}:d`, `d${n}`), client?.set(`${tag}:c`, '0'), client?.set(`${tag}:x`, `x${n}`)];
+          return [writer.set(`${tag}:d`, `d${n}`), writer.set(`${tag}:c`, '0'), writer.set(`${tag}:x`, `x${n}`)];
         }),
       );
     }

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { applyCreate, inspectNodes } from '../../src/core/cluster/applyCreate';
 import { checkCluster } from '../../src/core/cluster/check';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
-import { CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
+import { type CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
 import { readTopology } from '../../src/core/cluster/readTopology';
 import { isBadInputError, isRedisSwarmError, isTimeoutError } from '../../src/core/errors';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
-import { LoopbackNodes, redisCli, startRedisNodes } from '../support/loopbackCluster';
+import { type LoopbackNodes, redisCli, startRedisNodes } from '../support/loopbackCluster';
 
 /** Tests run from the repository root (npm run test:integration). */
 const REPO = process.cwd();

@@ -10,9 +10,9 @@ import calculateSlot from 'cluster-key-slot';
 import { formatRanges } from '../../src/core/cluster/topology';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { replyText } from '../../src/core/redis/adminConnection';
-import { Diagnosis } from '../../src/core/heal/diagnose';
+import { type Diagnosis } from '../../src/core/heal/diagnose';
 import { setClusterMode } from '../../src/core/heal/clusterMode';
-import { HealResult, HealSession, healCluster, lookAtCluster, openHealSession } from '../../src/core/heal/healCluster';
+import { type HealResult, type HealSession, healCluster, lookAtCluster, openHealSession } from '../../src/core/heal/healCluster';
 import { deployFormedCluster, deployHandMadeCluster, localEngine, runPrefix, sweep } from '../support/swarm';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

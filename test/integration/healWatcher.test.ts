@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { lookAtCluster, openHealSession } from '../../src/core/heal/healCluster';
 import { watchCluster } from '../../src/core/heal/watcher';
 import { withClusterLock } from '../../src/core/ops/clusterLock';
-import { Logger, tokenFromSignal } from '../../src/core/lifecycle';
+import { type Logger, tokenFromSignal } from '../../src/core/lifecycle';
 import { seedEndpoints } from '../../src/core/swarm/discover';
 import { deployHandMadeCluster, localEngine, runPrefix, sweep } from '../support/swarm';
 

@@ -10,8 +10,8 @@ import { openEngine } from '../../src/core/docker/engine';
 import { pollUntil } from '../../src/core/lifecycle';
 import { SwarmModelReader } from '../../src/core/model/swarmModelReader';
 import { replyText } from '../../src/core/redis/adminConnection';
-import { SwarmCluster } from '../../src/core/swarm/discover';
-import { LoopbackNodes, startRedisNodes } from '../support/loopbackCluster';
+import { type SwarmCluster } from '../../src/core/swarm/discover';
+import { type LoopbackNodes, startRedisNodes } from '../support/loopbackCluster';
 
 const PORT = 25700;
 const FIRST = 'mr-First#1';

@@ -12,12 +12,12 @@ import { setImmediate as yieldTurn } from 'node:timers/promises';
 import Redis from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import { readTopology } from '../../src/core/cluster/readTopology';
-import { ClusterNode } from '../../src/core/cluster/topology';
-import { MoveEngine } from '../../src/core/ops/mover';
+import { type ClusterNode } from '../../src/core/cluster/topology';
+import { type MoveEngine } from '../../src/core/ops/mover';
 import { applyReshard, planReshardOn } from '../../src/core/ops/reshard';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
-import { createWithRedisCli, LoopbackNodes, waitClusterOk } from '../support/loopbackCluster';
+import { createWithRedisCli, type LoopbackNodes, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 
 const BASE = 25500;

@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { formatEndpoint } from '../../src/core/routes/endpoint';
-import { CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
-import { LoopbackNodes, startRedisNodes } from '../support/loopbackCluster';
+import { type CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
+import { type LoopbackNodes, startRedisNodes } from '../support/loopbackCluster';
 
 let servers: LoopbackNodes | undefined;
 before(async () => {

@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createWithRedisCli, LoopbackNodes, redisCli, startRedisNodes, waitClusterOk } from '../support/loopbackCluster';
+import { createWithRedisCli, type LoopbackNodes, redisCli, startRedisNodes, waitClusterOk } from '../support/loopbackCluster';
 import { replScript } from '../support/replScript';
 import { ReplEngine } from '../../src/core/repl/engine';
-import { Route, Router, StaticRouter } from '../../src/core/routes/router';
-import { Endpoint, formatEndpoint } from '../../src/core/routes/endpoint';
+import { type Route, type Router, StaticRouter } from '../../src/core/routes/router';
+import { type Endpoint, formatEndpoint } from '../../src/core/routes/endpoint';
 
 const BASE_PORT = 21001;
 const NODES = 6;

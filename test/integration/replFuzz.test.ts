@@ -6,11 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { createWithRedisCli, LoopbackNodes, redisCli, startRedisNodes, waitClusterOk } from '../support/loopbackCluster';
+import { createWithRedisCli, type LoopbackNodes, redisCli, startRedisNodes, waitClusterOk } from '../support/loopbackCluster';
 import { ReplEngine } from '../../src/core/repl/engine';
 import { splitArgs } from '../../src/core/repl/splitArgs';
-import { Route, Router } from '../../src/core/routes/router';
-import { Endpoint } from '../../src/core/routes/endpoint';
+import { type Route, type Router } from '../../src/core/routes/router';
+import { type Endpoint } from '../../src/core/routes/endpoint';
 import { mulberry32 } from '../../src/core/util/prng';
 
 const BASE_PORT = 21021;

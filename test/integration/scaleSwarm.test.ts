@@ -14,8 +14,8 @@ import { countSlots } from '../../src/core/cluster/topology';
 import { AdminPool, replyText } from '../../src/core/redis/adminConnection';
 import { applyAddNode, planAddNode } from '../../src/core/ops/addNode';
 import { applyDelNode, planDelNode } from '../../src/core/ops/delNode';
-import { readFresh, ScaleContext } from '../../src/core/ops/scaleSupport';
-import { ClusterAccess, openClusterAccess } from '../../src/core/swarm/clusterAccess';
+import { readFresh, type ScaleContext } from '../../src/core/ops/scaleSupport';
+import { type ClusterAccess, openClusterAccess } from '../../src/core/swarm/clusterAccess';
 import { infoField } from '../../src/core/cluster/nodesParser';
 import { deployFormedCluster, runPrefix, sweep } from '../support/swarm';
 

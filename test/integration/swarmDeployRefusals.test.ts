@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { deployCluster, hostPortsProblem } from '../../src/core/swarm/deploy';
-import { DEPLOY_DEFAULTS, DeployOptions } from '../../src/core/swarm/deployOptions';
+import { DEPLOY_DEFAULTS, type DeployOptions } from '../../src/core/swarm/deployOptions';
 import { isBadInputError, isRedisSwarmError } from '../../src/core/errors';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
 

@@ -10,13 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkCluster } from '../../src/core/cluster/check';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { readTopology } from '../../src/core/cluster/readTopology';
-import { NodesView } from '../../src/core/cluster/topology';
-import { healCluster, HealSession } from '../../src/core/heal/healCluster';
+import { type NodesView } from '../../src/core/cluster/topology';
+import { healCluster, type HealSession } from '../../src/core/heal/healCluster';
 import { buildClusterModel } from '../../src/core/model/clusterModel';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
-import { SwarmCluster } from '../../src/core/swarm/discover';
-import { createWithRedisCli, LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { type SwarmCluster } from '../../src/core/swarm/discover';
+import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 import { localEngine } from '../support/swarm';
 

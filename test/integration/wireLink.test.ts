@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { ReplyTooLargeError, WireLink, WireWriter } from '../../src/core/redis/wireLink';
-import { LoopbackNodes, startRedisNodes } from '../support/loopbackCluster';
+import { type LoopbackNodes, startRedisNodes } from '../support/loopbackCluster';
 
 const PORT = 23180;
 const PASSWORD = 'wl-Secret#1';

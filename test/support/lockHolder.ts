@@ -7,7 +7,7 @@
  */
 import { withClusterLock, isClusterBusyError } from '../../src/core/ops/clusterLock';
 import { AdminPool } from '../../src/core/redis/adminConnection';
-import { Endpoint, parseEndpoint } from '../../src/core/routes/endpoint';
+import { type Endpoint, parseEndpoint } from '../../src/core/routes/endpoint';
 import { StaticRouter } from '../../src/core/routes/router';
 import { openClusterAccess } from '../../src/core/swarm/clusterAccess';
 import { adminPoolFor } from '../../src/core/swarm/formCluster';

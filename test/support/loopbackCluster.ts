@@ -3,7 +3,7 @@
  * Each process gets its own scratch directory; `stop()` kills them and removes the folders,
  * and is safe to call from a test's `after` even when start failed part-way.
  */
-import { spawn, ChildProcess, execFileSync } from 'node:child_process';
+import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
  * ephemeral range. Redis 7's `cluster-port` sets the bus port explicitly, so each node gets a
  * bus port inside the same block (`busBase + i`), and everything stays below 32768.
  */
-import { LoopbackNodes, startRedisNodes } from './loopbackCluster';
+import { type LoopbackNodes, startRedisNodes } from './loopbackCluster';
 
 export function startOpsNodes(basePort: number, count: number, busBase: number, extraArgs: readonly string[] = []): Promise<LoopbackNodes> {
   return startRedisNodes(basePort, count, { busBase, extraArgs });

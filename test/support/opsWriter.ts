@@ -3,7 +3,7 @@
  * each owning its own keys (so every key's writes are ordered), each write's acknowledged value
  * remembered. Afterwards every key must read back its last acknowledged value.
  */
-import { Cluster } from 'ioredis';
+import { type Cluster } from 'ioredis';
 
 export interface WriterStats {
   readonly writes: number;

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openEngine, Engine } from '../../src/core/docker/engine';
+import { openEngine, type Engine } from '../../src/core/docker/engine';
 
 /** The local test image scripts/setup.sh builds (no registry here to pull redis:7 from). */
 export const TEST_IMAGE = process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local';

@@ -4,7 +4,7 @@ import { checkCluster } from '../../src/core/cluster/check';
 import { formatCheck } from '../../src/core/cluster/formatCheck';
 import { formatStatus } from '../../src/core/cluster/formatStatus';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
-import { ClusterNode, ClusterTopology, ReportedView } from '../../src/core/cluster/topology';
+import { type ClusterNode, type ClusterTopology, type ReportedView } from '../../src/core/cluster/topology';
 import { FORMED_22190, OPEN_AND_FAILED_22190, OPEN_AND_FAILED_22191 } from './clusterNodesSamples';
 
 function reported(reply: string, overrides: Partial<ReportedView> = {}): ReportedView {

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main';
-import { CliIO } from '../../src/cli/verb';
+import { type CliIO } from '../../src/cli/verb';
 import { MOVE_LIMITS, clampMoveSetting } from '../../src/core/ops/moveLimits';
 
 async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {

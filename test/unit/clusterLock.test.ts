@@ -9,7 +9,7 @@ import {
   decodeLockName,
   encodeLockName,
   judgeContenders,
-  LockHolder,
+  type LockHolder,
   lockNamesInClientList,
 } from '../../src/core/ops/lockName';
 import { keepAliveInterval, LOCK_KEEPALIVE_MS } from '../../src/core/ops/clusterLock';

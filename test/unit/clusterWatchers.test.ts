@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { CancellationToken, nullLogger } from '../../src/core/lifecycle';
+import { type CancellationToken, nullLogger } from '../../src/core/lifecycle';
 import { ClusterWatchers } from '../../src/extension/clusterWatchers';
 
 interface Pending {

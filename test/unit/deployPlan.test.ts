@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { DEPLOY_DEFAULTS, DeployOptions, validateClusterName } from '../../src/core/swarm/deployOptions';
+import { DEPLOY_DEFAULTS, type DeployOptions, validateClusterName } from '../../src/core/swarm/deployOptions';
 import { planDeploy } from '../../src/core/swarm/deploy';
 import { quoteConf, renderAuthSecret, renderRedisConf } from '../../src/core/swarm/redisConf';
 import { splitConfArgs } from '../../src/core/swarm/confArgs';
-import { RedisImage, imageChoices } from '../../src/core/docker/images';
-import { SwarmCluster } from '../../src/core/swarm/discover';
+import { type RedisImage, imageChoices } from '../../src/core/docker/images';
+import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { createReplicas } from '../../src/core/swarm/formCluster';
 
 const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, ...extra });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ClusterModel, buildClusterModel } from '../../src/core/model/clusterModel';
+import { type ClusterModel, buildClusterModel } from '../../src/core/model/clusterModel';
 import { describeCluster, describeMaster, describeReplica, describeService, formatBytes } from '../../src/core/model/describeNodes';
-import { SwarmRedisNode } from '../../src/core/swarm/discover';
+import { type SwarmRedisNode } from '../../src/core/swarm/discover';
 import { FORMED_22190 } from './clusterNodesSamples';
 import { clusterFrom } from './modelSamples';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventLineSplitter, parseDockerEvent } from '../../src/core/docker/events';
-import { LogLine, LogLineSplitter, splitLogStream } from '../../src/core/docker/serviceLogs';
+import { type LogLine, LogLineSplitter, splitLogStream } from '../../src/core/docker/serviceLogs';
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { EngineStatus, requireSwarmManager } from '../../src/core/docker/engine';
+import { type EngineStatus, requireSwarmManager } from '../../src/core/docker/engine';
 import { describeError, isRedisSwarmError } from '../../src/core/errors';
 
 const status = (extra: Partial<EngineStatus>): EngineStatus => ({

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { formatReply, repr } from '../../src/core/repl/formatReply';
-import { RespReply } from '../../src/core/redis/resp';
+import { type RespReply } from '../../src/core/redis/resp';
 import { formatHelp, helpFromCommandDocs } from '../../src/core/repl/commandHelp';
 
 const bulk = (s: string): RespReply => ({ type: 'bulk', value: Buffer.from(s, 'latin1') });

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
-import { diagnose, NodeObservation } from '../../src/core/heal/diagnose';
+import { diagnose, type NodeObservation } from '../../src/core/heal/diagnose';
 import { planHeal, splitRanges } from '../../src/core/heal/planHeal';
 import { formatHealPlan } from '../../src/core/heal/formatHeal';
-import { SwarmCluster } from '../../src/core/swarm/discover';
+import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { verbs } from '../../src/cli/verbs';
 
 const id = (n: number): string => String(n).repeat(40).slice(0, 40).replace(/[^0-9a-f]/g, 'a');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { addToHistory, applyKey, EditResult, Key, LineState, newLineState, parseKeys, renderLine, startLine, withColumns } from '../../src/core/repl/lineEditor';
+import { addToHistory, applyKey, type EditResult, type Key, type LineState, newLineState, parseKeys, renderLine, startLine, withColumns } from '../../src/core/repl/lineEditor';
 import { TerminalOutput } from '../../src/core/repl/terminalOutput';
 
 const PROMPT = '127.0.0.1:7001> ';

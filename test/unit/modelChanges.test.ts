@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ClusterModel, SwarmModel } from '../../src/core/model/clusterModel';
+import { type ClusterModel, type SwarmModel } from '../../src/core/model/clusterModel';
 import { modelChanges } from '../../src/core/model/modelChanges';
 import { FORMED_22190 } from './clusterNodesSamples';
 import { ENGINE, clusterFrom } from './modelSamples';

@@ -1,9 +1,9 @@
 /** Cluster models built from `CLUSTER NODES` samples, for the model and tree-text tests. */
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
-import { ClusterTopology, ReportedView } from '../../src/core/cluster/topology';
-import { EngineStatus } from '../../src/core/docker/engine';
-import { ClusterModel, buildClusterModel } from '../../src/core/model/clusterModel';
-import { SwarmCluster } from '../../src/core/swarm/discover';
+import { type ClusterTopology, type ReportedView } from '../../src/core/cluster/topology';
+import { type EngineStatus } from '../../src/core/docker/engine';
+import { type ClusterModel, buildClusterModel } from '../../src/core/model/clusterModel';
+import { type SwarmCluster } from '../../src/core/swarm/discover';
 
 export const ENGINE: EngineStatus = {
   target: { host: 'unix:///var/run/docker.sock', source: 'default' },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeReshardTable, PlanNode, planReshard } from '../../src/core/ops/planReshard';
+import { computeReshardTable, type PlanNode, planReshard } from '../../src/core/ops/planReshard';
 import { planRebalance } from '../../src/core/ops/planRebalance';
 import { formatRanges, slotsToRanges } from '../../src/core/cluster/topology';
 import { isBadInputError } from '../../src/core/errors';

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { opsProgress } from '../../src/cli/progress';
-import { MoveProgress } from '../../src/core/ops/mover';
+import { type MoveProgress } from '../../src/core/ops/mover';
 
 function output(isTTY: boolean): NodeJS.WritableStream & { isTTY: boolean; text: () => string } {
   const chunks: string[] = [];

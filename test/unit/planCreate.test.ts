@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocateSlots, CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
+import { allocateSlots, type CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
 import { formatPlan } from '../../src/core/cluster/formatPlan';
 import { isBadInputError } from '../../src/core/errors';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
-import { ClusterNode, ClusterTopology, ReportedView } from '../../src/core/cluster/topology';
-import { decideFix, FixAction, FixFacts, keyCountId } from '../../src/core/ops/planFix';
+import { type ClusterNode, type ClusterTopology, type ReportedView } from '../../src/core/cluster/topology';
+import { decideFix, type FixAction, type FixFacts, keyCountId } from '../../src/core/ops/planFix';
 
 type Name = 'a' | 'b' | 'c';
 const NAMES: readonly Name[] = ['a', 'b', 'c'];

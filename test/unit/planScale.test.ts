@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
-import { ClusterNode, ClusterTopology } from '../../src/core/cluster/topology';
+import { type ClusterNode, type ClusterTopology } from '../../src/core/cluster/topology';
 import { isBadInputError } from '../../src/core/errors';
-import { specForNewNode, ServiceSpec } from '../../src/core/ops/addNode';
+import { specForNewNode, type ServiceSpec } from '../../src/core/ops/addNode';
 import { findClusterNode } from '../../src/core/cluster/nodeNames';
 import { pickMasterForReplica } from '../../src/core/cluster/replicaPlacement';
 import { masterCandidates, nextNodeIndex, planReplicaMoves } from '../../src/core/ops/planScale';

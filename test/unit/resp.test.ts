@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { encodeCommand, encodeReply, RespParser, RespReply, isRespProtocolError } from '../../src/core/redis/resp';
+import { encodeCommand, encodeReply, RespParser, type RespReply, isRespProtocolError } from '../../src/core/redis/resp';
 
 function parseAll(chunks: readonly Buffer[]): RespReply[] {
   const out: RespReply[] = [];

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_MOVE_SETTINGS, MOVE_ENGINES } from '../../src/core/ops/mover';
-import { MOVE_LIMITS, MoveLimitName } from '../../src/core/ops/moveLimits';
+import { MOVE_LIMITS, type MoveLimitName } from '../../src/core/ops/moveLimits';
 
 interface SettingSchema {
   readonly default?: unknown;

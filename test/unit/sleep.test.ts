@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError } from '../../src/core/errors';
-import { CancellationToken, pollUntil, sleep, tokenFromSignal } from '../../src/core/lifecycle';
+import { type CancellationToken, pollUntil, sleep, tokenFromSignal } from '../../src/core/lifecycle';
 
 const LONG_MS = 10 * 60_000;
 /** How long the test waits for the cancelled wait to end before saying it did not. */

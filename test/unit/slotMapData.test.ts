@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
   buildOwners, buildSlotMapView, formatSpans, heat, keysInRange, NO_OWNER, ownersInRange, rangesWhere, SLOT_COUNT,
-  SlotMapInput, SlotMapNodeInput,
+  type SlotMapInput, type SlotMapNodeInput,
 } from '../../src/core/model/slotMapData';
-import { readSlotKeyCounts, PipelinePool } from '../../src/core/model/slotKeyCounts';
+import { readSlotKeyCounts, type PipelinePool } from '../../src/core/model/slotKeyCounts';
 
 function node(id: string, port: number, slots: [number, number][], extra: Partial<SlotMapNodeInput> = {}): SlotMapNodeInput {
   return {

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { encodeCommand, encodeReply, RespParser, RespReply } from '../../src/core/redis/resp';
+import { encodeCommand, encodeReply, RespParser, type RespReply } from '../../src/core/redis/resp';
 import { bulkPayload, commandHead, frameEnd, ReplyBlock, ReplyFramer, WireWriter } from '../../src/core/redis/wireLink';
 import { TargetCopies } from '../../src/core/ops/mover/copySlot';
 import { mulberry32 } from '../../src/core/util/prng';

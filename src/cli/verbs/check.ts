@@ -1,7 +1,7 @@
 import { checkCluster } from '../../core/cluster/check';
 import { formatCheck } from '../../core/cluster/formatCheck';
 import { flagBoolean, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology, seedTargetsFromArgs } from './clusterTargets';
 
 export const checkVerb: Verb = {

@@ -11,14 +11,14 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BadInputError } from '../../core/errors';
-import { ReplEngine, ReplOptions } from '../../core/repl/engine';
+import { ReplEngine, type ReplOptions } from '../../core/repl/engine';
 import { isSensitiveCommand } from '../../core/repl/sensitive';
 import { splitArgs } from '../../core/repl/splitArgs';
 import { cstr } from '../../core/repl/cstring';
-import { Endpoint, formatEndpoint } from '../../core/routes/endpoint';
-import { Router, StaticRouter } from '../../core/routes/router';
+import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
+import { type Router, StaticRouter } from '../../core/routes/router';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
-import { CliIO, Verb } from '../verb';
+import { type CliIO, type Verb } from '../verb';
 
 const USAGE =
   'cli [-h host] [-p port] [-a password] [--user name] [-n db] [-c] [-3] [--raw | --no-raw] ' +

@@ -5,15 +5,15 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { CreateNodeInput } from '../../core/cluster/planCreate';
+import { type CreateNodeInput } from '../../core/cluster/planCreate';
 import { BadInputError } from '../../core/errors';
-import { Endpoint, parseEndpoint } from '../../core/routes/endpoint';
-import { Router, StaticRouter } from '../../core/routes/router';
-import { FlagSpecs, flagBoolean, flagList, flagString, ParsedArgs } from '../args';
-import { ClusterTopology } from '../../core/cluster/topology';
+import { type Endpoint, parseEndpoint } from '../../core/routes/endpoint';
+import { type Router, StaticRouter } from '../../core/routes/router';
+import { type FlagSpecs, flagBoolean, flagList, flagString, type ParsedArgs } from '../args';
+import { type ClusterTopology } from '../../core/cluster/topology';
 import { readTopology } from '../../core/cluster/readTopology';
 import { AdminPool } from '../../core/redis/adminConnection';
-import { ClusterAccess, openClusterAccess } from '../../core/swarm/clusterAccess';
+import { type ClusterAccess, openClusterAccess } from '../../core/swarm/clusterAccess';
 import { swarmCreateInputs } from '../../core/swarm/swarmNodes';
 import { joinSwarm } from '../../core/swarm/joinTopology';
 import { dockerFlags, engineOptions } from './dockerFlags';

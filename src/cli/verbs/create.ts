@@ -7,11 +7,11 @@ import { planCreate } from '../../core/cluster/planCreate';
 import { BadInputError } from '../../core/errors';
 import { MAX_REPLICAS } from '../../core/swarm/deployOptions';
 import { createReplicas } from '../../core/swarm/formCluster';
-import { ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
+import { type ProgressReporter, tokenFromSignal } from '../../core/lifecycle';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags, createTargetsFromArgs, readTargetTopology } from './clusterTargets';
 
 export const createVerb: Verb = {

@@ -1,10 +1,10 @@
 import { BadInputError } from '../../core/errors';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { applyDelNode, formatDelNodePlan, formatDelNodeResult, planDelNode } from '../../core/ops/delNode';
-import { ScaleContext } from '../../core/ops/scaleSupport';
+import { type ScaleContext } from '../../core/ops/scaleSupport';
 import { flagBoolean, flagString, parseArgs } from '../args';
 import { opsProgress } from '../progress';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
 import { opsTargetsFromArgs, withTargets } from './opsTargets';

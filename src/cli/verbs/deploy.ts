@@ -1,10 +1,10 @@
 import { BadInputError } from '../../core/errors';
 import { openEngine } from '../../core/docker/engine';
-import { DEPLOY_DEFAULTS, DeployOptions, MAX_CLUSTER_NODES, MAX_REDIS_PORT, MAX_REPLICAS, MIN_MASTERS, NODE_TIMEOUT_RANGE_MS } from '../../core/swarm/deployOptions';
+import { DEPLOY_DEFAULTS, type DeployOptions, MAX_CLUSTER_NODES, MAX_REDIS_PORT, MAX_REPLICAS, MIN_MASTERS, NODE_TIMEOUT_RANGE_MS } from '../../core/swarm/deployOptions';
 import { deployCluster } from '../../core/swarm/deploy';
 import { tokenFromSignal } from '../../core/lifecycle';
-import { ParsedArgs, flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type ParsedArgs, flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
+import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { stderrProgress } from '../progress';
 import { readPasswordFromStdin } from '../password';

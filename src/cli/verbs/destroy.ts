@@ -2,7 +2,7 @@ import { BadInputError } from '../../core/errors';
 import { openEngine } from '../../core/docker/engine';
 import { destroyCluster } from '../../core/swarm/destroy';
 import { flagBoolean, flagString, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { stderrProgress } from '../progress';
 

@@ -1,5 +1,5 @@
-import { TargetOptions } from '../../core/docker/target';
-import { FlagSpecs, ParsedArgs, flagString } from '../args';
+import { type TargetOptions } from '../../core/docker/target';
+import { type FlagSpecs, type ParsedArgs, flagString } from '../args';
 
 /** Flags every verb that talks to Docker takes, named as the docker CLI names them. */
 export const dockerFlags: FlagSpecs = {

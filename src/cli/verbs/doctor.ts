@@ -2,7 +2,7 @@ import { describeTarget } from '../../core/docker/target';
 import { getEngineStatus, openEngine } from '../../core/docker/engine';
 import { listRedisImages } from '../../core/docker/images';
 import { flagBoolean, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 
 export const doctorVerb: Verb = {

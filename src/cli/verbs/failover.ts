@@ -1,11 +1,11 @@
 import { findClusterNode } from '../../core/cluster/nodeNames';
 import { BadInputError } from '../../core/errors';
 import { tokenFromSignal } from '../../core/lifecycle';
-import { failover, FailoverMode } from '../../core/ops/failover';
+import { failover, type FailoverMode } from '../../core/ops/failover';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagBoolean, parseArgs } from '../args';
 import { opsProgress } from '../progress';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { opsTargetsFromArgs, withTargets } from './opsTargets';
 

@@ -3,7 +3,7 @@ import { tokenFromSignal } from '../../core/lifecycle';
 import { applyFix, formatFixPlan, planFix } from '../../core/ops/fix';
 import { flagBoolean, parseArgs } from '../args';
 import { opsProgress } from '../progress';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
 import { opsTargetsFromArgs, withTargets } from './opsTargets';

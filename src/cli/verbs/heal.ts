@@ -1,16 +1,16 @@
 import { ask } from '../prompt';
 import { BadInputError, describeError } from '../../core/errors';
-import { CancellationToken, Logger, tokenFromSignal } from '../../core/lifecycle';
+import { type CancellationToken, type Logger, tokenFromSignal } from '../../core/lifecycle';
 import { formatHealOutcome, formatHealPlan, healPlanToJson, notDone } from '../../core/heal/formatHeal';
-import { HealResult, HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
+import { type HealResult, type HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { watchCluster } from '../../core/heal/watcher';
 import { formatRanges } from '../../core/cluster/topology';
-import { Engine, openEngine } from '../../core/docker/engine';
-import { DiscoverOptions } from '../../core/swarm/discover';
-import { flagBoolean, flagNumber, flagString, ParsedArgs, parseArgs } from '../args';
+import { type Engine, openEngine } from '../../core/docker/engine';
+import { type DiscoverOptions } from '../../core/swarm/discover';
+import { flagBoolean, flagNumber, flagString, type ParsedArgs, parseArgs } from '../args';
 import { stderrProgress } from '../progress';
-import { CliIO, Verb } from '../verb';
+import { type CliIO, type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
 

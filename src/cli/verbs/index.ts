@@ -1,4 +1,4 @@
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { doctorVerb } from './doctor';
 import { createVerb } from './create';
 import { statusVerb } from './status';

@@ -3,7 +3,7 @@ import { parseClusterMode, setClusterMode } from '../../core/heal/clusterMode';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { adminPoolFor } from '../../core/swarm/formCluster';
 import { flagBoolean, flagString, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
 

@@ -1,7 +1,7 @@
 /** Flags of the verbs that move slots: redis-cli's names without the `--cluster-` prefix. */
 import { BadInputError } from '../../core/errors';
-import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MOVE_ENGINES, MoveSettings, MoveEngine } from '../../core/ops/mover';
-import { FlagSpecs, flagBoolean, flagNumber, flagString, ParsedArgs } from '../args';
+import { DEFAULT_KEYS_PER_MIGRATE, DEFAULT_MIGRATE_TIMEOUT_MS, DEFAULT_SLOTS_IN_FLIGHT, MOVE_ENGINES, type MoveSettings, type MoveEngine } from '../../core/ops/mover';
+import { type FlagSpecs, flagBoolean, flagNumber, flagString, type ParsedArgs } from '../args';
 import { MOVE_LIMITS } from '../../core/ops/moveLimits';
 
 export const moveFlags: FlagSpecs = {

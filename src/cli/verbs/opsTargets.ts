@@ -6,8 +6,8 @@
  */
 import { BadInputError } from '../../core/errors';
 import { withClusterLock } from '../../core/ops/clusterLock';
-import { flagString, ParsedArgs } from '../args';
-import { readTargetTopology, SeedTargets, seedTargetsFromArgs } from './clusterTargets';
+import { flagString, type ParsedArgs } from '../args';
+import { readTargetTopology, type SeedTargets, seedTargetsFromArgs } from './clusterTargets';
 
 export interface OpsTargets extends SeedTargets {
   /** Positionals after the seed (with --cluster, all of them). */

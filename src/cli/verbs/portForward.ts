@@ -1,9 +1,9 @@
 import { BadInputError } from '../../core/errors';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { runningNodes } from '../../core/swarm/discover';
-import { openTunnel, Tunnel } from '../../core/swarm/tunnel';
+import { openTunnel, type Tunnel } from '../../core/swarm/tunnel';
 import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
 

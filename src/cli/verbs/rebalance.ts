@@ -5,7 +5,7 @@ import { DEFAULT_REBALANCE_THRESHOLD } from '../../core/ops/planRebalance';
 import { applyRebalance, planRebalanceOn } from '../../core/ops/rebalance';
 import { flagBoolean, flagList, flagNumber, parseArgs } from '../args';
 import { opsProgress } from '../progress';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
 import { opsTargetsFromArgs, withTargets } from './opsTargets';

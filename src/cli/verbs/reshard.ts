@@ -1,11 +1,11 @@
-import { SlotRange } from '../../core/cluster/topology';
+import { type SlotRange } from '../../core/cluster/topology';
 import { BadInputError } from '../../core/errors';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { formatMoveReport, formatReshardPlan, moveComplete } from '../../core/ops/formatOps';
 import { applyReshard, planReshardOn } from '../../core/ops/reshard';
 import { flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
 import { opsProgress } from '../progress';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology } from './clusterTargets';
 import { moveFlags, moveSettings } from './opsFlags';
 import { opsTargetsFromArgs, withTargets } from './opsTargets';

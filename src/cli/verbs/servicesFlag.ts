@@ -3,7 +3,7 @@
  * `NAME-<n>` services running a Redis server) finds the wrong ones or none.
  */
 import { BadInputError } from '../../core/errors';
-import { FlagSpec, flagString, ParsedArgs } from '../args';
+import { type FlagSpec, flagString, type ParsedArgs } from '../args';
 
 export const servicesFlag: FlagSpec = {
   kind: 'string',

@@ -1,6 +1,6 @@
 import { formatStatus } from '../../core/cluster/formatStatus';
 import { flagBoolean, parseArgs } from '../args';
-import { Verb } from '../verb';
+import { type Verb } from '../verb';
 import { clusterTargetFlags, readTargetTopology, seedTargetsFromArgs } from './clusterTargets';
 
 export const statusVerb: Verb = {

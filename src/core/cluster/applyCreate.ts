@@ -7,12 +7,12 @@
  */
 import { isIP } from 'node:net';
 import { BadInputError, CancelledError, ConflictError, describeError, RedisError, TimeoutError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
-import { AdminPool, CommandArg, PipelineResult, replyText } from '../redis/adminConnection';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type CancellationToken, type Logger, neverCancelled, nullLogger, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
+import { type AdminPool, type CommandArg, type PipelineResult, replyText } from '../redis/adminConnection';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { configSignature, infoField, parseClusterNodes } from './nodesParser';
-import { CreateNodeInput, CreatePlan, PlannedNode } from './planCreate';
-import { NodesView } from './topology';
+import { type CreateNodeInput, type CreatePlan, type PlannedNode } from './planCreate';
+import { type NodesView } from './topology';
 
 /** Poll interval while waiting for the cluster to converge (ms). */
 export const CONVERGE_POLL_MS = 25;
@@ -275,7 +275,7 @@ async function waitUntilFormed(run: FormingRun): Promise<number> {
     polls++;
     statuses = await Promise.all(nodes.map((n, i) => pollNode(pool, n, i, ids, expected, nodes.length, replicated)));
     // A node that is ready (and, for a master, whose replicas have synced) gets its own settings back.
-    await Promise.all(statuses.map((st, i) => (st.ready && allReplicasUp(plan, statuses, i) ? run.restore(i) : undefined)));
+    await Promise.all(statuses.map((st, i) => (st.ready && allReplicasUp(plan, statuses, i) ? run.restore(i) : Promise.resolve())));
     const ready = statuses.filter((s) => s.ready).length;
     logger.debug(`poll ${polls} at ${Date.now() - started} ms: ${ready}/${nodes.length} ready${summarizeReasons(statuses)}`);
     if (ready === nodes.length) return polls;

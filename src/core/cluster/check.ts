@@ -10,10 +10,10 @@
 import { formatEndpoint } from '../routes/endpoint';
 import { problemFindings } from '../heal/healthFindings';
 import { diagnoseTopology } from '../heal/topologyDiagnosis';
-import { SwarmCluster } from '../swarm/discover';
+import { type SwarmCluster } from '../swarm/discover';
 import { configSignature } from './nodesParser';
 import { namedId } from './nodeNames';
-import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, SlotRange, slotsToRanges, formatRanges } from './topology';
+import { type ClusterNode, type ClusterTopology, CLUSTER_SLOTS, type SlotRange, slotsToRanges, formatRanges } from './topology';
 
 export { readTopology } from './readTopology';
 

@@ -3,8 +3,8 @@
  * check under its `>>>` heading with `[OK]`, `[WARNING]` and `[ERR]` lines.
  */
 import { formatEndpoint } from '../routes/endpoint';
-import { CheckReport, CheckSection, Finding } from './check';
-import { ClusterNode, ClusterTopology, countSlots, SlotRange } from './topology';
+import { type CheckReport, type CheckSection, type Finding } from './check';
+import { type ClusterNode, type ClusterTopology, countSlots, type SlotRange } from './topology';
 
 const SECTION_HEADINGS: Record<CheckSection, string | undefined> = {
   reach: undefined,

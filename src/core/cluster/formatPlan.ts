@@ -3,7 +3,7 @@
  * who know that output can read ours at a glance.
  */
 import { formatEndpoint } from '../routes/endpoint';
-import { CreatePlan, PlannedNode } from './planCreate';
+import { type CreatePlan, type PlannedNode } from './planCreate';
 import { countSlots } from './topology';
 
 /** `ids` maps input index to node ID when the nodes were inspected first (redis-cli shows them). */

@@ -4,7 +4,7 @@
  */
 import { formatEndpoint } from '../routes/endpoint';
 import { formatNodeBlock, orderNodes } from './formatCheck';
-import { ClusterTopology, countSlots, CLUSTER_SLOTS } from './topology';
+import { type ClusterTopology, countSlots, CLUSTER_SLOTS } from './topology';
 
 export function formatStatus(topology: ClusterTopology): string {
   const lines: string[] = [];

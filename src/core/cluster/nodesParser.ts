@@ -7,7 +7,7 @@
  * Slots are `N`, `A-B`, `[N->-<target id>]` (migrating) or `[N-<-<source id>]` (importing).
  */
 import { RedisError } from '../errors';
-import { ClusterNode, CLUSTER_SLOTS, NodeFlags, NodesView, OpenSlot, SlotRange } from './topology';
+import { type ClusterNode, CLUSTER_SLOTS, type NodeFlags, type NodesView, type OpenSlot, type SlotRange } from './topology';
 
 function parseError(line: string, why: string): RedisError {
   return new RedisError(`Unexpected CLUSTER NODES line (${why}): "${line}".`);

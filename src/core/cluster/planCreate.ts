@@ -7,8 +7,8 @@
  * swarm services, the IP for plain lists, as redis-cli uses the IP).
  */
 import { BadInputError } from '../errors';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { CLUSTER_SLOTS, SlotRange } from './topology';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
+import { CLUSTER_SLOTS, type SlotRange } from './topology';
 import { mulberry32 } from '../util/prng';
 
 /** A node to form the cluster from. */

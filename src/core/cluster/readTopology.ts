@@ -3,12 +3,12 @@
  * asked about all), so the checker can see when nodes disagree. Starts from seed endpoints and
  * follows the addresses the nodes announce, all through the Router.
  */
-import { AdminPool, PipelineResult, replyText } from '../redis/adminConnection';
+import { AdminPool, type PipelineResult, replyText } from '../redis/adminConnection';
 import { describeError } from '../errors';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { Router } from '../routes/router';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type Router } from '../routes/router';
 import { infoField, parseClusterNodes } from './nodesParser';
-import { ClusterNode, ClusterTopology, ReportedView, UnreachableNode } from './topology';
+import { type ClusterNode, type ClusterTopology, type ReportedView, type UnreachableNode } from './topology';
 
 /** Upper bound on nodes followed (Redis Cluster's practical limit is ~1000 nodes). */
 export const MAX_TOPOLOGY_NODES = 2000;

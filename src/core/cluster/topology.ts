@@ -3,7 +3,7 @@
  * `CLUSTER NODES`; the Docker side (the lead's swarm discovery) adds `swarm`; views and the
  * checker only read it.
  */
-import { Endpoint } from '../routes/endpoint';
+import { type Endpoint } from '../routes/endpoint';
 
 /** Redis Cluster has 16384 hash slots (cluster.h CLUSTER_SLOTS). */
 export const CLUSTER_SLOTS = 16384;

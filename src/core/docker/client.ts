@@ -5,7 +5,7 @@
 import { Agent } from 'node:https';
 import Docker from 'dockerode';
 import { BadInputError } from '../errors';
-import { DockerTarget } from './target';
+import { type DockerTarget } from './target';
 
 export function createDockerClient(target: DockerTarget): Docker {
   return new Docker(dockerOptions(target));

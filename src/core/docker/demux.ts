@@ -3,7 +3,7 @@
  * dockerode's own demuxer (`modem.demuxStream`, the Engine API's 8-byte frame header) and
  * handed on chunk by chunk, in order, synchronously as each frame is read.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { Writable } from 'node:stream';
 
 export type DockerStreamName = 'stdout' | 'stderr';

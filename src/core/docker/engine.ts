@@ -2,10 +2,10 @@
  * The Docker engine as the rest of redis-swarm sees it: which engine, its version, the swarm
  * state. Turns every way of failing to reach it into one sentence saying what to do.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { DockerUnreachableError, SwarmInactiveError, SwarmNotManagerError } from '../errors';
 import { createDockerClient } from './client';
-import { DockerTarget, TargetOptions, describeTarget, resolveDockerTarget } from './target';
+import { type DockerTarget, type TargetOptions, describeTarget, resolveDockerTarget } from './target';
 
 /** How long to wait for the engine to answer a ping before calling it unreachable. */
 export const ENGINE_PING_TIMEOUT_MS = 5_000;

@@ -5,9 +5,9 @@
  * restarted, an ssh link dropped), until disposed.
  */
 import { StringDecoder } from 'node:string_decoder';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { describeError } from '../errors';
-import { Disposable, Logger, nullLogger } from '../lifecycle';
+import { type Disposable, type Logger, nullLogger } from '../lifecycle';
 
 export type DockerEventType = 'service' | 'container' | 'node';
 

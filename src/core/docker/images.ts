@@ -2,7 +2,7 @@
  * Local Redis images. A node needs Redis 7 or later: cluster-announce-hostname and
  * cluster-preferred-endpoint-type (which let redirects name `redis-3`) arrived in 7.0.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { recogniseArgv } from '../swarm/recognise';
 
 export const MIN_CLUSTER_REDIS_MAJOR = 7;

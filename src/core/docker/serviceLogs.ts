@@ -3,11 +3,11 @@
  * log lines of every task of a service, as they come, until disposed.
  */
 import { StringDecoder } from 'node:string_decoder';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { demuxDockerStream } from './demux';
 import { describeError } from '../errors';
-import { Disposable } from '../lifecycle';
+import { type Disposable } from '../lifecycle';
 
 /** Lines of history shown before following (docker's `--tail`). */
 export const SERVICE_LOGS_TAIL_LINES = 200;

@@ -4,14 +4,14 @@
  * Also reads what heal diagnoses from: each running node's own view.
  */
 import { CancelledError, TimeoutError, RedisError, describeError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
+import { type CancellationToken, type Logger, neverCancelled, nullLogger, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
 import { formatRanges } from '../cluster/topology';
-import { AdminPool, CommandArg, PipelineResult, replyText } from '../redis/adminConnection';
+import { type AdminPool, type CommandArg, type PipelineResult, replyText } from '../redis/adminConnection';
 import { formatEndpoint } from '../routes/endpoint';
-import { SwarmCluster, runningNodes } from '../swarm/discover';
-import { NodeObservation } from './diagnose';
-import { HealAction, HealPlan } from './planHeal';
+import { type SwarmCluster, runningNodes } from '../swarm/discover';
+import { type NodeObservation } from './diagnose';
+import { type HealAction, type HealPlan } from './planHeal';
 import { describeAction } from './formatHeal';
 
 /** How long a new node may take to learn its master before REPLICATE is given up (ms). */

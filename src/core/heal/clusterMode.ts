@@ -6,11 +6,11 @@
  * re-covers lost ones; yes in persistent mode, Redis's default), set live with CONFIG SET. Only
  * the service-level labels change: the task template is left alone, so no task restarts.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { BadInputError, ConflictError, describeError } from '../errors';
-import { AdminPool } from '../redis/adminConnection';
-import { ClusterMode } from '../swarm/deployOptions';
-import { runningNodes, SwarmCluster } from '../swarm/discover';
+import { type AdminPool } from '../redis/adminConnection';
+import { type ClusterMode } from '../swarm/deployOptions';
+import { runningNodes, type SwarmCluster } from '../swarm/discover';
 import { LABEL_MODE } from '../swarm/labels';
 import { readsModeLabel } from '../swarm/modeEnv';
 

@@ -11,10 +11,10 @@
 import { isIP } from 'node:net';
 import { configSignature } from '../cluster/nodesParser';
 import { namedId } from '../cluster/nodeNames';
-import { ClusterNode, CLUSTER_SLOTS, NodesView, SlotRange, slotsToRanges } from '../cluster/topology';
-import { Endpoint } from '../routes/endpoint';
-import { ClusterMode } from '../swarm/deployOptions';
-import { SwarmCluster, announcedName } from '../swarm/discover';
+import { type ClusterNode, CLUSTER_SLOTS, type NodesView, type SlotRange, slotsToRanges } from '../cluster/topology';
+import { type Endpoint } from '../routes/endpoint';
+import { type ClusterMode } from '../swarm/deployOptions';
+import { type SwarmCluster, announcedName } from '../swarm/discover';
 
 /** What heal learned from asking one running node (through its route). */
 export interface NodeObservation {

@@ -5,8 +5,8 @@
 import { formatFinding } from '../cluster/formatCheck';
 import { formatRanges } from '../cluster/topology';
 import type { HealResult } from './healCluster';
-import { Diagnosis, liveLabel, Problem } from './diagnose';
-import { HealAction, HealPlan } from './planHeal';
+import { type Diagnosis, liveLabel, type Problem } from './diagnose';
+import { type HealAction, type HealPlan } from './planHeal';
 
 export function describeAction(a: HealAction): string {
   switch (a.kind) {

@@ -5,23 +5,23 @@
  * nodes say now, and a healthy cluster plans nothing. The verdict is the `check` verb's: heal
  * says ok only when check, run at the end on the same connections, finds no error.
  */
-import { Engine } from '../docker/engine';
+import { type Engine } from '../docker/engine';
 import { CancelledError } from '../errors';
-import { CancellationToken, Logger, neverCancelled, nullLogger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
+import { type CancellationToken, type Logger, neverCancelled, nullLogger, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { withClusterLock } from '../ops/clusterLock';
 import { AdminPool } from '../redis/adminConnection';
-import { checkCluster, CheckReport, Finding } from '../cluster/check';
+import { checkCluster, type CheckReport, type Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
-import { SlotRange, formatRanges } from '../cluster/topology';
+import { type SlotRange, formatRanges } from '../cluster/topology';
 import { readClusterPassword } from '../swarm/auth';
-import { DiscoverOptions, findSwarmCluster, seedEndpoints, SwarmCluster } from '../swarm/discover';
+import { type DiscoverOptions, findSwarmCluster, seedEndpoints, type SwarmCluster } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
-import { Router } from '../routes/router';
+import { type Router } from '../routes/router';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { applyHeal, observeCluster } from './applyHeal';
-import { diagnose, Diagnosis } from './diagnose';
+import { diagnose, type Diagnosis } from './diagnose';
 import { formatHealPlan } from './formatHeal';
-import { HealPlan, planHeal } from './planHeal';
+import { type HealPlan, planHeal } from './planHeal';
 
 /** Overall deadline of one heal run (ms): waits for the swarm and Redis are bounded by it. */
 export const HEAL_TIMEOUT_MS = 180_000;

@@ -4,7 +4,7 @@
  */
 import type { Finding, Severity } from '../cluster/check';
 import { describeProblem } from './formatHeal';
-import { Diagnosis, Problem } from './diagnose';
+import { type Diagnosis, type Problem } from './diagnose';
 
 /**
  * Which problems check reports, and how severe they are. Left out, because check states them

@@ -6,10 +6,10 @@
  * rest of what the nodes say is not to be trusted); then settings, forgets, new nodes, lost
  * slots, replicas. A round's result is verified and the next round re-plans from fresh views.
  */
-import { formatRanges, SlotRange } from '../cluster/topology';
-import { Endpoint } from '../routes/endpoint';
+import { formatRanges, type SlotRange } from '../cluster/topology';
+import { type Endpoint } from '../routes/endpoint';
 import { placeReplicas } from '../cluster/replicaPlacement';
-import { Diagnosis, liveLabel, LiveNode, Problem, WAITING_KINDS } from './diagnose';
+import { type Diagnosis, liveLabel, type LiveNode, type Problem, WAITING_KINDS } from './diagnose';
 
 /** Default grace before a cache-mode cluster gives lost slots to the surviving masters (s). */
 export const DEFAULT_GRACE_SECONDS = 30;

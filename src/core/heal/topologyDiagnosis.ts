@@ -5,10 +5,10 @@
  */
 import { isIP } from 'node:net';
 import { formatEndpoint } from '../routes/endpoint';
-import { ClusterTopology } from '../cluster/topology';
-import { SwarmCluster, SwarmRedisNode, runningNodes } from '../swarm/discover';
+import { type ClusterTopology } from '../cluster/topology';
+import { type SwarmCluster, type SwarmRedisNode, runningNodes } from '../swarm/discover';
 import { swarmNodeFor } from '../swarm/joinTopology';
-import { diagnose, Diagnosis, NodeObservation } from './diagnose';
+import { diagnose, type Diagnosis, type NodeObservation } from './diagnose';
 
 export interface TopologyDiagnosisOptions {
   /** The swarm side; without it (nodes given as host:port) one stand-in service per answering node. */

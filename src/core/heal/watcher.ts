@@ -5,13 +5,13 @@
  * progress: the cluster's lock (clusterLock.ts) held by anything in this process or another,
  * or open slots / handshakes on the nodes, make it skip the turn.
  */
-import { DiscoverOptions } from '../swarm/discover';
-import { Engine } from '../docker/engine';
+import { type DiscoverOptions } from '../swarm/discover';
+import { type Engine } from '../docker/engine';
 import { describeError } from '../errors';
-import { CancellationToken, Logger, nullLogger } from '../lifecycle';
+import { type CancellationToken, type Logger, nullLogger, sleep } from '../lifecycle';
 import { isClusterBusyError, operationInProgress } from '../ops/clusterLock';
 import { formatRanges } from '../cluster/topology';
-import { HealResult, HealSession, healCluster, lookAtCluster, openHealSession } from './healCluster';
+import { type HealResult, type HealSession, healCluster, lookAtCluster, openHealSession } from './healCluster';
 import { formatHealPlan } from './formatHeal';
 
 /** How often the watcher looks at a healthy cluster (ms). */
@@ -85,17 +85,4 @@ export async function watchCluster(engine: Engine, clusterName: string, options:
     await session?.dispose().catch(() => undefined);
     logger.info(`heal watcher: stopped watching ${clusterName}`);
   }
-}
-
-function sleep(ms: number, token: CancellationToken): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      resolve();
-    }, ms);
-    const sub = token.onCancellationRequested(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

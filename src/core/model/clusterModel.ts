@@ -3,10 +3,10 @@
  * status): plain objects built from Docker's view of the swarm and each cluster's own view,
  * joined. Views never talk to Docker or Redis; they render these.
  */
-import { EngineStatus } from '../docker/engine';
-import { checkCluster, Finding } from '../cluster/check';
-import { ClusterNode, ClusterTopology, ReportedView, SlotRange, countSlots } from '../cluster/topology';
-import { SwarmCluster, SwarmRedisNode, announcedName } from '../swarm/discover';
+import { type EngineStatus } from '../docker/engine';
+import { checkCluster, type Finding } from '../cluster/check';
+import { type ClusterNode, type ClusterTopology, type ReportedView, type SlotRange, countSlots } from '../cluster/topology';
+import { type SwarmCluster, type SwarmRedisNode, announcedName } from '../swarm/discover';
 
 export const TOTAL_SLOTS = 16384;
 

@@ -3,11 +3,11 @@
  * tooltip and a codicon with a theme color id. The extension turns these into TreeItems; being
  * free of `vscode`, they are unit-tested under plain Node.
  */
-import { Finding } from '../cluster/check';
+import { type Finding } from '../cluster/check';
 import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
-import { SwarmRedisNode } from '../swarm/discover';
-import { ClusterModel, NodeModel, ShardModel, TOTAL_SLOTS } from './clusterModel';
+import { type SwarmRedisNode } from '../swarm/discover';
+import { type ClusterModel, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
 
 /** A codicon id (`database`, `error`) and a theme color id (`testing.iconPassed`). */
 export interface IconSpec {

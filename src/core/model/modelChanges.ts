@@ -5,7 +5,7 @@
  */
 import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
-import { ClusterModel, ShardModel, SwarmModel, TOTAL_SLOTS } from './clusterModel';
+import { type ClusterModel, type ShardModel, type SwarmModel, TOTAL_SLOTS } from './clusterModel';
 
 export type ModelChange =
   | { readonly kind: 'cluster-failed'; readonly cluster: string; readonly severity: 'warning'; readonly message: string }

@@ -3,9 +3,9 @@
  * master owns, pipelined to that master (only the owner counts a slot's keys). Read on demand,
  * never on every refresh: it is 16384 commands.
  */
-import { Endpoint } from '../routes/endpoint';
-import { PipelineResult } from '../redis/adminConnection';
-import { SLOT_COUNT, SlotSpan } from './slotMapData';
+import { type Endpoint } from '../routes/endpoint';
+import { type PipelineResult } from '../redis/adminConnection';
+import { SLOT_COUNT, type SlotSpan } from './slotMapData';
 
 /** Commands per pipeline: big enough for few round trips, small enough for the command timeout. */
 export const COUNT_KEYS_BATCH = 2048;

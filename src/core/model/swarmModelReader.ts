@@ -3,16 +3,16 @@
  * between reads: a tree that refreshes every few seconds must not open a tunnel per node each
  * time. Clusters that disappear are closed; nodes whose task moved get fresh routes.
  */
-import { Engine, getEngineStatus } from '../docker/engine';
+import { type Engine, getEngineStatus } from '../docker/engine';
 import { describeError } from '../errors';
-import { Logger, nullLogger } from '../lifecycle';
+import { type Logger, nullLogger } from '../lifecycle';
 import { AdminPool } from '../redis/adminConnection';
 import { readTopology } from '../cluster/readTopology';
 import { joinSwarm } from '../swarm/joinTopology';
-import { SwarmCluster, listSwarmClusters, seedEndpoints } from '../swarm/discover';
+import { type SwarmCluster, listSwarmClusters, seedEndpoints } from '../swarm/discover';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { readClusterPassword } from '../swarm/auth';
-import { ClusterModel, SwarmModel, buildClusterModel } from './clusterModel';
+import { type ClusterModel, type SwarmModel, buildClusterModel } from './clusterModel';
 
 interface Connections {
   readonly router: SwarmRouter;

@@ -12,28 +12,28 @@
  * is up, `check` finds no error). A failure before the node holds data removes what was
  * created: the node is forgotten, its service and its volume removed.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { infoField } from '../cluster/nodesParser';
-import { ClusterTopology } from '../cluster/topology';
-import { Finding } from '../cluster/check';
+import { type ClusterTopology } from '../cluster/topology';
+import { type Finding } from '../cluster/check';
 import { hostPortsProblem } from '../swarm/deploy';
-import { BadInputError, CancelledError, TimeoutError, describeError, NotFoundError } from '../errors';
-import { CancellationToken, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
+import { BadInputError, CancelledError, isCancelledError, TimeoutError, describeError, NotFoundError } from '../errors';
+import { type CancellationToken, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
-import { Endpoint } from '../routes/endpoint';
+import { type Endpoint } from '../routes/endpoint';
 import { serviceName, volumeName } from '../swarm/deployOptions';
-import { findSwarmCluster, SwarmCluster } from '../swarm/discover';
+import { findSwarmCluster, type SwarmCluster } from '../swarm/discover';
 import { removeClusterObjects } from '../swarm/destroy';
 import { LABEL_NODE_INDEX } from '../swarm/labels';
-import { MoveReport } from './mover';
+import { type MoveReport } from './mover';
 import { requireReadyForMoves } from './opsTopology';
 import { planNodesFrom } from './planReshard';
-import { planRebalance, RebalancePlan } from './planRebalance';
+import { planRebalance, type RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
 import { pickMasterForReplica } from '../cluster/replicaPlacement';
-import { masterCandidates, MasterCandidate, nextNodeIndex } from './planScale';
-import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, ScaleContext, SCALE_POLL_MS, SwarmRoutes, waitUntil } from './scaleSupport';
+import { masterCandidates, type MasterCandidate, nextNodeIndex } from './planScale';
+import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, type ScaleContext, SCALE_POLL_MS, type SwarmRoutes, waitUntil } from './scaleSupport';
 
 /** How long the new task may take to run (ms); the image is local, so seconds. */
 export const ADD_NODE_TASK_TIMEOUT_MS = 90_000;
@@ -386,7 +386,7 @@ async function checkAfterAdd(ctx: ScaleContext, plan: AddNodePlan, newId: string
     const unaware = r.topology.views.filter((v) => !v.view.nodes.some((n) => n.id === newId && !n.flags.handshake));
     return unaware.length > 0 ? `${unaware.length} node(s) do not know ${plan.service}` : notSettled(r.topology);
   }).catch(async (err: unknown) => {
-    if (err instanceof CancelledError) throw err;
+    if (isCancelledError(err)) throw err;
     logger.warn(describeError(err));
     return readFresh(ctx, plan.cluster);
   });

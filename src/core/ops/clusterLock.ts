@@ -23,10 +23,10 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { CancelledError, ConflictError, RedisError, describeError } from '../errors';
-import { CancellationToken, neverCancelled } from '../lifecycle';
-import { AdminPool, replyText } from '../redis/adminConnection';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { busySentence, decodeLockName, encodeLockName, judgeContenders, LockHolder, lockNamesInClientList } from './lockName';
+import { type CancellationToken, neverCancelled, sleep } from '../lifecycle';
+import { type AdminPool, replyText } from '../redis/adminConnection';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
+import { busySentence, decodeLockName, encodeLockName, judgeContenders, type LockHolder, lockNamesInClientList } from './lockName';
 
 /**
  * How often the holder pings (and, if closed, reopens) its named connections (ms); more often
@@ -110,7 +110,8 @@ async function acquire(target: LockTarget, self: LockHolder, options: LockOption
     const outcome = await attempt(target, self);
     if (outcome instanceof NamedClients) return outcome;
     if (Date.now() >= deadline) throw new ClusterBusyError(target.cluster, outcome);
-    await pause(LOCK_RETRY_MS * (0.5 + Math.random()), token);
+    // A cancel ends the wait; the check at the top of the loop then says so.
+    await sleep(LOCK_RETRY_MS * (0.5 + Math.random()), token);
   }
 }
 
@@ -139,19 +140,6 @@ async function attempt(target: LockTarget, self: LockHolder): Promise<NamedClien
     await clients.release();
     throw err;
   }
-}
-
-function pause(ms: number, token: CancellationToken): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      resolve();
-    }, ms);
-    const sub = token.onCancellationRequested(() => {
-      clearTimeout(timer);
-      reject(new CancelledError('Stopped waiting for the cluster\'s lock; nothing was changed.'));
-    });
-  });
 }
 
 interface Slot {

@@ -11,19 +11,19 @@
  * 4. its service is removed (its volume too only when asked).
  * A replica skips 1 and 2. Plan (planDelNode), act (applyDelNode), then check.
  */
-import { ClusterNode, ClusterTopology, countSlots } from '../cluster/topology';
-import { Finding } from '../cluster/check';
-import { BadInputError, CancelledError, ConflictError, describeError } from '../errors';
+import { type ClusterNode, type ClusterTopology, countSlots } from '../cluster/topology';
+import { type Finding } from '../cluster/check';
+import { BadInputError, CancelledError, ConflictError, isCancelledError, describeError } from '../errors';
 import { neverCancelled, nullLogger, silentProgress } from '../lifecycle';
 import { replyText } from '../redis/adminConnection';
 import { volumeName } from '../swarm/deployOptions';
 import { removeClusterObjects } from '../swarm/destroy';
-import { MoveReport } from './mover';
-import { RebalancePlan } from './planRebalance';
+import { type MoveReport } from './mover';
+import { type RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
-import { masterCandidates, planReplicaMoves, ReplicaMove } from './planScale';
-import { blockingFindings, forgetEverywhere, notSettled, readFresh, ScaleContext, waitUntil } from './scaleSupport';
+import { masterCandidates, planReplicaMoves, type ReplicaMove } from './planScale';
+import { blockingFindings, forgetEverywhere, notSettled, readFresh, type ScaleContext, waitUntil } from './scaleSupport';
 
 /** The setting that lets a master without slots become a replica (Redis 7). */
 const REPLICA_MIGRATION = 'cluster-allow-replica-migration';
@@ -250,7 +250,7 @@ async function checkAfterDel(ctx: ScaleContext, plan: DelNodePlan): Promise<Find
     const knowing = r.topology.views.filter((v) => v.view.nodes.some((n) => n.id === plan.nodeId));
     return knowing.length > 0 ? `${knowing.length} node(s) still list ${plan.label}` : notSettled(r.topology);
   }).catch(async (err: unknown) => {
-    if (err instanceof CancelledError) throw err;
+    if (isCancelledError(err)) throw err;
     logger.warn(describeError(err));
     return readFresh(ctx, plan.cluster);
   });

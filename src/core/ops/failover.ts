@@ -10,11 +10,11 @@
  * - takeover: no election either; the replica bumps its epoch alone. For a minority partition.
  */
 import { BadInputError, CancelledError, TimeoutError, RedisError, describeError } from '../errors';
-import { CancellationToken, neverCancelled, pollUntil, ProgressReporter, silentProgress, sleep } from '../lifecycle';
-import { AdminPool, replyText } from '../redis/adminConnection';
+import { type CancellationToken, neverCancelled, pollUntil, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
+import { type AdminPool, replyText } from '../redis/adminConnection';
 import { infoField, parseClusterNodes } from '../cluster/nodesParser';
-import { ClusterNode, NodesView } from '../cluster/topology';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type ClusterNode, type NodesView } from '../cluster/topology';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 
 export type FailoverMode = 'default' | 'force' | 'takeover';
 

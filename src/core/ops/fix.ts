@@ -43,12 +43,12 @@
  * Every step is safe to repeat, so fix killed part-way is run again.
  */
 import { describeError } from '../errors';
-import { ClusterNode, ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
-import { CancellationToken, Logger, ProgressReporter, silentProgress, sleep } from '../lifecycle';
-import { AdminPool } from '../redis/adminConnection';
-import { MoveProgressListener, MoveSettings, moveSlots } from './mover';
+import { type ClusterNode, type ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
+import { type CancellationToken, type Logger, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
+import { type AdminPool } from '../redis/adminConnection';
+import { type MoveProgressListener, type MoveSettings, moveSlots } from './mover';
 import { nodeLabel } from '../cluster/nodeNames';
-import { decideFix, FixAction, FixFacts, FixPlan, keyCountId, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
+import { decideFix, type FixAction, type FixFacts, type FixPlan, keyCountId, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
 export type { FixAction, FixPlan } from './planFix';
 

@@ -2,11 +2,11 @@
  * Text for the CLI (and the extension's log) of plans and results, in redis-cli's words where
  * redis-cli prints the same thing (clusterManagerCommandReshard / Rebalance).
  */
-import { ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
+import { type ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
-import { MoveProgress, MoveReport, SlotMove } from './mover';
-import { RebalancePlan } from './planRebalance';
-import { ReshardPlan } from './planReshard';
+import { type MoveProgress, type MoveReport, type SlotMove } from './mover';
+import { type RebalancePlan } from './planRebalance';
+import { type ReshardPlan } from './planReshard';
 
 function labeler(topology: ClusterTopology): (id: string) => string {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));

@@ -4,13 +4,13 @@
  * every slot covered once, all nodes agreeing. An operation on a cluster that fails them would
  * only make things worse; `fix` comes first.
  */
-import { checkCluster, Finding } from '../cluster/check';
+import { checkCluster, type Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
-import { ClusterTopology } from '../cluster/topology';
+import { type ClusterTopology } from '../cluster/topology';
 import { ConflictError } from '../errors';
-import { AdminPool } from '../redis/adminConnection';
-import { Endpoint } from '../routes/endpoint';
-import { Router } from '../routes/router';
+import { type AdminPool } from '../redis/adminConnection';
+import { type Endpoint } from '../routes/endpoint';
+import { type Router } from '../routes/router';
 
 /** Findings that stop a slot move (the rest, like a missing replica, do not). */
 const BLOCKING = new Set(['open-slots', 'coverage', 'config-disagree', 'slot-multiple-owners', 'unreachable', 'no-node']);

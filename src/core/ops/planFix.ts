@@ -2,9 +2,9 @@
  * fix's decisions, pure: the topology (every node's own CLUSTER NODES line) and the key counts
  * fix.ts read go in, the actions come out. Why each decision is safe is in fix.ts's header.
  */
-import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, formatRanges, slotsToRanges } from '../cluster/topology';
+import { type ClusterNode, type ClusterTopology, CLUSTER_SLOTS, formatRanges, slotsToRanges } from '../cluster/topology';
 import { nodeLabel } from '../cluster/nodeNames';
-import { SlotMove } from './mover';
+import { type SlotMove } from './mover';
 
 export type FixAction =
   | { readonly kind: 'finish-move'; readonly move: SlotMove; readonly reopen: boolean }

@@ -12,8 +12,8 @@
  */
 import { BadInputError } from '../errors';
 import { CLUSTER_SLOTS } from '../cluster/topology';
-import { SlotMove } from './mover';
-import { computeReshardTable, findPlanNode, PlanNode } from './planReshard';
+import { type SlotMove } from './mover';
+import { computeReshardTable, findPlanNode, type PlanNode } from './planReshard';
 
 /** redis-cli's CLUSTER_MANAGER_REBALANCE_THRESHOLD, in percent. */
 export const DEFAULT_REBALANCE_THRESHOLD = 2;

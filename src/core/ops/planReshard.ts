@@ -9,8 +9,8 @@
  * Or the user names slot ranges: each slot then moves from its current owner.
  */
 import { BadInputError } from '../errors';
-import { ClusterNode, ClusterTopology, CLUSTER_SLOTS, SlotRange } from '../cluster/topology';
-import { SlotMove } from './mover';
+import { type ClusterNode, type ClusterTopology, CLUSTER_SLOTS, type SlotRange } from '../cluster/topology';
+import { type SlotMove } from './mover';
 
 /** A master as the planners see it: its ID, endpoint and slots, in redis-cli's node order. */
 export interface PlanNode {

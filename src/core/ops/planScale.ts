@@ -6,9 +6,9 @@
  *   shared with heal);
  * - where the replicas of a master being removed go, by that rule, one at a time.
  */
-import { ClusterNode, ClusterTopology, countSlots } from '../cluster/topology';
+import { type ClusterNode, type ClusterTopology, countSlots } from '../cluster/topology';
 import { nodeLabel } from '../cluster/nodeNames';
-import { placeReplicas, ReplicaHost } from '../cluster/replicaPlacement';
+import { placeReplicas, type ReplicaHost } from '../cluster/replicaPlacement';
 import { BadInputError } from '../errors';
 import { serviceName, volumeName } from '../swarm/deployOptions';
 

@@ -4,17 +4,17 @@
  * and bounded waits until the nodes agree (the "check" after acting, as redis-cli's cluster
  * manager does).
  */
-import { checkCluster, Finding } from '../cluster/check';
+import { checkCluster, type Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
-import { ClusterNode, ClusterTopology } from '../cluster/topology';
-import { Engine } from '../docker/engine';
+import { type ClusterNode, type ClusterTopology } from '../cluster/topology';
+import { type Engine } from '../docker/engine';
 import { BadInputError, describeError } from '../errors';
-import { CancellationToken, Logger, pollUntil, ProgressReporter } from '../lifecycle';
-import { AdminPool } from '../redis/adminConnection';
-import { Router } from '../routes/router';
-import { DiscoverOptions, SwarmCluster, findSwarmCluster, seedEndpoints } from '../swarm/discover';
+import { type CancellationToken, type Logger, pollUntil, type ProgressReporter } from '../lifecycle';
+import { type AdminPool } from '../redis/adminConnection';
+import { type Router } from '../routes/router';
+import { type DiscoverOptions, type SwarmCluster, findSwarmCluster, seedEndpoints } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
-import { MoveProgressListener, MoveSettings } from './mover';
+import { type MoveProgressListener, type MoveSettings } from './mover';
 
 /** How often the waits below ask the nodes again (ms). */
 export const SCALE_POLL_MS = 250;

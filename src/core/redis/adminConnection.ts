@@ -7,8 +7,8 @@
  */
 import Redis from 'ioredis';
 import { describeError, RedisError } from '../errors';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { Route, Router } from '../routes/router';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type Route, type Router } from '../routes/router';
 
 /** How long to wait for a TCP connection to a node (ms); loopback answers in < 1 ms. */
 export const ADMIN_CONNECT_TIMEOUT_MS = 3000;

@@ -9,9 +9,9 @@
  */
 import * as net from 'node:net';
 import { CancelledError, RedisError, TimeoutError } from '../errors';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { Router } from '../routes/router';
-import { encodeCommand, RespParser, RespReply } from './resp';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type Router } from '../routes/router';
+import { encodeCommand, RespParser, type RespReply } from './resp';
 
 /** How long a TCP connect may take before we give up (redis-cli waits for the OS). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -10,9 +10,9 @@
  *
  * RESP2 only (the node speaks RESP2 unless HELLO 3 is sent, which this never does).
  */
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { RedisError, TimeoutError } from '../errors';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { connectSocket } from './rawConnection';
 
 const CR = 13;

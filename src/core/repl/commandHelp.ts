@@ -2,7 +2,7 @@
  * `help <command>` and `help @<group>` from the server's COMMAND DOCS, printed as redis-cli 7
  * prints them (cliInitHelp, cliAddArgument and cliOutputHelp in redis-cli.c).
  */
-import { RespReply } from '../redis/resp';
+import { type RespReply } from '../redis/resp';
 import { asciiUpper } from './cstring';
 
 export interface HelpEntry {

@@ -10,12 +10,12 @@
  */
 import { describeError } from '../errors';
 import { ConnectError, RawConnection } from '../redis/rawConnection';
-import { RespReply } from '../redis/resp';
-import { Endpoint } from '../routes/endpoint';
-import { Router } from '../routes/router';
-import { formatHelp, HelpEntry, helpFromCommandDocs } from './commandHelp';
+import { type RespReply } from '../redis/resp';
+import { type Endpoint } from '../routes/endpoint';
+import { type Router } from '../routes/router';
+import { formatHelp, type HelpEntry, helpFromCommandDocs } from './commandHelp';
 import { asciiLower, atoi, cstr, strtol } from './cstring';
-import { formatInvalidateTTY, formatReply, isInvalidatePush, OutputMode, toBytes } from './formatReply';
+import { formatInvalidateTTY, formatReply, isInvalidatePush, type OutputMode, toBytes } from './formatReply';
 import { classifyRedirect } from './redirect';
 import { splitArgs } from './splitArgs';
 

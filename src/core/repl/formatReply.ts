@@ -5,7 +5,7 @@
  * Output is built as a latin1 string (one char per byte, so binary values survive) and turned
  * into bytes once, with `toBytes`.
  */
-import { RespReply } from '../redis/resp';
+import { type RespReply } from '../redis/resp';
 
 export type OutputMode = 'tty' | 'raw';
 

@@ -1,5 +1,5 @@
 import { NoRouteError } from '../errors';
-import { Endpoint, formatEndpoint } from './endpoint';
+import { type Endpoint, formatEndpoint } from './endpoint';
 
 /**
  * How the host reaches one announced endpoint. The addresses a cluster announces (an overlay

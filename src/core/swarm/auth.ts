@@ -3,11 +3,11 @@
  * Docker secret, which the API never returns, but the secret is a file inside every node's
  * container. Whoever can use this engine's API can exec there, so this reveals nothing new.
  */
-import { Engine } from '../docker/engine';
+import { type Engine } from '../docker/engine';
 import { NotFoundError } from '../errors';
 import { splitConfArgs } from './confArgs';
 import { SECRET_DIR } from './redisConf';
-import { SwarmCluster, runningNodes } from './discover';
+import { type SwarmCluster, runningNodes } from './discover';
 import { execCapture } from './exec';
 
 export async function readClusterPassword(engine: Engine, cluster: SwarmCluster): Promise<string | undefined> {

@@ -2,13 +2,13 @@
  * Everything a verb needs to talk to a cluster on the swarm by name: the engine, the nodes,
  * a router to them (published ports or Docker API tunnels), seed endpoints and the password.
  */
-import { Engine, getEngineStatus, openEngine, requireSwarmManager } from '../docker/engine';
-import { TargetOptions } from '../docker/target';
-import { Logger } from '../lifecycle';
-import { Endpoint } from '../routes/endpoint';
-import { Router } from '../routes/router';
+import { type Engine, getEngineStatus, openEngine, requireSwarmManager } from '../docker/engine';
+import { type TargetOptions } from '../docker/target';
+import { type Logger } from '../lifecycle';
+import { type Endpoint } from '../routes/endpoint';
+import { type Router } from '../routes/router';
 import { readClusterPassword } from './auth';
-import { DiscoverOptions, SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
+import { type DiscoverOptions, type SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
 import { SwarmRouter } from './swarmRouter';
 
 export interface ClusterAccess {

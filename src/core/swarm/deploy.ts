@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
-import Docker from 'dockerode';
-import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
+import type Docker from 'dockerode';
+import { type Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { imageExists } from '../docker/images';
 import { BadInputError, TimeoutError, describeError, CancelledError } from '../errors';
-import { CancellationToken, Logger, ProgressReporter, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
-import { DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
+import { type CancellationToken, type Logger, type ProgressReporter, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
+import { type DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
 import {
   LABEL_AUTH_SECRET,
   LABEL_CREATED_NETWORK,

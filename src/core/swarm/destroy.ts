@@ -3,10 +3,10 @@
  * the secret, the network deploy created, and, only when asked, the volumes. Objects are found
  * by our labels, so nothing a user made by hand is touched.
  */
-import Docker from 'dockerode';
-import { Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
+import type Docker from 'dockerode';
+import { type Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { NotFoundError } from '../errors';
-import { ProgressReporter, pollUntil, silentProgress, sleep } from '../lifecycle';
+import { type ProgressReporter, pollUntil, silentProgress, sleep } from '../lifecycle';
 import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
 
 /** How long removed services' containers may take to stop before volumes are removed. */

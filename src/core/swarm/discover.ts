@@ -5,9 +5,9 @@
  * names (`--services a,b,c`, or the label org.redis-swarm.cluster=NAME on a service) whatever
  * they run. Each node's current address comes from its task's network attachment, never from DNS.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { BadInputError, NotFoundError } from '../errors';
-import { Endpoint } from '../routes/endpoint';
+import { type Endpoint } from '../routes/endpoint';
 import {
   LABEL_AUTH_SECRET,
   LABEL_CLUSTER,
@@ -17,7 +17,7 @@ import {
   LABEL_PORT,
   LABEL_REPLICAS,
 } from './labels';
-import { ClusterMode } from './deployOptions';
+import { type ClusterMode } from './deployOptions';
 import { execCapture } from './exec';
 import { LABEL_STACK_NAMESPACE } from './stackLabels';
 import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';

@@ -1,6 +1,6 @@
 /** Runs a short command in a container through the Docker API and returns its stdout. */
-import Docker from 'dockerode';
-import { Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import { type Duplex } from 'node:stream';
 import { DockerError, TimeoutError } from '../errors';
 import { demuxStdout } from '../docker/demux';
 

@@ -2,13 +2,13 @@
  * `create --cluster NAME`: forms a cluster from the node services on the swarm, with the same
  * planner and engine as `create host:port …`, through the cluster's router.
  */
-import { ApplyResult, applyCreate, inspectNodes } from '../cluster/applyCreate';
-import { CreatePlan, planCreate } from '../cluster/planCreate';
-import { CancellationToken, ProgressReporter } from '../lifecycle';
+import { type ApplyResult, applyCreate, inspectNodes } from '../cluster/applyCreate';
+import { type CreatePlan, planCreate } from '../cluster/planCreate';
+import { type CancellationToken, type ProgressReporter } from '../lifecycle';
 import { AdminPool } from '../redis/adminConnection';
-import { ClusterAccess } from './clusterAccess';
+import { type ClusterAccess } from './clusterAccess';
 import { swarmCreateInputs } from './swarmNodes';
-import { SwarmCluster } from './discover';
+import { type SwarmCluster } from './discover';
 
 /**
  * The replicas per master to form a cluster with: the ones asked for, else the layout deploy

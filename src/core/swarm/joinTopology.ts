@@ -2,8 +2,8 @@
  * Joins the cluster's own view (who is master, which slots) with Docker's (which service,
  * task, container and swarm node runs each node), matching by announced hostname or task IP.
  */
-import { ClusterNode, ClusterTopology } from '../cluster/topology';
-import { SwarmCluster, SwarmRedisNode, announcedName } from './discover';
+import { type ClusterNode, type ClusterTopology } from '../cluster/topology';
+import { type SwarmCluster, type SwarmRedisNode, announcedName } from './discover';
 
 export function swarmNodeFor(cluster: SwarmCluster, n: ClusterNode): SwarmRedisNode | undefined {
   return cluster.nodes.find(

@@ -3,7 +3,7 @@
  * the per-node bits (announced hostname) are on the command line, and the password lives in a
  * Docker secret that the config only `include`s, so `docker service inspect` never shows it.
  */
-import { DeployOptions } from './deployOptions';
+import { type DeployOptions } from './deployOptions';
 
 export const CONF_PATH = '/usr/local/etc/redis/redis.conf';
 export const SECRET_DIR = '/run/secrets';

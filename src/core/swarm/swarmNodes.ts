@@ -5,8 +5,8 @@
  * its master's machine.
  */
 import { NotFoundError } from '../errors';
-import { CreateNodeInput } from '../cluster/planCreate';
-import { SwarmCluster } from './discover';
+import { type CreateNodeInput } from '../cluster/planCreate';
+import { type SwarmCluster } from './discover';
 
 export function swarmCreateInputs(cluster: SwarmCluster): CreateNodeInput[] {
   const notRunning = cluster.nodes.filter((n) => n.task?.state !== 'running' || !n.task.ip);

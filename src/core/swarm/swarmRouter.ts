@@ -4,13 +4,13 @@
  * one, else to a tunnel through the Docker API. Nothing else is ever tried: an overlay address
  * is for the nodes' own bus, not for this host.
  */
-import { Engine } from '../docker/engine';
+import { type Engine } from '../docker/engine';
 import { NoRouteError } from '../errors';
-import { Logger, nullLogger } from '../lifecycle';
-import { Endpoint, formatEndpoint } from '../routes/endpoint';
-import { Route, Router, isLoopbackHost } from '../routes/router';
-import { SwarmCluster, SwarmRedisNode, announcedName } from './discover';
-import { Tunnel, openTunnel } from './tunnel';
+import { type Logger, nullLogger } from '../lifecycle';
+import { type Endpoint, formatEndpoint } from '../routes/endpoint';
+import { type Route, type Router, isLoopbackHost } from '../routes/router';
+import { type SwarmCluster, type SwarmRedisNode, announcedName } from './discover';
+import { type Tunnel, openTunnel } from './tunnel';
 
 export interface SwarmRouterOptions {
   /** Use tunnels even where a port is published (tests of the tunnel path use it). */

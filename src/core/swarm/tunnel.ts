@@ -5,12 +5,12 @@
  * Docker API does (a unix socket, tcp://, ssh://). The relay uses only bash's /dev/tcp and
  * `cat`, which both the official redis:7 image (Debian) and our test image have.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import * as net from 'node:net';
-import { Duplex } from 'node:stream';
+import { type Duplex } from 'node:stream';
 import { demuxStdout } from '../docker/demux';
-import { Logger, nullLogger } from '../lifecycle';
-import { Endpoint } from '../routes/endpoint';
+import { type Logger, nullLogger } from '../lifecycle';
+import { type Endpoint } from '../routes/endpoint';
 
 /**
  * Connects fd 3 to Redis and copies both ways. A background command's stdin is /dev/null in a

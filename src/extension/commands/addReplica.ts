@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyAddNode, formatAddNodePlan, planAddNode } from '../../core/ops/addNode';
-import { TreeNode } from '../tree/nodes';
-import { CommandDef } from './commandContext';
+import { type TreeNode } from '../tree/nodes';
+import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 
 /**

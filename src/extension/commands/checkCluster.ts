@@ -5,7 +5,7 @@ import { readTopology } from '../../core/cluster/readTopology';
 import { BadInputError } from '../../core/errors';
 import { seedEndpoints } from '../../core/swarm/discover';
 import { joinSwarm } from '../../core/swarm/joinTopology';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 import { resolveCluster } from './pickCluster';
 
 /** What Check returns, for callers such as tests. */

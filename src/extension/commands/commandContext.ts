@@ -3,15 +3,15 @@
  * in registry.ts imports the commands: the dependency points one way, so no command file is
  * part of an import cycle through the table.
  */
-import * as vscode from 'vscode';
-import { Logger } from '../../core/lifecycle';
-import { EngineProvider } from '../engineProvider';
-import { ModelStore } from '../modelStore';
-import { ClusterPasswords } from '../passwords';
-import { RefreshManager } from '../refreshManager';
-import { ServiceLogViewer } from '../serviceLogs';
-import { SlotMapPanels } from '../slotMap/slotMapPanel';
-import { TerminalHistory } from '../terminal/terminalHistory';
+import type * as vscode from 'vscode';
+import { type Logger } from '../../core/lifecycle';
+import { type EngineProvider } from '../engineProvider';
+import { type ModelStore } from '../modelStore';
+import { type ClusterPasswords } from '../passwords';
+import { type RefreshManager } from '../refreshManager';
+import { type ServiceLogViewer } from '../serviceLogs';
+import { type SlotMapPanels } from '../slotMap/slotMapPanel';
+import { type TerminalHistory } from '../terminal/terminalHistory';
 
 /** What commands may use; passed in, never held in a module of globals. */
 export interface CommandContext {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { endpointOf } from '../../core/model/describeNodes';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 import { isTreeNode } from './pickCluster';
 
 /** `redisSwarm.copyEndpoint` on a master or replica: the endpoint it announces (`redis-3:6379`). */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 import { isTreeNode } from './pickCluster';
 
 /** `redisSwarm.copyNodeId` on a master or replica: its 40-character cluster node ID. */

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { formatPlan } from '../../core/cluster/formatPlan';
 import { BadInputError } from '../../core/errors';
-import { ClusterModel } from '../../core/model/clusterModel';
+import { type ClusterModel } from '../../core/model/clusterModel';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { MIN_MASTERS } from '../../core/swarm/deployOptions';
 import { runningNodes } from '../../core/swarm/discover';
 import { adminPoolFor, createReplicas, formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 import { resolveCluster } from './pickCluster';
 
 /** Replica counts that fit `nodes` with at least MIN_MASTERS masters. */

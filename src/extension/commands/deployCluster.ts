@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { formatPlan } from '../../core/cluster/formatPlan';
-import { imageChoices, listRedisImages, RedisImage } from '../../core/docker/images';
+import { imageChoices, listRedisImages, type RedisImage } from '../../core/docker/images';
 import { CancelledError, describeError, isCancelledError, RedisError } from '../../core/errors';
-import { CancellationToken, ProgressReporter } from '../../core/lifecycle';
+import { type CancellationToken, type ProgressReporter } from '../../core/lifecycle';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { deployCluster, hostPortsProblem } from '../../core/swarm/deploy';
-import { ClusterMode, DEPLOY_DEFAULTS, DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
+import { type ClusterMode, DEPLOY_DEFAULTS, type DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
 import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
-import { MultiStepInput, Step } from '../multiStepInput';
-import { CommandContext, CommandDef } from './commandContext';
+import { MultiStepInput, type Step } from '../multiStepInput';
+import { type CommandContext, type CommandDef } from './commandContext';
 
 const TITLE = 'Deploy Redis Cluster';
 const TOTAL_STEPS = 9;

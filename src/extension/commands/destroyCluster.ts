@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
-import { ClusterObjects, destroyCluster, findClusterObjects } from '../../core/swarm/destroy';
-import { CommandDef } from './commandContext';
+import { type ClusterObjects, destroyCluster, findClusterObjects } from '../../core/swarm/destroy';
+import { type CommandDef } from './commandContext';
 import { resolveCluster } from './pickCluster';
 
 const DESTROY = 'Destroy';

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
-import { failover, FailoverMode } from '../../core/ops/failover';
+import { failover, type FailoverMode } from '../../core/ops/failover';
 import { formatEndpoint } from '../../core/routes/endpoint';
-import { TreeNode } from '../tree/nodes';
-import { CommandDef } from './commandContext';
+import { type TreeNode } from '../tree/nodes';
+import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 
 /** `redisSwarm.failover` on a replica of the tree: it becomes master, its master its replica. */

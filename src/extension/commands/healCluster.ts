@@ -4,8 +4,8 @@ import { formatRanges } from '../../core/cluster/topology';
 import { formatHealOutcome, formatHealPlan, healSummary } from '../../core/heal/formatHeal';
 import { healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
-import { clusterOf, TreeNode } from '../tree/nodes';
-import { CommandDef } from './commandContext';
+import { clusterOf, type TreeNode } from '../tree/nodes';
+import { type CommandDef } from './commandContext';
 
 /**
  * `redisSwarm.healCluster` ("Heal Cluster", on a cluster in the tree or from the palette): shows

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { readTopology } from '../../core/cluster/readTopology';
-import { SlotRange } from '../../core/cluster/topology';
+import { type SlotRange } from '../../core/cluster/topology';
 import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyReshard, planReshardOn } from '../../core/ops/reshard';
 import { seedEndpoints } from '../../core/swarm/discover';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 import { clusterByName, runClusterOperation } from './opsSupport';
 import { moveContext } from './opsSettings';
 

@@ -1,5 +1,5 @@
 import { resolveCluster } from './pickCluster';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 
 /** `redisSwarm.openSlotMap`: the cluster of the tree node it was run on, or one picked from the palette. */
 export const openSlotMapCommand: CommandDef = {

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
-import { ClusterNode } from '../../core/cluster/topology';
-import { ClusterModel } from '../../core/model/clusterModel';
-import { Endpoint, formatEndpoint } from '../../core/routes/endpoint';
+import { type ClusterNode } from '../../core/cluster/topology';
+import { type ClusterModel } from '../../core/model/clusterModel';
+import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { readClusterPassword } from '../../core/swarm/auth';
 import { runningNodes } from '../../core/swarm/discover';
 import { ClusterTerminal } from '../terminal/clusterTerminal';
-import { TreeNode } from '../tree/nodes';
+import { type TreeNode } from '../tree/nodes';
 import { isTreeNode, resolveCluster } from './pickCluster';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 
 /**
  * `redisSwarm.openTerminal`: a redis-cli -c terminal on a cluster. From a node of the tree it

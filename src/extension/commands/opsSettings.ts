@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { CancellationToken, Logger, ProgressReporter } from '../../core/lifecycle';
+import { type CancellationToken, type Logger, type ProgressReporter } from '../../core/lifecycle';
 import { formatMoveProgress } from '../../core/ops/formatOps';
-import { DEFAULT_MOVE_SETTINGS, MoveContext, MoveEngine, MoveProgress, MoveProgressListener, MoveSettings } from '../../core/ops/mover';
-import { AdminPool } from '../../core/redis/adminConnection';
+import { DEFAULT_MOVE_SETTINGS, type MoveContext, type MoveEngine, type MoveProgress, type MoveProgressListener, type MoveSettings } from '../../core/ops/mover';
+import { type AdminPool } from '../../core/redis/adminConnection';
 import { clampMoveSetting } from '../../core/ops/moveLimits';
 
 /** The slot mover's settings (redisSwarm.migrate.*), falling back to the core's defaults. */

@@ -5,13 +5,13 @@
  */
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
-import { CancellationToken, ProgressReporter } from '../../core/lifecycle';
-import { ClusterModel } from '../../core/model/clusterModel';
+import { type CancellationToken, type ProgressReporter } from '../../core/lifecycle';
+import { type ClusterModel } from '../../core/model/clusterModel';
 import { withClusterLock } from '../../core/ops/clusterLock';
-import { AdminPool } from '../../core/redis/adminConnection';
-import { Router } from '../../core/routes/router';
+import { type AdminPool } from '../../core/redis/adminConnection';
+import { type Router } from '../../core/routes/router';
 import { seedEndpoints } from '../../core/swarm/discover';
-import { CommandContext } from './commandContext';
+import { type CommandContext } from './commandContext';
 
 export interface OpsConnections {
   readonly router: Router;

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
-import { ClusterModel } from '../../core/model/clusterModel';
-import { TreeNode, clusterOf } from '../tree/nodes';
-import { CommandContext } from './commandContext';
+import { type ClusterModel } from '../../core/model/clusterModel';
+import { type TreeNode, clusterOf } from '../tree/nodes';
+import { type CommandContext } from './commandContext';
 
 /** Whether a command argument is one of the tree's nodes. */
 export function isTreeNode(x: unknown): x is TreeNode {

@@ -4,8 +4,8 @@ import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyRebalance, planRebalanceOn } from '../../core/ops/rebalance';
 import { seedEndpoints } from '../../core/swarm/discover';
-import { TreeNode, clusterOf } from '../tree/nodes';
-import { CommandDef } from './commandContext';
+import { type TreeNode, clusterOf } from '../tree/nodes';
+import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 import { moveContext } from './opsSettings';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CommandContext, CommandDef } from './commandContext';
+import { type CommandContext, type CommandDef } from './commandContext';
 import { commandFailure } from './commandFailure';
 import { refreshCommand } from './refresh';
 import { showLogCommand } from './showLog';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { listDockerContexts } from '../../core/docker/contexts';
 import { DEFAULT_DOCKER_HOST } from '../../core/docker/target';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 
 interface EngineChoice extends vscode.QuickPickItem {
   readonly dockerHost?: string;

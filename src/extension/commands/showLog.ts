@@ -1,4 +1,4 @@
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 
 export const showLogCommand: CommandDef = {
   id: 'redisSwarm.showLog',

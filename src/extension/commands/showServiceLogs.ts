@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
-import { CommandDef } from './commandContext';
+import { type CommandDef } from './commandContext';
 import { isTreeNode, resolveCluster } from './pickCluster';
 
 /** `redisSwarm.showServiceLogs` on a master, replica or service: follows its service's logs. */

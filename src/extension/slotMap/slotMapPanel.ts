@@ -10,13 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import { Logger } from '../../core/lifecycle';
-import { ClusterModel } from '../../core/model/clusterModel';
+import { type Logger } from '../../core/lifecycle';
+import { type ClusterModel } from '../../core/model/clusterModel';
 import { readSlotKeyCounts } from '../../core/model/slotKeyCounts';
 import { buildSlotMapView, formatSpans, SLOT_COUNT } from '../../core/model/slotMapData';
 import { formatEndpoint } from '../../core/routes/endpoint';
-import { ModelStore } from '../modelStore';
-import { HostToPage, isPageState, isPageToHost, PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
+import { type ModelStore } from '../modelStore';
+import { type HostToPage, isPageState, isPageToHost, type PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
 
 /** The command "Move to master…" hands the range to (registered with every other command). */
 export const MOVE_SLOTS_COMMAND = 'redisSwarm.moveSlots';

@@ -7,16 +7,16 @@
  */
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import { Logger } from '../../core/lifecycle';
-import { applyKey, EditorAction, Key, LineState, newLineState, parseKeys, startLine, withColumns } from '../../core/repl/lineEditor';
+import { type Logger } from '../../core/lifecycle';
+import { applyKey, type EditorAction, type Key, type LineState, newLineState, parseKeys, startLine, withColumns } from '../../core/repl/lineEditor';
 import { ReplEngine } from '../../core/repl/engine';
 import { cstr } from '../../core/repl/cstring';
 import { isSensitiveCommand } from '../../core/repl/sensitive';
 import { splitArgs } from '../../core/repl/splitArgs';
 import { TerminalOutput } from '../../core/repl/terminalOutput';
-import { Endpoint, formatEndpoint } from '../../core/routes/endpoint';
-import { Router } from '../../core/routes/router';
-import { TerminalHistory } from './terminalHistory';
+import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
+import { type Router } from '../../core/routes/router';
+import { type TerminalHistory } from './terminalHistory';
 
 const DIM = '\x1b[2m';
 const RED = '\x1b[31m';

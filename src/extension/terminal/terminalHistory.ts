@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { addToHistory, HISTORY_LIMIT } from '../../core/repl/lineEditor';
 
 /**

@@ -5,10 +5,10 @@
  * contextValue of each kind, for `when` clauses in package.json menus:
  *   engine, engineError, cluster (formed), cluster.unformed, master, replica, service, finding, message
  */
-import { Finding } from '../../core/cluster/check';
-import { EngineStatus } from '../../core/docker/engine';
-import { ClusterModel, NodeModel, ShardModel } from '../../core/model/clusterModel';
-import { SwarmRedisNode } from '../../core/swarm/discover';
+import { type Finding } from '../../core/cluster/check';
+import { type EngineStatus } from '../../core/docker/engine';
+import { type ClusterModel, type NodeModel, type ShardModel } from '../../core/model/clusterModel';
+import { type SwarmRedisNode } from '../../core/swarm/discover';
 
 export type TreeNode = EngineNode | EngineErrorNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | FindingTreeNode | MessageNode;
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { describeTarget } from '../../core/docker/target';
-import { Logger } from '../../core/lifecycle';
-import { SwarmModel } from '../../core/model/clusterModel';
-import { ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
-import { ModelStore } from '../modelStore';
-import { ClusterTreeNode, TreeNode } from './nodes';
+import { type Logger } from '../../core/lifecycle';
+import { type SwarmModel } from '../../core/model/clusterModel';
+import { type ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { type ModelStore } from '../modelStore';
+import { type ClusterTreeNode, type TreeNode } from './nodes';
 
 /** The tree as built from one model: every node by its stable id, with its children and parent. */
 interface Snapshot {

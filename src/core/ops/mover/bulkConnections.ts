@@ -4,8 +4,8 @@
  * goes the way the admin pool reaches the node (its route and credentials).
  */
 import { NotFoundError } from '../../errors';
-import { AdminPool, NodeAccess } from '../../redis/adminConnection';
-import { ClusterNode } from '../../cluster/topology';
+import { type AdminPool, type NodeAccess } from '../../redis/adminConnection';
+import { type ClusterNode } from '../../cluster/topology';
 import { WireLink } from '../../redis/wireLink';
 
 export class BulkConnections {

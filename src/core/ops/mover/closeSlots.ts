@@ -3,10 +3,10 @@
  * (redis-cli tells all), each one pipeline per node.
  */
 import { describeError } from '../../errors';
-import { WireLink } from '../../redis/wireLink';
-import { MoveRun } from './moveRun';
-import { SlotState } from './slotState';
-import { groupBy, pipelined, WireResult } from './wireCommands';
+import { type WireLink } from '../../redis/wireLink';
+import { type MoveRun } from './moveRun';
+import { type SlotState } from './slotState';
+import { groupBy, pipelined, type WireResult } from './wireCommands';
 
 const setNode = async (link: WireLink, list: readonly SlotState[]): Promise<WireResult[]> =>
   pipelined(link, list, (s) => ['CLUSTER', 'SETSLOT', s.move.slot, 'NODE', s.move.targetId]);

@@ -54,7 +54,7 @@
  * RESTORE-ASKING argument it already is.
  */
 import { describeError } from '../../errors';
-import { bulkPayload, commandHead, encodeArgs, ReplyBlock, ReplyTooLargeError, WireLink, WireWriter } from '../../redis/wireLink';
+import { bulkPayload, commandHead, encodeArgs, type ReplyBlock, ReplyTooLargeError, type WireLink, WireWriter } from '../../redis/wireLink';
 
 // Command heads, encoded once (the key and the other arguments follow in wire form).
 const DUMP = commandHead(2, 'DUMP');

@@ -6,10 +6,10 @@
  * the target; a slot the copy could not take is opened the MIGRATE way. Either way it then
  * drains as usual (usually nothing is left).
  */
-import { ChunkOutcome, CopyJob, CopyLimits, copyChunks, copySlot, CopyOutcome, listSlotKeys, TargetCopies } from './copySlot';
-import { MoveRun } from './moveRun';
+import { type ChunkOutcome, type CopyJob, type CopyLimits, copyChunks, copySlot, type CopyOutcome, listSlotKeys, TargetCopies } from './copySlot';
+import { type MoveRun } from './moveRun';
 import { setImporting, setMigrating } from './openSlots';
-import { SlotState } from './slotState';
+import { type SlotState } from './slotState';
 import { groupBy } from './wireCommands';
 
 /** Slots are handed over in transactions of about this many keys (see copyFromSource). */

@@ -4,10 +4,10 @@
  * at once. A slot whose batch answered BUSYKEY is looked at (resolveBusy) before it goes on.
  */
 import { MAX_REPORTED_KEYS } from './openSlots';
-import { MoveRun } from './moveRun';
+import { type MoveRun } from './moveRun';
 import { rollback } from './rollback';
-import { SlotState } from './slotState';
-import { existing, groupBy, keysInSlot, keyText, pipelined, WireResult } from './wireCommands';
+import { type SlotState } from './slotState';
+import { existing, groupBy, keysInSlot, keyText, pipelined, type WireResult } from './wireCommands';
 
 /** A MIGRATE batch that fails for another reason than BUSYKEY is tried this many times. */
 export const MIGRATE_ATTEMPTS = 3;

@@ -3,13 +3,13 @@
  * steps (openSlots.ts, copyWindow.ts, drain.ts, closeSlots.ts) act on slots through it.
  */
 import { nodeLabel } from '../../cluster/nodeNames';
-import { ClusterNode } from '../../cluster/topology';
-import { CancellationToken, Logger, neverCancelled, nullLogger } from '../../lifecycle';
+import { type ClusterNode } from '../../cluster/topology';
+import { type CancellationToken, type Logger, neverCancelled, nullLogger } from '../../lifecycle';
 import { BulkConnections } from './bulkConnections';
-import { TtlHint } from './copySlot';
-import { MoveContext, MoveProgress, MoveReport, SlotConflict, SlotMove } from './moveTypes';
-import { MoveSettings } from './settings';
-import { SlotState } from './slotState';
+import { type TtlHint } from './copySlot';
+import { type MoveContext, type MoveProgress, type MoveReport, type SlotConflict, type SlotMove } from './moveTypes';
+import { type MoveSettings } from './settings';
+import { type SlotState } from './slotState';
 import { one } from './wireCommands';
 
 /** Progress events at most this often (ms), and once at the end. */

@@ -29,17 +29,17 @@
  * routes.
  */
 import { RedisError } from '../../errors';
-import { AdminPool } from '../../redis/adminConnection';
-import { ClusterNode } from '../../cluster/topology';
+import { type AdminPool } from '../../redis/adminConnection';
+import { type ClusterNode } from '../../cluster/topology';
 import { closeSlots } from './closeSlots';
-import { CopyPlan, copyWindow, prepareCopy } from './copyWindow';
+import { type CopyPlan, copyWindow, prepareCopy } from './copyWindow';
 import { drainRound, resolveBusy } from './drain';
-import { MoveContext, MoveReport, SlotMove } from './moveTypes';
+import { type MoveContext, type MoveReport, type SlotMove } from './moveTypes';
 import { MoveRun } from './moveRun';
 import { openSlots, precheck } from './openSlots';
 import { runWindows, SlotBudget } from './scheduler';
-import { DEFAULT_MOVE_SETTINGS, MoveEngine, MoveSettings, validateMoves } from './settings';
-import { isOpen, isSettled, newSlotState, SlotState } from './slotState';
+import { DEFAULT_MOVE_SETTINGS, type MoveEngine, type MoveSettings, validateMoves } from './settings';
+import { isOpen, isSettled, newSlotState, type SlotState } from './slotState';
 
 /** Workers, each with its windows pipelined (scheduler.ts). */
 const WORKERS = 2;

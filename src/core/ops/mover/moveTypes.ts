@@ -1,8 +1,8 @@
 /** What a slot move is asked to do, what it reports back, and the typed progress it sends meanwhile. */
-import { ClusterNode } from '../../cluster/topology';
-import { CancellationToken, Logger } from '../../lifecycle';
-import { AdminPool } from '../../redis/adminConnection';
-import { MoveSettings } from './settings';
+import { type ClusterNode } from '../../cluster/topology';
+import { type CancellationToken, type Logger } from '../../lifecycle';
+import { type AdminPool } from '../../redis/adminConnection';
+import { type MoveSettings } from './settings';
 
 export interface SlotMove {
   readonly slot: number;

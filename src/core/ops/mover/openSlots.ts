@@ -2,8 +2,8 @@
  * Opening a window of slots the MIGRATE way: the precheck for keys already on the target, then
  * SETSLOT IMPORTING on the targets and MIGRATING on the sources, one pipeline per node.
  */
-import { MoveRun } from './moveRun';
-import { SlotState } from './slotState';
+import { type MoveRun } from './moveRun';
+import { type SlotState } from './slotState';
 import { existing, groupBy, keysInSlot, keyText, pipelined } from './wireCommands';
 
 /** At most this many conflicting key names are kept per slot for the report. */

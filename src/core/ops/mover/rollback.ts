@@ -1,7 +1,7 @@
 /** Giving a half-moved slot back to its source (a BUSYKEY conflict, or a MIGRATE that keeps failing). */
 import { describeError } from '../../errors';
-import { MoveRun } from './moveRun';
-import { SlotState } from './slotState';
+import { type MoveRun } from './moveRun';
+import { type SlotState } from './slotState';
 import { keysInSlot, one, pipelined } from './wireCommands';
 
 /** Bound on the rounds that move keys back (each moves up to keysPerMigrate keys). */

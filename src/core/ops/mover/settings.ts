@@ -3,8 +3,8 @@
  * before anything is touched.
  */
 import { BadInputError } from '../../errors';
-import { ClusterNode } from '../../cluster/topology';
-import { SlotMove } from './moveTypes';
+import { type ClusterNode } from '../../cluster/topology';
+import { type SlotMove } from './moveTypes';
 
 /**
  * Slots open at the same time, all windows together: more hides more round trips. A slot is

@@ -1,5 +1,5 @@
 /** One slot's state in the mover, from its window's opening until it is closed or given back. */
-import { SlotMove } from './moveTypes';
+import { type SlotMove } from './moveTypes';
 
 /**
  * open: not touched yet (or IMPORTING set); draining: keys go with MIGRATE; closing: no key

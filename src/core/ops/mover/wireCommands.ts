@@ -1,5 +1,5 @@
 /** Commands on a bulk link (wireLink.ts) for the mover's steps: many pipelined in one write, or one. */
-import { WireLink, WireWriter } from '../../redis/wireLink';
+import { type WireLink, WireWriter } from '../../redis/wireLink';
 
 export type WireArg = string | Buffer | number;
 export type WireResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };
