@@ -43,6 +43,19 @@ export function leftovers(prefix: string): string[] {
 /** Removes everything named with the prefix; safe to call when nothing was made. */
 export async function sweep(prefix: string): Promise<void> {
   const match = (n: string): boolean => n.startsWith(prefix);
+  // A task run without a /data mount gets an anonymous volume (the image declares VOLUME /data),
+  // which removing its service leaves behind: note them while their containers still exist.
+  const containers = lines(docker(['ps', '-a', '--format', '{{.Names}}'])).filter(match);
+  const anonymous = new Set<string>();
+  for (const c of containers) {
+    try {
+      for (const n of docker(['inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', c]).split(/\s+/)) {
+        if (/^[0-9a-f]{64}$/.test(n)) anonymous.add(n);
+      }
+    } catch {
+      // Gone since it was listed (swarm prunes old tasks): its volume went with it, or stays unknown.
+    }
+  }
   const services = lines(docker(['service', 'ls', '--format', '{{.Name}}'])).filter(match);
   if (services.length > 0) docker(['service', 'rm', ...services]);
   const deadline = Date.now() + 60_000;
@@ -57,7 +70,7 @@ export async function sweep(prefix: string): Promise<void> {
   }
   for (let attempt = 0; attempt < 20; attempt++) {
     const nets = lines(docker(['network', 'ls', '--format', '{{.Name}}'])).filter(match);
-    const vols = lines(docker(['volume', 'ls', '--format', '{{.Name}}'])).filter(match);
+    const vols = lines(docker(['volume', 'ls', '--format', '{{.Name}}'])).filter((n) => match(n) || anonymous.has(n));
     if (nets.length + vols.length === 0) return;
     try {
       if (nets.length > 0) docker(['network', 'rm', ...nets]);
