@@ -46,7 +46,7 @@ import { describeError } from '../errors';
 import { type ClusterNode, type ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { type CancellationToken, type Logger, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { type AdminPool } from '../redis/adminConnection';
-import { type MoveProgressListener, type MoveSettings, moveSlots } from './mover';
+import { DEFAULT_MIGRATE_TIMEOUT_MS, type MoveProgressListener, type MoveSettings, moveSlots } from './mover';
 import { nodeLabel } from '../cluster/nodeNames';
 import { decideFix, type FixAction, type FixFacts, type FixPlan, keyCountId, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
@@ -219,13 +219,14 @@ async function returnKeys(pool: AdminPool, byId: ReadonlyMap<string, ClusterNode
   let conflict = false;
   for (const from of a.fromIds) {
     const conn = await pool.get(ep(from));
-    const password = conn.options.password;
-    const auth = password ? (conn.options.username ? ['AUTH2', conn.options.username, password] : ['AUTH', password]) : [];
+    // MIGRATE authenticates to the owner itself, with the credentials the pool uses.
+    const { username, password } = await pool.access(ep(from));
+    const auth = password ? (username ? ['AUTH2', username, password] : ['AUTH', password]) : [];
     for (let i = 0; i < 100_000; i++) {
       const keys = (await conn.callBuffer('CLUSTER', ['GETKEYSINSLOT', a.slot, 100])) as Buffer[];
       if (keys.length === 0) break;
       try {
-        await conn.callBuffer('MIGRATE', [owner.endpoint.host, owner.endpoint.port, '', 0, 60_000, ...auth, 'KEYS', ...keys]);
+        await conn.callBuffer('MIGRATE', [owner.endpoint.host, owner.endpoint.port, '', 0, DEFAULT_MIGRATE_TIMEOUT_MS, ...auth, 'KEYS', ...keys]);
       } catch (err) {
         log.problems.push(`slot ${a.slot}: keys on ${nodeLabel(byId, from)} could not go to ${nodeLabel(byId, a.ownerId)} (${describeError(err)}); nothing was overwritten, the slot stays open there`);
         conflict = true;
