@@ -24,7 +24,7 @@ describe('a command in a container (execCapture)', { timeout: 120_000 }, () => {
   after(async () => {
     // A plain container, not a service: removed by name, then anything else of the run.
     try {
-      docker(['rm', '-f', `${p}-exec`]);
+      docker(['rm', '-f', '-v', `${p}-exec`]);
     } catch {
       // never started
     }
