@@ -20,14 +20,14 @@ const stackCluster: SwarmCluster = {
     index: i,
     image: 'redis:7',
     port: 6379,
-    task: { id: `t${i}`, state: 'running', desiredState: 'running', swarmNode: 'n1', containerId: `c${i}`, ip: `10.0.9.${i}` },
+    task: { id: `t${i}`, state: 'running', desiredState: 'running', swarmNode: 'n1', containerId: `c${i}`, ip: `192.0.2.${i}` },
   })),
 };
 
 /** A CLUSTER NODES line announcing `cache-2` at an address no task has any more (it moved). */
 const line: ClusterNode = {
   id: 'b'.repeat(40),
-  endpoint: { host: '10.0.9.99', port: 6379 },
+  endpoint: { host: '192.0.2.99', port: 6379 },
   busPort: 16379,
   hostname: 'cache-2',
   role: 'master',

@@ -63,11 +63,11 @@ function topologyOf(texts: ReadonlyMap<number, string>, states: Record<number, s
   return { views, nodes: [...byId.values()], unreachable };
 }
 
-const IPS = { 1: '10.0.1.1', 2: '10.0.1.2', 3: '10.0.1.3', 4: '10.0.1.4', 5: '10.0.1.5', 6: '10.0.1.6' };
+const IPS = { 1: '192.0.2.1', 2: '192.0.2.2', 3: '192.0.2.3', 4: '192.0.2.4', 5: '192.0.2.5', 6: '192.0.2.6' };
 const at = (ips: Record<number, string>) => (k: number): string => ips[k] ?? '';
 
 test("a replica back at a new IP, known to its peers but not to itself: check reports heal's finding in the plan's words", () => {
-  const moved = { ...IPS, 6: '10.0.1.9' };
+  const moved = { ...IPS, 6: '192.0.2.9' };
   // Peers learned the new address from its packets; the node keeps its old one for itself.
   const texts = new Map(SHAPE.map((s) => [s.n, nodesText(s.n, s.n === 6 ? (k) => (k === 6 ? IPS[6] : at(moved)(k)) : at(moved))] as [number, string]));
   const topology = topologyOf(texts);
@@ -77,7 +77,7 @@ test("a replica back at a new IP, known to its peers but not to itself: check re
   const observations: NodeObservation[] = [...texts].map(([n, t]) => ({ service: `c-${n}`, endpoint: { host: `c-${n}`, port: 6379 }, view: parseClusterNodes(t), clusterState: 'ok', keys: 0 }));
   const d = diagnose({ cluster, observations, now: NOW });
   const planText = formatHealPlan(d, planHeal(d, { graceMs: 30_000 }));
-  assert.match(planText, /\[WARN\] c-6 \(66666666\) runs at 10\.0\.1\.9, unknown to itself/);
+  assert.match(planText, /\[WARN\] c-6 \(66666666\) runs at 192\.0\.2\.9, unknown to itself/);
 
   const report = checkCluster(topology, { cluster, now: NOW });
   const f = report.findings.find((x) => x.code === 'ip-changed');
@@ -88,7 +88,7 @@ test("a replica back at a new IP, known to its peers but not to itself: check re
   const model = buildClusterModel(cluster, topology);
   assert.equal(model.health, 'degraded', 'Redis says ok everywhere: degraded, not fail');
   assert.ok(model.findings.some((x) => x.message === f.message), 'the model (and so the tree) carries the same finding');
-  assert.match(describeCluster(model).tooltip, /runs at 10\.0\.1\.9, unknown to itself/);
+  assert.match(describeCluster(model).tooltip, /runs at 192\.0\.2\.9, unknown to itself/);
 });
 
 test('one replica lost, Redis still ok everywhere: the state is degraded with a yellow icon, and the warning does not say fail', () => {
@@ -100,7 +100,7 @@ test('one replica lost, Redis still ok everywhere: the state is degraded with a 
   // c-6's container is gone: peers flag it fail, the swarm has no running task for it yet.
   const down = new Map([...texts].filter(([n]) => n !== 6).map(([n]) => [n, nodesText(n, at(IPS), (k) => (k === 6 ? 'fail' : ''))] as [number, string]));
   const cluster: SwarmCluster = { ...swarm(IPS), nodes: swarm(IPS).nodes.map((s) => (s.service === 'c-6' ? { ...s, task: { id: 't6', state: 'starting', desiredState: 'running', swarmNode: 'node-a' } } : s)) };
-  const lost = buildClusterModel(cluster, topologyOf(down, {}, [{ endpoint: { host: '10.0.1.6', port: 6379 }, id: id(6), reason: 'No route to 10.0.1.6:6379' }]));
+  const lost = buildClusterModel(cluster, topologyOf(down, {}, [{ endpoint: { host: '192.0.2.6', port: 6379 }, id: id(6), reason: 'No route to 192.0.2.6:6379' }]));
   assert.equal(lost.health, 'degraded');
   const words = lost.findings.map((f) => f.message);
   assert.ok(words.some((w) => /is failed and still known by 5 node\(s\)/.test(w)), words.join(' | '));
@@ -138,16 +138,16 @@ function result(over: Partial<HealResult>): HealResult {
 }
 
 test("heal's verdict is check's: errors left mean no [OK], and they are named", () => {
-  const remaining = [{ severity: 'error' as const, code: 'ghost', section: 'health' as const, message: '10.0.1.4:6379 (c-4) (44444444) is failed and still known by 4 node(s)' }];
+  const remaining = [{ severity: 'error' as const, code: 'ghost', section: 'health' as const, message: '192.0.2.4:6379 (c-4) (44444444) is failed and still known by 4 node(s)' }];
   const text = formatHealOutcome(result({ ok: false, remaining }));
   assert.doesNotMatch(text, /\[OK\]/);
-  assert.match(text, /\[ERR\] 10\.0\.1\.4:6379 \(c-4\) \(44444444\) is failed and still known by 4 node\(s\)\n\[ERR\] The cluster is not ok after 5 action\(s\): check finds 1 error\(s\)/);
+  assert.match(text, /\[ERR\] 192\.0\.2\.4:6379 \(c-4\) \(44444444\) is failed and still known by 4 node\(s\)\n\[ERR\] The cluster is not ok after 5 action\(s\): check finds 1 error\(s\)/);
   assert.equal(healSummary('c', result({ ok: false, remaining })).severity, 'warning');
   assert.match(formatHealOutcome(result({})), /\[OK\] Cluster ok after 5 action\(s\) in 1000 ms: check finds no error\./);
 });
 
 test('a heal that ran out of time says so and names what it did not do', () => {
-  const moved = { ...IPS, 6: '10.0.1.9' };
+  const moved = { ...IPS, 6: '192.0.2.9' };
   const texts = new Map(SHAPE.map((s) => [s.n, nodesText(s.n, at(IPS))] as [number, string]));
   const observations: NodeObservation[] = [...texts].map(([n, t]) => ({ service: `c-${n}`, endpoint: { host: `c-${n}`, port: 6379 }, view: parseClusterNodes(t), clusterState: 'ok', keys: 0 }));
   const d = diagnose({ cluster: swarm(moved), observations, now: NOW });
@@ -155,7 +155,7 @@ test('a heal that ran out of time says so and names what it did not do', () => {
   const r = result({ final: d, finalPlan, applied: 0, timedOut: true, elapsedMs: 180_000 });
   const s = healSummary('c', r);
   assert.equal(s.severity, 'warning');
-  assert.match(s.text, /^Heal of c stopped after 180 s without finishing \(0 step\(s\) applied\); not done: .*c-6: CLUSTER MEET 10\.0\.1\.1 /);
+  assert.match(s.text, /^Heal of c stopped after 180 s without finishing \(0 step\(s\) applied\); not done: .*c-6: CLUSTER MEET 192\.0\.2\.1 /);
   assert.doesNotMatch(s.text, /healed/);
   assert.match(formatHealOutcome(r), /\[WARN\] Heal stopped after 180 s without finishing; not done: .*c-6: CLUSTER MEET/);
 });
