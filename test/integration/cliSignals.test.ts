@@ -12,7 +12,7 @@ import { EXIT_CANCELLED } from '../../src/cli/main';
 import { applyCreate, inspectNodes } from '../../src/core/cluster/applyCreate';
 import { planCreate } from '../../src/core/cluster/planCreate';
 import { isCancelledError } from '../../src/core/errors';
-import { type CancellationToken } from '../../src/core/lifecycle';
+import { tokenFromSignal } from '../../src/core/lifecycle';
 import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
 import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
@@ -101,23 +101,12 @@ describe('SIGTERM cancels like the first Ctrl+C', { timeout: 400_000 }, () => {
       const inputs = formed.ports.map((port) => ({ endpoint: { host: '127.0.0.1', port }, placementKey: String(port), busPort: port + 30 }));
       const plan = planCreate(inputs, 1);
       const ids = await inspectNodes(pool, inputs);
-      let cancelled = false;
-      const listeners: (() => void)[] = [];
-      const token: CancellationToken = {
-        get isCancellationRequested() {
-          return cancelled;
-        },
-        onCancellationRequested: (l) => {
-          listeners.push(l);
-          return { dispose: () => undefined };
-        },
-      };
-      const cancel = (): void => {
-        cancelled = true;
-        listeners.forEach((l) => l());
-      };
+      // The CLI's own token: an AbortSignal, as SIGINT/SIGTERM abort it.
+      const controller = new AbortController();
+      const token = tokenFromSignal(controller.signal);
+      const cancel = (): void => controller.abort();
       // Already cancelled: nothing is touched.
-      const early = { ...token, isCancellationRequested: true };
+      const early = tokenFromSignal(AbortSignal.abort());
       await assert.rejects(applyCreate(pool, plan, ids, { token: early }), (err: unknown) => isCancelledError(err) && /before any node was changed/.test((err as Error).message));
       assert.match(redisCli(['-p', String(createBase), 'cluster', 'info']).toString(), /cluster_slots_assigned:0/, 'no slot was assigned');
       // Cancelled as the slots are being assigned: the formation completes.

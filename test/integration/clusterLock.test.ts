@@ -15,6 +15,7 @@ import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { type ClusterNode, countSlots } from '../../src/core/cluster/topology';
 import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
+import { type Run, runProcess } from '../support/runProcess';
 import { deployHandMadeCluster, runPrefix, sweep } from '../support/swarm';
 
 const BASE = 25100;
@@ -26,31 +27,9 @@ const BUSY = /Cluster "([^"]+)" is busy: (.+) has held its lock since (\S+) \(pi
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const children = new Set<ChildProcess>();
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the built CLI to its end (bounded). */
 function runCli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/redis-swarm', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(p);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`redis-swarm ${args.join(' ')} did not end within ${PROCESS_BOUND_MS / 1000} s`));
-    }, PROCESS_BOUND_MS);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      children.delete(p);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess(process.execPath, ['bin/redis-swarm', ...args], { boundMs: PROCESS_BOUND_MS, track: children });
 }
 
 interface Holder {

@@ -4,41 +4,22 @@
  * destroy (the built CLI) manage it as they manage deploy's. Needs `npm run build` (dist/cli.js).
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { findSwarmCluster, runningNodes } from '../../src/core/swarm/discover';
 import { pollUntil } from '../../src/core/lifecycle';
+import { type Run, runProcess } from '../support/runProcess';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
 
 /** Bound on one CLI run (a bound, not an assertion: the machine is shared and slow). */
 const RUN_BOUND_MS = 240_000;
 const PASSWORD = 'stack pw#1';
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(command, args, { cwd: options.cwd, env: { ...process.env, DOCKER_HOST: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not end within ${RUN_BOUND_MS / 1000} s; output so far:\n${stdout}\n${stderr}`));
-    }, RUN_BOUND_MS);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess(command, args, { boundMs: RUN_BOUND_MS, ...(options.cwd ? { cwd: options.cwd } : {}), env: { ...process.env, DOCKER_HOST: '', ...options.env } });
 }
 
 const cli = (...args: string[]): Promise<Run> => run(process.execPath, [path.resolve('bin/redis-swarm'), ...args]);
