@@ -8,6 +8,7 @@ import { type Engine, getEngineStatus, requireSwarmManager } from '../docker/eng
 import { NotFoundError } from '../errors';
 import { type ProgressReporter, pollUntil, silentProgress, sleep } from '../lifecycle';
 import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
+import { relayServicesOf } from './relayService';
 
 /** How long removed services' containers may take to stop before volumes are removed. */
 export const CONTAINERS_GONE_TIMEOUT_MS = 60_000;
@@ -23,8 +24,10 @@ export interface ClusterObjects {
 /** What destroy would remove, found by label. */
 export async function findClusterObjects(docker: Docker, cluster: string, withVolumes: boolean): Promise<ClusterObjects> {
   const filters = clusterFilter(cluster);
-  const [services, configs, secrets, networks, volumes] = await Promise.all([
+  const [services, relays, configs, secrets, networks, volumes] = await Promise.all([
     docker.listServices({ filters }),
+    // The relays that reached its nodes on other hosts (relayService.ts) go with the cluster.
+    relayServicesOf(docker, cluster),
     docker.listConfigs({ filters }),
     docker.listSecrets({ filters }),
     docker.listNetworks({ filters: { label: [...filters.label, `${LABEL_CREATED_NETWORK}=true`] } }),
@@ -32,7 +35,7 @@ export async function findClusterObjects(docker: Docker, cluster: string, withVo
   ]);
   const nameOf = (x: unknown): string => (x as { Spec?: { Name?: string } }).Spec?.Name ?? '';
   return {
-    services: services.map(nameOf).filter(Boolean).sort(),
+    services: [...services.map(nameOf).filter(Boolean), ...relays].sort(),
     configs: configs.map(nameOf).filter(Boolean),
     secrets: secrets.map(nameOf).filter(Boolean),
     networks: networks.map((n) => n.Name),
