@@ -92,6 +92,9 @@ async function createRelay(docker: Docker, cluster: SwarmCluster, nodeId: string
           // The password secret, so the password can be read on the connected node too.
           ...(spec.ContainerSpec?.Secrets ? { Secrets: spec.ContainerSpec.Secrets } : {}),
           StopGracePeriod: 1_000_000_000,
+          // Redis images declare VOLUME /data: without a mount there, every relay task would leave
+          // an anonymous volume behind on the node.
+          Mounts: [{ Type: 'tmpfs', Target: '/data' }],
         },
         Placement: { Constraints: [`node.id==${nodeId}`] },
         RestartPolicy: { Condition: 'any', Delay: 1_000_000_000 },
