@@ -115,7 +115,7 @@ export async function probeImageOnNodes(
 
 /** One sentence naming the nodes that lack the image, or undefined when none does. */
 export function missingImageProblem(image: string, verdicts: readonly NodeImageVerdict[]): string | undefined {
-  const missing = verdicts.filter((v) => v.verdict === 'missing').map((v) => v.hostname);
+  const missing = verdicts.filter((v) => v.verdict === 'missing').map((v) => v.hostname).sort();
   if (missing.length === 0) return undefined;
   return (
     `image "${image}" is not on swarm node(s) ${missing.join(', ')} (and they could not pull it): ` +
