@@ -92,6 +92,9 @@ export async function sweepBed(prefix: string): Promise<void> {
   }
   for (let i = 1; i <= bed().nodes; i++) {
     try {
+      // A node that was killed and started again keeps its old task containers for a while.
+      const containers = dockerOn(i, ['ps', '-aq', '--filter', `name=^${prefix}`]).split('\n').filter(Boolean);
+      if (containers.length > 0) dockerOn(i, ['rm', '-f', '-v', ...containers]);
       const vols = dockerOn(i, ['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith(prefix) || /^[0-9a-f]{64}$/.test(v));
       for (const v of vols) {
         try {
