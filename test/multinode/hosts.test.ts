@@ -45,7 +45,7 @@ describe('multi-host: relays, published ports, images and volumes on every node'
     }
   });
 
-  it('deploy refuses an image some nodes lack, naming them, before creating anything', async () => {
+  it('deploy refuses an image some nodes lack, naming them, before creating anything, and doctor names them too', async () => {
     await waitNodesReady();
     dockerOn(1, ['tag', IMAGE, `${prefix.toLowerCase()}-only:1`]);
     const run = await cli(['deploy', '--name', `${prefix}x`, '--network', `${prefix}x-net`, '--nodes', '3', '--replicas', '0', '--image', `${prefix.toLowerCase()}-only:1`, '--insecure-no-password']);
@@ -53,6 +53,9 @@ describe('multi-host: relays, published ports, images and volumes on every node'
     assert.match(run.stderr, new RegExp(`not on swarm node\\(s\\) ${bed().prefix}-2, ${bed().prefix}-3`));
     assert.match(run.stderr, /Nothing was created/);
     assert.deepEqual(dockerOn(1, ['service', 'ls', '--format', '{{.Name}}']).split('\n').filter((s) => s.startsWith(prefix)), [], 'no service, not even the probe, is left');
+    const doctor = await cli(['doctor', '--image', `${prefix.toLowerCase()}-only:1`]);
+    assert.match(doctor.stdout, new RegExp(`${prefix.toLowerCase()}-only:1.*\\n\\s+MISSING on swarm node\\(s\\) ${bed().prefix}-2, ${bed().prefix}-3`), doctor.stdout);
+    assert.match(doctor.stdout, new RegExp(`${IMAGE.replace(/[/.]/g, '\\$&')}.*\\n\\s+on every swarm node \\(3\\)`), doctor.stdout);
     dockerOn(1, ['rmi', `${prefix.toLowerCase()}-only:1`]);
   });
 
