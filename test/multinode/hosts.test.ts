@@ -100,6 +100,7 @@ describe('multi-host: relays, published ports, images and volumes on every node'
     assert.match(run.stdout, new RegExp(`on ${downName}: NOT removed ${prefix}-\\d-data`));
     if ([...where.values()].includes(upIndex)) assert.match(run.stdout, new RegExp(`on ${bed().prefix}-${upIndex}: removed ${prefix}-\\d-data`));
     assert.deepEqual(volumesOn(upIndex, prefix), [], `nothing left on ${bed().prefix}-${upIndex}`);
+    assert.deepEqual(dockerOn(1, ['service', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(prefix)), [], 'no service left, the relay included');
     hostDocker(['start', nodeContainer(downIndex)]);
     killed.pop();
     // Back up: its engine answers again, and its volumes are still there to be removed by hand.

@@ -8,7 +8,7 @@ import { type SwarmCluster, type SwarmRedisNode } from '../../src/core/swarm/dis
 import { pickHop } from '../../src/core/swarm/localHop';
 import { nodeAddress } from '../../src/core/swarm/swarmRouter';
 import { missingImageProblem, verdictOf } from '../../src/core/swarm/imageProbe';
-import { parseNodeEngines } from '../../src/core/swarm/nodeVolumes';
+import { describeVolumesLeft, parseNodeEngines } from '../../src/core/swarm/nodeVolumes';
 import { relayServiceName } from '../../src/core/swarm/relayService';
 import { relayScript } from '../../src/core/swarm/tunnel';
 import { isBadInputError, isNoRouteError } from '../../src/core/errors';
@@ -92,5 +92,16 @@ describe('--node-engine', () => {
     const m = parseNodeEngines(['w2=ssh://admin@w2,w3=tcp://192.0.2.13:2376', 'abc=unix:///run/x.sock']);
     assert.deepEqual([...m.entries()], [['w2', 'ssh://admin@w2'], ['w3', 'tcp://192.0.2.13:2376'], ['abc', 'unix:///run/x.sock']]);
     assert.throws(() => parseNodeEngines(['w2']), isBadInputError);
+  });
+});
+
+describe('volumes destroy could not remove', () => {
+  it('are named per node with the reason, and nothing is said when none is left', () => {
+    const text = describeVolumesLeft([
+      { node: 'w2', removed: ['c-2-data'] },
+      { node: 'w3', removed: [], left: { volumes: ['c-1-data', 'c-5-data'], reason: 'no engine given for it' } },
+    ]);
+    assert.equal(text, 'Volumes left on other swarm nodes: on w3, c-1-data, c-5-data (no engine given for it). Remove them there with `docker volume rm`.');
+    assert.equal(describeVolumesLeft([{ node: 'w2', removed: ['c-2-data'] }]), undefined);
   });
 });

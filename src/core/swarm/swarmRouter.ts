@@ -48,6 +48,8 @@ export class SwarmRouter implements Router {
     this.cluster = cluster;
     this.nodeAddrs = undefined;
     this.probes.clear();
+    // The relay's task may have restarted too: look its container up again when next needed.
+    this.hops.forgetRelay(cluster.name);
   }
 
   get swarmCluster(): SwarmCluster {
