@@ -9,10 +9,13 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { runPrefix } from '../support/swarm';
+import { openClusterAccess } from '../../src/core/swarm/clusterAccess';
 import { runProcess } from '../support/runProcess';
 import { bed, cli, cliOk, dockerOn, nodeAddress, nodeContainer, nodeHost, sweepBed, volumesOn, waitNodesReady } from '../support/multinode';
 
 const IMAGE = process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local';
+/** A tag of the test image on every node, so one node can lose it (`allTag(prefix)`). */
+const allTag = (prefix: string): string => `${prefix.toLowerCase()}-all:1`;
 const PASSWORD = 'mn-secret';
 
 function hostDocker(args: readonly string[]): string {
@@ -38,10 +41,14 @@ describe('multi-host: relays, published ports, images and volumes on every node'
     for (const c of killed) hostDocker(['start', c]);
     await waitNodesReady();
     await sweepBed(prefix);
-    try {
-      dockerOn(1, ['rmi', `${prefix.toLowerCase()}-only:1`]);
-    } catch {
-      // Never tagged, or already removed.
+    for (let i = 1; i <= bed().nodes; i++) {
+      for (const tag of [`${prefix.toLowerCase()}-only:1`, allTag(prefix)]) {
+        try {
+          dockerOn(i, ['rmi', tag]);
+        } catch {
+          // Never tagged, or already removed.
+        }
+      }
     }
   });
 
@@ -60,7 +67,8 @@ describe('multi-host: relays, published ports, images and volumes on every node'
   });
 
   it('a cluster on the workers only is formed and used through a relay on the manager, with its password', async () => {
-    await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '3', '--replicas', '0', '--image', IMAGE,
+    for (let i = 1; i <= bed().nodes; i++) dockerOn(i, ['tag', IMAGE, allTag(prefix)]);
+    await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '3', '--replicas', '0', '--image', allTag(prefix),
       '--node-timeout', '2000', '--constraint', 'node.role==worker', '--publish', '26010'], { env: { REDIS_SWARM_PASSWORD: PASSWORD } });
     assert.ok([...nodeIndexOf(prefix).values()].every((i) => i !== 1), 'no task on the manager');
     await cliOk(['create', '--cluster', prefix, '--yes', '--tunnel']);
@@ -72,6 +80,17 @@ describe('multi-host: relays, published ports, images and volumes on every node'
     assert.equal((await cliOk(['cli', '--cluster', prefix, '-c', 'GET', 'k'])).trim(), 'v');
   });
 
+  it('add-node refuses, before creating anything, when a node that may run the new task lacks the image', async () => {
+    dockerOn(3, ['rmi', allTag(prefix)]);
+    const servicesBefore = dockerOn(1, ['service', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(prefix)).sort();
+    const run = await cli(['add-node', '--cluster', prefix, '--yes']);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, new RegExp(`not on swarm node\\(s\\) ${bed().prefix}-3 .*Nothing was created`));
+    const servicesAfter = dockerOn(1, ['service', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(prefix)).sort();
+    assert.deepEqual(servicesAfter, servicesBefore, 'no service was created');
+    dockerOn(3, ['tag', IMAGE, allTag(prefix)]);
+  });
+
   it('published ports are dialled at the address of the node that runs the task', async () => {
     const where = nodeIndexOf(prefix);
     const [service, index] = [...where.entries()][0] as [string, number];
@@ -79,6 +98,14 @@ describe('multi-host: relays, published ports, images and volumes on every node'
     // The oracle: the node's own address on the bed answers; the manager's does not.
     const direct = await runProcess('redis-cli', ['-h', nodeAddress(index), '-p', String(port), '--no-auth-warning', '-a', PASSWORD, 'PING'], { boundMs: 30_000 });
     assert.equal(direct.stdout.trim(), 'PONG');
+    // The route the core picks: the published port at that node's address, not a tunnel.
+    const access = await openClusterAccess(prefix, { env: { ...process.env, DOCKER_HOST: bed().managerHost } });
+    try {
+      const route = await access.router.resolve({ host: service, port: 6379 });
+      assert.deepEqual(route, { kind: 'published', target: { host: nodeAddress(index), port } });
+    } finally {
+      await access.dispose();
+    }
     const out = await cliOk(['status', '--cluster', prefix, '--json']);
     assert.match(out, /"host": "10\./, 'status read the cluster');
     const got = await cliOk(['cli', '--cluster', prefix, '-c', 'GET', 'k']);
