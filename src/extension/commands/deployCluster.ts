@@ -298,13 +298,13 @@ export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progr
   log(`deploying ${deploySummary(o).join('; ')}`);
   await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });
   // Before forming: the model reader then finds it in SecretStorage.
-  if (o.password !== undefined) await ctx.passwords.store(o.name, o.password);
+  if (o.password !== undefined) await ctx.passwords.store(o.name, { ...(o.acl ? { username: o.acl.operator } : {}), password: o.password });
   if (token.isCancellationRequested) throw new CancelledError(`Cancelled after the services of ${o.name} were deployed; form them with "Create Cluster from Services".`);
   steps.report({ message: 'planning slots and replicas' });
   const access = await openClusterAccess(o.name, {
     ...ctx.engines.targetOptions(),
     logger: ctx.logger,
-    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.password !== undefined ? { login: { password: o.password } } : {}),
   });
   try {
     const plan = planSwarmCreate(access, o.replicas);
