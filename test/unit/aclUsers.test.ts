@@ -26,9 +26,10 @@ describe('ACL users (no Docker)', () => {
     assert.deepEqual(parseUserSpec('app:app:*,session:*:+@read,+@write'), {
       name: 'app',
       keyPatterns: ['~app:*', '~session:*'],
-      commandRules: ['+@read', '+@write'],
+      commandRules: ['+@read', '+@write', '-@dangerous'],
     });
-    assert.deepEqual(parseUserSpec('ro:%R~cache:*:read,-keys').commandRules, ['+@read', '-keys']);
+    assert.deepEqual(parseUserSpec('ro:%R~cache:*:read,-keys').commandRules, ['+@read', '-keys', '-@dangerous']);
+    assert.deepEqual(parseUserSpec('admin:*:+@all,+@dangerous').commandRules, ['+@all', '+@dangerous'], 'dangerous commands asked for by name are kept');
     assert.deepEqual(parseUserSpec('ro:%R~cache:*:read').keyPatterns, ['%R~cache:*']);
   });
 
@@ -50,7 +51,7 @@ describe('ACL users (no Docker)', () => {
     assert.deepEqual(lines[1], ['user', 'ops', 'reset', 'on', passwordHashRule('op-pw'), ...operatorAclRules()]);
     const [app] = plan.userSecrets;
     assert.ok(app && app.name === 'c-user-app' && app.password.length >= 40, 'the app password is generated, long, in its own secret');
-    assert.deepEqual(lines[2], ['user', 'app', 'reset', 'on', passwordHashRule(app.password), 'resetchannels', '~app:*', '+@read', '+@write']);
+    assert.deepEqual(lines[2], ['user', 'app', 'reset', 'on', passwordHashRule(app.password), 'resetchannels', '~app:*', '+@read', '+@write', '-@dangerous']);
     assert.ok(!secret.includes(app.password), 'the application password is in clear in the shared secret');
     assert.deepEqual(lines.slice(3), [['masteruser', 'ops'], ['masterauth', 'op-pw']]);
     assert.ok(!/requirepass/.test(secret), 'requirepass would give the default user a password');

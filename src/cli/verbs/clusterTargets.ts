@@ -12,7 +12,7 @@ import { type Router, StaticRouter } from '../../core/routes/router';
 import { type FlagSpecs, flagBoolean, flagList, flagString, type ParsedArgs } from '../args';
 import { type ClusterTopology } from '../../core/cluster/topology';
 import { readTopology } from '../../core/cluster/readTopology';
-import { AdminPool } from '../../core/redis/adminConnection';
+import { AdminPool, replyText } from '../../core/redis/adminConnection';
 import { type ClusterAccess, openClusterAccess } from '../../core/swarm/clusterAccess';
 import { swarmCreateInputs } from '../../core/swarm/swarmNodes';
 import { joinSwarm } from '../../core/swarm/joinTopology';
@@ -135,5 +135,21 @@ export async function createTargetsFromArgs(args: ParsedArgs, env: NodeJS.Proces
       return { endpoint, placementKey: endpoint.host, meetIp: resolved.address };
     }),
   );
-  return { ...targets(staticRouter(args), nodes.map((n) => n.endpoint), hostLogin(givenLogin(args, env))), nodes };
+  const t = targets(staticRouter(args), nodes.map((n) => n.endpoint), hostLogin(givenLogin(args, env)));
+  return { ...t, nodes: await withBusPorts(t.pool, nodes) };
+}
+
+/**
+ * Each node's cluster bus port when it is not port + 10000 (Redis 7's `cluster-port`), which
+ * CLUSTER MEET must then name, as redis-cli reads it from the node. A node that does not answer
+ * is left as given: inspectNodes reports it.
+ */
+async function withBusPorts(pool: AdminPool, nodes: readonly CreateNodeInput[]): Promise<CreateNodeInput[]> {
+  return Promise.all(
+    nodes.map(async (n) => {
+      const reply = await pool.command(n.endpoint, ['CONFIG', 'GET', 'cluster-port']).catch(() => undefined);
+      const busPort = Array.isArray(reply) && reply.length >= 2 ? Number(replyText(reply[1])) : 0;
+      return Number.isInteger(busPort) && busPort > 0 ? { ...n, busPort } : n;
+    }),
+  );
 }

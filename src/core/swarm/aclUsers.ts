@@ -115,6 +115,9 @@ export function parseUserSpec(spec: string): AppUser {
   for (const c of commandRules) {
     if (!COMMAND_RULE.test(c)) throw new BadInputError(`--user ${name}: "${c}" is not a command rule (+@category, -@category, +command or -command).`);
   }
+  // Key patterns do not bind commands without keys: +@write alone grants FLUSHALL, +@read KEYS
+  // over every key. Dangerous commands stay refused unless the rules name the category.
+  if (!commandRules.some((c) => c.endsWith('@dangerous'))) commandRules.push('-@dangerous');
   return { name, keyPatterns, commandRules };
 }
 
