@@ -27,6 +27,8 @@ const AUDITOR = 'auditor';
 const AUDITOR_PASSWORD = 'audit-secret-1';
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');
 const BOUND_MS = 90_000;
+/** Keys written before the moves: enough that 300 slots hold some. */
+const KEYS = 3000;
 
 interface Ran {
   readonly status: number | null;
@@ -84,12 +86,11 @@ describe('ACL users on loopback nodes', { timeout: 240_000 }, () => {
     const links = ports.map((p) => auditor(p, ['INFO', 'replication'])).filter((t) => /master_link_status:up/.test(t));
     assert.equal(links.length, 3, 'every replica syncs with its master, logged in as the operator');
 
-    // Keys for the moves, written as the application user.
-    for (let i = 0; i < 300; i++) {
-      const key = `app:${i}`;
-      const r = run('redis-cli', ['-c', '-p', String(BASE), '--user', APP.user.name, '--no-auth-warning', '-a', APP.password, 'SET', key, `v${i}`]);
-      assert.equal(r.stdout.trim(), 'OK', `SET ${key} as the application user: ${r.stdout}${r.stderr}`);
-    }
+    // Keys for the moves, written as the application user; some with a TTL (the copy engine reads PTTL only then).
+    const keys = Array.from({ length: KEYS }, (_, i) => `app:${i}`);
+    const wrote = run('redis-cli', ['-c', '-p', String(BASE), '--user', APP.user.name, '--no-auth-warning', '-a', APP.password], {}, keys.map((k, i) => `SET ${k} v-${k}${i % 10 === 0 ? ' EX 86400' : ''}\n`).join(''));
+    assert.equal(wrote.stdout.split('\n').filter((l) => l === 'OK').length, KEYS, `SET as the application user: ${wrote.stderr}`);
+    const keysOn = (port: number): number => Number(auditor(port, ['DBSIZE']).trim());
     asOperator(['status', seed, ...login]);
     asOperator(['check', seed, ...login]);
 
@@ -101,14 +102,18 @@ describe('ACL users on loopback nodes', { timeout: 240_000 }, () => {
         .sort((a, b) => a.port - b.port);
     const [m1, m2] = masters();
     assert.ok(m1 && m2);
+    const before = keysOn(m2.port);
     asOperator(['reshard', seed, '--to', m2.id, '--from', m1.id, '--slots', '300', '--engine', 'copy', '--yes', ...login]);
+    assert.ok(keysOn(m2.port) > before, 'the copy engine moved keys');
     asOperator(['reshard', seed, '--to', m1.id, '--from', m2.id, '--slots', '300', '--engine', 'migrate', '--yes', ...login]);
+    assert.equal(keysOn(m2.port), before, 'MIGRATE (AUTH2 as the operator) moved the keys back');
     asOperator(['rebalance', seed, '--yes', ...login]);
 
     // An open slot (a move cut off) for fix to close, opened as the auditor.
     const slot = calculateSlot('app:7');
-    const ownerOfSlot = masters().find((m) => auditor(m.port, ['GET', 'app:7']).trim() === 'v7');
+    const ownerOfSlot = masters().find((m) => auditor(m.port, ['GET', 'app:7']).trim() === 'v-app:7');
     assert.ok(ownerOfSlot, 'the slot of app:7 has an owner holding it');
+    assert.ok(keys.length > 0);
     const target = masters().find((m) => m.id !== ownerOfSlot.id) as { id: string; port: number };
     auditor(target.port, ['CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', ownerOfSlot.id]);
     auditor(ownerOfSlot.port, ['CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', target.id]);
@@ -119,7 +124,7 @@ describe('ACL users on loopback nodes', { timeout: 240_000 }, () => {
     asOperator(['failover', `127.0.0.1:${replicaPort}`, ...login]);
 
     // cli -c follows a redirect as the operator (EXISTS is one of its commands: no silent overwrite).
-    const keyElsewhere = Array.from({ length: 300 }, (_, i) => `app:${i}`).find((k) => /MOVED/.test(auditor(BASE, ['EXISTS', k]))) as string;
+    const keyElsewhere = keys.find((k) => /MOVED/.test(auditor(BASE, ['EXISTS', k]))) as string;
     const cli = asOperator(['cli', '-c', '-p', String(BASE), ...login, 'EXISTS', keyElsewhere]);
     assert.equal(cli.stdout, '1\n');
     asOperator(['check', seed, ...login]);
