@@ -27,6 +27,9 @@ const AUDITOR = 'auditor';
 const AUDITOR_PASSWORD = 'audit-secret-1';
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');
 const BOUND_MS = 90_000;
+/** The environment without a REDISCLI_AUTH of the caller's. */
+const withoutAuth: NodeJS.ProcessEnv = { ...process.env };
+delete withoutAuth['REDISCLI_AUTH'];
 /** Keys written before the moves: enough that 300 slots hold some. */
 const KEYS = 3000;
 
@@ -37,7 +40,7 @@ interface Ran {
 }
 
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, input = ''): Ran {
-  const r = spawnSync(command, args, { input, encoding: 'utf8', timeout: BOUND_MS, env: { ...process.env, REDISCLI_AUTH: '', ...env } });
+  const r = spawnSync(command, args, { input, encoding: 'utf8', timeout: BOUND_MS, env: { ...withoutAuth, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

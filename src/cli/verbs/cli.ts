@@ -196,7 +196,8 @@ export const cliVerb: Verb = {
       const access = await openClusterAccess(args.clusterName, {
         env: io.env,
         services: args.services,
-        login: { ...(user !== undefined ? { username: user } : {}), ...(password !== undefined ? { password } : {}) },
+        // An empty REDISCLI_AUTH (exported blank) is no password: the cluster's is read instead.
+        login: { ...(user !== undefined ? { username: user } : {}), ...(password !== undefined && password !== '' ? { password } : {}) },
       });
       password = access.credentials?.password;
       user = access.credentials?.username;
