@@ -8,7 +8,6 @@
  * add-node, del-node, destroy, secrets) is in swarmAcl.test.ts.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { parseUserSpec } from '../../src/core/swarm/aclUsers';
 import { renderAclSecret } from '../../src/core/swarm/redisConf';
 import { type LoopbackNodes } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
+import { BIN, type Ran, runLogin } from '../support/runLogin';
 
 const BASE = 26400;
 const OPERATOR = { name: 'ops', password: 'op-secret-1' };
@@ -25,23 +25,12 @@ const APP = { user: parseUserSpec('app:app:*:+@read,+@write'), password: 'app-se
 /** Only the test reads ACL LOG with it (the operator may not: it has no ACL command). */
 const AUDITOR = 'auditor';
 const AUDITOR_PASSWORD = 'audit-secret-1';
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');
 const BOUND_MS = 90_000;
-/** The environment without a REDISCLI_AUTH of the caller's. */
-const withoutAuth: NodeJS.ProcessEnv = { ...process.env };
-delete withoutAuth['REDISCLI_AUTH'];
 /** Keys written before the moves: enough that 300 slots hold some. */
 const KEYS = 3000;
 
-interface Ran {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, input = ''): Ran {
-  const r = spawnSync(command, args, { input, encoding: 'utf8', timeout: BOUND_MS, env: { ...withoutAuth, ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runLogin(command, args, { env, input, boundMs: BOUND_MS });
 }
 
 /** redis-swarm logged in as the operator and nothing else. */

@@ -8,27 +8,19 @@
  * Nodes are reached only through Docker API tunnels. Everything is swept afterwards.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { readClusterCredentials } from '../../src/core/swarm/auth';
 import { findSwarmCluster } from '../../src/core/swarm/discover';
 import { localEngine, runPrefix, sweep, TEST_IMAGE } from '../support/swarm';
+import { BIN, type Ran, runLogin } from '../support/runLogin';
 
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');
 const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: '' };
 delete env['REDISCLI_AUTH'];
 const BOUND_MS = 120_000;
 
-interface Ran {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function run(command: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, input = ''): Ran {
-  const r = spawnSync(command, args, { input, encoding: 'utf8', timeout: BOUND_MS, env: { ...env, ...extraEnv } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runLogin(command, args, { env: extraEnv, input, boundMs: BOUND_MS });
 }
 
 function swarm(args: readonly string[], input = ''): Ran {
