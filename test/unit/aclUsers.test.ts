@@ -6,7 +6,10 @@ import { OPERATOR_COMMANDS, operatorAclRules, parseUserSpec, passwordHashRule, v
 import { DEPLOY_DEFAULTS, type DeployOptions } from '../../src/core/swarm/deployOptions';
 import { planDeploy } from '../../src/core/swarm/deploy';
 import { splitConfArgs } from '../../src/core/swarm/confArgs';
-import { isBadInputError } from '../../src/core/errors';
+import { isBadInputError, isNotFoundError } from '../../src/core/errors';
+import { readClusterCredentials, resolveCredentials } from '../../src/core/swarm/auth';
+import { type SwarmCluster } from '../../src/core/swarm/discover';
+import { type Engine } from '../../src/core/docker/engine';
 
 const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, ...extra });
 
@@ -81,5 +84,16 @@ describe('ACL users (no Docker)', () => {
     assert.ok(sent.length > 20, 'the scan found too few commands to mean anything');
     const missing = [...new Set(sent)].filter((c) => !granted.has(c));
     assert.deepEqual(missing, [], `redis-swarm sends ${missing.join(', ')}, which the operator may not run`);
+  });
+
+  it('completes what the user gave: a password alone on a cluster with users is the operator\'s; a user keeps its name', async () => {
+    // Nothing here reads a secret, so no engine is used.
+    const engine = {} as Engine;
+    const acl: SwarmCluster = { name: 'c', managed: true, mode: 'persistent', authSecret: 'c-auth', operatorUser: 'ops', appUsers: ['app'], nodes: [] };
+    const plain: SwarmCluster = { name: 'p', managed: true, mode: 'persistent', authSecret: 'p-auth', nodes: [] };
+    assert.deepEqual(await resolveCredentials(engine, acl, { password: 'x' }), { username: 'ops', password: 'x' });
+    assert.deepEqual(await resolveCredentials(engine, acl, { username: 'app', password: 'y' }), { username: 'app', password: 'y' });
+    assert.deepEqual(await resolveCredentials(engine, plain, { password: 'z' }), { password: 'z' });
+    await assert.rejects(() => readClusterCredentials(engine, acl, 'stranger'), (err: unknown) => isNotFoundError(err) && /no user "stranger".*ops, app.*-a, --askpass or REDISCLI_AUTH/.test((err as Error).message));
   });
 });
