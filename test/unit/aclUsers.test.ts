@@ -8,6 +8,7 @@ import { planDeploy } from '../../src/core/swarm/deploy';
 import { splitConfArgs } from '../../src/core/swarm/confArgs';
 import { isBadInputError, isNotFoundError } from '../../src/core/errors';
 import { readClusterCredentials, resolveCredentials } from '../../src/core/swarm/auth';
+import { planTerminalLogin } from '../../src/core/swarm/terminalLogin';
 import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { type Engine } from '../../src/core/docker/engine';
 
@@ -95,5 +96,27 @@ describe('ACL users (no Docker)', () => {
     assert.deepEqual(await resolveCredentials(engine, acl, { username: 'app', password: 'y' }), { username: 'app', password: 'y' });
     assert.deepEqual(await resolveCredentials(engine, plain, { password: 'z' }), { password: 'z' });
     await assert.rejects(() => readClusterCredentials(engine, acl, 'stranger'), (err: unknown) => isNotFoundError(err) && /no user "stranger".*ops, app.*-a, --askpass or REDISCLI_AUTH/.test((err as Error).message));
+  });
+});
+
+describe('the cluster terminal\'s login (no VS Code)', () => {
+  const acl: SwarmCluster = { name: 'c', managed: true, mode: 'persistent', authSecret: 'c-auth', operatorUser: 'ops', appUsers: ['app', 'ro'], nodes: [] };
+  const plain: SwarmCluster = { name: 'p', managed: true, mode: 'persistent', authSecret: 'p-auth', nodes: [] };
+
+  it('asks which user only once: a remembered login is used as it is', () => {
+    assert.deepEqual(planTerminalLogin(acl, undefined, undefined), {
+      kind: 'pick-user',
+      users: [
+        { name: 'ops', role: 'operator' },
+        { name: 'app', role: 'application' },
+        { name: 'ro', role: 'application' },
+      ],
+    });
+    assert.deepEqual(planTerminalLogin(acl, { username: 'app', password: 'pw' }, undefined), { kind: 'use', credentials: { username: 'app', password: 'pw' } });
+  });
+
+  it('without users: the login given at deploy, else the cluster\'s own', () => {
+    assert.deepEqual(planTerminalLogin(plain, undefined, { password: 'given' }), { kind: 'use', credentials: { password: 'given' } });
+    assert.deepEqual(planTerminalLogin(plain, undefined, undefined), { kind: 'cluster' });
   });
 });

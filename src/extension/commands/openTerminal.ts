@@ -5,6 +5,7 @@ import { type ClusterModel } from '../../core/model/clusterModel';
 import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { type Credentials, readClusterCredentials } from '../../core/swarm/auth';
 import { type SwarmCluster, runningNodes } from '../../core/swarm/discover';
+import { planTerminalLogin } from '../../core/swarm/terminalLogin';
 import { ClusterTerminal } from '../terminal/clusterTerminal';
 import { type TreeNode } from '../tree/nodes';
 import { isTreeNode, resolveCluster } from './pickCluster';
@@ -49,15 +50,17 @@ export const openTerminalCommand: CommandDef = {
  * password. Otherwise the cluster's own credentials, nothing asked. `null`: the user gave up.
  */
 async function terminalLogin(ctx: CommandContext, swarm: SwarmCluster): Promise<Credentials | undefined | null> {
-  const remembered = await ctx.passwords.getTerminal(swarm.name);
-  if (remembered) return remembered;
+  const plan = planTerminalLogin(swarm, await ctx.passwords.getTerminal(swarm.name), await ctx.passwords.get(swarm.name));
   const engine = ctx.engines.get();
-  if (swarm.operatorUser !== undefined) {
+  if (plan.kind === 'use') return plan.credentials;
+  if (plan.kind === 'pick-user') {
     const other = '$(person-add) Another user…';
     const picked = await vscode.window.showQuickPick(
       [
-        { label: swarm.operatorUser, description: 'operator: the cluster, slot and migration commands redis-swarm uses' },
-        ...(swarm.appUsers ?? []).map((u) => ({ label: u, description: 'application user' })),
+        ...plan.users.map((u) => ({
+          label: u.name,
+          description: u.role === 'operator' ? 'operator: the cluster, slot and migration commands redis-swarm uses' : 'application user',
+        })),
         { label: other, description: 'an ACL user made by hand, with its password' },
       ],
       { title: `Log in to ${swarm.name} as…`, placeHolder: 'The terminal remembers the choice (in SecretStorage)' },
@@ -76,8 +79,6 @@ async function terminalLogin(ctx: CommandContext, swarm: SwarmCluster): Promise<
     if (login) await ctx.passwords.storeTerminal(swarm.name, login);
     return login;
   }
-  const given = await ctx.passwords.get(swarm.name);
-  if (given?.password !== undefined) return { ...(given.username !== undefined ? { username: given.username } : {}), password: given.password };
   const own = await readClusterCredentials(engine, swarm).catch(() => undefined);
   if (own || !swarm.authSecret) return own;
   // A password secret redis-swarm cannot read (no node running, or a hand-made layout): ask once.
