@@ -38,7 +38,7 @@ describe('ACL users (no Docker)', () => {
   });
 
   it('refuses specs that would make a wrong or dangerous user, in one sentence each', () => {
-    for (const bad of ['app', 'app:+@read', 'default:*:+@all', 'a b:*:+@read', 'app::+@read', 'app:*:', 'app:*:+@read all', 'app:k y:+@read']) {
+    for (const bad of ['app', 'app:+@read', 'default:*:+@all', 'a b:*:+@read', 'app::+@read', 'app:*:', 'app:*:+@read all', 'app:k y:+@read', 'app:a"b:+@read', "app:a'b:+@read", 'app:a\\b:+@read']) {
       assert.throws(() => parseUserSpec(bad), (err: unknown) => isBadInputError(err), `"${bad}" was accepted`);
     }
     assert.throws(() => validateUsers('redis-swarm', [parseUserSpec('redis-swarm:*:+@all')]), /operator/);

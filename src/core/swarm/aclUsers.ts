@@ -104,7 +104,10 @@ export function parseUserSpec(spec: string): AppUser {
     .map((p) => (p.startsWith('~') || p.startsWith('%') ? p : `~${p}`));
   if (keyPatterns.length === 0) throw new BadInputError(`--user ${name}: give at least one key pattern (e.g. ${name}:*).`);
   for (const p of keyPatterns) {
-    if (/\s/.test(p) || !/^(?:~|%R~|%W~|%RW~)./.test(p)) throw new BadInputError(`--user ${name}: "${p}" is not a key pattern (~pattern, %R~pattern or %W~pattern, no spaces).`);
+    // Quotes and backslashes would be read as quoting in redis.conf (sdssplitargs), not as part of the pattern.
+    if (/[\s"'\\]/.test(p) || !/^(?:~|%R~|%W~|%RW~)./.test(p)) {
+      throw new BadInputError(`--user ${name}: "${p}" is not a key pattern (~pattern, %R~pattern or %W~pattern, without spaces, quotes or backslashes).`);
+    }
   }
   const commandRules = spec
     .slice(last + 1)
