@@ -6,6 +6,9 @@
 #   REDIS_SWARM_CLUSTER  cluster name (default redis)
 #   REDIS_SWARM_PUBLISH  first published host port (default 7001: redis-1 on 7001 … redis-6 on 7006)
 #   REDIS_SWARM_VSCODE_PORT  code-server's port (default 8443)
+#   REDIS_SWARM_VSCODE_BIND  code-server's address (default 127.0.0.1: only this machine). Any other
+#                            address gets a warning and password login (code-server's terminal is a
+#                            root shell on this machine); the password is in the demo's config.yaml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib.sh
@@ -14,6 +17,7 @@ source scripts/lib.sh
 CLUSTER=${REDIS_SWARM_CLUSTER:-redis}
 PUBLISH=${REDIS_SWARM_PUBLISH:-7001}
 VSCODE_PORT=${REDIS_SWARM_VSCODE_PORT:-8443}
+VSCODE_BIND=${REDIS_SWARM_VSCODE_BIND:-127.0.0.1}
 TOOLS=${REDIS_SWARM_TOOLS:-/var/cache/redis-swarm}
 
 if command -v code >/dev/null 2>&1; then bash scripts/setup.sh; else bash scripts/setup.sh --with-vscode; fi
@@ -63,23 +67,33 @@ cat > "$DEMO/data/User/settings.json" <<'JSON'
 JSON
 export HOME="$DEMO/home" XDG_CONFIG_HOME="$DEMO/home/.config" XDG_DATA_HOME="$DEMO/home/.local/share" XDG_CACHE_HOME="$DEMO/home/.cache" EXTENSIONS_GALLERY='{}'
 cs_args=(--config "$DEMO/config.yaml" --user-data-dir "$DEMO/data" --extensions-dir "$DEMO/extensions")
-printf 'auth: none\n' > "$DEMO/config.yaml"
+# Loopback: no login (only this machine reaches it). Any other address: a password, never none.
+case "$VSCODE_BIND" in
+  127.*|::1|localhost) VSCODE_AUTH=none; printf 'auth: none\n' > "$DEMO/config.yaml" ;;
+  *)
+    VSCODE_AUTH=password
+    log "[WARNING] code-server will listen on $VSCODE_BIND, not loopback: anyone who reaches that address gets VS Code and its terminal (a root shell here) with the password in $DEMO/config.yaml. Use a firewall, or an ssh tunnel to 127.0.0.1 instead."
+    ( umask 077; printf 'auth: password\npassword: %s\n' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" > "$DEMO/config.yaml" )
+    ;;
+esac
 "$CODE_SERVER" "${cs_args[@]}" --install-extension "$PWD/dist/redis-swarm.vsix" --force >/dev/null
 
-if curl -fsS "http://127.0.0.1:$VSCODE_PORT/healthz" >/dev/null 2>&1; then
-  log "code-server already runs on 127.0.0.1:$VSCODE_PORT (reload the page to load the new extension)"
+HEALTH_HOST=$VSCODE_BIND
+case "$VSCODE_BIND" in 0.0.0.0|::) HEALTH_HOST=127.0.0.1 ;; *:*) HEALTH_HOST="[$VSCODE_BIND]" ;; esac
+if curl -fsS "http://$HEALTH_HOST:$VSCODE_PORT/healthz" >/dev/null 2>&1; then
+  log "code-server already runs on $VSCODE_BIND:$VSCODE_PORT (reload the page to load the new extension)"
 else
-  log "starting code-server on 127.0.0.1:$VSCODE_PORT (log: $DEMO/code-server.log)"
-  setsid "$CODE_SERVER" "${cs_args[@]}" --auth none --bind-addr "127.0.0.1:$VSCODE_PORT" \
+  log "starting code-server on $VSCODE_BIND:$VSCODE_PORT (log: $DEMO/code-server.log)"
+  setsid "$CODE_SERVER" "${cs_args[@]}" --auth "$VSCODE_AUTH" --bind-addr "$VSCODE_BIND:$VSCODE_PORT" \
     --disable-telemetry --disable-update-check --disable-workspace-trust "$PWD" \
     >"$DEMO/code-server.log" 2>&1 < /dev/null &
   echo $! > "$DEMO/code-server.pid"
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$VSCODE_PORT/healthz" >/dev/null 2>&1 && break
+    curl -fsS "http://$HEALTH_HOST:$VSCODE_PORT/healthz" >/dev/null 2>&1 && break
     sleep 0.5
   done
-  curl -fsS "http://127.0.0.1:$VSCODE_PORT/healthz" >/dev/null 2>&1 || die "code-server did not start (see $DEMO/code-server.log)."
+  curl -fsS "http://$HEALTH_HOST:$VSCODE_PORT/healthz" >/dev/null 2>&1 || die "code-server did not start (see $DEMO/code-server.log)."
 fi
 echo
-echo "VS Code (code-server) with redis-swarm: http://127.0.0.1:$VSCODE_PORT/?folder=$PWD"
+echo "VS Code (code-server) with redis-swarm: http://$HEALTH_HOST:$VSCODE_PORT/?folder=$PWD"
 echo "Stop it with: kill -- -\$(cat $DEMO/code-server.pid)"

@@ -58,14 +58,14 @@ export class HealWatcher implements vscode.Disposable {
 
   private async watch(name: string, token: CancellationToken): Promise<void> {
     const graceMs = (vscode.workspace.getConfiguration('redisSwarm').get<number>('heal.graceSeconds') ?? DEFAULT_GRACE_SECONDS) * 1000;
-    const password = await this.passwords.get(name);
-    // Watching may have been turned off while the password was read.
+    const login = await this.passwords.get(name);
+    // Watching may have been turned off while the login was read.
     if (token.isCancellationRequested) return;
     await watchCluster(this.engines.get(), name, {
       graceMs,
       token,
       logger: this.logger,
-      ...(password !== undefined ? { password } : {}),
+      ...(login !== undefined ? { login } : {}),
       onLostSlots: (ranges) => {
         void vscode.window.showWarningMessage(`Heal gave up slots ${ranges} of ${name} (cache mode): their data is gone; they are served again, empty.`);
       },

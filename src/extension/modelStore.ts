@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { type GivenLogin } from '../core/swarm/auth';
 import { describeError } from '../core/errors';
 import { CoalescedRun } from '../core/coalesce';
 import { type Logger } from '../core/lifecycle';
@@ -23,7 +24,7 @@ export class ModelStore implements vscode.Disposable {
   constructor(
     private readonly engines: EngineProvider,
     private readonly logger: Logger,
-    private readonly passwordFor: (cluster: string) => Promise<string | undefined>,
+    private readonly loginFor: (cluster: string) => Promise<GivenLogin | undefined>,
   ) {
     engines.onDidChangeEngine(
       () => {
@@ -52,7 +53,7 @@ export class ModelStore implements vscode.Disposable {
   /** The reader, for commands that act on a cluster through its routes and connections. */
   getReader(): SwarmModelReader {
     if (!this.reader) {
-      this.reader = new SwarmModelReader(this.engines.get(), { logger: this.logger, passwordFor: this.passwordFor });
+      this.reader = new SwarmModelReader(this.engines.get(), { logger: this.logger, loginFor: this.loginFor });
     }
     return this.reader;
   }

@@ -21,7 +21,7 @@ const TEST_TIMEOUT_MS = 240_000;
 const TREE_TIMEOUT_MS = 90_000;
 /** From "Deploy" to the new cluster shown ok in the tree: 3 services, forming, a refresh. */
 const DEPLOY_TIMEOUT_MS = 150_000;
-const WIZARD_STEPS = 9;
+const WIZARD_STEPS = 10;
 
 const deployed = runPrefix('u');
 const fixture = useLiveCluster('u', [deployed]);
@@ -89,7 +89,7 @@ test('sidebar: a live cluster shows 3 masters with their slot ranges and 3 repli
   }, [fixture.vsix()]);
 });
 
-/** Waits for the wizard's step `n` (the title ends with "(n/9)"), then types `value` and presses Enter. */
+/** Waits for the wizard's step `n` (the title ends with "(n/10)"), then types `value` and presses Enter. */
 async function answer(page: Page, n: number, value: string | undefined): Promise<void> {
   await visible(page, `.quick-input-widget .quick-input-title:has-text("(${n}/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, `step ${n}/${WIZARD_STEPS} of Deploy Cluster`);
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
@@ -99,7 +99,7 @@ async function answer(page: Page, n: number, value: string | undefined): Promise
   await page.keyboard.press('Enter');
 }
 
-test('Deploy Cluster from the palette: nine steps, a summary, and the new cluster in the tree', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+test('Deploy Cluster from the palette: ten steps, a summary, and the new cluster in the tree', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   await withWorkbench(async (server, page) => {
     await withFailureScreenshot(page, 'deploy-cluster', async () => {
       await openWorkbench(page, workbenchUrl(server));
@@ -112,8 +112,9 @@ test('Deploy Cluster from the palette: nine steps, a summary, and the new cluste
       await answer(page, 5, undefined); // <name>-net
       await answer(page, 6, undefined); // no published ports
       await answer(page, 7, undefined); // persistent
-      await answer(page, 8, undefined); // no password
-      await visible(page, `.quick-input-widget .quick-input-title:has-text("(9/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, 'the summary step');
+      await answer(page, 8, undefined); // no ACL users
+      await answer(page, 9, undefined); // no password
+      await visible(page, `.quick-input-widget .quick-input-title:has-text("(10/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, 'the summary step');
       const summary = (await page.locator('.quick-input-widget').first().innerText()).replace(/\s+/g, ' ');
       for (const want of [deployed, '3 nodes: 3 masters with 0 replica(s) each', TEST_IMAGE, `network ${deployed}-net`]) {
         assert.ok(summary.includes(want), `the summary lacks "${want}": ${summary}`);

@@ -48,11 +48,11 @@ describe('the model reader shares and replaces a cluster\'s connections', { time
   it('gives callers that arrive together one router and pool, and a changed password new ones', async () => {
     let given = FIRST;
     // The password arrives a turn later, as SecretStorage's does: both callers are then in flight.
-    const passwordFor = async (): Promise<string> => {
+    const loginFor = async (): Promise<{ password: string }> => {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      return given;
+      return { password: given };
     };
-    const reader = new SwarmModelReader(openEngine(), { passwordFor });
+    const reader = new SwarmModelReader(openEngine(), { loginFor });
     try {
       const [a, b] = await Promise.all([reader.connectionsFor(cluster), reader.connectionsFor(cluster)]);
       assert.equal(a.router, b.router, 'two concurrent callers got two routers (one would leak its tunnels)');

@@ -37,7 +37,7 @@ async function deployAndForm(name: string, publish: boolean): Promise<ClusterAcc
   };
   await deployCluster(localEngine(), options);
   const access = await openClusterAccess(name, { env: { ...process.env, DOCKER_HOST: '' }, forceTunnel: !publish });
-  assert.equal(access.password, PASSWORD, 'the password is read back from the secret inside the node');
+  assert.equal(access.credentials?.password, PASSWORD, 'the password is read back from the secret inside the node');
   const plan = planSwarmCreate(access, 1);
   assert.equal(plan.masters.length, 3);
   await formSwarmCluster(access, plan);

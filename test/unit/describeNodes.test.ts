@@ -83,3 +83,9 @@ test('sizes in bytes read like humans write them', () => {
   assert.equal(formatBytes(1536), '1.5 KiB');
   assert.equal(formatBytes(50 * 1024 * 1024), '50 MiB');
 });
+
+test('a cluster with ACL users names them and where their passwords are, never a password', () => {
+  const swarm = { name: 'cache', managed: true, mode: 'persistent' as const, authSecret: 'cache-auth', operatorUser: 'redis-swarm', appUsers: ['app'], nodes: [service('cache-1', '192.0.2.2')] };
+  const t = describeCluster({ ...clusterFrom(FORMED_22190), name: 'cache', swarm });
+  assert.match(t.tooltip, /ACL users: redis-swarm \(operator\), app; passwords in secrets `cache-auth` and `cache-user-\*`/);
+});

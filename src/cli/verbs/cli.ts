@@ -19,9 +19,10 @@ import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { type Router, StaticRouter } from '../../core/routes/router';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { type CliIO, type Verb } from '../verb';
+import { askPassword } from '../askpass';
 
 const USAGE =
-  'cli [-h host] [-p port] [-a password] [--user name] [-n db] [-c] [-3] [--raw | --no-raw] ' +
+  'cli [-h host] [-p port] [-a password] [--askpass] [--user name] [-n db] [-c] [-3] [--raw | --no-raw] ' +
   '[--cluster NAME [--services a,b,c] [--node N]] [command args...]';
 
 const HISTORY_FILE = '.redis-swarm_history';
@@ -35,6 +36,7 @@ interface CliArgs {
   port: number;
   password: string | undefined;
   user: string | undefined;
+  askpass: boolean;
   db: number;
   cluster: boolean;
   resp3: boolean;
@@ -54,6 +56,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     port: 6379,
     password: undefined,
     user: undefined,
+    askpass: false,
     db: 0,
     cluster: false,
     resp3: false,
@@ -74,6 +77,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     else if (arg === '-p' && hasValue) a.port = toPort(value());
     else if ((arg === '-a' || arg === '--pass') && hasValue) a.password = value();
     else if (arg === '--user' && hasValue) a.user = value();
+    else if (arg === '--askpass') a.askpass = true;
     else if (arg === '-n' && hasValue) a.db = toInt(value(), '-n');
     else if (arg === '-c') a.cluster = true;
     else if (arg === '-3') a.resp3 = true;
@@ -173,19 +177,30 @@ export const cliVerb: Verb = {
       io.stdout.write(`Usage: redis-swarm ${USAGE}\n`);
       return 0;
     }
-    let password = args.password ?? io.env['REDISCLI_AUTH'];
+    // redis-cli's order: -a warns as it is parsed, REDISCLI_AUTH fills in when -a is absent,
+    // and --askpass, asked last, wins over both.
     if (args.password !== undefined && !args.noAuthWarning) {
       io.stderr.write("Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n");
     }
+    let password = args.password ?? io.env['REDISCLI_AUTH'];
+    if (args.askpass) password = await askPassword(io);
+    let user = args.user;
 
     let router: Router;
     let host = args.host;
     let port = args.port;
     let dispose = async (): Promise<void> => undefined;
     if (args.clusterName !== undefined) {
-      // The password, when none was given, is read from the cluster's Docker secret.
-      const access = await openClusterAccess(args.clusterName, { env: io.env, services: args.services, ...(password !== undefined ? { password } : {}) });
-      password = access.password;
+      // What was not given (a user's password, or the cluster's operator user and password)
+      // is read from the cluster's Docker secrets.
+      const access = await openClusterAccess(args.clusterName, {
+        env: io.env,
+        services: args.services,
+        // An empty REDISCLI_AUTH (exported blank) is no password: the cluster's is read instead.
+        login: { ...(user !== undefined ? { username: user } : {}), ...(password !== undefined && password !== '' ? { password } : {}) },
+      });
+      password = access.credentials?.password;
+      user = access.credentials?.username;
       router = access.router;
       dispose = () => access.dispose();
       const seed = pickSeed(access.seeds, args.node, args.clusterName);
@@ -210,7 +225,7 @@ export const cliVerb: Verb = {
       db: args.db,
       interactive: !oneShot,
       ...(password !== undefined ? { password } : {}),
-      ...(args.user !== undefined ? { user: args.user } : {}),
+      ...(user !== undefined ? { user } : {}),
     };
     const engine = new ReplEngine(options, (chunk, channel) => output.write(chunk, channel));
     try {

@@ -12,12 +12,14 @@ import { type Router, StaticRouter } from '../../core/routes/router';
 import { type FlagSpecs, flagBoolean, flagList, flagString, type ParsedArgs } from '../args';
 import { type ClusterTopology } from '../../core/cluster/topology';
 import { readTopology } from '../../core/cluster/readTopology';
-import { AdminPool } from '../../core/redis/adminConnection';
+import { AdminPool, replyText } from '../../core/redis/adminConnection';
 import { type ClusterAccess, openClusterAccess } from '../../core/swarm/clusterAccess';
 import { swarmCreateInputs } from '../../core/swarm/swarmNodes';
 import { joinSwarm } from '../../core/swarm/joinTopology';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
+import { givenLogin, userFlag } from './loginFlags';
+import { type Credentials, type GivenLogin, loginOptions } from '../../core/swarm/auth';
 
 /** Flags every cluster verb takes to say how nodes are reached. */
 export const clusterTargetFlags: FlagSpecs = {
@@ -27,6 +29,7 @@ export const clusterTargetFlags: FlagSpecs = {
     description: 'A cluster on the swarm (deployed by redis-swarm, or services NAME-1 … NAME-N running a Redis server, or those given with --services); nodes are reached through published ports or Docker API tunnels.',
   },
   services: servicesFlag,
+  user: userFlag,
   tunnel: { kind: 'boolean', description: 'With --cluster: use Docker API tunnels even where ports are published.' },
   ...dockerFlags,
   reachable: {
@@ -40,7 +43,7 @@ export interface SeedTargets {
   readonly router: Router;
   /** Nodes to start from; the others are found through the cluster. */
   readonly seeds: readonly Endpoint[];
-  /** Admin connections through the router, with the password when there is one. */
+  /** Admin connections through the router, logged in when the cluster needs it. */
   readonly pool: AdminPool;
   /** Set with --cluster: the swarm side, joined into topologies. */
   readonly access?: ClusterAccess;
@@ -53,13 +56,13 @@ export interface CreateTargets extends SeedTargets {
   readonly nodes: readonly CreateNodeInput[];
 }
 
-/** The password for host:port targets: redis-cli's REDISCLI_AUTH, so the same shell works for both. */
-function envPassword(env: NodeJS.ProcessEnv): string | undefined {
-  return env['REDISCLI_AUTH'] || undefined;
+/** host:port targets log in with exactly what was given: --user and REDISCLI_AUTH (a user without a password cannot log in). */
+function hostLogin(given: GivenLogin): Credentials | undefined {
+  return given.password !== undefined ? { ...(given.username !== undefined ? { username: given.username } : {}), password: given.password } : undefined;
 }
 
-function targets(router: Router, seeds: readonly Endpoint[], password: string | undefined, access?: ClusterAccess): SeedTargets {
-  const pool = new AdminPool(router, password !== undefined ? { password } : {});
+function targets(router: Router, seeds: readonly Endpoint[], credentials: Credentials | undefined, access?: ClusterAccess): SeedTargets {
+  const pool = new AdminPool(router, loginOptions(credentials));
   return {
     router,
     seeds,
@@ -76,12 +79,11 @@ async function swarmAccess(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<Cl
   const name = flagString(args, 'cluster');
   if (name === undefined) return undefined;
   if (args.positionals.length > 0) throw new BadInputError(`Give either --cluster ${name} or host:port nodes, not both.`);
-  const password = envPassword(env);
   return openClusterAccess(name, {
     ...engineOptions(args, env),
     services: flagServices(args),
     forceTunnel: flagBoolean(args, 'tunnel'),
-    ...(password !== undefined ? { password } : {}),
+    login: givenLogin(args, env),
   });
 }
 
@@ -98,11 +100,11 @@ function staticRouter(args: ParsedArgs): StaticRouter {
 /** `check` / `status`: `<host:port>...` positionals reached directly. */
 export async function seedTargetsFromArgs(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<SeedTargets> {
   const access = await swarmAccess(args, env);
-  if (access) return targets(access.router, access.seeds, access.password, access);
+  if (access) return targets(access.router, access.seeds, access.credentials, access);
   if (args.positionals.length === 0) {
     throw new BadInputError('Name a node of the cluster as host:port (for example 127.0.0.1:7000), or a cluster on the swarm with --cluster NAME.');
   }
-  return targets(staticRouter(args), args.positionals.map(parseEndpoint), envPassword(env));
+  return targets(staticRouter(args), args.positionals.map(parseEndpoint), hostLogin(givenLogin(args, env)));
 }
 
 /**
@@ -115,7 +117,7 @@ export async function createTargetsFromArgs(args: ParsedArgs, env: NodeJS.Proces
   if (access) {
     try {
       const nodes = swarmCreateInputs(access.cluster);
-      return { ...targets(access.router, nodes.map((n) => n.endpoint), access.password, access), nodes };
+      return { ...targets(access.router, nodes.map((n) => n.endpoint), access.credentials, access), nodes };
     } catch (err) {
       await access.dispose();
       throw err;
@@ -133,5 +135,21 @@ export async function createTargetsFromArgs(args: ParsedArgs, env: NodeJS.Proces
       return { endpoint, placementKey: endpoint.host, meetIp: resolved.address };
     }),
   );
-  return { ...targets(staticRouter(args), nodes.map((n) => n.endpoint), envPassword(env)), nodes };
+  const t = targets(staticRouter(args), nodes.map((n) => n.endpoint), hostLogin(givenLogin(args, env)));
+  return { ...t, nodes: await withBusPorts(t.pool, nodes) };
+}
+
+/**
+ * Each node's cluster bus port when it is not port + 10000 (Redis 7's `cluster-port`), which
+ * CLUSTER MEET must then name, as redis-cli reads it from the node. A node that does not answer
+ * is left as given: inspectNodes reports it.
+ */
+async function withBusPorts(pool: AdminPool, nodes: readonly CreateNodeInput[]): Promise<CreateNodeInput[]> {
+  return Promise.all(
+    nodes.map(async (n) => {
+      const reply = await pool.command(n.endpoint, ['CONFIG', 'GET', 'cluster-port']).catch(() => undefined);
+      const busPort = Array.isArray(reply) && reply.length >= 2 ? Number(replyText(reply[1])) : 0;
+      return Number.isInteger(busPort) && busPort > 0 ? { ...n, busPort } : n;
+    }),
+  );
 }

@@ -9,6 +9,7 @@ import { dockerFlags, engineOptions } from './dockerFlags';
 import { stderrProgress } from '../progress';
 import { readPasswordFromStdin } from '../password';
 import { writeStackFile } from './deployStackFile';
+import { DEFAULT_OPERATOR_USER, parseUserSpec } from '../../core/swarm/aclUsers';
 
 export const deployFlags = {
   ...dockerFlags,
@@ -28,6 +29,16 @@ export const deployFlags = {
     valueName: 'base',
     description: 'Publish node i on host port base+i-1 (mode=host: on every interface of the node running it; swarm has no host-IP option). Needs a password.',
     range: { min: 1, max: MAX_REDIS_PORT },
+  },
+  acl: {
+    kind: 'boolean',
+    description: `ACL users instead of one password: an operator user (${DEFAULT_OPERATOR_USER}) with only the commands redis-swarm sends, the default user off. Implied by --user.`,
+  },
+  'operator-user': { kind: 'string', valueName: 'name', description: `The operator user's name (default ${DEFAULT_OPERATOR_USER}); its password is --password-stdin's, else generated.` },
+  user: {
+    kind: 'list',
+    valueName: 'name:keys:categories',
+    description: 'An application user (repeatable), e.g. app:app:*,session:*:+@read,+@write; its password is generated into secret <name>-user-<user>.',
   },
   'insecure-no-password': { kind: 'boolean', description: 'With --publish and no password: publish an open Redis anyway (anyone who reaches the host can use it).' },
   constraint: { kind: 'list', valueName: 'expr', description: 'Placement constraint (repeatable), e.g. node.role==worker.' },
@@ -51,6 +62,9 @@ export function deployOptionsFromArgs(args: ParsedArgs, password: string | undef
   const maxmemory = flagString(args, 'maxmemory');
   const policy = flagString(args, 'maxmemory-policy');
   const publish = flagNumber(args, 'publish');
+  const users = flagList(args, 'user').map(parseUserSpec);
+  const operator = flagString(args, 'operator-user');
+  const acl = flagBoolean(args, 'acl') || users.length > 0 || operator !== undefined ? { operator: operator ?? DEFAULT_OPERATOR_USER, users } : undefined;
   return {
     ...DEPLOY_DEFAULTS,
     name: flagString(args, 'name') ?? DEPLOY_DEFAULTS.name,
@@ -69,15 +83,27 @@ export function deployOptionsFromArgs(args: ParsedArgs, password: string | undef
     ...(publish !== undefined ? { publishBase: publish } : {}),
     ...(flagBoolean(args, 'insecure-no-password') ? { insecureNoPassword: true } : {}),
     ...(password !== undefined ? { password } : {}),
+    ...(acl ? { acl } : {}),
   };
+}
+
+/** Who logs in how, said once after deploy: user names and where their passwords are (never the passwords). */
+function userLines(r: { name: string; secret?: string; operatorUser?: string; userSecrets?: readonly { user: string; secret: string }[] }): string[] {
+  if (r.operatorUser === undefined) return [];
+  return [
+    `ACL users (the default user is off): operator ${r.operatorUser} (password in secret ${r.secret ?? '?'}; redis-swarm reads it from there)`,
+    ...(r.userSecrets ?? []).map(
+      (u) => `  user ${u.user}: password in secret ${u.secret}; mount it in your services (docker service create --secret ${u.secret} …, file /run/secrets/${u.secret})`,
+    ),
+  ];
 }
 
 /** What a published port exposes, said where the user reads the result. */
 function publishedLines(o: DeployOptions): string[] {
   if (o.publishBase === undefined) return ['no published ports: nodes are reached through the Docker API'];
   const ports = `host ports ${o.publishBase}-${o.publishBase + o.nodes - 1}`;
-  return o.password !== undefined
-    ? [`${ports}, on every interface of the nodes running them (swarm has no host-IP option); a password is required`]
+  return o.password !== undefined || o.acl !== undefined
+    ? [`${ports}, on every interface of the nodes running them (swarm has no host-IP option); a password or ACL users are required`]
     : [`[WARNING] ${ports} are published on every interface WITHOUT a password (--insecure-no-password): anyone who can reach a swarm node can use this Redis.`];
 }
 
@@ -92,6 +118,9 @@ export const deployVerb: Verb = {
     const password = flagBoolean(args, 'password-stdin') ? await readPasswordFromStdin(io.stdin) : io.env['REDIS_SWARM_PASSWORD'] || undefined;
     const options = deployOptionsFromArgs(args, password);
     const stackFile = flagString(args, 'stack-file');
+    if (stackFile !== undefined && options.acl) {
+      throw new BadInputError('--stack-file does not write ACL users yet: deploy with --user/--acl directly, or use a password (--password-stdin).');
+    }
     if (stackFile !== undefined) return writeStackFile(stackFile, options, io.stdout, flagBoolean(args, 'json'));
     const engine = openEngine(engineOptions(args, io.env));
     const result = await deployCluster(engine, options, {
@@ -107,6 +136,7 @@ export const deployVerb: Verb = {
           `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
           `volumes ${result.volumes.join(', ')}`,
           ...publishedLines(options),
+          ...userLines(result),
           `Form the cluster with: redis-swarm create --cluster ${result.name}`,
         ].join('\n') + '\n',
       );

@@ -13,6 +13,8 @@ import { stderrProgress } from '../progress';
 import { type CliIO, type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
+import { givenLogin, userFlag } from './loginFlags';
+import { type GivenLogin } from '../../core/swarm/auth';
 
 export const healVerb: Verb = {
   name: 'heal',
@@ -27,6 +29,7 @@ export const healVerb: Verb = {
     grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
     'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
     services: servicesFlag,
+    user: userFlag,
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
     ...dockerFlags,
   },
@@ -45,7 +48,7 @@ interface HealRequest {
   readonly json: boolean;
   readonly dryRun: boolean;
   readonly yes: boolean;
-  readonly password?: string;
+  readonly login: GivenLogin;
   readonly token: CancellationToken;
   readonly logger: Logger;
   readonly discover: DiscoverOptions;
@@ -57,7 +60,6 @@ function healRequest(args: ParsedArgs, io: CliIO): HealRequest {
   if (args.positionals.length > 0) throw new BadInputError(`Unexpected argument "${args.positionals[0] ?? ''}".`);
   const grace = flagNumber(args, 'grace') ?? DEFAULT_GRACE_SECONDS;
   if (grace < 0) throw new BadInputError(`--grace must be 0 or more seconds, not ${grace}.`);
-  const password = io.env['REDISCLI_AUTH'] || undefined;
   const services = flagServices(args);
   return {
     name,
@@ -65,7 +67,7 @@ function healRequest(args: ParsedArgs, io: CliIO): HealRequest {
     json: flagBoolean(args, 'json'),
     dryRun: flagBoolean(args, 'dry-run'),
     yes: flagBoolean(args, 'yes'),
-    ...(password !== undefined ? { password } : {}),
+    login: givenLogin(args, io.env),
     token: tokenFromSignal(io.signal),
     logger: stderrLogger(io),
     discover: services.length > 0 ? { services } : {},
@@ -81,7 +83,7 @@ async function watch(engine: Engine, req: HealRequest, io: CliIO): Promise<numbe
     token: req.token,
     logger: req.logger,
     discover: req.discover,
-    ...(req.password !== undefined ? { password: req.password } : {}),
+    login: req.login,
     onHeal: (r) => {
       const errors = r.remaining.filter((f) => f.severity === 'error').map((f) => f.message);
       io.stdout.write(`${new Date().toISOString()} heal ${name}: ${r.applied} action(s), ${r.ok ? 'check finds no error' : `check still finds: ${errors.join('; ')}`}${r.timedOut ? ' (stopped at its deadline)' : ''}\n`);
@@ -94,7 +96,7 @@ async function watch(engine: Engine, req: HealRequest, io: CliIO): Promise<numbe
 async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: CliIO): Promise<number> {
   const { json, dryRun } = req;
   const session: HealSession = await openHealSession(engine, req.name, {
-    ...(req.password !== undefined ? { password: req.password } : {}),
+    login: req.login,
     forceTunnel: flagBoolean(args, 'tunnel'),
     discover: req.discover,
   });

@@ -6,6 +6,7 @@ import { flagBoolean, flagString, parseArgs } from '../args';
 import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
+import { givenLogin, userFlag } from './loginFlags';
 
 /** How many services' tasks take the mode when they restart. */
 function keptText(change: { readonly services: readonly string[]; readonly notPersisted: readonly string[] }): string {
@@ -20,6 +21,7 @@ export const modeVerb: Verb = {
     cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
     services: servicesFlag,
+    user: userFlag,
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
     ...dockerFlags,
   },
@@ -29,8 +31,7 @@ export const modeVerb: Verb = {
     if (name === undefined) throw new BadInputError('Name the cluster with --cluster NAME.');
     if (args.positionals.length !== 1) throw new BadInputError('Give the mode: cache or persistent.');
     const mode = parseClusterMode(args.positionals[0]);
-    const password = io.env['REDISCLI_AUTH'] || undefined;
-    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), services: flagServices(args), ...(password !== undefined ? { password } : {}) });
+    const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), services: flagServices(args), login: givenLogin(args, io.env) });
     const pool = adminPoolFor(access);
     try {
       const change = await setClusterMode(access.engine.docker, pool, access.cluster, mode);

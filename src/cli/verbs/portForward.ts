@@ -1,7 +1,9 @@
+import { isIP } from 'node:net';
 import { BadInputError } from '../../core/errors';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { runningNodes } from '../../core/swarm/discover';
-import { type Tunnel } from '../../core/swarm/tunnel';
+import { TUNNEL_BIND_ADDRESS, type Tunnel } from '../../core/swarm/tunnel';
+import { formatEndpoint } from '../../core/routes/endpoint';
 import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
 import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
@@ -14,20 +16,33 @@ const flags = {
   ...dockerFlags,
   cluster: { kind: 'string', valueName: 'name', description: 'The cluster whose nodes to forward.' },
   services: servicesFlag,
-  base: { kind: 'number', valueName: 'port', description: 'Forward node i to 127.0.0.1:base+i-1 (default: free ports).', range: { min: MIN_FORWARD_PORT, max: 65535 } },
+  base: { kind: 'number', valueName: 'port', description: 'Forward node i to port base+i-1 (default: free ports).', range: { min: MIN_FORWARD_PORT, max: 65535 } },
+  bind: {
+    kind: 'string',
+    valueName: 'address',
+    description: `The local address to listen on (default ${TUNNEL_BIND_ADDRESS}: only this machine). Another address lets every machine that reaches it use the nodes.`,
+  },
   json: { kind: 'boolean', description: 'Print the mapping as one JSON object once every port is open.' },
 } as const;
 
 export const portForwardVerb: Verb = {
   name: 'port-forward',
   summary: 'Open a local port per node, tunnelled through the Docker API, until Ctrl+C.',
-  usage: 'port-forward --cluster NAME [--services a,b,c] [--base PORT]',
+  usage: 'port-forward --cluster NAME [--services a,b,c] [--base PORT] [--bind ADDRESS]',
   flags,
   async run(argv, io) {
     const args = parseArgs(argv, flags);
     const name = flagString(args, 'cluster');
     if (!name) throw new BadInputError('Name the cluster: redis-swarm port-forward --cluster NAME.');
     const base = flagNumber(args, 'base');
+    const bind = flagString(args, 'bind') ?? TUNNEL_BIND_ADDRESS;
+    if (isIP(bind) === 0) throw new BadInputError(`--bind takes an IP address of this machine (such as 127.0.0.1 or ::1), not "${bind}".`);
+    if (!isLoopback(bind)) {
+      io.stderr.write(
+        `[WARNING] Listening on ${bind}, not loopback: anyone who can reach this machine at that address can connect to the nodes through these ports ` +
+          '(they still need the cluster\'s password or an ACL user, if it has them).\n',
+      );
+    }
     const access = await openClusterAccess(name, { ...engineOptions(args, io.env), services: flagServices(args) });
     const last = base !== undefined ? base + Math.max(0, ...access.cluster.nodes.map((n) => n.index)) - 1 : undefined;
     if (base !== undefined && last !== undefined && last > 65535) {
@@ -41,10 +56,10 @@ export const portForwardVerb: Verb = {
     try {
       for (const node of runningNodes(access.cluster)) {
         // The router's hop: the node's own container, or a relay on the connected node for a node on another host.
-        const t = await access.router.tunnelTo(node, base !== undefined ? base + node.index - 1 : undefined);
+        const t = await access.router.tunnelTo(node, base !== undefined ? base + node.index - 1 : undefined, bind);
         tunnels.push(t);
-        mapping.push({ node: `${node.service}:${node.port}`, local: `127.0.0.1:${t.local.port}` });
-        if (!json) io.stdout.write(`${node.service}:${node.port} -> 127.0.0.1:${t.local.port}\n`);
+        mapping.push({ node: `${node.service}:${node.port}`, local: formatEndpoint(t.local) });
+        if (!json) io.stdout.write(`${node.service}:${node.port} -> ${formatEndpoint(t.local)}\n`);
       }
       if (json) io.stdout.write(JSON.stringify({ cluster: name, forwards: mapping }) + '\n');
       io.stderr.write('Forwarding; press Ctrl+C to stop.\n');
@@ -60,3 +75,8 @@ export const portForwardVerb: Verb = {
     }
   },
 };
+
+/** 127.0.0.0/8 and ::1: addresses only this machine reaches. */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || /^127\./.test(address) || /^::ffff:127\./i.test(address);
+}

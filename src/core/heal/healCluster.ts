@@ -13,7 +13,7 @@ import { AdminPool } from '../redis/adminConnection';
 import { checkCluster, type CheckReport, type Finding } from '../cluster/check';
 import { readTopology } from '../cluster/readTopology';
 import { type SlotRange, formatRanges } from '../cluster/topology';
-import { readClusterPassword } from '../swarm/auth';
+import { type GivenLogin, loginOptions, resolveCredentials } from '../swarm/auth';
 import { type DiscoverOptions, findSwarmCluster, seedEndpoints, type SwarmCluster } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
 import { type Router } from '../routes/router';
@@ -51,7 +51,7 @@ export interface HealSession {
 export async function openHealSession(
   engine: Engine,
   clusterName: string,
-  options: { password?: string; forceTunnel?: boolean; logger?: Logger; discover?: DiscoverOptions } = {},
+  options: { login?: GivenLogin; forceTunnel?: boolean; logger?: Logger; discover?: DiscoverOptions } = {},
 ): Promise<HealSession> {
   const discover = options.discover ?? {};
   const cluster = await findSwarmCluster(engine.docker, clusterName, discover);
@@ -59,8 +59,8 @@ export async function openHealSession(
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const password = options.password ?? (await readClusterPassword(engine, cluster, router.hops));
-  const pool = new AdminPool(router, password !== undefined ? { password } : {});
+  const credentials = await resolveCredentials(engine, cluster, options.login, router.hops);
+  const pool = new AdminPool(router, loginOptions(credentials));
   return {
     engine,
     clusterName,

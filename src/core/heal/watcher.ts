@@ -6,6 +6,7 @@
  * or open slots / handshakes on the nodes, make it skip the turn.
  */
 import { type DiscoverOptions } from '../swarm/discover';
+import { type GivenLogin } from '../swarm/auth';
 import { type Engine } from '../docker/engine';
 import { describeError } from '../errors';
 import { type CancellationToken, type Logger, nullLogger, sleep } from '../lifecycle';
@@ -24,7 +25,8 @@ export interface ClusterWatchOptions {
   readonly graceMs: number;
   readonly token: CancellationToken;
   readonly logger?: Logger;
-  readonly password?: string;
+  /** A user and/or password the user gave; completed from the cluster's secrets. */
+  readonly login?: GivenLogin;
   readonly intervalMs?: number;
   /** The node services, named by the user when discovery guesses wrong. */
   readonly discover?: DiscoverOptions;
@@ -47,7 +49,7 @@ export async function watchCluster(engine: Engine, clusterName: string, options:
     while (!options.token.isCancellationRequested) {
       let healthy = true;
       try {
-        session ??= await openHealSession(engine, clusterName, { ...(options.password !== undefined ? { password: options.password } : {}), logger, ...(options.discover ? { discover: options.discover } : {}) });
+        session ??= await openHealSession(engine, clusterName, { ...(options.login ? { login: options.login } : {}), logger, ...(options.discover ? { discover: options.discover } : {}) });
         const busy = operationInProgress(clusterName);
         if (busy !== undefined) {
           logger.debug(`heal watcher: ${clusterName} is busy (${busy}); not looking this turn`);

@@ -47,7 +47,11 @@ export function describeCluster(c: ClusterModel): ItemText {
     `${c.shards.length} shard(s), ${nodes} node service(s), ${running} running`,
     `Slots covered: ${c.slotsCovered} of ${TOTAL_SLOTS}`,
     `Mode: ${c.swarm.mode}${c.swarm.managed ? '' : ' (made by hand: found by what it runs or named by the user, not deployed by redis-swarm)'}`,
-    ...(c.swarm.authSecret ? [`Password in secret \`${c.swarm.authSecret}\``] : []),
+    ...(c.swarm.operatorUser !== undefined
+      ? [`ACL users: ${md(c.swarm.operatorUser)} (operator)${(c.swarm.appUsers ?? []).map((u) => `, ${md(u)}`).join('')}; passwords in secrets \`${c.swarm.authSecret ?? '?'}\` and \`${c.name}-user-*\``]
+      : c.swarm.authSecret
+        ? [`Password in secret \`${c.swarm.authSecret}\``]
+        : []),
     ...(c.error ? [`Error: ${md(c.error)}`] : []),
     ...c.findings.map((f) => `${findingTag(f)} ${md(f.message)}`),
   ];

@@ -11,7 +11,7 @@ import { readTopology } from '../cluster/readTopology';
 import { joinSwarm } from '../swarm/joinTopology';
 import { type SwarmCluster, listSwarmClusters, seedEndpoints } from '../swarm/discover';
 import { SwarmRouter } from '../swarm/swarmRouter';
-import { readClusterPassword } from '../swarm/auth';
+import { type GivenLogin, loginOptions, resolveCredentials } from '../swarm/auth';
 import { type ClusterModel, type SwarmModel, buildClusterModel } from './clusterModel';
 
 interface Connections {
@@ -32,8 +32,8 @@ interface Held {
 
 export interface ModelReaderOptions {
   readonly logger?: Logger;
-  /** A password for a cluster the user gave (VS Code keeps them in SecretStorage). */
-  readonly passwordFor?: (cluster: string) => Promise<string | undefined>;
+  /** A user and/or password for a cluster the user gave (VS Code keeps them in SecretStorage). */
+  readonly loginFor?: (cluster: string) => Promise<GivenLogin | undefined>;
 }
 
 export class SwarmModelReader {
@@ -67,9 +67,9 @@ export class SwarmModelReader {
    * the user gave, or a different Docker secret, replaces the connections and closes the old.
    */
   async connectionsFor(cluster: SwarmCluster): Promise<Connections> {
-    const given = await this.options.passwordFor?.(cluster.name);
+    const given = await this.options.loginFor?.(cluster.name);
     // Nothing is awaited from here to the map update, so concurrent callers share one entry.
-    const credentials = JSON.stringify([given ?? null, cluster.authSecret ?? null]);
+    const credentials = JSON.stringify([given ?? null, cluster.authSecret ?? null, cluster.operatorUser ?? null]);
     const held = this.connections.get(cluster.name);
     if (held?.credentials === credentials) {
       const c = await held.connections;
@@ -82,10 +82,10 @@ export class SwarmModelReader {
     return fresh.connections;
   }
 
-  private async open(cluster: SwarmCluster, given: string | undefined): Promise<Connections> {
+  private async open(cluster: SwarmCluster, given: GivenLogin | undefined): Promise<Connections> {
     const router = new SwarmRouter(this.engine, cluster, { logger: this.logger });
-    const password = given ?? (await readClusterPassword(this.engine, cluster, router.hops).catch(() => undefined));
-    return { router, pool: new AdminPool(router, password !== undefined ? { password } : {}) };
+    const credentials = await resolveCredentials(this.engine, cluster, given, router.hops).catch(() => undefined);
+    return { router, pool: new AdminPool(router, loginOptions(credentials)) };
   }
 
   private async readCluster(cluster: SwarmCluster): Promise<ClusterModel> {

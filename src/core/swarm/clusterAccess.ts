@@ -1,12 +1,12 @@
 /**
  * Everything a verb needs to talk to a cluster on the swarm by name: the engine, the nodes,
- * a router to them (published ports or Docker API tunnels), seed endpoints and the password.
+ * a router to them (published ports or Docker API tunnels), seed endpoints and the credentials.
  */
 import { type Engine, getEngineStatus, openEngine, requireSwarmManager } from '../docker/engine';
 import { type TargetOptions } from '../docker/target';
 import { type Logger } from '../lifecycle';
 import { type Endpoint } from '../routes/endpoint';
-import { readClusterPassword } from './auth';
+import { type Credentials, type GivenLogin, resolveCredentials } from './auth';
 import { type DiscoverOptions, type SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
 import { SwarmRouter } from './swarmRouter';
 
@@ -16,7 +16,8 @@ export interface ClusterAccess {
   readonly router: SwarmRouter;
   /** Announced endpoints (service hostname and port) of the nodes whose task runs. */
   readonly seeds: Endpoint[];
-  readonly password?: string;
+  /** How to log in: the cluster's password or operator user, or what the user gave. */
+  readonly credentials?: Credentials;
   /** How the cluster was found (the services the user named), for verbs that look again. */
   readonly discover: DiscoverOptions;
   dispose(): Promise<void>;
@@ -25,8 +26,8 @@ export interface ClusterAccess {
 export interface AccessOptions extends TargetOptions {
   readonly forceTunnel?: boolean;
   readonly logger?: Logger;
-  /** A password given by the user; read from the cluster's secret when absent. */
-  readonly password?: string;
+  /** A user and/or password given by the user; completed from the cluster's secrets. */
+  readonly login?: GivenLogin;
   /** The node services, named by the user when discovery guesses wrong (`--services`). */
   readonly services?: readonly string[];
 }
@@ -40,13 +41,16 @@ export async function openClusterAccess(clusterName: string, options: AccessOpti
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const password = options.password ?? (await readClusterPassword(engine, cluster, router.hops));
+  const credentials = await resolveCredentials(engine, cluster, options.login, router.hops).catch(async (err: unknown) => {
+    await router.dispose();
+    throw err;
+  });
   return {
     engine,
     cluster,
     router,
     seeds: seedEndpoints(cluster),
-    ...(password !== undefined ? { password } : {}),
+    ...(credentials !== undefined ? { credentials } : {}),
     discover,
     dispose: () => router.dispose(),
   };

@@ -13,7 +13,9 @@ import { BadInputError, TimeoutError, describeError, CancelledError } from '../e
 import { type CancellationToken, type Logger, type ProgressReporter, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { type DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
 import {
+  LABEL_ACL_USERS,
   LABEL_AUTH_SECRET,
+  LABEL_OPERATOR_USER,
   LABEL_CREATED_NETWORK,
   LABEL_MODE,
   LABEL_NODE_INDEX,
@@ -21,7 +23,8 @@ import {
   LABEL_REPLICAS,
   clusterLabels,
 } from './labels';
-import { CONF_PATH, renderAuthSecret, renderRedisConf } from './redisConf';
+import { CONF_PATH, renderAclSecret, renderAuthSecret, renderRedisConf } from './redisConf';
+import { generatePassword, userSecretName } from './aclUsers';
 import { removeClusterObjects } from './destroy';
 import { modeEnvEntry, nodeCommand } from './modeEnv';
 
@@ -39,6 +42,9 @@ export interface DeployResult {
   readonly config: string;
   readonly secret?: string;
   readonly volumes: readonly string[];
+  /** With ACL users: the operator's name, and each application user's secret (its password, for its services to mount). */
+  readonly operatorUser?: string;
+  readonly userSecrets?: readonly { readonly user: string; readonly secret: string }[];
 }
 
 export interface RunContext {
@@ -55,13 +61,26 @@ export interface DeployPlan {
   readonly configName: string;
   readonly configText: string;
   readonly secretName?: string;
+  /** What the auth secret holds: requirepass/masterauth, or the ACL users (passwords generated here). */
+  readonly secretText?: string;
+  /** One secret per application user, holding only its password. */
+  readonly userSecrets: readonly { readonly name: string; readonly user: string; readonly password: string }[];
   readonly services: readonly { name: string; index: number; volume: string; publishedPort?: number }[];
 }
 
 export function planDeploy(o: DeployOptions): DeployPlan {
   validateDeployOptions(o);
-  const secretName = o.password !== undefined ? `${o.name}-auth` : undefined;
+  const secretName = o.password !== undefined || o.acl !== undefined ? `${o.name}-auth` : undefined;
   const configText = renderRedisConf(o, secretName);
+  const userSecrets = (o.acl?.users ?? []).map((user) => ({ name: userSecretName(o.name, user.name), user: user.name, password: generatePassword(), spec: user }));
+  const secretText = o.acl
+    ? renderAclSecret(
+        { name: o.acl.operator, password: o.password ?? generatePassword() },
+        userSecrets.map((u) => ({ user: u.spec, password: u.password })),
+      )
+    : o.password !== undefined
+      ? renderAuthSecret(o.password)
+      : undefined;
   // Config objects are immutable; a content hash in the name lets a later change add a new one.
   const hash = createHash('sha256').update(configText).digest('hex').slice(0, 10);
   return {
@@ -69,6 +88,8 @@ export function planDeploy(o: DeployOptions): DeployPlan {
     configName: `${o.name}-conf-${hash}`,
     configText,
     ...(secretName ? { secretName } : {}),
+    ...(secretText !== undefined ? { secretText } : {}),
+    userSecrets: userSecrets.map(({ name, user, password }) => ({ name, user, password })),
     services: Array.from({ length: o.nodes }, (_, i) => ({
       name: serviceName(o.name, i + 1),
       index: i + 1,
@@ -109,8 +130,8 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   const configClash = clashes([plan.configName], (await docker.listConfigs()).map(specName));
   if (configClash.length > 0) problems.push(`config ${configClash.join(', ')} already exists`);
   if (plan.secretName) {
-    const secretClash = clashes([plan.secretName], (await docker.listSecrets()).map(specName));
-    if (secretClash.length > 0) problems.push(`secret ${secretClash.join(', ')} already exists`);
+    const secretClash = clashes([plan.secretName, ...plan.userSecrets.map((u) => u.name)], (await docker.listSecrets()).map(specName));
+    if (secretClash.length > 0) problems.push(`secret(s) ${secretClash.join(', ')} already exist`);
   }
 
   const wanted = plan.services.flatMap((s) => (s.publishedPort !== undefined ? [s.publishedPort] : []));
@@ -150,7 +171,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   const { networkExists } = await preflightDeploy(engine, plan);
   if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled; nothing was created.');
 
-  const created = { network: false, config: '', secret: '', services: [] as string[] };
+  const created = { network: false, config: '', secret: '', userSecrets: [] as string[], services: [] as string[] };
   try {
     if (!networkExists) {
       progress.report({ message: `creating overlay network ${o.network}` });
@@ -165,16 +186,16 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     }
     const network = (await docker.getNetwork(o.network).inspect()) as { Id: string };
 
-    let secretId: string | undefined;
-    if (plan.secretName && o.password !== undefined) {
-      progress.report({ message: `storing the password in secret ${plan.secretName}` });
-      const secret = (await docker.createSecret({
-        Name: plan.secretName,
-        Labels: clusterLabels(o.name),
-        Data: Buffer.from(renderAuthSecret(o.password)).toString('base64'),
-      })) as { id?: string; ID?: string };
-      secretId = secret.id ?? secret.ID ?? (await docker.getSecret(plan.secretName).inspect()).ID;
+    const secrets: SecretRef[] = [];
+    if (plan.secretName && plan.secretText !== undefined) {
+      progress.report({ message: `storing the ${o.acl ? 'ACL users' : 'password'} in secret ${plan.secretName}` });
+      secrets.push({ name: plan.secretName, id: await createSecret(docker, plan.secretName, o.name, plan.secretText) });
       created.secret = plan.secretName;
+    }
+    for (const u of plan.userSecrets) {
+      progress.report({ message: `storing the password of user ${u.user} in secret ${u.name}` });
+      secrets.push({ name: u.name, id: await createSecret(docker, u.name, o.name, u.password) });
+      created.userSecrets.push(u.name);
     }
 
     progress.report({ message: `storing redis.conf in config ${plan.configName}` });
@@ -189,7 +210,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     for (const s of plan.services) {
       if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled.');
       progress.report({ message: `creating service ${s.name}`, increment: 60 / plan.services.length });
-      await docker.createService(serviceSpec(plan, s, network.Id, configId, secretId));
+      await docker.createService(serviceSpec(plan, s, network.Id, configId, secrets));
       created.services.push(s.name);
     }
     await waitTasksRunning(docker, created.services, token, progress, ctx.tasksTimeoutMs ?? DEPLOY_TASKS_TIMEOUT_MS);
@@ -202,6 +223,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
       config: plan.configName,
       ...(created.secret ? { secret: created.secret } : {}),
       volumes: plan.services.map((s) => s.volume),
+      ...(o.acl ? { operatorUser: o.acl.operator, userSecrets: plan.userSecrets.map((u) => ({ user: u.user, secret: u.name })) } : {}),
     };
   } catch (err) {
     logger.warn(`deploy of ${o.name} failed (${describeError(err)}); removing what it created`);
@@ -210,7 +232,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
       services: created.services,
       volumes: plan.services.map((s) => s.volume),
       configs: created.config ? [created.config] : [],
-      secrets: created.secret ? [created.secret] : [],
+      secrets: [...(created.secret ? [created.secret] : []), ...created.userSecrets],
       networks: created.network ? [o.network] : [],
     }).catch((cleanupErr: unknown) => logger.error(`cleanup after failed deploy: ${describeError(cleanupErr)}`));
     throw err;
@@ -227,7 +249,19 @@ export function nodeServiceLabels(plan: DeployPlan, s: DeployPlan['services'][nu
     [LABEL_PORT]: String(o.port),
     [LABEL_REPLICAS]: String(o.replicas),
     ...(plan.secretName ? { [LABEL_AUTH_SECRET]: plan.secretName } : {}),
+    // User names are no secret; they tell every later command to log in as a user.
+    ...(o.acl ? { [LABEL_OPERATOR_USER]: o.acl.operator, [LABEL_ACL_USERS]: o.acl.users.map((u) => u.name).join(',') } : {}),
   };
+}
+
+interface SecretRef {
+  readonly name: string;
+  readonly id: string;
+}
+
+async function createSecret(docker: Docker, name: string, cluster: string, text: string): Promise<string> {
+  const secret = (await docker.createSecret({ Name: name, Labels: clusterLabels(cluster), Data: Buffer.from(text).toString('base64') })) as { id?: string; ID?: string };
+  return secret.id ?? secret.ID ?? ((await docker.getSecret(name).inspect()) as { ID: string }).ID;
 }
 
 /** Restart delay of every node task (ns in the API): long enough not to spin on a bad config. */
@@ -238,7 +272,7 @@ function serviceSpec(
   s: DeployPlan['services'][number],
   networkId: string,
   configId: string,
-  secretId: string | undefined,
+  secrets: readonly SecretRef[],
 ): Docker.CreateServiceOptions {
   const o = plan.options;
   const labels = nodeServiceLabels(plan, s);
@@ -256,8 +290,10 @@ function serviceSpec(
         // Not the mode: a container label cannot follow `mode` without restarting the task.
         Labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== LABEL_MODE)),
         Configs: [{ File: { Name: CONF_PATH, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: configId, ConfigName: plan.configName }],
-        ...(secretId && plan.secretName
-          ? { Secrets: [{ File: { Name: plan.secretName, UID: '0', GID: '0', Mode: 0o444 }, SecretID: secretId, SecretName: plan.secretName }] }
+        // Every node mounts the application users' secrets too: redis-swarm reads a user's
+        // password back from a node (as it reads the operator's), for `cli --user NAME`.
+        ...(secrets.length > 0
+          ? { Secrets: secrets.map((r) => ({ File: { Name: r.name, UID: '0', GID: '0', Mode: 0o444 }, SecretID: r.id, SecretName: r.name })) }
           : {}),
         Mounts: [
           {

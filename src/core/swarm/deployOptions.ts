@@ -3,6 +3,7 @@
  * refused before anything is created.
  */
 import { BadInputError } from '../errors';
+import { type AppUser, validateUsers } from './aclUsers';
 
 export type ClusterMode = 'persistent' | 'cache';
 export type PreferredEndpoint = 'hostname' | 'ip';
@@ -33,9 +34,15 @@ export interface DeployOptions {
   readonly preferredEndpoint: PreferredEndpoint;
   /** cache: lost slots may be reassigned by heal; persistent: never. */
   readonly mode: ClusterMode;
+  /**
+   * ACL users instead of one password: the operator (redis-swarm's own user, and the one
+   * replicas log in as; its password is `password` when given, else generated) and application
+   * users (each password generated, in a Docker secret of its own). The default user is off.
+   */
+  readonly acl?: { readonly operator: string; readonly users: readonly AppUser[] };
 }
 
-export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword'> = {
+export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword' | 'acl'> = {
   name: 'redis',
   nodes: 6,
   replicas: 1,
@@ -132,7 +139,7 @@ export function validateDeployOptions(o: DeployOptions): void {
     if (o.publishBase + o.nodes - 1 > 65535) {
       throw new BadInputError(`--publish ${o.publishBase} with ${o.nodes} nodes runs past port 65535.`);
     }
-    if (o.password === undefined && o.insecureNoPassword !== true) throw new BadInputError(unauthenticatedPublishRefusal(o.publishBase, o.nodes));
+    if (o.password === undefined && o.acl === undefined && o.insecureNoPassword !== true) throw new BadInputError(unauthenticatedPublishRefusal(o.publishBase, o.nodes));
   }
   if (o.maxmemory !== undefined && !/^\d+(?:[kKmMgG][bB]?)?$/.test(o.maxmemory)) {
     throw new BadInputError(`--maxmemory "${o.maxmemory}" is not a size like 512mb or 2gb.`);
@@ -144,6 +151,7 @@ export function validateDeployOptions(o: DeployOptions): void {
     if (o.password.length === 0) throw new BadInputError('The password is empty; leave it out for no password.');
     if (/[\r\n]/.test(o.password)) throw new BadInputError('The password may not contain line breaks.');
   }
+  if (o.acl) validateUsers(o.acl.operator, o.acl.users);
   for (const c of o.constraints) {
     if (!/^[^=!]+(==|!=)[^=]+$/.test(c)) {
       throw new BadInputError(`Placement constraint "${c}" is not of the form key==value or key!=value (e.g. node.role==worker).`);

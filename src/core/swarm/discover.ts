@@ -9,7 +9,9 @@ import type Docker from 'dockerode';
 import { BadInputError, NotFoundError } from '../errors';
 import { type Endpoint } from '../routes/endpoint';
 import {
+  LABEL_ACL_USERS,
   LABEL_AUTH_SECRET,
+  LABEL_OPERATOR_USER,
   LABEL_CLUSTER,
   LABEL_MANAGED,
   LABEL_MODE,
@@ -61,6 +63,10 @@ export interface SwarmCluster {
   readonly managed: boolean;
   readonly mode: ClusterMode;
   readonly authSecret?: string;
+  /** With ACL users (deploy --user/--acl): the operator user redis-swarm logs in as. */
+  readonly operatorUser?: string;
+  /** With ACL users: the application users' names (their passwords in secrets `<cluster>-user-<name>`). */
+  readonly appUsers?: readonly string[];
   /** Replicas per master deploy was asked for (absent for hand-made clusters and older deployments). */
   readonly replicas?: number;
   /** The `docker stack deploy` stack its services belong to, when they do. */
@@ -237,6 +243,8 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     .map((s, i) => buildNode(s, tasks, i + 1))
     .sort((a, b) => a.index - b.index || a.service.localeCompare(b.service));
   const authSecret = first[LABEL_AUTH_SECRET];
+  const operatorUser = first[LABEL_OPERATOR_USER];
+  const appUsers = (first[LABEL_ACL_USERS] ?? '').split(',').filter(Boolean);
   const stack = first[LABEL_STACK_NAMESPACE];
   const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
   return {
@@ -244,6 +252,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     managed,
     mode: first[LABEL_MODE] === 'cache' ? 'cache' : 'persistent',
     ...(authSecret ? { authSecret } : {}),
+    ...(operatorUser ? { operatorUser, appUsers } : {}),
     ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
     ...(stack ? { stack } : {}),
     nodes,

@@ -9,6 +9,7 @@ import { AdminPool } from '../redis/adminConnection';
 import { type ClusterAccess } from './clusterAccess';
 import { swarmCreateInputs } from './swarmNodes';
 import { type SwarmCluster } from './discover';
+import { loginOptions } from './auth';
 
 /**
  * The replicas per master to form a cluster with: the ones asked for, else the layout deploy
@@ -25,7 +26,7 @@ export function planSwarmCreate(access: ClusterAccess, replicas: number): Create
 }
 
 export function adminPoolFor(access: ClusterAccess): AdminPool {
-  return new AdminPool(access.router, access.password !== undefined ? { password: access.password } : {});
+  return new AdminPool(access.router, loginOptions(access.credentials));
 }
 
 export async function formSwarmCluster(

@@ -9,6 +9,10 @@ export const LABEL_MODE = 'org.redis-swarm.mode';
 export const LABEL_PORT = 'org.redis-swarm.port';
 /** Name of the Docker secret holding the password (the value never appears in a label). */
 export const LABEL_AUTH_SECRET = 'org.redis-swarm.auth-secret';
+/** With ACL users: the operator user's name (redis-swarm logs in as it; its password is in the auth secret). */
+export const LABEL_OPERATOR_USER = 'org.redis-swarm.operator-user';
+/** With ACL users: the application users' names, comma-separated (each password in secret `<cluster>-user-<name>`). */
+export const LABEL_ACL_USERS = 'org.redis-swarm.acl-users';
 /** Replicas per master deploy was asked for: `create` forms the cluster with them unless told otherwise. */
 export const LABEL_REPLICAS = 'org.redis-swarm.replicas';
 /** Set on a network deploy created, so destroy removes only networks it made. */

@@ -3,6 +3,7 @@
  * the per-node bits (announced hostname) are on the command line, and the password lives in a
  * Docker secret that the config only `include`s, so `docker service inspect` never shows it.
  */
+import { type AppUser, operatorAclRules, passwordHashRule } from './aclUsers';
 import { type DeployOptions } from './deployOptions';
 
 export const CONF_PATH = '/usr/local/etc/redis/redis.conf';
@@ -39,6 +40,27 @@ export function renderRedisConf(o: DeployOptions, authSecretName?: string): stri
 /** The secret's content: the same password for clients and for replicas talking to masters. */
 export function renderAuthSecret(password: string): string {
   return `requirepass ${quoteConf(password)}\nmasterauth ${quoteConf(password)}\n`;
+}
+
+/**
+ * The secret's content for a cluster with ACL users: the default user off (no password logs in
+ * as anyone), the operator with only the commands redis-swarm sends, each application user with
+ * its key patterns and command rules, and replicas logging in to their master as the operator.
+ * Passwords in `user` lines are SHA-256 hashes; only the operator's is in clear (masterauth
+ * needs it, and redis-swarm reads it back from here).
+ */
+export function renderAclSecret(operator: { name: string; password: string }, users: readonly { user: AppUser; password: string }[]): string {
+  const lines = [
+    'user default off resetpass resetkeys resetchannels -@all',
+    `user ${operator.name} reset on ${passwordHashRule(operator.password)} ${operatorAclRules().join(' ')}`,
+    ...users.map(
+      ({ user, password }) =>
+        `user ${user.name} reset on ${passwordHashRule(password)} resetchannels ${[...user.keyPatterns, ...user.commandRules].join(' ')}`,
+    ),
+    `masteruser ${operator.name}`,
+    `masterauth ${quoteConf(operator.password)}`,
+  ];
+  return lines.join('\n') + '\n';
 }
 
 /** redis.conf values use sdssplitargs quoting: double quotes with backslash escapes. */

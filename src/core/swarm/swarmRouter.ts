@@ -78,13 +78,21 @@ export class SwarmRouter implements Router {
     return { kind: 'tunnel', target: (await this.tunnelTo(node)).local };
   }
 
-  /** A tunnel to the node (shared by every caller): from its own container or a relay on the connected node. */
-  async tunnelTo(node: SwarmRedisNode, localPort?: number): Promise<Tunnel> {
+  /**
+   * A tunnel to the node (shared by every caller): from its own container or a relay on the
+   * connected node. A chosen local port or bind address makes it the caller's own listener
+   * (port-forward), never shared.
+   */
+  async tunnelTo(node: SwarmRedisNode, localPort?: number, bindAddress?: string): Promise<Tunnel> {
     const hop = await this.hops.hopTo(this.cluster, node);
     const open = (): Promise<Tunnel> =>
-      openTunnel(this.engine.docker, hop.containerId, node.port, { logger: this.logger, host: hop.host, ...(localPort !== undefined ? { localPort } : {}) });
-    // A chosen local port is the caller's own listener (port-forward), never shared.
-    if (localPort !== undefined) return open();
+      openTunnel(this.engine.docker, hop.containerId, node.port, {
+        logger: this.logger,
+        host: hop.host,
+        ...(localPort !== undefined ? { localPort } : {}),
+        ...(bindAddress !== undefined ? { bindAddress } : {}),
+      });
+    if (localPort !== undefined || bindAddress !== undefined) return open();
     const key = `${hop.containerId}>${hop.host}:${node.port}`;
     let tunnel = this.tunnels.get(key);
     if (!tunnel) {

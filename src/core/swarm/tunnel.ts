@@ -1,6 +1,6 @@
 /**
- * A TCP tunnel through the Docker API, like `kubectl port-forward`: a listener on 127.0.0.1
- * whose every connection becomes an exec in the node's container relaying to Redis's port.
+ * A TCP tunnel through the Docker API, like `kubectl port-forward`: a listener (on 127.0.0.1
+ * unless the caller binds another address, as `port-forward --bind` may) whose every connection becomes an exec in the node's container relaying to Redis's port.
  * It needs no published port and no route to the overlay network, and works wherever the
  * Docker API does (a unix socket, tcp://, ssh://). The relay uses only bash's /dev/tcp and
  * `cat`, which both the official redis:7 image (Debian) and our test image have.
@@ -34,8 +34,11 @@ export function relayScript(port: number, host = '127.0.0.1'): string {
 /** Seconds the relay keeps reading replies after the client half-closes. */
 export const HALF_CLOSE_GRACE_S = 1;
 
+/** Where tunnels listen unless told otherwise: only this machine can connect. */
+export const TUNNEL_BIND_ADDRESS = '127.0.0.1';
+
 export interface Tunnel {
-  /** Where local clients connect (127.0.0.1 and an ephemeral or chosen port). */
+  /** Where local clients connect (the bind address, 127.0.0.1 by default, and an ephemeral or chosen port). */
   readonly local: Endpoint;
   close(): Promise<void>;
 }
@@ -44,7 +47,13 @@ export async function openTunnel(
   docker: Docker,
   containerId: string,
   redisPort: number,
-  options: { localPort?: number; logger?: Logger; /** Where the relay dials from inside the container (default 127.0.0.1). */ host?: string } = {},
+  options: {
+    localPort?: number;
+    bindAddress?: string;
+    logger?: Logger;
+    /** Where the relay dials from inside the container (default 127.0.0.1). */
+    host?: string;
+  } = {},
 ): Promise<Tunnel> {
   const script = relayScript(redisPort, options.host);
   const logger = options.logger ?? nullLogger;
@@ -60,7 +69,7 @@ export async function openTunnel(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.localPort ?? 0, '127.0.0.1', () => {
+    server.listen(options.localPort ?? 0, options.bindAddress ?? TUNNEL_BIND_ADDRESS, () => {
       server.off('error', reject);
       resolve();
     });
@@ -69,7 +78,7 @@ export async function openTunnel(
   server.unref();
   const addr = server.address() as net.AddressInfo;
   return {
-    local: { host: '127.0.0.1', port: addr.port },
+    local: { host: addr.address, port: addr.port },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -46,11 +46,11 @@ export const createClusterCommand: CommandDef = {
       { title: `Create Cluster ${cluster.name}: replicas per master`, placeHolder: 'Replicas per master' },
     );
     if (!replicas) return undefined;
-    const password = await ctx.passwords.get(cluster.name);
+    const login = await ctx.passwords.get(cluster.name);
     const access = await openClusterAccess(cluster.name, {
       ...ctx.engines.targetOptions(),
       logger: ctx.logger,
-      ...(password !== undefined ? { password } : {}),
+      ...(login !== undefined ? { login } : {}),
     });
     try {
       const plan = planSwarmCreate(access, replicas.r);

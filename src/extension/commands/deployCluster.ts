@@ -7,11 +7,12 @@ import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { deployCluster, hostPortsProblem } from '../../core/swarm/deploy';
 import { type ClusterMode, DEPLOY_DEFAULTS, type DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
 import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
+import { DEFAULT_OPERATOR_USER, parseUserSpec } from '../../core/swarm/aclUsers';
 import { MultiStepInput, type Step } from '../multiStepInput';
 import { type CommandContext, type CommandDef } from './commandContext';
 
 const TITLE = 'Deploy Redis Cluster';
-const TOTAL_STEPS = 9;
+const TOTAL_STEPS = 10;
 
 /** What the wizard collects; every field is validated by the core as it is entered. */
 interface Answers {
@@ -22,6 +23,8 @@ interface Answers {
   network: string;
   publishBase?: number;
   mode: ClusterMode;
+  /** Application users as typed (NAME:KEYPATTERNS:CATEGORIES each); any, even none with `acl`, means ACL users. */
+  users?: string[];
   password?: string;
 }
 
@@ -46,6 +49,7 @@ function options(a: Answers): DeployOptions {
     mode: a.mode,
     ...(a.publishBase !== undefined ? { publishBase: a.publishBase } : {}),
     ...(a.password !== undefined ? { password: a.password } : {}),
+    ...(a.users !== undefined ? { acl: { operator: DEFAULT_OPERATOR_USER, users: a.users.map(parseUserSpec) } } : {}),
   };
 }
 
@@ -61,7 +65,11 @@ export function deploySummary(a: Readonly<Answers>): string[] {
       ? `host ports ${a.publishBase}-${a.publishBase + a.nodes - 1}, on every interface of the swarm nodes (swarm cannot bind one address): password required`
       : 'no published ports (reached through the Docker API)',
     `mode ${a.mode}`,
-    a.password !== undefined ? 'password: yes (a Docker secret, and your SecretStorage)' : 'password: none',
+    a.users !== undefined
+      ? `ACL users (default user off): operator ${DEFAULT_OPERATOR_USER}${a.users.map((u) => `, ${u.split(':')[0] ?? u}`).join('')}; passwords ${a.password !== undefined ? 'yours for the operator, ' : ''}generated into Docker secrets`
+      : a.password !== undefined
+        ? 'password: yes (a Docker secret, and your SecretStorage)'
+        : 'password: none',
   ];
 }
 
@@ -210,24 +218,47 @@ class DeployWizard {
     ];
     const chosen = await input.quickPick({ title: TITLE, step: 7, totalSteps: TOTAL_STEPS, items, activeItem: items.find((i) => i.mode === this.a.mode), placeholder: 'Mode' });
     this.a.mode = chosen.mode;
-    return this.password;
+    return this.users;
   };
 
-  /** Step 8: the password, required with published ports. */
-  private readonly password: Step = async (input) => {
+  /** Step 8: ACL users, or none for one password (or no password). */
+  private readonly users: Step = async (input) => {
     const v = await input.inputBox({
       title: TITLE,
       step: 8,
       totalSteps: TOTAL_STEPS,
+      value: this.a.users?.join(' ') ?? '',
+      prompt:
+        `ACL users, NAME:KEYPATTERNS:CATEGORIES separated by spaces (e.g. app:app:*:+@read,+@write), or "-" for the operator ${DEFAULT_OPERATOR_USER} only; ` +
+        'empty for one password (or none). With users the default user is off and passwords are generated into Docker secrets.',
+      validate: (v) => {
+        const specs = usersFrom(v);
+        return specs === undefined ? undefined : problem(() => validateDeployOptions(options({ ...this.a, users: specs })));
+      },
+    });
+    const specs = usersFrom(v);
+    if (specs === undefined) delete this.a.users;
+    else this.a.users = specs;
+    return this.password;
+  };
+
+  /** Step 9: the password (the operator's, with users), required with published ports and no users. */
+  private readonly password: Step = async (input) => {
+    const v = await input.inputBox({
+      title: TITLE,
+      step: 9,
+      totalSteps: TOTAL_STEPS,
       value: this.a.password ?? '',
       password: true,
       prompt:
-        this.a.publishBase !== undefined
+        this.a.users !== undefined
+          ? `The operator ${DEFAULT_OPERATOR_USER}'s password, or empty to generate one; kept in a Docker secret (and in VS Code SecretStorage when typed here)`
+          : this.a.publishBase !== undefined
           ? 'Password (requirepass and masterauth), required with published ports; kept in a Docker secret and in VS Code SecretStorage'
           : 'Password (requirepass and masterauth), or empty for none; kept in a Docker secret and in VS Code SecretStorage',
       validate: (v) =>
         v === ''
-          ? this.a.publishBase !== undefined
+          ? this.a.publishBase !== undefined && this.a.users === undefined
             ? 'Published ports are open on every interface of the swarm nodes: set a password, or go Back and leave the port empty.'
             : undefined
           : problem(() => validateDeployOptions({ ...options(this.a), password: v })),
@@ -237,7 +268,7 @@ class DeployWizard {
     return this.summary;
   };
 
-  /** Step 9: what will be created, then Deploy or Cancel. */
+  /** Step 10: what will be created, then Deploy or Cancel. */
   private readonly summary: Step = async (input) => {
     const lines = deploySummary(this.a);
     type SummaryItem = vscode.QuickPickItem & { readonly deploy?: boolean };
@@ -250,7 +281,7 @@ class DeployWizard {
     ];
     const chosen = await input.quickPick({
       title: `${TITLE}: ${this.a.name}`,
-      step: 9,
+      step: 10,
       totalSteps: TOTAL_STEPS,
       items,
       placeholder: 'Check the settings below, then Deploy or Cancel (Back to change one)',
@@ -262,8 +293,8 @@ class DeployWizard {
 }
 
 /**
- * `redisSwarm.deployCluster`: a nine-step wizard (name, nodes, replicas, image, network, port,
- * mode, password, summary), then deploy and form under one cancellable progress notification.
+ * `redisSwarm.deployCluster`: a ten-step wizard (name, nodes, replicas, image, network, port,
+ * mode, users, password, summary), then deploy and form under one cancellable progress notification.
  */
 export const deployClusterCommand: CommandDef = {
   id: 'redisSwarm.deployCluster',
@@ -298,13 +329,13 @@ export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progr
   log(`deploying ${deploySummary(o).join('; ')}`);
   await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });
   // Before forming: the model reader then finds it in SecretStorage.
-  if (o.password !== undefined) await ctx.passwords.store(o.name, o.password);
+  if (o.password !== undefined) await ctx.passwords.store(o.name, { ...(o.acl ? { username: o.acl.operator } : {}), password: o.password });
   if (token.isCancellationRequested) throw new CancelledError(`Cancelled after the services of ${o.name} were deployed; form them with "Create Cluster from Services".`);
   steps.report({ message: 'planning slots and replicas' });
   const access = await openClusterAccess(o.name, {
     ...ctx.engines.targetOptions(),
     logger: ctx.logger,
-    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.password !== undefined ? { login: { password: o.password } } : {}),
   });
   try {
     const plan = planSwarmCreate(access, o.replicas);
@@ -318,4 +349,12 @@ export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progr
   } finally {
     await access.dispose();
   }
+}
+
+/** The users step's answer: undefined for no users, [] for the operator alone ("-"), else each spec. */
+function usersFrom(text: string): string[] | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  if (t === '-') return [];
+  return t.split(/\s+/);
 }

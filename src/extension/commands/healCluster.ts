@@ -24,8 +24,8 @@ export const healClusterCommand: CommandDef = {
     }
     const clusterName = name;
     const graceMs = (vscode.workspace.getConfiguration('redisSwarm').get<number>('heal.graceSeconds') ?? DEFAULT_GRACE_SECONDS) * 1000;
-    const password = await ctx.passwords.get(clusterName);
-    const session = await openHealSession(ctx.engines.get(), clusterName, { ...(password !== undefined ? { password } : {}), logger: ctx.logger });
+    const login = await ctx.passwords.get(clusterName);
+    const session = await openHealSession(ctx.engines.get(), clusterName, { ...(login !== undefined ? { login } : {}), logger: ctx.logger });
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Healing ${clusterName}`, cancellable: true },

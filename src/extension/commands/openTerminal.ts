@@ -3,12 +3,13 @@ import { BadInputError } from '../../core/errors';
 import { type ClusterNode } from '../../core/cluster/topology';
 import { type ClusterModel } from '../../core/model/clusterModel';
 import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
-import { readClusterPassword } from '../../core/swarm/auth';
-import { runningNodes } from '../../core/swarm/discover';
+import { type Credentials, readClusterCredentials } from '../../core/swarm/auth';
+import { type SwarmCluster, runningNodes } from '../../core/swarm/discover';
+import { planTerminalLogin } from '../../core/swarm/terminalLogin';
 import { ClusterTerminal } from '../terminal/clusterTerminal';
 import { type TreeNode } from '../tree/nodes';
 import { isTreeNode, resolveCluster } from './pickCluster';
-import { type CommandDef } from './commandContext';
+import { type CommandContext, type CommandDef } from './commandContext';
 
 /**
  * `redisSwarm.openTerminal`: a redis-cli -c terminal on a cluster. From a node of the tree it
@@ -22,14 +23,13 @@ export const openTerminalCommand: CommandDef = {
     if (!cluster) return;
     const start = startNode(cluster, isTreeNode(args[0]) ? args[0] : undefined);
     const { router } = await ctx.store.getReader().connectionsFor(cluster.swarm);
-    // The same order as the model reader: a password the user gave, else the cluster's secret.
-    const password =
-      (await ctx.passwords.get(cluster.name)) ?? (await readClusterPassword(ctx.engines.get(), cluster.swarm).catch(() => undefined));
+    const credentials = await terminalLogin(ctx, cluster.swarm);
+    if (credentials === null) return;
     const pty = new ClusterTerminal({
       cluster: cluster.name,
       start,
       router,
-      ...(password !== undefined ? { password } : {}),
+      ...(credentials !== undefined ? { credentials } : {}),
       history: ctx.history,
       logger: ctx.logger,
     });
@@ -42,6 +42,51 @@ export const openTerminalCommand: CommandDef = {
     ctx.logger.info(`cluster terminal: ${cluster.name} on ${formatEndpoint(start)}`);
   },
 };
+
+/**
+ * Who the terminal logs in as, asked once per cluster and remembered in SecretStorage: on a
+ * cluster with ACL users, which user (its password read from the cluster's secret, or typed for
+ * a user redis-swarm did not deploy); on a cluster with a password redis-swarm cannot read, the
+ * password. Otherwise the cluster's own credentials, nothing asked. `null`: the user gave up.
+ */
+async function terminalLogin(ctx: CommandContext, swarm: SwarmCluster): Promise<Credentials | undefined | null> {
+  const plan = planTerminalLogin(swarm, await ctx.passwords.getTerminal(swarm.name), await ctx.passwords.get(swarm.name));
+  const engine = ctx.engines.get();
+  if (plan.kind === 'use') return plan.credentials;
+  if (plan.kind === 'pick-user') {
+    const other = '$(person-add) Another user…';
+    const picked = await vscode.window.showQuickPick(
+      [
+        ...plan.users.map((u) => ({
+          label: u.name,
+          description: u.role === 'operator' ? 'operator: the cluster, slot and migration commands redis-swarm uses' : 'application user',
+        })),
+        { label: other, description: 'an ACL user made by hand, with its password' },
+      ],
+      { title: `Log in to ${swarm.name} as…`, placeHolder: 'The terminal remembers the choice (in SecretStorage)' },
+    );
+    if (!picked) return null;
+    let login: Credentials | undefined;
+    if (picked.label === other) {
+      const username = await vscode.window.showInputBox({ title: `User for ${swarm.name}`, prompt: 'ACL user name' });
+      if (!username) return null;
+      const password = await vscode.window.showInputBox({ title: `Password of ${username}`, password: true });
+      if (password === undefined) return null;
+      login = { username, password };
+    } else {
+      login = await readClusterCredentials(engine, swarm, picked.label);
+    }
+    if (login) await ctx.passwords.storeTerminal(swarm.name, login);
+    return login;
+  }
+  const own = await readClusterCredentials(engine, swarm).catch(() => undefined);
+  if (own || !swarm.authSecret) return own;
+  // A password secret redis-swarm cannot read (no node running, or a hand-made layout): ask once.
+  const password = await vscode.window.showInputBox({ title: `Password of ${swarm.name}`, password: true, prompt: 'Remembered in SecretStorage' });
+  if (password === undefined) return null;
+  await ctx.passwords.storeTerminal(swarm.name, { password });
+  return { password };
+}
 
 /**
  * Where the REPL starts. A node with an announced hostname (the swarm service name) starts

@@ -5,6 +5,7 @@
  * (CRLF, colors). Keys typed while a command runs are kept and applied after it, except Ctrl+C,
  * which cancels the command (a SUBSCRIBE/MONITOR stream or a blocking call) at once.
  */
+import { type Credentials } from '../../core/swarm/auth';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { type Logger } from '../../core/lifecycle';
@@ -28,7 +29,8 @@ export interface ClusterTerminalOptions {
   readonly start: Endpoint;
   /** The cluster's router, owned by the ModelStore's reader: not disposed here. */
   readonly router: Router;
-  readonly password?: string;
+  /** How the REPL logs in (AUTH user password, or AUTH password). */
+  readonly credentials?: Credentials;
   readonly history: TerminalHistory;
   readonly logger: Logger;
 }
@@ -59,7 +61,8 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
         mode: 'tty',
         pushOutput: true,
         interactive: true,
-        ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.credentials !== undefined ? { password: options.credentials.password } : {}),
+        ...(options.credentials?.username !== undefined ? { user: options.credentials.username } : {}),
       },
       (chunk, channel) => this.write(this.output.format(chunk.toString('utf8'), channel)),
     );
