@@ -5,12 +5,11 @@
  * (unless downtime was accepted), so a stopped roll leaves every master serving, and running it
  * again continues where it stopped.
  */
-import { type ClusterNode } from '../cluster/topology';
 import { CancelledError, TimeoutError } from '../errors';
 import { pollUntil } from '../lifecycle';
 import { withClusterLock } from '../ops/clusterLock';
 import { failover } from '../ops/failover';
-import { type Endpoint } from '../routes/endpoint';
+import { nodeEndpoint } from './nodeEndpoint';
 import { waitNodeBack, NODE_POLL_MS } from './nodeBack';
 import { type RollStep, nextRollStep, refuseUnprotectedMasters } from './planRoll';
 import { type RollRecord } from './rollRecord';
@@ -25,11 +24,6 @@ export interface RollResult {
   /** Failovers made, as `from -> to` service names. */
   readonly failovers: readonly string[];
   readonly elapsedMs: number;
-}
-
-/** The endpoint to ask a node at: its announced hostname (stable across restarts), else its address. */
-export function nodeEndpoint(n: ClusterNode): Endpoint {
-  return { host: n.hostname ?? n.endpoint.host, port: n.endpoint.port };
 }
 
 /** The services of the cluster whose spec and running task are on their target. */

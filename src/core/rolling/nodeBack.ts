@@ -6,9 +6,11 @@
  */
 import { TimeoutError } from '../errors';
 import { pollUntil } from '../lifecycle';
-import { type ClusterTopology } from '../cluster/topology';
+import { isIP } from 'node:net';
+import { type ClusterTopology, type ReportedView } from '../cluster/topology';
+import { nodeEndpoint } from './nodeEndpoint';
 import { type NodeTarget } from './nodeTarget';
-import { lookAt, type RollSession } from './rollSession';
+import { type ClusterLook, lookAt, type RollSession } from './rollSession';
 import { serviceProgress } from './serviceState';
 
 /** How often a node coming back is looked at (ms). */
@@ -17,17 +19,38 @@ export const NODE_POLL_MS = 500;
 export const FAILED_TASKS_LIMIT = 3;
 
 /** What still keeps a node from being back, in words; undefined when it is back. */
-export function nodeNotBack(topology: ClusterTopology, service: string, nodeId: string | undefined): string | undefined {
-  const ids = new Set(topology.nodes.filter((n) => n.swarm?.service === service).map((n) => n.id));
-  const own = topology.views.find((v) => ids.has(v.view.self.id));
+export function nodeNotBack(topology: ClusterTopology, service: string, nodeId: string | undefined, taskIp?: string): string | undefined {
+  const own = ownView(topology, service);
   if (!own) return `${service} does not answer yet`;
   const self = own.view.self;
+  if (taskIp !== undefined && isIP(self.endpoint.host) !== 0 && self.endpoint.host !== taskIp) return `${service} still calls itself ${self.endpoint.host}, not ${taskIp}`;
   if (nodeId !== undefined && self.id !== nodeId) return `${service} came back as node ${self.id.slice(0, 8)}, not ${nodeId.slice(0, 8)} (its nodes.conf was lost)`;
   if (own.clusterState !== 'ok') return `${service} says cluster_state:${own.clusterState}`;
   if (self.role === 'replica' && own.masterLinkStatus !== 'up') return `${service}'s link to its master is ${own.masterLinkStatus ?? 'unknown'}`;
   const doubters = topology.views.filter((v) => v !== own && v.view.nodes.some((n) => n.id === self.id && (n.flags.fail || n.flags.pfail || n.linkState !== 'connected')));
   if (doubters.length > 0) return `${doubters.length} node(s) do not see ${service} as up yet`;
   return undefined;
+}
+
+function ownView(topology: ClusterTopology, service: string): ReportedView | undefined {
+  const ids = new Set(topology.nodes.filter((n) => n.swarm?.service === service).map((n) => n.id));
+  return topology.views.find((v) => ids.has(v.view.self.id));
+}
+
+/**
+ * A restarted node keeps its old address as its own until a peer MEETs it (cluster.c updates
+ * myself->ip only from a MEET; Redis issue #4645): its peers learn the new one from its
+ * packets, but the node itself would go on announcing the old one. One MEET from a peer fixes
+ * that, as heal does; the node's new overlay address only goes INTO the command a peer runs.
+ */
+async function meetIfStale(s: RollSession, look: ClusterLook, service: string): Promise<void> {
+  const own = ownView(look.topology, service);
+  const ip = look.cluster.nodes.find((n) => n.service === service)?.task?.ip;
+  if (!own || ip === undefined || isIP(own.view.self.endpoint.host) === 0 || own.view.self.endpoint.host === ip) return;
+  const peer = look.topology.views.find((v) => v !== own && v.clusterState === 'ok');
+  if (!peer) return;
+  const self = own.view.self;
+  await s.pool.command(nodeEndpoint(peer.view.self), ['CLUSTER', 'MEET', ip, self.endpoint.port, self.busPort]).catch(() => undefined);
 }
 
 /** Waits until the service's new task runs on the target and its node is back (see above). */
@@ -40,8 +63,9 @@ export async function waitNodeBack(s: RollSession, service: string, target: Node
         throw new TimeoutError(`The new task of ${service} keeps failing (${p.failures[0] ?? 'failed'}); the roll stopped. Roll back with --rollback.`);
       }
       if (!p.taskOnTarget) return `${service}'s new task is not running yet`;
-      const { topology } = await lookAt(s);
-      return nodeNotBack(topology, service, nodeId);
+      const look = await lookAt(s);
+      await meetIfStale(s, look, service);
+      return nodeNotBack(look.topology, service, nodeId, look.cluster.nodes.find((n) => n.service === service)?.task?.ip);
     },
     {
       deadline: Date.now() + s.nodeTimeoutMs,
