@@ -10,7 +10,7 @@
  * what the rolling logic acts on. (There is no registry to pull a real second version from.)
  */
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import calculateSlot from 'cluster-key-slot';
 import { type Cluster } from 'ioredis';
@@ -25,8 +25,10 @@ import { adminPoolFor } from '../../src/core/swarm/formCluster';
 import { joinSwarm } from '../../src/core/swarm/joinTopology';
 import { seedEndpoints } from '../../src/core/swarm/discover';
 import { type AdminPool } from '../../src/core/redis/adminConnection';
-import { clusterClient, formatTraffic, lostWrites, startTraffic } from '../support/rollingTraffic';
+import { clusterClient, formatTraffic, startTraffic } from '../support/rollingTraffic';
+import { verifyAcked } from '../support/opsWriter';
 import { TEST_IMAGE, deployFormedCluster, runPrefix, sweep } from '../support/swarm';
+import { runCli } from '../support/cliRun';
 
 const PUBLISH_BASE = 26210;
 const NODES = 6;
@@ -79,7 +81,7 @@ describe('rolling upgrade, config change and restart under traffic', { timeout: 
     } finally {
       stats = await traffic.stop();
     }
-    const lost = await lostWrites(c, traffic.acked);
+    const lost = await verifyAcked(c, traffic.acked);
     console.log(`# ${formatTraffic(what, stats, lost.length)}`);
     if (stats.failedWrites.length > 0) console.log(`#   first failed writes: ${stats.failedWrites.slice(0, 3).join(' | ')}`);
     assert.ok(stats.writes > 0, 'the writer wrote during the roll');
@@ -139,24 +141,41 @@ describe('rolling upgrade, config change and restart under traffic', { timeout: 
     await assertHealthy();
   });
 
-  it('rolling restart of every node; no acknowledged write lost', async () => {
+  it('rolling restart of every node with --fail-back: the same masters at the end; no acknowledged write lost', async () => {
+    const before = await masters();
     await underTraffic('restart', async () => {
-      const r = await withCluster((access, pool) => restartCluster(access, pool, undefined));
+      const r = await withCluster((access, pool) => restartCluster(access, pool, undefined, { failBack: true }));
       assert.equal(r.updated.length, NODES);
     });
+    assert.deepEqual(await masters(), before, 'the original masters are masters again');
     await assertHealthy();
   });
 
-  it('SIGKILL at several points of an upgrade leaves every slot served; running it again and --resume finish it', async () => {
+  async function masters(): Promise<string[]> {
+    return withCluster(async (access, pool) => {
+      const t = joinSwarm(await readTopology(access.router, seedEndpoints(access.cluster), { pool }), access.cluster);
+      return t.nodes.filter((n) => n.role === 'master' && n.slots.length > 0).map((n) => n.swarm?.service ?? '?').sort();
+    });
+  }
+
+  it('SIGTERM stops an upgrade between steps (exit 130, every master serving); SIGKILL at several points leaves every slot served; running it again and --resume finish it', async () => {
     const c = client as Cluster;
+    const stopped = runCli(['upgrade', '--cluster', name, '--image', TEST_IMAGE]);
+    children.add(stopped.child);
+    await stopped.waitFor(/updating \S+ \(a replica\)/, 300_000);
+    stopped.child.kill('SIGTERM');
+    assert.equal(await stopped.exit(240_000), 130, `the cancel status:\n${stopped.output()}`);
+    assert.match(stopped.output(), /every master is serving/);
+    children.delete(stopped.child);
+    await waitAllSlotsServed(c);
     // Back to the first image, killed at: a replica's update, a failover, a demoted master's update.
     const killPoints = [/updating \S+ \(a replica\)/, /CLUSTER FAILOVER on/, /is back and in sync[\s\S]*updating \S+ \(a replica\)/];
     for (const point of killPoints) {
-      const run = startCli(['upgrade', '--cluster', name, '--image', TEST_IMAGE]);
+      const run = runCli(['upgrade', '--cluster', name, '--image', TEST_IMAGE]);
       children.add(run.child);
       await run.waitFor(point, 300_000);
       run.child.kill('SIGKILL');
-      await run.exited;
+      await run.exit(30_000);
       children.delete(run.child);
       await waitAllSlotsServed(c);
       await withCluster(async (access) => {
@@ -200,43 +219,4 @@ function keyPerSlot(): string[] {
   }
   slotKeys = keys;
   return keys;
-}
-
-interface CliRun {
-  readonly child: ChildProcess;
-  readonly exited: Promise<unknown>;
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
-}
-
-function startCli(args: readonly string[]): CliRun {
-  const child = spawn(process.execPath, ['bin/redis-swarm', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const watchers: (() => void)[] = [];
-  const onData = (d: Buffer): void => {
-    text += d.toString('utf8');
-    watchers.forEach((w) => w());
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    exited,
-    waitFor: (pattern, timeoutMs) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${text}`)), timeoutMs);
-        const check = (): void => {
-          if (pattern.test(text)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        watchers.push(check);
-        void exited.then(() => {
-          clearTimeout(timer);
-          if (!pattern.test(text)) reject(new Error(`the CLI ended before ${pattern}:\n${text}`));
-        });
-        check();
-      }),
-  };
 }

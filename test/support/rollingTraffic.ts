@@ -4,8 +4,8 @@
  * reader loops. Each writer owns its keys, so its writes are ordered and the last acknowledged
  * value of every key is known; readers read keys whose value is known. Counts failed writes,
  * failed reads and reads that did not see the last acknowledged write, and the longest time one
- * command took (the pause a client saw). `lostWrites` afterwards reads every acknowledged key
- * back: a value that differs is an acknowledged write the cluster lost.
+ * command took (the pause a client saw). Afterwards every acknowledged key is read
+ * back (opsWriter.ts verifyAcked): a value that differs is an acknowledged write the cluster lost.
  */
 import { Cluster } from 'ioredis';
 
@@ -95,20 +95,6 @@ export function startTraffic(client: Cluster, o: { keys: number; writers?: numbe
       return { writes, reads, failedWrites, failedReads, staleReads, longestPauseMs: longest };
     },
   };
-}
-
-/** Acknowledged writes whose value the cluster no longer returns. */
-export async function lostWrites(client: Cluster, acked: ReadonlyMap<string, string>): Promise<string[]> {
-  const lost: string[] = [];
-  const entries = [...acked];
-  for (let i = 0; i < entries.length; i += 500) {
-    const chunk = entries.slice(i, i + 500);
-    const values = await Promise.all(chunk.map(([k]) => client.get(k)));
-    chunk.forEach(([k, v], j) => {
-      if (values[j] !== v) lost.push(`${k}: acknowledged ${v}, now ${values[j]}`);
-    });
-  }
-  return lost;
 }
 
 export function formatTraffic(what: string, s: TrafficStats, lost: number): string {
