@@ -2,8 +2,8 @@
  * Rolling upgrade, config change and restart on the real local swarm, under an application's
  * traffic (an ioredis Cluster writer and reader through published ports): no acknowledged write
  * may be lost (asserted); failed commands and the longest pause are reported. Then the tool is
- * killed (SIGKILL) at several points of an upgrade: every slot must still be served, and a
- * resume must finish it.
+ * stopped (SIGTERM) and killed (SIGKILL) at several points of an upgrade: every slot must still
+ * be served, and a resume must finish it; then one command rolls the upgrade back.
  *
  * The "new image" is the local test image under a second tag (docker tag, removed afterwards):
  * the same Redis, but for swarm a different image reference and so a new task spec; that is
@@ -187,6 +187,18 @@ describe('rolling upgrade, config change and restart under traffic', { timeout: 
       assert.equal(r.kind, 'upgrade');
     });
     assert.deepEqual(images(), names.map(() => TEST_IMAGE));
+    await assertHealthy();
+  });
+
+  it('upgrade --rollback (one command, the CLI) after a finished upgrade returns every node to the image it ran before', async () => {
+    await underTraffic('rollback', async () => {
+      const run = runCli(['upgrade', '--cluster', name, '--rollback']);
+      children.add(run.child);
+      assert.equal(await run.exit(600_000), 0, `the rollback's status:\n${run.output()}`);
+      children.delete(run.child);
+      assert.match(run.output(), /\[OK\] rollback of /);
+    });
+    assert.deepEqual(images(), names.map(() => nextImage));
     await assertHealthy();
   });
 });
