@@ -11,7 +11,7 @@ import { type ClusterAccess } from '../swarm/clusterAccess';
 import { announcedName, seedEndpoints } from '../swarm/discover';
 import { type RollResult, runRoll } from './applyRoll';
 import { checkUpgradeImage } from './imageCheck';
-import { type NodeTarget, versionOf } from './nodeTarget';
+import { type NodeTarget, confOf, versionOf } from './nodeTarget';
 import { type RollKind, type RollRecord, rollbackOf, sameTargets } from './rollRecord';
 import { lookAt, type RollSession } from './rollSession';
 import { readRollRecord, serviceTemplate } from './serviceState';
@@ -48,9 +48,9 @@ async function newRecord(s: RollSession, kind: RollKind, targets: Record<string,
   const docker = s.access.engine.docker;
   const previous: Record<string, NodeTarget> = {};
   for (const service of Object.keys(targets)) {
-    const v = versionOf(await serviceTemplate(docker, service));
-    const conf = (await serviceTemplate(docker, service))?.ContainerSpec?.Configs?.find((c) => c.ConfigName === v.config);
-    previous[service] = { image: v.image, ...(v.config !== undefined && conf?.ConfigID ? { config: { name: v.config, id: conf.ConfigID } } : {}) };
+    const template = await serviceTemplate(docker, service);
+    const conf = confOf(template);
+    previous[service] = { image: versionOf(template).image, ...(conf ? { config: conf } : {}) };
   }
   const { topology } = await lookAt(s);
   const originalMasters = topology.nodes.flatMap((n) => (n.role === 'master' && n.slots.length > 0 && n.swarm ? [n.swarm.service] : []));
