@@ -6,11 +6,11 @@
  * again continues where it stopped.
  */
 import { CancelledError, TimeoutError } from '../errors';
-import { pollUntil } from '../lifecycle';
+import { pollUntil, sleep } from '../lifecycle';
 import { withClusterLock } from '../ops/clusterLock';
 import { failover } from '../ops/failover';
 import { nodeEndpoint } from './nodeEndpoint';
-import { waitNodeBack, NODE_POLL_MS } from './nodeBack';
+import { meetIfStale, nodeNotBack, waitNodeBack, NODE_POLL_MS } from './nodeBack';
 import { type RollStep, nextRollStep, refuseUnprotectedMasters } from './planRoll';
 import { type RollRecord } from './rollRecord';
 import { type ClusterLook, lookAt, type RollSession } from './rollSession';
@@ -52,9 +52,7 @@ async function rollLocked(s: RollSession, record: RollRecord, o: { readonly acce
   const updated: string[] = [];
   const failovers: string[] = [];
 
-  let look = await lookAt(s);
-  let done = await doneServices(s, record);
-  refuseUnprotectedMasters({ topology: look.topology, scope, done, acceptDowntime: o.acceptDowntime });
+  let { look, done } = await refuseOrStart(s, record, scope, o.acceptDowntime);
   s.progress.report({ message: `recording the ${record.kind} on ${services.length} service(s) (${scope.length - done.size} of ${scope.length} node(s) to go)` });
   await writeRollRecord(docker, services, record);
 
@@ -69,11 +67,60 @@ async function rollLocked(s: RollSession, record: RollRecord, o: { readonly acce
     done = await doneServices(s, record);
   }
   if (record.failBack) await failBack(s, record, look, failovers);
+  // The last failovers leave replicas resyncing: done is when every node is back and in sync,
+  // so the next operation (or roll) finds every master with an in-sync replica.
+  await waitSettled(s, record);
   if ((await doneServices(s, record)).size < scope.length) {
     throw new TimeoutError(`The ${record.kind} did not converge (some node keeps leaving its target); ${resumeHint}.`);
   }
   await finishRollRecord(docker, services, record);
   return { kind: record.kind, updated, failovers, elapsedMs: Date.now() - started };
+}
+
+/** How long a master may lack an in-sync replica (one resyncing after a failover) before the roll refuses (ms). */
+export const REFUSAL_GRACE_MS = 15_000;
+
+/**
+ * The first look, and the refusal of masters without an in-sync replica. A replica that is
+ * resyncing for a moment (after a failover, a restart) is waited for briefly rather than refused.
+ */
+async function refuseOrStart(s: RollSession, record: RollRecord, scope: readonly string[], acceptDowntime: boolean): Promise<{ look: ClusterLook; done: Set<string> }> {
+  const deadline = Date.now() + REFUSAL_GRACE_MS;
+  for (;;) {
+    const look = await lookAt(s);
+    const done = await doneServices(s, record);
+    try {
+      refuseUnprotectedMasters({ topology: look.topology, scope, done, acceptDowntime });
+      return { look, done };
+    } catch (err) {
+      if (Date.now() > deadline || s.token.isCancellationRequested) throw err;
+    }
+    await sleep(NODE_POLL_MS, s.token);
+  }
+}
+
+/** Waits until every node in scope is back (rejoined, in sync, seen up by all). */
+async function waitSettled(s: RollSession, record: RollRecord): Promise<void> {
+  await pollUntil(
+    async () => {
+      const look = await lookAt(s);
+      for (const service of Object.keys(record.targets)) {
+        const ip = look.cluster.nodes.find((n) => n.service === service)?.task?.ip;
+        // A node restarted by a run that was killed before it saw the node back may still need its MEET.
+        await meetIfStale(s, look, service);
+        const missing = nodeNotBack(look.topology, service, undefined, ip);
+        if (missing !== undefined) return missing;
+      }
+      return undefined;
+    },
+    {
+      deadline: Date.now() + s.nodeTimeoutMs,
+      intervalMs: NODE_POLL_MS,
+      token: s.token,
+      timeout: (m) => `The cluster did not settle after the ${record.kind} (${m}); ${resumeHint}.`,
+      cancelled: `Stopped while the cluster settled: ${resumeHint}.`,
+    },
+  );
 }
 
 async function takeStep(

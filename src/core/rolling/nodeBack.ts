@@ -43,7 +43,7 @@ function ownView(topology: ClusterTopology, service: string): ReportedView | und
  * packets, but the node itself would go on announcing the old one. One MEET from a peer fixes
  * that, as heal does; the node's new overlay address only goes INTO the command a peer runs.
  */
-async function meetIfStale(s: RollSession, look: ClusterLook, service: string): Promise<void> {
+export async function meetIfStale(s: RollSession, look: ClusterLook, service: string): Promise<void> {
   const own = ownView(look.topology, service);
   const ip = look.cluster.nodes.find((n) => n.service === service)?.task?.ip;
   if (!own || ip === undefined || isIP(own.view.self.endpoint.host) === 0 || own.view.self.endpoint.host === ip) return;
