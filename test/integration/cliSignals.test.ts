@@ -5,7 +5,6 @@
  * run's prefix. Needs `npm run build` (dist/cli.js).
  */
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import Redis from 'ioredis';
 import { EXIT_CANCELLED } from '../../src/cli/main';
@@ -18,54 +17,9 @@ import { StaticRouter } from '../../src/core/routes/router';
 import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
 import { startOpsNodes } from '../support/opsNodes';
 import { TEST_IMAGE, leftovers, runPrefix, sweep } from '../support/swarm';
+import { type Run, runCli } from '../support/cliRun';
 
 const BASE = 25200;
-
-interface Run {
-  readonly child: ChildProcess;
-  /** Resolves with what was written so far once a line matches, or rejects when the run ends first. */
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
-  /** The exit code (or the signal that killed it), bounded by timeoutMs. */
-  exit(timeoutMs: number): Promise<number | string>;
-  output(): string;
-}
-
-function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, ['bin/redis-swarm', ...args], { env: { ...process.env, DOCKER_HOST: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const watchers: (() => void)[] = [];
-  const onData = (c: Buffer): void => {
-    text += c.toString('utf8');
-    watchers.forEach((w) => w());
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  return {
-    child,
-    output: () => text,
-    waitFor: (pattern, timeoutMs) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${text}`)), timeoutMs);
-        const check = (): void => {
-          if (!pattern.test(text)) return;
-          clearTimeout(timer);
-          resolve();
-        };
-        watchers.push(check);
-        void exited.then((code) => {
-          clearTimeout(timer);
-          if (!pattern.test(text)) reject(new Error(`the run ended (${code}) before a line matching ${pattern}; output:\n${text}`));
-        });
-        check();
-      }),
-    exit: (timeoutMs) =>
-      Promise.race([
-        exited,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running ${timeoutMs} ms after the signal; output:\n${text}`)), timeoutMs).unref()),
-      ]),
-  };
-}
 
 function kill(run: Run): void {
   if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');

@@ -89,3 +89,20 @@ test('a cluster with ACL users names them and where their passwords are, never a
   const t = describeCluster({ ...clusterFrom(FORMED_22190), name: 'cache', swarm });
   assert.match(t.tooltip, /ACL users: redis-swarm \(operator\), app; passwords in secrets `cache-auth` and `cache-user-\*`/);
 });
+
+test('while a roll is under way the cluster says so, and nodes on another image or redis.conf show theirs', () => {
+  const c = clusterFrom(FORMED_22190);
+  const shard = c.shards[0];
+  assert.ok(shard);
+  const on = (s: SwarmRedisNode, image: string, config: string): SwarmRedisNode => ({ ...s, image, config });
+  const a = on(service('redis-1', '192.0.2.2'), 'redis:7.4', 'redis-conf-2');
+  const b = on(service('redis-2', '192.0.2.3'), 'redis:7.2', 'redis-conf-1');
+  const mixed: ClusterModel = { ...c, swarm: { name: 'redis', managed: true, mode: 'persistent', roll: { kind: 'upgrade', startedAt: '2026-01-01T00:00:00Z' }, nodes: [a, b] } };
+  const master = { ...shard, master: { ...shard.master, service: a } };
+  assert.match(describeMaster(mixed, master).description, / · redis:7\.4 · redis-conf-2$/);
+  assert.match(describeMaster(mixed, master).tooltip, /Image: `redis:7\.4`[\s\S]*redis\.conf: Docker config `redis-conf-2`/);
+  assert.match(describeCluster(mixed).description, /upgrade unfinished/);
+  assert.match(describeCluster(mixed).tooltip, /--resume/);
+  const settled: ClusterModel = { ...mixed, swarm: { ...mixed.swarm, roll: undefined, nodes: [a, on(b, 'redis:7.4', 'redis-conf-2')] } } as ClusterModel;
+  assert.doesNotMatch(describeMaster(settled, master).description, /redis:7\.4/, 'a settled cluster keeps the description short');
+});

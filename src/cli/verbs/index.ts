@@ -15,6 +15,9 @@ import { fixVerb } from './fix';
 import { rebalanceVerb } from './rebalance';
 import { addNodeVerb } from './addNode';
 import { delNodeVerb } from './delNode';
+import { upgradeVerb } from './upgrade';
+import { restartVerb } from './restart';
+import { configVerb } from './config';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them: set up, look, act, tear down. */
 export const verbs: readonly Verb[] = [
@@ -33,5 +36,8 @@ export const verbs: readonly Verb[] = [
   failoverVerb,
   addNodeVerb,
   delNodeVerb,
+  upgradeVerb,
+  configVerb,
+  restartVerb,
   destroyVerb,
 ];

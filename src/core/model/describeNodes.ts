@@ -42,6 +42,7 @@ export function describeCluster(c: ClusterModel): ItemText {
   const parts = [HEALTH_WORDS[c.health], `${nodes} node${nodes === 1 ? '' : 's'}`];
   if (c.health === 'ok' || c.health === 'degraded' || c.health === 'fail') parts.push(`${c.slotsCovered}/${TOTAL_SLOTS} slots`);
   if (running < nodes) parts.push(`${running} running`);
+  if (c.swarm.roll) parts.push(`${c.swarm.roll.kind} unfinished`);
   const lines = [
     `**Redis cluster ${md(c.name)}**: ${HEALTH_WORDS[c.health]}${c.health === 'degraded' ? ' (Redis says cluster_state:ok; redundancy or upkeep is lacking)' : ''}`,
     `${c.shards.length} shard(s), ${nodes} node service(s), ${running} running`,
@@ -52,6 +53,7 @@ export function describeCluster(c: ClusterModel): ItemText {
       : c.swarm.authSecret
         ? [`Password in secret \`${c.swarm.authSecret}\``]
         : []),
+    ...(c.swarm.roll ? [`An unfinished ${c.swarm.roll.kind} (started ${c.swarm.roll.startedAt}): finish it with \`--resume\` or undo it with \`--rollback\``] : []),
     ...(c.error ? [`Error: ${md(c.error)}`] : []),
     ...c.findings.map((f) => `${findingTag(f)} ${md(f.message)}`),
   ];
@@ -95,6 +97,7 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
   if (report) parts.push(`${report.keys} key${report.keys === 1 ? '' : 's'}`);
   if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
   if (!m.healthy) parts.unshift(problemOf(m));
+  parts.push(...versionNote(c, m));
   const lines = [
     `**Master ${md(endpointOf(m))}** of cluster ${md(c.name)}${m.healthy ? '' : ` (${problemOf(m)})`}`,
     `Node ID: \`${m.node.id}\``,
@@ -118,6 +121,7 @@ export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel
   const parts = [link ? `link ${link}` : 'link unknown'];
   if (r.lagBytes !== undefined) parts.push(`lag ${formatBytes(r.lagBytes)}`);
   if (!r.healthy && link === 'up') parts.unshift(problemOf(r));
+  parts.push(...versionNote(c, r));
   const lines = [
     `**Replica ${md(endpointOf(r))}** of ${md(endpointOf(shard.master))} in cluster ${md(c.name)}${r.healthy ? '' : ` (${problemOf(r)})`}`,
     `Node ID: \`${r.node.id}\``,
@@ -146,7 +150,6 @@ export function describeService(c: ClusterModel, service: SwarmRedisNode | undef
   const lines = [
     `**${md(label)}**: ${node ? 'a node outside every shard' : 'a node service, not in a cluster yet'} (cluster ${md(c.name)})`,
     ...(node ? [`Node ID: \`${node.node.id}\``] : []),
-    `Image: \`${s?.image ?? '?'}\``,
     ...serviceLines(s),
     ...(s?.task?.error ? [`Task error: ${md(s.task.error)}`] : []),
   ];
@@ -184,10 +187,24 @@ function swarmLines(n: NodeModel): string[] {
   ];
 }
 
+/**
+ * Which image and redis.conf version a node is on, for the description: only while the
+ * cluster's nodes differ (a roll under way or stopped half-way), so a settled tree stays short.
+ */
+export function versionNote(c: ClusterModel, n: NodeModel): string[] {
+  const s = n.service;
+  if (!s) return [];
+  const images = new Set(c.swarm.nodes.map((x) => x.image));
+  const configs = new Set(c.swarm.nodes.map((x) => x.config ?? ''));
+  return [...(images.size > 1 ? [s.image] : []), ...(configs.size > 1 && s.config !== undefined ? [s.config] : [])];
+}
+
 function serviceLines(s: SwarmRedisNode | undefined): string[] {
   if (!s) return ['Swarm service: none found'];
   return [
     `Swarm service: \`${s.service}\``,
+    `Image: \`${s.image}\``,
+    ...(s.config !== undefined ? [`redis.conf: Docker config \`${s.config}\``] : []),
     `Task state: ${s.task ? `${s.task.state}${s.task.desiredState !== s.task.state ? ` (desired ${s.task.desiredState})` : ''}` : 'no task'}`,
     `Swarm node: ${s.task?.swarmNode ? `\`${s.task.swarmNode}\`` : 'unknown'}`,
     `IP: ${s.task?.ip ?? 'unknown'}`,

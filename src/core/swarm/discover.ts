@@ -22,6 +22,8 @@ import {
 import { type ClusterMode } from './deployOptions';
 import { execCapture } from './exec';
 import { LABEL_STACK_NAMESPACE } from './stackLabels';
+import { CONF_PATH } from './redisConf';
+import { LABEL_ROLL, decodeRoll } from '../rolling/rollRecord';
 import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';
 
 export const DEFAULT_REDIS_PORT = 6379;
@@ -55,6 +57,8 @@ export interface SwarmRedisNode {
   readonly publishedPort?: number;
   /** The running task (or the newest one when none runs). */
   readonly task?: SwarmTask;
+  /** The Docker config holding its redis.conf (deploy's, or a later version from `config set`). */
+  readonly config?: string;
 }
 
 export interface SwarmCluster {
@@ -71,6 +75,8 @@ export interface SwarmCluster {
   readonly replicas?: number;
   /** The `docker stack deploy` stack its services belong to, when they do. */
   readonly stack?: string;
+  /** An upgrade, restart or config change that was started and has not finished (rolling/rollRecord.ts). */
+  readonly roll?: { readonly kind: string; readonly startedAt: string };
   readonly nodes: readonly SwarmRedisNode[];
 }
 
@@ -78,7 +84,10 @@ type ServiceInfo = Docker.Service & {
   Spec?: {
     Name?: string;
     Labels?: Record<string, string>;
-    TaskTemplate?: { ContainerSpec?: { Image?: string; Args?: string[]; Command?: string[]; Hostname?: string }; Networks?: { Target: string }[] };
+    TaskTemplate?: {
+      ContainerSpec?: { Image?: string; Args?: string[]; Command?: string[]; Hostname?: string; Configs?: { File?: { Name?: string }; ConfigName?: string }[] };
+      Networks?: { Target: string }[];
+    };
     EndpointSpec?: { Ports?: { TargetPort?: number; PublishedPort?: number; PublishMode?: string }[] };
   };
   Endpoint?: { Ports?: { TargetPort?: number; PublishedPort?: number; PublishMode?: string }[] };
@@ -247,6 +256,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
   const appUsers = (first[LABEL_ACL_USERS] ?? '').split(',').filter(Boolean);
   const stack = first[LABEL_STACK_NAMESPACE];
   const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
+  const roll = rollOf(services);
   return {
     name,
     managed,
@@ -255,8 +265,22 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     ...(operatorUser ? { operatorUser, appUsers } : {}),
     ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
     ...(stack ? { stack } : {}),
+    ...(roll ? { roll } : {}),
     nodes,
   };
+}
+
+/** The unfinished roll any node service records (views show it; a label no one can read shows nothing). */
+function rollOf(services: readonly ServiceInfo[]): SwarmCluster['roll'] {
+  for (const s of services) {
+    try {
+      const r = decodeRoll(s.Spec?.Labels?.[LABEL_ROLL]);
+      if (r) return { kind: r.kind, startedAt: r.startedAt };
+    } catch {
+      // Unreadable: `upgrade --resume` says so in words.
+    }
+  }
+  return undefined;
 }
 
 function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): SwarmRedisNode {
@@ -271,6 +295,7 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): Swar
   const networkIds = new Set((spec.TaskTemplate?.Networks ?? []).flatMap((n) => (n.Target ? [n.Target] : [])));
   const task = currentTask(allTasks.filter((t) => t.ServiceID === s.ID), networkIds);
   const announced = announcedHostname(spec.TaskTemplate?.ContainerSpec ?? {});
+  const config = spec.TaskTemplate?.ContainerSpec?.Configs?.find((c) => c.File?.Name === CONF_PATH)?.ConfigName;
   return {
     service: name,
     ...(announced !== undefined && announced !== name ? { hostname: announced } : {}),
@@ -280,6 +305,7 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): Swar
     port,
     ...(published?.PublishedPort ? { publishedPort: published.PublishedPort } : {}),
     ...(task ? { task } : {}),
+    ...(config !== undefined ? { config } : {}),
   };
 }
 

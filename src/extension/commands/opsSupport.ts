@@ -9,12 +9,12 @@ import { type CancellationToken, type ProgressReporter } from '../../core/lifecy
 import { type ClusterModel } from '../../core/model/clusterModel';
 import { withClusterLock } from '../../core/ops/clusterLock';
 import { type AdminPool } from '../../core/redis/adminConnection';
-import { type Router } from '../../core/routes/router';
+import { type SwarmRouter } from '../../core/swarm/swarmRouter';
 import { seedEndpoints } from '../../core/swarm/discover';
 import { type CommandContext } from './commandContext';
 
 export interface OpsConnections {
-  readonly router: Router;
+  readonly router: SwarmRouter;
   readonly pool: AdminPool;
 }
 

@@ -19,9 +19,13 @@ import { openTerminalCommand } from './openTerminal';
 import { healClusterCommand } from './healCluster';
 import { addReplicaCommand } from './addReplica';
 import { removeNodeCommand } from './removeNode';
+import { upgradeClusterCommand } from './upgradeCluster';
+import { restartClusterCommand } from './restartCluster';
+import { changeConfigCommand } from './changeConfig';
+import { finishRollCommand } from './finishRoll';
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, upgradeClusterCommand, restartClusterCommand, changeConfigCommand, finishRollCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {

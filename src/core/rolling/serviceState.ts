@@ -1,0 +1,104 @@
+/**
+ * The Docker side of a roll: each node service's spec and running task, whether both are on the
+ * target, the service update that moves one there, and the roll record's label on every service.
+ */
+import type Docker from 'dockerode';
+import { ConflictError, describeError } from '../errors';
+import { type NodeTarget, type TaskTemplateLike, onTarget, withTarget } from './nodeTarget';
+import { LABEL_ROLL, LABEL_ROLL_LAST, type RollRecord, decodeRoll, encodeRoll } from './rollRecord';
+
+interface ServiceInspect {
+  ID: string;
+  Version?: { Index?: number };
+  Spec?: { Name?: string; Labels?: Record<string, string>; TaskTemplate?: TaskTemplateLike } & Record<string, unknown>;
+}
+
+interface TaskInfo {
+  ServiceID?: string;
+  DesiredState?: string;
+  Status?: { State?: string; Err?: string };
+  Spec?: TaskTemplateLike;
+}
+
+export async function inspectService(docker: Docker, name: string): Promise<ServiceInspect> {
+  return (await docker.getService(name).inspect()) as ServiceInspect;
+}
+
+/** The task template of a service as it is now. */
+export async function serviceTemplate(docker: Docker, name: string): Promise<TaskTemplateLike | undefined> {
+  return (await inspectService(docker, name)).Spec?.TaskTemplate;
+}
+
+export interface ServiceProgress {
+  /** The service's spec carries the target. */
+  readonly specOnTarget: boolean;
+  /** A task of the target spec is running (and meant to). */
+  readonly taskOnTarget: boolean;
+  /** Errors of the newest failed tasks (a crash loop on a bad image or setting). */
+  readonly failures: readonly string[];
+}
+
+export async function serviceProgress(docker: Docker, name: string, target: NodeTarget): Promise<ServiceProgress> {
+  const svc = await inspectService(docker, name);
+  const tasks = (await docker.listTasks({ filters: { service: [name] } })) as TaskInfo[];
+  const mine = tasks.filter((t) => t.ServiceID === svc.ID);
+  const taskOnTarget = mine.some((t) => t.DesiredState === 'running' && t.Status?.State === 'running' && onTarget(t.Spec, target));
+  const failures = mine.filter((t) => (t.Status?.State === 'failed' || t.Status?.State === 'rejected') && onTarget(t.Spec, target)).map((t) => t.Status?.Err ?? 'failed');
+  return { specOnTarget: onTarget(svc.Spec?.TaskTemplate, target), taskOnTarget, failures };
+}
+
+/** Moves a service onto the target (swarm then replaces its task); a no-op when it is there. */
+export async function updateServiceToTarget(docker: Docker, name: string, target: NodeTarget): Promise<boolean> {
+  const svc = await inspectService(docker, name);
+  const spec = svc.Spec ?? {};
+  if (onTarget(spec.TaskTemplate, target)) return false;
+  const body = { ...spec, TaskTemplate: withTarget(spec.TaskTemplate ?? {}, target) };
+  // The version guards against a concurrent change (the API refuses a stale one).
+  await docker
+    .getService(name)
+    .update({ _query: { version: svc.Version?.Index ?? 0 }, _body: body })
+    .catch((err: unknown) => {
+      throw new ConflictError(`Could not update service ${name}: ${describeError(err)}`, { cause: err });
+    });
+  return true;
+}
+
+/** Sets (a string) or removes (undefined) service labels on each service; labels change without a task restart. */
+async function setLabels(docker: Docker, services: readonly string[], patch: Readonly<Record<string, string | undefined>>): Promise<void> {
+  for (const name of services) {
+    const svc = await inspectService(docker, name);
+    const spec = svc.Spec ?? {};
+    const before = spec.Labels ?? {};
+    const labels = { ...before };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) delete labels[k];
+      else labels[k] = v;
+    }
+    if (Object.keys(patch).every((k) => before[k] === labels[k])) continue;
+    await docker
+      .getService(name)
+      .update({ _query: { version: svc.Version?.Index ?? 0 }, _body: { ...spec, Labels: labels } })
+      .catch((err: unknown) => {
+        throw new ConflictError(`Could not record the roll on service ${name}: ${describeError(err)}`, { cause: err });
+      });
+  }
+}
+
+/** Records a roll in progress on every service, before its first change. */
+export function writeRollRecord(docker: Docker, services: readonly string[], record: RollRecord): Promise<void> {
+  return setLabels(docker, services, { [LABEL_ROLL]: encodeRoll(record) });
+}
+
+/** A finished roll: no longer in progress, kept as the last one (what --rollback undoes after the fact). */
+export function finishRollRecord(docker: Docker, services: readonly string[], record: RollRecord): Promise<void> {
+  return setLabels(docker, services, { [LABEL_ROLL]: undefined, [LABEL_ROLL_LAST]: encodeRoll(record) });
+}
+
+/** The roll recorded on any of the services (they carry the same record), if one is. */
+export async function readRollRecord(docker: Docker, services: readonly string[], which: 'current' | 'last' = 'current'): Promise<RollRecord | undefined> {
+  for (const name of services) {
+    const r = decodeRoll((await inspectService(docker, name)).Spec?.Labels?.[which === 'current' ? LABEL_ROLL : LABEL_ROLL_LAST]);
+    if (r) return r;
+  }
+  return undefined;
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { BadInputError } from '../../core/errors';
+import { applyConfigSet, planConfigSet } from '../../core/rolling/configChange';
+import { confWords } from '../../core/rolling/confText';
+import { formatConfigPlan } from '../../core/rolling/formatRoll';
+import { type CommandDef } from './commandContext';
+import { pickRollCluster, rollAccess, runRoll } from './rollSupport';
+
+/** `redisSwarm.changeConfig`: `NAME VALUE …` typed in, the diff shown, then set live where possible and rolled onto a new config version. */
+export const changeConfigCommand: CommandDef = {
+  id: 'redisSwarm.changeConfig',
+  async run(ctx, ...args) {
+    const cluster = await pickRollCluster(ctx, args[0], 'Change Configuration');
+    if (!cluster) return;
+    const text = await vscode.window.showInputBox({
+      title: `Change the redis.conf of ${cluster.name}`,
+      prompt: 'Settings as NAME VALUE pairs, e.g. maxmemory 256mb maxmemory-policy allkeys-lru',
+    });
+    if (!text) return;
+    const words = confWords(text);
+    if (words.length === 0 || words.length % 2 !== 0) throw new BadInputError('Give NAME VALUE pairs (quote a value that has spaces).');
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < words.length; i += 2) pairs.push([words[i] as string, words[i + 1] as string]);
+    const { access, pool } = await rollAccess(ctx, cluster);
+    const plan = await planConfigSet(access, pool, pairs);
+    const ok = await vscode.window.showWarningMessage(`Change the configuration of ${cluster.name}?`, { modal: true, detail: formatConfigPlan(plan) }, 'Apply and Roll');
+    if (ok !== 'Apply and Roll') return;
+    ctx.logger.info(formatConfigPlan(plan).trim());
+    await runRoll(ctx, cluster, 'Change configuration', async (a, p, o) => (await applyConfigSet(a, p, plan, o)).roll);
+  },
+};
