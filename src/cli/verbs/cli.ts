@@ -18,10 +18,12 @@ import { cstr } from '../../core/repl/cstring';
 import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { type Router, StaticRouter } from '../../core/routes/router';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
+import { loadTlsFlags } from '../../core/tls/tlsFiles';
 import { type CliIO, type Verb } from '../verb';
 
 const USAGE =
   'cli [-h host] [-p port] [-a password] [--user name] [-n db] [-c] [-3] [--raw | --no-raw] ' +
+  '[--tls [--sni host] [--cacert file] [--cacertdir dir] [--insecure] [--cert file --key file]] ' +
   '[--cluster NAME [--services a,b,c] [--node N]] [command args...]';
 
 const HISTORY_FILE = '.redis-swarm_history';
@@ -46,6 +48,9 @@ interface CliArgs {
   command: string[];
   /** --help: the usage on stdout and status 0, as redis-cli does. */
   help: boolean;
+  /** --tls; the other TLS flags count only with it, as in redis-cli. */
+  tls: boolean;
+  tlsFlags: { cacert?: string; cacertdir?: string; cert?: string; key?: string; sni?: string; insecure?: boolean };
 }
 
 function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -64,6 +69,8 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     node: undefined,
     command: [],
     help: false,
+    tls: false,
+    tlsFlags: {},
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -84,6 +91,13 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     else if (arg === '--node' && hasValue) a.node = value();
     else if (arg === '--services' && hasValue) a.services = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--help') a.help = true;
+    else if (arg === '--tls') a.tls = true;
+    else if (arg === '--insecure') a.tlsFlags.insecure = true;
+    else if (arg === '--sni' && hasValue) a.tlsFlags.sni = value();
+    else if (arg === '--cacert' && hasValue) a.tlsFlags.cacert = value();
+    else if (arg === '--cacertdir' && hasValue) a.tlsFlags.cacertdir = value();
+    else if (arg === '--cert' && hasValue) a.tlsFlags.cert = value();
+    else if (arg === '--key' && hasValue) a.tlsFlags.key = value();
     else if (arg.startsWith('-') && arg.length > 1) {
       throw new BadInputError(`Unrecognized option or bad number of args for: '${arg}'. Usage: redis-swarm ${USAGE}`);
     } else break;
@@ -182,9 +196,16 @@ export const cliVerb: Verb = {
     let host = args.host;
     let port = args.port;
     let dispose = async (): Promise<void> => undefined;
+    const tls = args.tls ? loadTlsFlags(args.tlsFlags) : undefined;
     if (args.clusterName !== undefined) {
-      // The password, when none was given, is read from the cluster's Docker secret.
-      const access = await openClusterAccess(args.clusterName, { env: io.env, services: args.services, ...(password !== undefined ? { password } : {}) });
+      // The password, when none was given, is read from the cluster's Docker secret; so is a
+      // TLS cluster's client certificate, unless --tls gives one.
+      const access = await openClusterAccess(args.clusterName, {
+        env: io.env,
+        services: args.services,
+        ...(password !== undefined ? { password } : {}),
+        ...(tls ? { tls } : {}),
+      });
       password = access.password;
       router = access.router;
       dispose = () => access.dispose();
@@ -192,7 +213,7 @@ export const cliVerb: Verb = {
       host = seed.host;
       port = seed.port;
     } else {
-      router = new StaticRouter();
+      router = new StaticRouter(tls ? { tls } : {});
     }
 
     const stdoutTTY = io.stdout.isTTY === true;

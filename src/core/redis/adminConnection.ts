@@ -9,6 +9,7 @@ import Redis from 'ioredis';
 import { describeError, RedisError } from '../errors';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { type Route, type Router } from '../routes/router';
+import { tlsConnectOptions } from '../tls/clientTls';
 
 /** How long to wait for a TCP connection to a node (ms); loopback answers in < 1 ms. */
 export const ADMIN_CONNECT_TIMEOUT_MS = 3000;
@@ -135,6 +136,9 @@ export class AdminPool {
     const redis = new Redis({
       host: target.host,
       port: target.port,
+      // ioredis hands `tls` to tls.connect: the handshake runs over the route (tunnel, published
+      // port) and checks the node's announced name.
+      ...(route.tls ? { tls: tlsConnectOptions(route.tls) } : {}),
       ...(this.options.password !== undefined ? { password: this.options.password } : {}),
       ...(this.options.username !== undefined ? { username: this.options.username } : {}),
       lazyConnect: true,

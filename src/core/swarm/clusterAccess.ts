@@ -10,6 +10,7 @@ import { type Router } from '../routes/router';
 import { readClusterPassword } from './auth';
 import { type DiscoverOptions, type SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
 import { SwarmRouter } from './swarmRouter';
+import { type TlsClientConfig } from '../tls/clientTls';
 
 export interface ClusterAccess {
   readonly engine: Engine;
@@ -28,6 +29,8 @@ export interface AccessOptions extends TargetOptions {
   readonly logger?: Logger;
   /** A password given by the user; read from the cluster's secret when absent. */
   readonly password?: string;
+  /** TLS settings given by the user (`cli --tls …`); a TLS cluster's own are read otherwise. */
+  readonly tls?: TlsClientConfig;
   /** The node services, named by the user when discovery guesses wrong (`--services`). */
   readonly services?: readonly string[];
 }
