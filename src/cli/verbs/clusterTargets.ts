@@ -18,6 +18,7 @@ import { swarmCreateInputs } from '../../core/swarm/swarmNodes';
 import { joinSwarm } from '../../core/swarm/joinTopology';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
+import { tlsFlags, tlsFromArgs } from './tlsFlags';
 
 /** Flags every cluster verb takes to say how nodes are reached. */
 export const clusterTargetFlags: FlagSpecs = {
@@ -34,6 +35,7 @@ export const clusterTargetFlags: FlagSpecs = {
     valueName: 'cidr',
     description: 'A network the nodes are directly reachable in (repeatable), e.g. 10.20.0.0/16. Loopback always is.',
   },
+  ...tlsFlags,
 };
 
 export interface SeedTargets {
@@ -77,8 +79,10 @@ async function swarmAccess(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<Cl
   if (name === undefined) return undefined;
   if (args.positionals.length > 0) throw new BadInputError(`Give either --cluster ${name} or host:port nodes, not both.`);
   const password = envPassword(env);
+  const tls = tlsFromArgs(args);
   return openClusterAccess(name, {
     ...engineOptions(args, env),
+    ...(tls ? { tls } : {}),
     services: flagServices(args),
     forceTunnel: flagBoolean(args, 'tunnel'),
     ...(password !== undefined ? { password } : {}),
@@ -92,7 +96,8 @@ export async function readTargetTopology(t: SeedTargets): Promise<ClusterTopolog
 }
 
 function staticRouter(args: ParsedArgs): StaticRouter {
-  return new StaticRouter({ reachableNetworks: flagList(args, 'reachable') });
+  const tls = tlsFromArgs(args);
+  return new StaticRouter({ reachableNetworks: flagList(args, 'reachable'), ...(tls ? { tls } : {}) });
 }
 
 /** `check` / `status`: `<host:port>...` positionals reached directly. */

@@ -9,7 +9,8 @@ import Redis from 'ioredis';
 import { describeError, RedisError } from '../errors';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { type Route, type Router } from '../routes/router';
-import { tlsConnectOptions } from '../tls/clientTls';
+import { TLSSocket } from 'node:tls';
+import { peerCertificateExpiry, tlsConnectOptions } from '../tls/clientTls';
 
 /** How long to wait for a TCP connection to a node (ms); loopback answers in < 1 ms. */
 export const ADMIN_CONNECT_TIMEOUT_MS = 3000;
@@ -69,6 +70,16 @@ export class AdminPool {
     const route = await this.router.resolve(announced);
     const { username, password } = this.options;
     return { route, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  }
+
+  /**
+   * When the certificate the node presented on this pool's connection expires; undefined for a
+   * plain (non-TLS) connection. Read from the handshake, so it is the certificate in use.
+   */
+  async certificateExpiry(announced: Endpoint): Promise<Date | undefined> {
+    const stream: unknown = (await this.get(announced)).stream;
+    if (!(stream instanceof TLSSocket)) return undefined;
+    return peerCertificateExpiry(stream.getPeerCertificate().valid_to);
   }
 
   /** Forgets and closes connections to endpoints not in `keep` (nodes that left the cluster). */
