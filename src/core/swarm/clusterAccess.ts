@@ -43,6 +43,7 @@ export async function openClusterAccess(clusterName: string, options: AccessOpti
   const router = new SwarmRouter(engine, cluster, {
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const password = options.password ?? (await readClusterPassword(engine, cluster));
   return {

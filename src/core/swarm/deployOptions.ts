@@ -2,6 +2,7 @@
  * Parameters of `deploy`, their defaults, and validation that needs no Docker: bad input is
  * refused before anything is created.
  */
+import { type DeployTls } from './deployTls';
 import { BadInputError } from '../errors';
 
 export type ClusterMode = 'persistent' | 'cache';
@@ -33,9 +34,11 @@ export interface DeployOptions {
   readonly preferredEndpoint: PreferredEndpoint;
   /** cache: lost slots may be reassigned by heal; persistent: never. */
   readonly mode: ClusterMode;
+  /** TLS only (`port 0`, `tls-port`), with generated or given certificates. */
+  readonly tls?: DeployTls;
 }
 
-export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword'> = {
+export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword' | 'tls'> = {
   name: 'redis',
   nodes: 6,
   replicas: 1,

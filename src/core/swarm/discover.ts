@@ -10,6 +10,7 @@ import { BadInputError, NotFoundError } from '../errors';
 import { type Endpoint } from '../routes/endpoint';
 import {
   LABEL_AUTH_SECRET,
+  LABEL_TLS,
   LABEL_CLUSTER,
   LABEL_MANAGED,
   LABEL_MODE,
@@ -61,6 +62,8 @@ export interface SwarmCluster {
   readonly managed: boolean;
   readonly mode: ClusterMode;
   readonly authSecret?: string;
+  /** Deployed with TLS: `generated` certificates (redis-swarm's CA) or the user's `files`. */
+  readonly tls?: 'generated' | 'files';
   /** Replicas per master deploy was asked for (absent for hand-made clusters and older deployments). */
   readonly replicas?: number;
   /** The `docker stack deploy` stack its services belong to, when they do. */
@@ -237,6 +240,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     .map((s, i) => buildNode(s, tasks, i + 1))
     .sort((a, b) => a.index - b.index || a.service.localeCompare(b.service));
   const authSecret = first[LABEL_AUTH_SECRET];
+  const tls = first[LABEL_TLS];
   const stack = first[LABEL_STACK_NAMESPACE];
   const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
   return {
@@ -244,6 +248,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     managed,
     mode: first[LABEL_MODE] === 'cache' ? 'cache' : 'persistent',
     ...(authSecret ? { authSecret } : {}),
+    ...(tls === 'generated' || tls === 'files' ? { tls } : {}),
     ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
     ...(stack ? { stack } : {}),
     nodes,

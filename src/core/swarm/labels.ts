@@ -9,6 +9,8 @@ export const LABEL_MODE = 'org.redis-swarm.mode';
 export const LABEL_PORT = 'org.redis-swarm.port';
 /** Name of the Docker secret holding the password (the value never appears in a label). */
 export const LABEL_AUTH_SECRET = 'org.redis-swarm.auth-secret';
+/** Set on a TLS cluster's services: `generated` (redis-swarm's CA) or `files` (the user's certificate). */
+export const LABEL_TLS = 'org.redis-swarm.tls';
 /** Replicas per master deploy was asked for: `create` forms the cluster with them unless told otherwise. */
 export const LABEL_REPLICAS = 'org.redis-swarm.replicas';
 /** Set on a network deploy created, so destroy removes only networks it made. */
