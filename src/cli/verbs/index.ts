@@ -14,6 +14,7 @@ import { reshardVerb } from './reshard';
 import { fixVerb } from './fix';
 import { rebalanceVerb } from './rebalance';
 import { addNodeVerb } from './addNode';
+import { rotateCertsVerb } from './rotateCerts';
 import { delNodeVerb } from './delNode';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them: set up, look, act, tear down. */
@@ -32,6 +33,7 @@ export const verbs: readonly Verb[] = [
   fixVerb,
   failoverVerb,
   addNodeVerb,
+  rotateCertsVerb,
   delNodeVerb,
   destroyVerb,
 ];
