@@ -24,7 +24,7 @@ import { type CliIO, type Verb } from '../verb';
 const USAGE =
   'cli [-h host] [-p port] [-a password] [--user name] [-n db] [-c] [-3] [--raw | --no-raw] ' +
   '[--tls [--sni host] [--cacert file] [--cacertdir dir] [--insecure] [--cert file --key file]] ' +
-  '[--cluster NAME [--services a,b,c] [--node N]] [command args...]';
+  '[--cluster NAME [--services a,b,c] [--node N] [--tunnel]] [command args...]';
 
 const HISTORY_FILE = '.redis-swarm_history';
 /** Lines kept in the interactive history. */
@@ -50,6 +50,8 @@ interface CliArgs {
   help: boolean;
   /** --tls; the other TLS flags count only with it, as in redis-cli. */
   tls: boolean;
+  /** --tunnel: with --cluster, Docker API tunnels even where ports are published. */
+  tunnel: boolean;
   tlsFlags: { cacert?: string; cacertdir?: string; cert?: string; key?: string; sni?: string; insecure?: boolean };
 }
 
@@ -70,6 +72,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     command: [],
     help: false,
     tls: false,
+    tunnel: false,
     tlsFlags: {},
   };
   let i = 0;
@@ -92,6 +95,7 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     else if (arg === '--services' && hasValue) a.services = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--help') a.help = true;
     else if (arg === '--tls') a.tls = true;
+    else if (arg === '--tunnel') a.tunnel = true;
     else if (arg === '--insecure') a.tlsFlags.insecure = true;
     else if (arg === '--sni' && hasValue) a.tlsFlags.sni = value();
     else if (arg === '--cacert' && hasValue) a.tlsFlags.cacert = value();
@@ -203,6 +207,7 @@ export const cliVerb: Verb = {
       const access = await openClusterAccess(args.clusterName, {
         env: io.env,
         services: args.services,
+        forceTunnel: args.tunnel,
         ...(password !== undefined ? { password } : {}),
         ...(tls ? { tls } : {}),
       });

@@ -1,0 +1,150 @@
+/**
+ * A TLS cluster on the real local swarm, end to end: `deploy --tls` (keys only in secrets),
+ * `create`, `check` (certificate expiry), the REPL through a Docker API tunnel (TLS relayed end
+ * to end, the node's name checked), `heal` after a task is killed, `reshard`, `rotate-certs`
+ * under a bounded writer with zero refused commands, and `destroy` leaving nothing. The writer
+ * reaches the nodes through ports published in this helper's block (26340-26345), which stay
+ * put while tasks restart.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Cluster } from 'ioredis';
+import { deployCluster } from '../../src/core/swarm/deploy';
+import { DEPLOY_DEFAULTS, type DeployOptions } from '../../src/core/swarm/deployOptions';
+import { findSwarmCluster } from '../../src/core/swarm/discover';
+import { readClusterTls } from '../../src/core/swarm/clusterTls';
+import { startWriter, verifyAcked } from '../support/opsWriter';
+import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
+
+const PUBLISH_BASE = 26340;
+const NODES = 6;
+const PASSWORD = 'tls-and-a-password';
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');
+/** Bound for one CLI run (rotate-certs restarts six tasks one by one). */
+const RUN_TIMEOUT_MS = 400_000;
+const ENV = { ...process.env, DOCKER_HOST: '', REDISCLI_AUTH: PASSWORD };
+
+function ours(args: readonly string[], input = ''): { out: string; stdout: string; status: number | null } {
+  const r = spawnSync('node', [BIN, ...args], { input, timeout: RUN_TIMEOUT_MS, encoding: 'utf8', env: ENV });
+  return { out: `${r.stdout}${r.stderr}`, stdout: r.stdout, status: r.status };
+}
+
+function docker(args: readonly string[]): string {
+  const r = spawnSync('docker', args, { encoding: 'utf8' });
+  return r.stdout.trim();
+}
+
+describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard, rotate-certs, destroy', { timeout: 900_000 }, () => {
+  const prefix = runPrefix('tls');
+  const name = `${prefix}c`;
+
+  before(async () => {
+    const options: DeployOptions = {
+      ...DEPLOY_DEFAULTS,
+      name,
+      nodes: NODES,
+      replicas: 1,
+      image: TEST_IMAGE,
+      network: `${prefix}-net`,
+      nodeTimeoutMs: 2000,
+      password: PASSWORD,
+      publishBase: PUBLISH_BASE,
+      tls: { source: 'generate' },
+    };
+    await deployCluster(localEngine(), options);
+  });
+
+  after(async () => {
+    await sweep(prefix);
+  });
+
+  it('deploy --tls keeps every private key in a secret and runs TLS only', () => {
+    const configs = docker(['config', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(prefix));
+    for (const c of configs) {
+      const data = Buffer.from(docker(['config', 'inspect', '--format', '{{json .Spec.Data}}', c]).replace(/"/g, ''), 'base64').toString('utf8');
+      assert.doesNotMatch(data, /PRIVATE KEY/, `config ${c} must hold no private key`);
+    }
+    assert.ok(configs.filter((c) => c.includes('-tls-cert-')).length === NODES, 'one certificate config per node');
+    const secrets = docker(['secret', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(prefix));
+    assert.equal(secrets.filter((s) => s.includes('-tls-key-')).length, NODES, 'one key secret per node');
+    assert.ok(secrets.includes(`${name}-tls-ca-key`), 'the CA key is a secret');
+    const mounted = docker(['service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Secrets}}', `${name}-1`]);
+    assert.doesNotMatch(mounted, /tls-ca-key/, 'no node mounts the CA key');
+    // Plain text to a published port gets nowhere: the node listens for TLS only.
+    const plain = spawnSync('redis-cli', ['-p', String(PUBLISH_BASE), '-a', PASSWORD, '--no-auth-warning', 'ping'], { encoding: 'utf8' });
+    assert.notEqual(plain.stdout.trim(), 'PONG', 'a plain-text client must not get an answer');
+  });
+
+  it('create forms it over TLS and check reports the certificates\' expiry', () => {
+    const created = ours(['create', '--cluster', name, '--yes']);
+    assert.equal(created.status, 0, `create: ${created.out}`);
+    const checked = ours(['check', '--cluster', name]);
+    assert.equal(checked.status, 0, `check: ${checked.out}`);
+    assert.match(checked.out, new RegExp(`TLS certificates of ${NODES} node\\(s\\) valid until \\d{4}-\\d\\d-\\d\\d`));
+  });
+
+  it('the REPL works through Docker API tunnels, following redirects to nodes checked by their announced names', () => {
+    const r = ours(['cli', '--cluster', name, '--tunnel', '-c'], 'set foo bar\nget foo\nset a 1\nget a\n');
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.stdout, new RegExp(`-> Redirected to slot \\[\\d+\\] located at ${name}-\\d:6379`), 'a redirect to another node should be followed');
+    assert.ok(r.stdout.endsWith('OK\nbar\nOK\n1\n') || /OK\n(?:-> .*\n)?bar\n(?:-> .*\n)?OK\n(?:-> .*\n)?1\n$/.test(r.stdout), `replies: ${JSON.stringify(r.stdout)}`);
+  });
+
+  it('heal brings a killed task back into the TLS cluster', () => {
+    const container = docker(['ps', '-q', '--filter', `name=${name}-2.`]).split('\n')[0] ?? '';
+    assert.notEqual(container, '', 'the task of node 2 should run');
+    docker(['kill', container]);
+    const healed = ours(['heal', '--cluster', name, '--yes']);
+    assert.equal(healed.status, 0, `heal: ${healed.out}`);
+    assert.equal(ours(['check', '--cluster', name]).status, 0, 'check after heal');
+  });
+
+  it('reshard moves slots over TLS', () => {
+    const id = ours(['cli', '--cluster', name, '--node', '1', 'cluster', 'myid']).stdout.trim();
+    assert.match(id, /^[0-9a-f]{40}$/);
+    const r = ours(['reshard', '--cluster', name, '--to', id, '--slots', '50', '--yes']);
+    assert.equal(r.status, 0, `reshard: ${r.out}`);
+  });
+
+  it('rotate-certs gives every node a new certificate with no refused command from a writer meanwhile', async () => {
+    const before = docker(['config', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(`${name}-`) && n.includes('-tls-cert-')).sort();
+    const engine = localEngine();
+    const tls = await readClusterTls(engine, await findSwarmCluster(engine.docker, name));
+    assert.ok(tls?.ca && tls.cert && tls.key, 'the client certificate should be read from a node');
+    const natMap = Object.fromEntries(Array.from({ length: NODES }, (_, i) => [`${name}-${i + 1}:6379`, { host: '127.0.0.1', port: PUBLISH_BASE + i }]));
+    const client = new Cluster([{ host: '127.0.0.1', port: PUBLISH_BASE }], {
+      natMap,
+      scaleReads: 'master',
+      redisOptions: {
+        password: PASSWORD,
+        // The chain is checked; the name is not (ioredis shares one TLS setting for every node).
+        tls: { ca: [...tls.ca], cert: tls.cert, key: tls.key, checkServerIdentity: () => undefined },
+        maxRetriesPerRequest: 20,
+      },
+    });
+    try {
+      const writer = startWriter(client, { keys: 2000, workers: 4, maxOps: 200_000, prefix: 'rot' });
+      const r = ours(['rotate-certs', '--cluster', name, '--yes']);
+      const stats = await writer.stop();
+      assert.equal(r.status, 0, `rotate-certs: ${r.out}`);
+      assert.ok(stats.writes > 0, 'the writer should have written during the rotation');
+      assert.deepEqual(stats.errors, [], 'no command may be refused while certificates rotate');
+      assert.deepEqual(stats.staleReads, []);
+      assert.deepEqual(await verifyAcked(client, writer.acked), [], 'every acknowledged write reads back');
+    } finally {
+      client.disconnect();
+    }
+    const after = docker(['config', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(`${name}-`) && n.includes('-tls-cert-')).sort();
+    assert.equal(after.length, NODES, 'the old certificate configs are removed');
+    assert.equal(after.filter((c) => before.includes(c)).length, 0, 'every node has a new certificate');
+    assert.equal(ours(['check', '--cluster', name]).status, 0, 'check after rotation');
+  });
+
+  it('destroy removes the services, certificates, keys, network and volumes', () => {
+    const r = ours(['destroy', '--cluster', name, '--volumes']);
+    assert.equal(r.status, 0, r.out);
+    assert.deepEqual(leftovers(prefix), []);
+  });
+});
