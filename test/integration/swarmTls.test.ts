@@ -1,9 +1,9 @@
 /**
  * A TLS cluster on the real local swarm, end to end: `deploy --tls` (keys only in secrets),
  * `create`, `check` (certificate expiry), the REPL through a Docker API tunnel (TLS relayed end
- * to end, the node's name checked), `heal` after a task is killed, `reshard`, `rotate-certs`
+ * to end, the node's name checked), `heal` after a task is killed, `reshard`, `add-node`, `rotate-certs`
  * under a bounded writer with zero refused commands, and `destroy` leaving nothing. The writer
- * reaches the nodes through ports published in this helper's block (26340-26345), which stay
+ * reaches the nodes through ports published in this helper's block (26340-26346), which stay
  * put while tasks restart.
  */
 import { strict as assert } from 'node:assert';
@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
+import { X509Certificate } from 'node:crypto';
 import { deployCluster } from '../../src/core/swarm/deploy';
 import { DEPLOY_DEFAULTS, type DeployOptions } from '../../src/core/swarm/deployOptions';
 import { findSwarmCluster } from '../../src/core/swarm/discover';
@@ -36,7 +37,7 @@ function docker(args: readonly string[]): string {
   return r.stdout.trim();
 }
 
-describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard, rotate-certs, destroy', { timeout: 900_000 }, () => {
+describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard, add-node, rotate-certs, destroy', { timeout: 900_000 }, () => {
   const prefix = runPrefix('tls');
   const name = `${prefix}c`;
 
@@ -108,12 +109,22 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
     assert.equal(r.status, 0, `reshard: ${r.out}`);
   });
 
+  it('add-node gives the new node a certificate of its own, naming it', () => {
+    const r = ours(['add-node', '--cluster', name, '--yes']);
+    assert.equal(r.status, 0, `add-node: ${r.out}`);
+    const certs = docker(['config', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(`${name}-${NODES + 1}-tls-cert-`));
+    assert.equal(certs.length, 1, 'the new node has its own certificate config');
+    const pem = Buffer.from(docker(['config', 'inspect', '--format', '{{json .Spec.Data}}', certs[0] as string]).replace(/"/g, ''), 'base64').toString('utf8');
+    assert.equal(new X509Certificate(pem).checkHost(`${name}-${NODES + 1}`), `${name}-${NODES + 1}`);
+    assert.equal(ours(['check', '--cluster', name]).status, 0, 'check after add-node (the new node is reached over TLS under its own name)');
+  });
+
   it('rotate-certs gives every node a new certificate with no refused command from a writer meanwhile', async () => {
     const before = docker(['config', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(`${name}-`) && n.includes('-tls-cert-')).sort();
     const engine = localEngine();
     const tls = await readClusterTls(engine, await findSwarmCluster(engine.docker, name));
     assert.ok(tls?.ca && tls.cert && tls.key, 'the client certificate should be read from a node');
-    const natMap = Object.fromEntries(Array.from({ length: NODES }, (_, i) => [`${name}-${i + 1}:6379`, { host: '127.0.0.1', port: PUBLISH_BASE + i }]));
+    const natMap = Object.fromEntries(Array.from({ length: NODES + 1 }, (_, i) => [`${name}-${i + 1}:6379`, { host: '127.0.0.1', port: PUBLISH_BASE + i }]));
     const client = new Cluster([{ host: '127.0.0.1', port: PUBLISH_BASE }], {
       natMap,
       scaleReads: 'master',
@@ -137,7 +148,7 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
       client.disconnect();
     }
     const after = docker(['config', 'ls', '--format', '{{.Name}}']).split('\n').filter((n) => n.startsWith(`${name}-`) && n.includes('-tls-cert-')).sort();
-    assert.equal(after.length, NODES, 'the old certificate configs are removed');
+    assert.equal(after.length, NODES + 1, 'the old certificate configs are removed');
     assert.equal(after.filter((c) => before.includes(c)).length, 0, 'every node has a new certificate');
     assert.equal(ours(['check', '--cluster', name]).status, 0, 'check after rotation');
   });

@@ -14,9 +14,9 @@ import { BadInputError, describeError } from '../errors';
 import { neverCancelled, nullLogger, pollUntil, silentProgress } from '../lifecycle';
 import { issueCertificate, type CertifiedKey } from '../tls/certificates';
 import { readClusterCa } from '../swarm/clusterCa';
-import { TLS_CERT_PATH, TLS_KEY_SECRET_FILE, nodeCertificateNames, nodeTlsObjects } from '../swarm/deployTls';
+import { nodeCertificateNames, nodeTlsObjects } from '../swarm/deployTls';
+import { type ContainerMounts, createNodeTlsObjects, nodeTlsMountsOf, withNodeTls } from '../swarm/nodeTls';
 import { announcedName } from '../swarm/discover';
-import { clusterLabels } from '../swarm/labels';
 import { failover } from './failover';
 import { type FreshRead, notSettled, readFresh, SCALE_POLL_MS, type ScaleContext } from './scaleSupport';
 import { type HealSession, lookAtCluster } from '../heal/healCluster';
@@ -32,8 +32,7 @@ export interface RotatedNode {
   readonly failedOver: boolean;
 }
 
-type ContainerSpec = { Configs?: Docker.ConfigReference[]; Secrets?: Docker.SecretReference[] };
-type ServiceInspect = { ID: string; Version?: { Index?: number }; Spec: Docker.ServiceSpec & { TaskTemplate?: { ContainerSpec?: ContainerSpec } } };
+type ServiceInspect = { ID: string; Version?: { Index?: number }; Spec: Docker.ServiceSpec & { TaskTemplate?: { ContainerSpec?: ContainerMounts } } };
 
 export async function rotateCertificates(ctx: ScaleContext, clusterName: string): Promise<RotatedNode[]> {
   const progress = ctx.progress ?? silentProgress;
@@ -130,23 +129,14 @@ async function pointServiceAt(docker: Docker, cluster: string, service: string, 
   const svc = (await docker.getService(service).inspect()) as ServiceInspect;
   const spec = svc.Spec;
   const cs = spec.TaskTemplate?.ContainerSpec ?? {};
-  const oldConfig = cs.Configs?.find((c) => c.File?.Name === TLS_CERT_PATH);
-  const oldSecret = cs.Secrets?.find((c) => c.File?.Name === TLS_KEY_SECRET_FILE);
-  if (!oldConfig?.ConfigName || !oldSecret?.SecretName) throw new BadInputError(`Service ${service} mounts no TLS certificate and key to replace.`);
-  const objects = nodeTlsObjects(service, pair);
-  const labels = clusterLabels(cluster);
-  const config = (await docker.createConfig({ Name: objects.certConfig, Labels: labels, Data: Buffer.from(pair.certPem).toString('base64') })) as { id?: string; ID?: string };
-  const secret = (await docker.createSecret({ Name: objects.keySecret, Labels: labels, Data: Buffer.from(pair.keyPem).toString('base64') })) as { id?: string; ID?: string };
+  const old = nodeTlsMountsOf(cs);
+  if (!old.config || !old.secret) throw new BadInputError(`Service ${service} mounts no TLS certificate and key to replace.`);
+  const objects = await createNodeTlsObjects(docker, cluster, service, pair);
   const tasks = (await docker.listTasks({ filters: { service: [service] } })) as { ID: string }[];
-  const containerSpec: ContainerSpec = {
-    ...cs,
-    Configs: (cs.Configs ?? []).map((c) => (c === oldConfig ? { ...c, ConfigID: config.id ?? config.ID ?? '', ConfigName: objects.certConfig } : c)),
-    Secrets: (cs.Secrets ?? []).map((s) => (s === oldSecret ? { ...s, SecretID: secret.id ?? secret.ID ?? '', SecretName: objects.keySecret } : s)),
-  };
   await docker.getService(service).update({
     version: svc.Version?.Index ?? 0,
     ...spec,
-    TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: containerSpec },
+    TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: withNodeTls(cs, objects) },
   });
-  return { config: oldConfig.ConfigName, secret: oldSecret.SecretName, taskIds: tasks.map((t) => t.ID) };
+  return { config: old.config, secret: old.secret, taskIds: tasks.map((t) => t.ID) };
 }
