@@ -7,7 +7,9 @@
  * put while tasks restart.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
@@ -20,6 +22,8 @@ import { startWriter, verifyAcked } from '../support/opsWriter';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
 
 const PUBLISH_BASE = 26340;
+/** port-forward's local ports: 26350-26356. */
+const FORWARD_BASE = 26350;
 const NODES = 6;
 const PASSWORD = 'tls-and-a-password';
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'redis-swarm');
@@ -91,6 +95,41 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
     assert.equal(r.status, 0, r.out);
     assert.match(r.stdout, new RegExp(`-> Redirected to slot \\[\\d+\\] located at ${name}-\\d:6379`), 'a redirect to another node should be followed');
     assert.ok(r.stdout.endsWith('OK\nbar\nOK\n1\n') || /OK\n(?:-> .*\n)?bar\n(?:-> .*\n)?OK\n(?:-> .*\n)?1\n$/.test(r.stdout), `replies: ${JSON.stringify(r.stdout)}`);
+  });
+
+  it('port-forward relays TLS end to end: redis-cli --tls reaches a node under its own name', async () => {
+    const engine = localEngine();
+    const tls = await readClusterTls(engine, await findSwarmCluster(engine.docker, name));
+    assert.ok(tls?.ca && tls.cert && tls.key);
+    const dir = mkdtempSync(join(tmpdir(), 'redis-swarm-tls-pf-'));
+    const forward = spawn('node', [BIN, 'port-forward', '--cluster', name, '--base', String(FORWARD_BASE), '--json'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      writeFileSync(join(dir, 'ca.crt'), tls.ca.join(''));
+      writeFileSync(join(dir, 'c.crt'), tls.cert);
+      writeFileSync(join(dir, 'c.key'), tls.key, { mode: 0o600 });
+      const line = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        const timer = setTimeout(() => reject(new Error(`port-forward printed no mapping: ${buf}`)), 60_000);
+        forward.stdout.on('data', (c: Buffer) => {
+          buf += c.toString();
+          if (buf.includes('\n')) {
+            clearTimeout(timer);
+            resolve(buf);
+          }
+        });
+      });
+      assert.match(line, new RegExp(`127\\.0\\.0\\.1:${FORWARD_BASE}`));
+      const tlsArgs = ['--tls', '--cacert', join(dir, 'ca.crt'), '--cert', join(dir, 'c.crt'), '--key', join(dir, 'c.key'), '-p', String(FORWARD_BASE), '-a', PASSWORD, '--no-auth-warning'];
+      const pong = spawnSync('redis-cli', [...tlsArgs, '--sni', `${name}-1`, 'ping'], { encoding: 'utf8' });
+      assert.equal(pong.stdout.trim(), 'PONG', `redis-cli --tls through the forward: ${pong.stdout}${pong.stderr}`);
+      const ours1 = ours(['cli', ...tlsArgs.filter((a) => a !== '--no-auth-warning'), '--sni', `${name}-1`, '--no-auth-warning', 'ping']);
+      assert.equal(ours1.stdout.trim(), 'PONG', `redis-swarm cli --tls --sni through the forward: ${ours1.out}`);
+      const wrong = ours(['cli', ...tlsArgs, '--sni', `${name}-2`, 'ping']);
+      assert.notEqual(wrong.stdout.trim(), 'PONG', 'a certificate is checked against the node\'s name: node 1 is not node 2');
+    } finally {
+      forward.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('heal brings a killed task back into the TLS cluster', () => {
