@@ -18,6 +18,8 @@ import { deployCluster } from '../../src/core/swarm/deploy';
 import { DEPLOY_DEFAULTS, type DeployOptions } from '../../src/core/swarm/deployOptions';
 import { findSwarmCluster } from '../../src/core/swarm/discover';
 import { readClusterTls } from '../../src/core/swarm/clusterTls';
+import { SwarmModelReader } from '../../src/core/model/swarmModelReader';
+import { describeCluster, describeMaster } from '../../src/core/model/describeNodes';
 import { startWriter, verifyAcked } from '../support/opsWriter';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
 
@@ -88,6 +90,22 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
     const checked = ours(['check', '--cluster', name]);
     assert.equal(checked.status, 0, `check: ${checked.out}`);
     assert.match(checked.out, new RegExp(`TLS certificates of ${NODES} node\\(s\\) valid until \\d{4}-\\d\\d-\\d\\d`));
+  });
+
+  it('the VS Code model reads it over TLS: healthy, and the tooltips say when the certificates expire', async () => {
+    const reader = new SwarmModelReader(localEngine(), { passwordFor: async () => PASSWORD });
+    try {
+      const model = await reader.read();
+      const c = model.clusters.find((x) => x.name === name);
+      assert.ok(c, 'the cluster is in the model');
+      assert.equal(c.health, 'ok', `health: ${c.error ?? ''}`);
+      assert.match(describeCluster(c).tooltip, /TLS: certificates from its own CA; the first certificate expires on \d{4}-\d\d-\d\d/);
+      const shard = c.shards[0];
+      assert.ok(shard);
+      assert.match(describeMaster(c, shard).tooltip, /TLS certificate valid until \d{4}-\d\d-\d\d/);
+    } finally {
+      await reader.dispose();
+    }
   });
 
   it('the REPL works through Docker API tunnels, following redirects to nodes checked by their announced names', () => {
