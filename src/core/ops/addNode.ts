@@ -24,7 +24,7 @@ import { type Endpoint } from '../routes/endpoint';
 import { serviceName, volumeName } from '../swarm/deployOptions';
 import { findSwarmCluster, type SwarmCluster } from '../swarm/discover';
 import { removeClusterObjects } from '../swarm/destroy';
-import { type ContainerMounts, nodeTlsMountsOf, tlsForNewNode, withNodeTls } from '../swarm/nodeTls';
+import { type ContainerMounts, type NodeTlsObjects, nodeTlsMountsOf, tlsForNewNode, withNodeTls } from '../swarm/nodeTls';
 import { LABEL_NODE_INDEX } from '../swarm/labels';
 import { type MoveReport } from './mover';
 import { requireReadyForMoves } from './opsTopology';
@@ -268,9 +268,10 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
   const swarmCluster = await findSwarmCluster(ctx.engine.docker, plan.cluster, ctx.discover ?? {});
   let spec = prepared.spec;
   const container = spec.TaskTemplate?.ContainerSpec;
+  let tls: NodeTlsObjects | undefined;
   if (swarmCluster.tls && container) {
     progress.report({ message: `issuing a TLS certificate for ${name}` });
-    const tls = await tlsForNewNode(ctx.engine, swarmCluster, name, await userCertificate(ctx, swarmCluster));
+    tls = await tlsForNewNode(ctx.engine, swarmCluster, name, await userCertificate(ctx, swarmCluster));
     if (tls) spec = { ...spec, TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: withNodeTls(container, tls) } };
   }
   progress.report({ message: `creating service ${name}` });
@@ -284,6 +285,12 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
     logger.warn(`adding ${name} failed (${describeError(err)}); removing it`);
     progress.report({ message: `adding ${name} failed; removing what it created` });
     await undoAdd(ctx, plan, added.nodeId, added.ep).catch((e: unknown) => logger.error(`removing ${name} after the failure: ${describeError(e)}`));
+    // Its certificate and key go with it (the service that mounted them is gone).
+    if (tls) {
+      await removeClusterObjects(ctx.engine.docker, { services: [], volumes: [], configs: [tls.config.name], secrets: [tls.secret.name], networks: [] }).catch((e: unknown) =>
+        logger.error(`removing the TLS objects of ${name}: ${describeError(e)}`),
+      );
+    }
     throw err;
   }
 
