@@ -84,12 +84,18 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
     assert.notEqual(plain.stdout.trim(), 'PONG', 'a plain-text client must not get an answer');
   });
 
-  it('create forms it over TLS and check reports the certificates\' expiry', () => {
+  it('create forms it over TLS; check and doctor report the certificates\' expiry', () => {
     const created = ours(['create', '--cluster', name, '--yes']);
     assert.equal(created.status, 0, `create: ${created.out}`);
     const checked = ours(['check', '--cluster', name]);
     assert.equal(checked.status, 0, `check: ${checked.out}`);
     assert.match(checked.out, new RegExp(`TLS certificates of ${NODES} node\\(s\\) valid until \\d{4}-\\d\\d-\\d\\d`));
+ 
+    const doctor = ours(['doctor', '--json']);
+    const certs = (JSON.parse(doctor.stdout) as { certificates: { cluster: string; kind: string; expiresAt: string }[] }).certificates.filter((c) => c.cluster === name);
+    assert.equal(certs.filter((c) => c.kind === 'node').length, NODES, 'doctor lists every node certificate');
+    assert.equal(certs.filter((c) => c.kind === 'ca').length, 1, 'doctor lists the CA');
+    assert.ok(certs.every((c) => Date.parse(c.expiresAt) > Date.now()), 'with their expiry');
   });
 
   it('the VS Code model reads it over TLS: healthy, and the tooltips say when the certificates expire', async () => {
