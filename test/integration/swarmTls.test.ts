@@ -19,6 +19,7 @@ import { DEPLOY_DEFAULTS, type DeployOptions } from '../../src/core/swarm/deploy
 import { findSwarmCluster } from '../../src/core/swarm/discover';
 import { readClusterTls } from '../../src/core/swarm/clusterTls';
 import { SwarmModelReader } from '../../src/core/model/swarmModelReader';
+import { SwarmRouter } from '../../src/core/swarm/swarmRouter';
 import { describeCluster, describeMaster } from '../../src/core/model/describeNodes';
 import { startWriter, verifyAcked } from '../support/opsWriter';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
@@ -111,6 +112,23 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
       assert.match(describeMaster(c, shard).tooltip, /TLS certificate valid until \d{4}-\d\d-\d\d/);
     } finally {
       await reader.dispose();
+    }
+    // A long-lived router (the tree's) reads a cluster's TLS settings once, and again when the
+    // cluster comes back with another CA (deployed again under the same name).
+    const engine = localEngine();
+    const cluster = await findSwarmCluster(engine.docker, name);
+    assert.match(cluster.tlsCa ?? '', new RegExp(`^${name}-tls-ca-[0-9a-f]{10}$`), 'discovery names the CA config');
+    const router = new SwarmRouter(engine, cluster);
+    try {
+      const first = router.tlsConfig();
+      assert.equal(router.tlsConfig(), first, 'read once');
+      router.update(cluster);
+      assert.equal(router.tlsConfig(), first, 'the same CA keeps what was read');
+      router.update({ ...cluster, tlsCa: `${name}-tls-ca-0000000000` });
+      assert.notEqual(router.tlsConfig(), first, 'another CA is read anew');
+      assert.ok((await router.tlsConfig())?.ca?.length, 'and read from a node');
+    } finally {
+      await router.dispose();
     }
   });
 

@@ -6,6 +6,7 @@
  * they run. Each node's current address comes from its task's network attachment, never from DNS.
  */
 import type Docker from 'dockerode';
+import { TLS_CA_PATH } from './deployTls';
 import { BadInputError, NotFoundError } from '../errors';
 import { type Endpoint } from '../routes/endpoint';
 import {
@@ -64,6 +65,8 @@ export interface SwarmCluster {
   readonly authSecret?: string;
   /** Deployed with TLS: `generated` certificates (redis-swarm's CA) or the user's `files`. */
   readonly tls?: 'generated' | 'files';
+  /** The config holding a TLS cluster's CA certificate: a new one means clients must trust anew. */
+  readonly tlsCa?: string;
   /** Replicas per master deploy was asked for (absent for hand-made clusters and older deployments). */
   readonly replicas?: number;
   /** The `docker stack deploy` stack its services belong to, when they do. */
@@ -75,7 +78,10 @@ type ServiceInfo = Docker.Service & {
   Spec?: {
     Name?: string;
     Labels?: Record<string, string>;
-    TaskTemplate?: { ContainerSpec?: { Image?: string; Args?: string[]; Command?: string[]; Hostname?: string }; Networks?: { Target: string }[] };
+    TaskTemplate?: {
+      ContainerSpec?: { Image?: string; Args?: string[]; Command?: string[]; Hostname?: string; Configs?: { File?: { Name?: string }; ConfigName?: string }[] };
+      Networks?: { Target: string }[];
+    };
     EndpointSpec?: { Ports?: { TargetPort?: number; PublishedPort?: number; PublishMode?: string }[] };
   };
   Endpoint?: { Ports?: { TargetPort?: number; PublishedPort?: number; PublishMode?: string }[] };
@@ -241,6 +247,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     .sort((a, b) => a.index - b.index || a.service.localeCompare(b.service));
   const authSecret = first[LABEL_AUTH_SECRET];
   const tls = first[LABEL_TLS];
+  const tlsCa = services[0]?.Spec?.TaskTemplate?.ContainerSpec?.Configs?.find((c) => c.File?.Name === TLS_CA_PATH)?.ConfigName;
   const stack = first[LABEL_STACK_NAMESPACE];
   const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
   return {
@@ -248,7 +255,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     managed,
     mode: first[LABEL_MODE] === 'cache' ? 'cache' : 'persistent',
     ...(authSecret ? { authSecret } : {}),
-    ...(tls === 'generated' || tls === 'files' ? { tls } : {}),
+    ...(tls === 'generated' || tls === 'files' ? { tls, ...(tlsCa ? { tlsCa } : {}) } : {}),
     ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
     ...(stack ? { stack } : {}),
     nodes,

@@ -38,6 +38,8 @@ export class SwarmRouter implements Router {
 
   /** Takes a fresh discovery (tasks restart with new IPs and containers). */
   update(cluster: SwarmCluster): void {
+    // Deployed again under the same name, with a new CA: read its TLS settings anew.
+    if (cluster.tlsCa !== this.cluster.tlsCa || cluster.tls !== this.cluster.tls) this.clusterTls = undefined;
     this.cluster = cluster;
   }
 
