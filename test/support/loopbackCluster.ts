@@ -9,6 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as net from 'node:net';
 
+/** A TLS node's files: it listens on `tls-port` only (`port 0`), bus and replication in TLS too. */
+export interface LoopbackTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** redis-cli's flags to reach a node started with `tls`. */
+export function tlsCliArgs(tls: LoopbackTls | undefined): string[] {
+  return tls ? ['--tls', '--cacert', tls.caFile, '--cert', tls.certFile, '--key', tls.keyFile] : [];
+}
+
 export interface LoopbackNodes {
   readonly ports: readonly number[];
   readonly endpoints: readonly string[];
@@ -21,7 +33,7 @@ export const MAX_LOOPBACK_PORT = 32767 - 10000;
 export async function startRedisNodes(
   basePort: number,
   count: number,
-  options: { cluster?: boolean; extraArgs?: readonly string[]; busBase?: number } = {},
+  options: { cluster?: boolean; extraArgs?: readonly string[]; busBase?: number; tls?: LoopbackTls } = {},
 ): Promise<LoopbackNodes> {
   // With an explicit bus port block (cluster-port, Redis 7) only that block must stay low; a
   // node outside a cluster has no bus port.
@@ -50,8 +62,12 @@ export async function startRedisNodes(
   };
   try {
     for (const [i, port] of ports.entries()) {
+      const tls = options.tls;
       const args = [
-        '--port', String(port),
+        ...(tls
+          ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-replication', 'yes',
+             '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile]
+          : ['--port', String(port)]),
         ...(options.busBase !== undefined ? ['--cluster-port', String(options.busBase + i)] : []),
         '--bind', '127.0.0.1',
         '--dir', dir,
@@ -100,17 +116,17 @@ export function redisCli(args: readonly string[], input?: string | Buffer): Buff
 }
 
 /** Forms a cluster with the reference tool (for tests that need a cluster but not our create). */
-export function createWithRedisCli(endpoints: readonly string[], replicas: number): void {
-  execFileSync('redis-cli', ['--cluster', 'create', ...endpoints, '--cluster-replicas', String(replicas), '--cluster-yes'], {
+export function createWithRedisCli(endpoints: readonly string[], replicas: number, cliArgs: readonly string[] = []): void {
+  execFileSync('redis-cli', [...cliArgs, '--cluster', 'create', ...endpoints, '--cluster-replicas', String(replicas), '--cluster-yes'], {
     stdio: 'ignore',
   });
 }
 
 /** Polls until every node reports cluster_state:ok and the same config epoch view. */
-export async function waitClusterOk(ports: readonly number[], timeoutMs = 30_000): Promise<void> {
+export async function waitClusterOk(ports: readonly number[], timeoutMs = 30_000, cliArgs: readonly string[] = []): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = ports.map((p) => redisCli(['-p', String(p), 'cluster', 'info']).toString());
+    const states = ports.map((p) => redisCli([...cliArgs, '-p', String(p), 'cluster', 'info']).toString());
     if (states.every((s) => s.includes('cluster_state:ok'))) return;
     if (Date.now() > deadline) throw new Error(`cluster on ports ${ports.join(',')} not ok after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));

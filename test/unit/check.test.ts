@@ -103,3 +103,20 @@ test('check and status text look like redis-cli: M:/S: blocks, [OK] lines, info-
   assert.match(status, /127\.0\.0\.1:22190 \(e49484a0\.\.\.\) -> 0 keys \| 5461 slots \| 1 replica\(s\)\./);
   assert.match(status, /\[OK\] 0 keys in 3 masters\./);
 });
+
+test('TLS nodes: check says when certificates expire, warns within 30 days, fails on an expired one', () => {
+  const day = 86_400_000;
+  const now = Date.parse('2030-06-01T00:00:00Z');
+  const views = (at: (i: number) => number): ReportedView[] => everyNode(FORMED_22190).map((v, i) => ({ ...v, certificateExpiresAt: at(i) }));
+  const fine = checkCluster(topology(views(() => now + 200 * day)), { now });
+  assert.equal(fine.ok, true);
+  assert.ok(fine.findings.some((f) => f.code === 'certificates' && /valid until 2030-12-18 at the earliest/.test(f.message)));
+  const soon = checkCluster(topology(views((i) => now + (i === 1 ? 10 : 200) * day)), { now });
+  assert.equal(soon.ok, true, 'expiring soon is a warning');
+  assert.match(soon.findings.find((f) => f.code === 'certificate-expiring')?.message ?? '', /expires on 2030-06-11 \(in 10 days\): run rotate-certs/);
+  const expired = checkCluster(topology(views((i) => now - (i === 0 ? 1 : -200) * day)), { now });
+  assert.equal(expired.ok, false, 'an expired certificate is an error');
+  assert.ok(expired.findings.some((f) => f.code === 'certificate-expired'));
+  const plain = checkCluster(topology(everyNode(FORMED_22190)), { now });
+  assert.ok(!plain.findings.some((f) => f.code.startsWith('certificate')), 'a plain cluster says nothing of certificates');
+});

@@ -18,12 +18,14 @@ import { cstr } from '../../core/repl/cstring';
 import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { type Router, StaticRouter } from '../../core/routes/router';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
+import { loadTlsFlags } from '../../core/tls/tlsFiles';
 import { type CliIO, type Verb } from '../verb';
 import { askPassword } from '../askpass';
 
 const USAGE =
   'cli [-h host] [-p port] [-a password] [--askpass] [--user name] [-n db] [-c] [-3] [--raw | --no-raw] ' +
-  '[--cluster NAME [--services a,b,c] [--node N]] [command args...]';
+  '[--tls [--sni host] [--cacert file] [--cacertdir dir] [--insecure] [--cert file --key file]] ' +
+  '[--cluster NAME [--services a,b,c] [--node N] [--tunnel]] [command args...]';
 
 const HISTORY_FILE = '.redis-swarm_history';
 /** Lines kept in the interactive history. */
@@ -48,6 +50,11 @@ interface CliArgs {
   command: string[];
   /** --help: the usage on stdout and status 0, as redis-cli does. */
   help: boolean;
+  /** --tls; the other TLS flags count only with it, as in redis-cli. */
+  tls: boolean;
+  /** --tunnel: with --cluster, Docker API tunnels even where ports are published. */
+  tunnel: boolean;
+  tlsFlags: { cacert?: string; cacertdir?: string; cert?: string; key?: string; sni?: string; insecure?: boolean };
 }
 
 function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -67,6 +74,9 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     node: undefined,
     command: [],
     help: false,
+    tls: false,
+    tunnel: false,
+    tlsFlags: {},
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -88,6 +98,14 @@ function parseCliArgs(argv: readonly string[]): CliArgs {
     else if (arg === '--node' && hasValue) a.node = value();
     else if (arg === '--services' && hasValue) a.services = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--help') a.help = true;
+    else if (arg === '--tls') a.tls = true;
+    else if (arg === '--tunnel') a.tunnel = true;
+    else if (arg === '--insecure') a.tlsFlags.insecure = true;
+    else if (arg === '--sni' && hasValue) a.tlsFlags.sni = value();
+    else if (arg === '--cacert' && hasValue) a.tlsFlags.cacert = value();
+    else if (arg === '--cacertdir' && hasValue) a.tlsFlags.cacertdir = value();
+    else if (arg === '--cert' && hasValue) a.tlsFlags.cert = value();
+    else if (arg === '--key' && hasValue) a.tlsFlags.key = value();
     else if (arg.startsWith('-') && arg.length > 1) {
       throw new BadInputError(`Unrecognized option or bad number of args for: '${arg}'. Usage: redis-swarm ${USAGE}`);
     } else break;
@@ -190,14 +208,18 @@ export const cliVerb: Verb = {
     let host = args.host;
     let port = args.port;
     let dispose = async (): Promise<void> => undefined;
+    const tls = args.tls ? loadTlsFlags(args.tlsFlags) : undefined;
     if (args.clusterName !== undefined) {
-      // What was not given (a user's password, or the cluster's operator user and password)
-      // is read from the cluster's Docker secrets.
+      // What was not given (a user's password, or the cluster's operator user and password) is
+      // read from the cluster's Docker secrets; so is a TLS cluster's client certificate, unless
+      // --tls gives one.
       const access = await openClusterAccess(args.clusterName, {
         env: io.env,
         services: args.services,
+        forceTunnel: args.tunnel,
         // An empty REDISCLI_AUTH (exported blank) is no password: the cluster's is read instead.
         login: { ...(user !== undefined ? { username: user } : {}), ...(password !== undefined && password !== '' ? { password } : {}) },
+        ...(tls ? { tls } : {}),
       });
       password = access.credentials?.password;
       user = access.credentials?.username;
@@ -207,7 +229,7 @@ export const cliVerb: Verb = {
       host = seed.host;
       port = seed.port;
     } else {
-      router = new StaticRouter();
+      router = new StaticRouter(tls ? { tls } : {});
     }
 
     const stdoutTTY = io.stdout.isTTY === true;

@@ -20,6 +20,7 @@ import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
 import { givenLogin, userFlag } from './loginFlags';
 import { type Credentials, type GivenLogin, loginOptions } from '../../core/swarm/auth';
+import { tlsFlags, tlsFromArgs } from './tlsFlags';
 
 /** Flags every cluster verb takes to say how nodes are reached. */
 export const clusterTargetFlags: FlagSpecs = {
@@ -37,6 +38,7 @@ export const clusterTargetFlags: FlagSpecs = {
     valueName: 'cidr',
     description: 'A network the nodes are directly reachable in (repeatable), e.g. 10.20.0.0/16. Loopback always is.',
   },
+  ...tlsFlags,
 };
 
 export interface SeedTargets {
@@ -79,8 +81,10 @@ async function swarmAccess(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<Cl
   const name = flagString(args, 'cluster');
   if (name === undefined) return undefined;
   if (args.positionals.length > 0) throw new BadInputError(`Give either --cluster ${name} or host:port nodes, not both.`);
+  const tls = tlsFromArgs(args);
   return openClusterAccess(name, {
     ...engineOptions(args, env),
+    ...(tls ? { tls } : {}),
     services: flagServices(args),
     forceTunnel: flagBoolean(args, 'tunnel'),
     login: givenLogin(args, env),
@@ -94,7 +98,8 @@ export async function readTargetTopology(t: SeedTargets): Promise<ClusterTopolog
 }
 
 function staticRouter(args: ParsedArgs): StaticRouter {
-  return new StaticRouter({ reachableNetworks: flagList(args, 'reachable') });
+  const tls = tlsFromArgs(args);
+  return new StaticRouter({ reachableNetworks: flagList(args, 'reachable'), ...(tls ? { tls } : {}) });
 }
 
 /** `check` / `status`: `<host:port>...` positionals reached directly. */

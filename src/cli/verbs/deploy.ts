@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { BadInputError } from '../../core/errors';
+import { type DeployTls } from '../../core/swarm/deployTls';
 import { openEngine } from '../../core/docker/engine';
 import { DEPLOY_DEFAULTS, type DeployOptions, MAX_CLUSTER_NODES, MAX_REDIS_PORT, MAX_REPLICAS, MIN_MASTERS, NODE_TIMEOUT_RANGE_MS } from '../../core/swarm/deployOptions';
 import { deployCluster } from '../../core/swarm/deploy';
@@ -44,6 +46,10 @@ export const deployFlags = {
   constraint: { kind: 'list', valueName: 'expr', description: 'Placement constraint (repeatable), e.g. node.role==worker.' },
   announce: { kind: 'string', valueName: 'hostname|ip', description: 'What redirects name: the service hostname (default) or the task IP.' },
   mode: { kind: 'string', valueName: 'persistent|cache', description: 'cache: heal may reassign lost slots; persistent (default): never.' },
+  tls: { kind: 'boolean', description: 'TLS only (port 0, tls-port), on the cluster bus and for replication too: a CA and a certificate per node are generated (keys in Docker secrets).' },
+  'tls-cert': { kind: 'string', valueName: 'file', description: 'With --tls: your certificate for every node (it must name every service, e.g. redis-1 … redis-6), instead of generated ones.' },
+  'tls-key': { kind: 'string', valueName: 'file', description: 'With --tls-cert: its private key (stored in a Docker secret).' },
+  'tls-ca': { kind: 'string', valueName: 'file', description: 'With --tls-cert: the CA certificate that signed it (nodes trust it for each other and for clients).' },
   json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
   'stack-file': {
     kind: 'string',
@@ -84,7 +90,30 @@ export function deployOptionsFromArgs(args: ParsedArgs, password: string | undef
     ...(flagBoolean(args, 'insecure-no-password') ? { insecureNoPassword: true } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(acl ? { acl } : {}),
+    ...(tlsFromDeployArgs(args) ?? {}),
   };
+}
+
+/** `--tls` (generated certificates) or `--tls --tls-cert F --tls-key F --tls-ca F` (the user's). */
+function tlsFromDeployArgs(args: ParsedArgs): { tls: DeployTls } | undefined {
+  const files = { cert: flagString(args, 'tls-cert'), key: flagString(args, 'tls-key'), ca: flagString(args, 'tls-ca') };
+  const given = Object.entries(files).filter(([, v]) => v !== undefined);
+  if (!flagBoolean(args, 'tls')) {
+    if (given.length > 0) throw new BadInputError(`--tls-${given[0]?.[0] ?? 'cert'} needs --tls.`);
+    return undefined;
+  }
+  if (given.length === 0) return { tls: { source: 'generate' } };
+  if (files.cert === undefined || files.key === undefined || files.ca === undefined) {
+    throw new BadInputError('Give --tls-cert, --tls-key and --tls-ca together (or none of them, to have certificates generated).');
+  }
+  const read = (flag: string, path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new BadInputError(`Cannot read ${flag} ${path}: ${err instanceof Error ? err.message : String(err)}.`);
+    }
+  };
+  return { tls: { source: 'files', certPem: read('--tls-cert', files.cert), keyPem: read('--tls-key', files.key), caPem: read('--tls-ca', files.ca) } };
 }
 
 /** Who logs in how, said once after deploy: user names and where their passwords are (never the passwords). */
@@ -121,6 +150,7 @@ export const deployVerb: Verb = {
     if (stackFile !== undefined && options.acl) {
       throw new BadInputError('--stack-file does not write ACL users yet: deploy with --user/--acl directly, or use a password (--password-stdin).');
     }
+    if (stackFile !== undefined && options.tls) throw new BadInputError('--tls is not written into stack files yet: deploy a TLS cluster without --stack-file.');
     if (stackFile !== undefined) return writeStackFile(stackFile, options, io.stdout, flagBoolean(args, 'json'));
     const engine = openEngine(engineOptions(args, io.env));
     const result = await deployCluster(engine, options, {
@@ -135,6 +165,7 @@ export const deployVerb: Verb = {
           `Deployed ${result.services.length} node services for cluster "${result.name}": ${result.services.join(', ')}`,
           `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
           `volumes ${result.volumes.join(', ')}`,
+          ...(options.tls ? [`TLS only on port ${options.port} (bus and replication too); ${options.tls.source === 'generate' ? 'a new CA signed one certificate per node' : 'your certificate serves every node'}; keys are in Docker secrets`] : []),
           ...publishedLines(options),
           ...userLines(result),
           `Form the cluster with: redis-swarm create --cluster ${result.name}`,

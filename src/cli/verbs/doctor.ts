@@ -4,12 +4,14 @@ import { getEngineStatus, openEngine } from '../../core/docker/engine';
 import { listRedisImages } from '../../core/docker/images';
 import { type NodeImageVerdict, probeImageOnNodes } from '../../core/swarm/imageProbe';
 import { flagBoolean, flagString, parseArgs } from '../args';
+import { listClusterCertificates } from '../../core/swarm/certificateInventory';
+import { CERT_EXPIRY_WARNING_DAYS } from '../../core/cluster/check';
 import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 
 export const doctorVerb: Verb = {
   name: 'doctor',
-  summary: 'Report the Docker engine reached (and how), the swarm state, the local Redis images and, on a multi-node swarm, which nodes have them.',
+  summary: 'Report the Docker engine reached (and how), the swarm state, the local Redis images (on a multi-node swarm, which nodes have them) and when TLS clusters\' certificates expire.',
   usage: 'doctor [--host URL] [--context NAME] [--image REF] [--json]',
   flags: {
     ...dockerFlags,
@@ -29,9 +31,10 @@ export const doctorVerb: Verb = {
         onNodes.set(tag, await probeImageOnNodes(engine.docker, tag, { token: tokenFromSignal(io.signal) }));
       }
     }
+    const certificates = status.swarm === 'active' && status.isManager ? await listClusterCertificates(engine.docker) : [];
     if (flagBoolean(args, 'json')) {
       const nodes = Object.fromEntries(onNodes);
-      io.stdout.write(JSON.stringify({ engine: { ...status, target: { host: status.target.host, source: status.target.source, context: status.target.contextName } }, images, nodes }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ engine: { ...status, target: { host: status.target.host, source: status.target.source, context: status.target.contextName } }, images, nodes, certificates }, null, 2) + '\n');
     } else {
       const lines = [
         `engine: Docker ${status.version} (API ${status.apiVersion}, ${status.os})`,
@@ -54,6 +57,15 @@ export const doctorVerb: Verb = {
       if (asked && !images.some((i) => i.tag === asked)) {
         const where = onNodes.get(asked);
         lines.push(`image ${asked}: ${where && where.length > 0 ? onEveryNode(where) : 'not checked on other nodes (a one-node swarm, or not a manager)'}`);
+      }
+      if (certificates.length > 0) {
+        lines.push('TLS certificates of redis-swarm clusters:');
+        const now = Date.now();
+        for (const c of certificates) {
+          const days = Math.floor((c.expiresAt.getTime() - now) / 86_400_000);
+          const when = days < 0 ? 'EXPIRED' : days < CERT_EXPIRY_WARNING_DAYS ? `expires in ${days} days: run rotate-certs` : `valid for ${days} days`;
+          lines.push(`  ${c.cluster}  ${c.kind === 'ca' ? 'CA  ' : 'node'}  ${c.config}  until ${c.expiresAt.toISOString().slice(0, 10)} (${when})`);
+        }
       }
       io.stdout.write(lines.join('\n') + '\n');
     }

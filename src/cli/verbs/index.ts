@@ -14,6 +14,7 @@ import { reshardVerb } from './reshard';
 import { fixVerb } from './fix';
 import { rebalanceVerb } from './rebalance';
 import { addNodeVerb } from './addNode';
+import { rotateCertsVerb } from './rotateCerts';
 import { delNodeVerb } from './delNode';
 import { upgradeVerb } from './upgrade';
 import { restartVerb } from './restart';
@@ -35,6 +36,7 @@ export const verbs: readonly Verb[] = [
   fixVerb,
   failoverVerb,
   addNodeVerb,
+  rotateCertsVerb,
   delNodeVerb,
   upgradeVerb,
   configVerb,

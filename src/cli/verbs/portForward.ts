@@ -62,6 +62,8 @@ export const portForwardVerb: Verb = {
         if (!json) io.stdout.write(`${node.service}:${node.port} -> ${formatEndpoint(t.local)}\n`);
       }
       if (json) io.stdout.write(JSON.stringify({ cluster: name, forwards: mapping }) + '\n');
+      // The ports relay the nodes' bytes as they are: a TLS cluster's speak TLS, under each node's name.
+      if (access.cluster.tls) io.stderr.write('The nodes speak TLS only: use --tls with the cluster\'s CA and a client certificate, and --sni <service> for the node\'s name.\n');
       io.stderr.write('Forwarding; press Ctrl+C to stop.\n');
       // The tunnels' listeners are unref'd (they must not keep other verbs alive); this one
       // verb exists to keep them open, so it holds the process until Ctrl+C.

@@ -116,6 +116,26 @@ function meetAddress(n: CreateNodeInput): MeetAddress {
     : { ip, port: n.endpoint.port };
 }
 
+/**
+ * Bus ports the input did not give, from each node's own `myself` line: a node started with
+ * `cluster-port` (Redis 7) listens there, not on port + 10000, and MEET must name it.
+ */
+async function withOwnBusPorts(pool: AdminPool, meet: readonly MeetAddress[], inputs: readonly CreateNodeInput[]): Promise<MeetAddress[]> {
+  return Promise.all(
+    meet.map(async (m, i) => {
+      const input = inputs[i] as CreateNodeInput;
+      if (input.busPort !== undefined) return m;
+      try {
+        const self = parseClusterNodes(replyText(await pool.command(input.endpoint, ['CLUSTER', 'NODES']))).self;
+        return self.busPort !== self.endpoint.port + 10000 && self.endpoint.port === m.port ? { ...m, busPort: self.busPort } : m;
+      } catch {
+        // The node answered CLUSTER NODES when it was inspected; if it cannot now, MEET says so.
+        return m;
+      }
+    }),
+  );
+}
+
 /** The slot map every node must end up holding: redis-cli's config signature of the plan. */
 export function expectedSignature(plan: CreatePlan, ids: readonly string[]): string {
   return plan.masters
@@ -141,7 +161,7 @@ export async function applyCreate(pool: AdminPool, plan: CreatePlan, ids: readon
   const logger = options.logger ?? nullLogger;
   const started = Date.now();
   const nodes = plan.nodes;
-  const meet = nodes.map((n) => meetAddress(n.input));
+  const meet = await withOwnBusPorts(pool, nodes.map((n) => meetAddress(n.input)), nodes.map((n) => n.input));
   const noteCancel = cancelNoter(token, progress, logger);
 
   // 1. Slots for masters and a distinct config epoch for every node, as redis-cli does, so no

@@ -77,6 +77,7 @@ export function checkCluster(topology: ClusterTopology, options: CheckOptions = 
   checkOpenSlots(topology, byId, add);
   checkCoverage(topology, add, healFindings.some((f) => f.code === 'lost-slots'));
   checkHealth(topology, byId, add);
+  checkCertificates(topology, options.now ?? Date.now(), add);
   for (const f of healFindings) add(f);
 
   return {
@@ -84,6 +85,29 @@ export function checkCluster(topology: ClusterTopology, options: CheckOptions = 
     findings,
     ok: !findings.some((f) => f.severity === 'error'),
   };
+}
+
+/** A node certificate that expires within this many days is a warning (rotate-certs renews). */
+export const CERT_EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 24 * 60 * 60_000;
+
+/** TLS nodes: when their certificates expire; soon is a warning, past is an error. */
+function checkCertificates(topology: ClusterTopology, now: number, add: (f: Finding) => void): void {
+  const tls = topology.views.filter((v) => v.certificateExpiresAt !== undefined);
+  if (tls.length === 0) return;
+  const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  for (const v of tls) {
+    const at = v.certificateExpiresAt as number;
+    const days = Math.floor((at - now) / DAY_MS);
+    const node = formatEndpoint(v.endpoint);
+    if (at <= now) {
+      add({ severity: 'error', code: 'certificate-expired', section: 'health', message: `The TLS certificate of node ${node} expired on ${day(at)}: run rotate-certs.`, nodeIds: [v.view.self.id] });
+    } else if (days < CERT_EXPIRY_WARNING_DAYS) {
+      add({ severity: 'warning', code: 'certificate-expiring', section: 'health', message: `The TLS certificate of node ${node} expires on ${day(at)} (in ${days} days): run rotate-certs.`, nodeIds: [v.view.self.id] });
+    }
+  }
+  const first = Math.min(...tls.map((v) => v.certificateExpiresAt as number));
+  if (first > now) add({ severity: 'info', code: 'certificates', section: 'health', message: `TLS certificates of ${tls.length} node(s) valid until ${day(first)} at the earliest.` });
 }
 
 /** redis-cli's clusterManagerIsConfigConsistent: every node's slot signature is equal. */

@@ -96,6 +96,7 @@ async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedVie
   const usedMemory = memory?.ok ? Number(infoField(replyText(memory.value), 'used_memory') ?? NaN) : NaN;
   // Heal's diagnosis (which check shares) needs it in cache mode; CONFIG may be renamed away.
   const fullCoverage = coverage?.ok && Array.isArray(coverage.value) && coverage.value.length >= 2 ? replyText(coverage.value[1]) === 'yes' : undefined;
+  const certificateExpiresAt = await pool.certificateExpiry(endpoint);
   return {
     endpoint,
     view,
@@ -105,6 +106,7 @@ async function askNode(pool: AdminPool, endpoint: Endpoint): Promise<ReportedVie
     ...(Number.isFinite(offset) ? { replOffset: offset } : {}),
     ...(Number.isFinite(usedMemory) ? { usedMemoryBytes: usedMemory } : {}),
     ...(fullCoverage !== undefined ? { fullCoverage } : {}),
+    ...(certificateExpiresAt !== undefined ? { certificateExpiresAt: certificateExpiresAt.getTime() } : {}),
   };
 }
 

@@ -98,6 +98,8 @@ export interface ReportedView {
   readonly usedMemoryBytes?: number;
   /** `cluster-require-full-coverage` as CONFIG GET reports it (undefined when CONFIG is renamed away). */
   readonly fullCoverage?: boolean;
+  /** When the node's TLS certificate expires (ms since the epoch), for nodes reached over TLS. */
+  readonly certificateExpiresAt?: number;
 }
 
 /** A node that was named (as a seed or by a peer) but could not be asked. */

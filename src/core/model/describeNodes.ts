@@ -54,10 +54,31 @@ export function describeCluster(c: ClusterModel): ItemText {
         ? [`Password in secret \`${c.swarm.authSecret}\``]
         : []),
     ...(c.swarm.roll ? [`An unfinished ${c.swarm.roll.kind} (started ${c.swarm.roll.startedAt}): finish it with \`--resume\` or undo it with \`--rollback\``] : []),
+    ...clusterTlsLines(c),
     ...(c.error ? [`Error: ${md(c.error)}`] : []),
     ...c.findings.map((f) => `${findingTag(f)} ${md(f.message)}`),
   ];
   return { label: c.name, description: parts.join(' · '), tooltip: lines.join('\n\n'), icon: clusterIcon(c) };
+}
+
+/** A TLS cluster: how, and the first of its nodes' certificates to expire. */
+function clusterTlsLines(c: ClusterModel): string[] {
+  const expiries = c.shards
+    .flatMap((s) => [s.master, ...s.replicas])
+    .flatMap((n) => (n.report?.certificateExpiresAt !== undefined ? [n.report.certificateExpiresAt] : []));
+  if (!c.swarm.tls && expiries.length === 0) return [];
+  const how = c.swarm.tls === 'generated' ? 'certificates from its own CA' : c.swarm.tls === 'files' ? 'your certificate' : 'TLS';
+  const first = expiries.length > 0 ? `; the first certificate expires on ${day(Math.min(...expiries))}` : '';
+  return [`TLS: ${how}${first}`];
+}
+
+function certificateLines(n: NodeModel): string[] {
+  const at = n.report?.certificateExpiresAt;
+  return at !== undefined ? [`TLS certificate valid until ${day(at)}`] : [];
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 function clusterIcon(c: ClusterModel): IconSpec {
@@ -105,6 +126,7 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
     ...(report ? [`Keys: ${report.keys}`] : []),
     ...(report?.usedMemoryBytes !== undefined ? [`Memory: ${formatBytes(report.usedMemoryBytes)}`] : []),
     `Replicas: ${shard.replicas.length}`,
+    ...certificateLines(m),
     ...swarmLines(m),
   ];
   return {
@@ -129,6 +151,7 @@ export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel
     `Link to master: ${link ?? 'unknown'}`,
     ...(r.lagBytes !== undefined ? [`Lag: ${formatBytes(r.lagBytes)}`] : []),
     ...(r.report ? [`Keys: ${r.report.keys}`] : []),
+    ...certificateLines(r),
     ...swarmLines(r),
   ];
   const icon: IconSpec = r.healthy ? { id: 'mirror', color: GREEN } : link !== undefined && link !== 'up' ? { id: 'debug-disconnect', color: RED } : { id: 'mirror', color: RED };

@@ -25,6 +25,7 @@ import { serviceName, volumeName } from '../swarm/deployOptions';
 import { missingImageProblem, probeImageOnNodes } from '../swarm/imageProbe';
 import { findSwarmCluster, type SwarmCluster } from '../swarm/discover';
 import { removeClusterObjects } from '../swarm/destroy';
+import { type ContainerMounts, type NodeTlsObjects, nodeTlsMountsOf, tlsForNewNode, withNodeTls } from '../swarm/nodeTls';
 import { LABEL_NODE_INDEX } from '../swarm/labels';
 import { type MoveReport } from './mover';
 import { requireReadyForMoves } from './opsTopology';
@@ -111,6 +112,9 @@ export interface ServiceSpec {
       Hostname?: string;
       Labels?: Record<string, string>;
       Mounts?: { Type?: string; Source?: string; Target?: string }[];
+      /** A TLS node's certificate and key mounts (a new node gets its own). */
+      Configs?: ContainerMounts['Configs'];
+      Secrets?: ContainerMounts['Secrets'];
     };
     Networks?: { Target: string; Aliases?: string[] }[];
     Placement?: { Constraints?: string[] };
@@ -270,8 +274,18 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
   const name = plan.service;
   const routes = requireSwarmRoutes(ctx.router);
 
+  // A TLS cluster's new node gets a certificate naming it (a copy of a sibling's would not).
+  const swarmCluster = await findSwarmCluster(ctx.engine.docker, plan.cluster, ctx.discover ?? {});
+  let spec = prepared.spec;
+  const container = spec.TaskTemplate?.ContainerSpec;
+  let tls: NodeTlsObjects | undefined;
+  if (swarmCluster.tls && container) {
+    progress.report({ message: `issuing a TLS certificate for ${name}` });
+    tls = await tlsForNewNode(ctx.engine, swarmCluster, name, await userCertificate(ctx, swarmCluster));
+    if (tls) spec = { ...spec, TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: withNodeTls(container, tls) } };
+  }
   progress.report({ message: `creating service ${name}` });
-  await ctx.engine.docker.createService(prepared.spec as Docker.CreateServiceOptions);
+  await ctx.engine.docker.createService(spec as Docker.CreateServiceOptions);
   const added: AddedNode = {};
   try {
     await startAndMeet(ctx, prepared, routes, added);
@@ -281,6 +295,12 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
     logger.warn(`adding ${name} failed (${describeError(err)}); removing it`);
     progress.report({ message: `adding ${name} failed; removing what it created` });
     await undoAdd(ctx, plan, added.nodeId, added.ep).catch((e: unknown) => logger.error(`removing ${name} after the failure: ${describeError(e)}`));
+    // Its certificate and key go with it (the service that mounted them is gone).
+    if (tls) {
+      await removeClusterObjects(ctx.engine.docker, { services: [], volumes: [], configs: [tls.config.name], secrets: [tls.secret.name], networks: [] }).catch((e: unknown) =>
+        logger.error(`removing the TLS objects of ${name}: ${describeError(e)}`),
+      );
+    }
     throw err;
   }
 
@@ -301,6 +321,17 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
     ok: findings.length === 0 && moved,
     elapsedMs: Date.now() - started,
   };
+}
+
+/** The certificate a cluster deployed with the user's files mounts on every node. */
+async function userCertificate(ctx: ScaleContext, cluster: SwarmCluster): Promise<string | undefined> {
+  const first = cluster.nodes[0];
+  if (cluster.tls !== 'files' || !first) return undefined;
+  const spec = (await ctx.engine.docker.getService(first.service).inspect()) as { Spec?: { TaskTemplate?: { ContainerSpec?: ContainerMounts } } };
+  const config = nodeTlsMountsOf(spec.Spec?.TaskTemplate?.ContainerSpec ?? {}).config;
+  if (!config) return undefined;
+  const data = ((await ctx.engine.docker.getConfig(config).inspect()) as { Spec?: { Data?: string } }).Spec?.Data ?? '';
+  return Buffer.from(data, 'base64').toString('utf8');
 }
 
 /** Waits for the new task, asks the node its ID, and has it meet the cluster until everyone knows everyone. */

@@ -9,6 +9,8 @@ import Redis from 'ioredis';
 import { describeError, RedisError } from '../errors';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { type Route, type Router } from '../routes/router';
+import { TLSSocket } from 'node:tls';
+import { peerCertificateExpiry, tlsConnectOptions } from '../tls/clientTls';
 
 /** How long to wait for a TCP connection to a node (ms); loopback answers in < 1 ms. */
 export const ADMIN_CONNECT_TIMEOUT_MS = 3000;
@@ -68,6 +70,16 @@ export class AdminPool {
     const route = await this.router.resolve(announced);
     const { username, password } = this.options;
     return { route, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  }
+
+  /**
+   * When the certificate the node presented on this pool's connection expires; undefined for a
+   * plain (non-TLS) connection. Read from the handshake, so it is the certificate in use.
+   */
+  async certificateExpiry(announced: Endpoint): Promise<Date | undefined> {
+    const stream: unknown = (await this.get(announced)).stream;
+    if (!(stream instanceof TLSSocket)) return undefined;
+    return peerCertificateExpiry(stream.getPeerCertificate().valid_to);
   }
 
   /** Forgets and closes connections to endpoints not in `keep` (nodes that left the cluster). */
@@ -135,6 +147,9 @@ export class AdminPool {
     const redis = new Redis({
       host: target.host,
       port: target.port,
+      // ioredis hands `tls` to tls.connect: the handshake runs over the route (tunnel, published
+      // port) and checks the node's announced name.
+      ...(route.tls ? { tls: tlsConnectOptions(route.tls) } : {}),
       ...(this.options.password !== undefined ? { password: this.options.password } : {}),
       ...(this.options.username !== undefined ? { username: this.options.username } : {}),
       lazyConnect: true,

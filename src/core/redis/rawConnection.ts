@@ -8,9 +8,11 @@
  * the Router says where the socket really goes.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { CancelledError, RedisError, TimeoutError } from '../errors';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
-import { type Router } from '../routes/router';
+import { type Route, type Router } from '../routes/router';
+import { type RouteTls, tlsConnectOptions, tlsErrorText } from '../tls/clientTls';
 import { encodeCommand, RespParser, type RespReply } from './resp';
 
 /** How long a TCP connect may take before we give up (redis-cli waits for the OS). */
@@ -37,6 +39,15 @@ export class ConnectError extends RedisError {
   }
 }
 export const isConnectError = (x: unknown): x is ConnectError => x instanceof ConnectError;
+
+/** The TLS client settings cannot be used (redis-cli: "Could not negotiate a TLS connection: …"). */
+export class TlsSetupError extends ConnectError {
+  constructor(endpoint: Endpoint, reason: string) {
+    super(endpoint, reason);
+    this.name = 'TlsSetupError';
+  }
+}
+export const isTlsSetupError = (x: unknown): x is TlsSetupError => x instanceof TlsSetupError;
 
 interface Waiter {
   resolve(r: RespReply): void;
@@ -75,13 +86,13 @@ export class RawConnection {
     announced: Endpoint,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<RawConnection> {
-    let target: Endpoint;
+    let route: Route;
     try {
-      target = (await router.resolve(announced)).target;
+      route = await router.resolve(announced);
     } catch (err) {
       throw new ConnectError(announced, err instanceof Error ? err.message : String(err), { cause: err });
     }
-    const socket = await connectSocket(announced, target, options);
+    const socket = await connectSocket(announced, route.target, { ...options, ...(route.tls ? { tls: route.tls } : {}) });
     return new RawConnection(socket, announced);
   }
 
@@ -146,16 +157,21 @@ export class RawConnection {
 
 /**
  * A TCP connection to `target` (where the route to `announced` goes), with no delay and
- * keep-alive set. Throws ConnectError naming `announced`, or CancelledError.
+ * keep-alive set; with `tls`, a TLS connection whose handshake is done. Throws ConnectError
+ * naming `announced`, or CancelledError.
  */
 export async function connectSocket(
   announced: Endpoint,
   target: Endpoint,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal; tls?: RouteTls } = {},
 ): Promise<net.Socket> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const secure = options.tls;
+  if (secure?.client.setupError !== undefined) throw new TlsSetupError(announced, secure.client.setupError);
   const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect({ host: target.host, port: target.port });
+    const s = secure
+      ? tls.connect({ host: target.host, port: target.port, ...tlsConnectOptions(secure) })
+      : net.connect({ host: target.host, port: target.port });
     const timer = setTimeout(() => {
       s.destroy();
       reject(new ConnectError(announced, 'Connection timed out', { cause: new TimeoutError(`connect took over ${timeoutMs} ms`) }));
@@ -165,7 +181,7 @@ export async function connectSocket(
       reject(new CancelledError());
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    s.once('connect', () => {
+    s.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       s.removeAllListeners('error');
@@ -185,6 +201,8 @@ export async function connectSocket(
 
 /** The strerror-like text hiredis shows for a socket error. */
 function socketErrorText(err: NodeJS.ErrnoException): string {
+  const tlsText = tlsErrorText(err);
+  if (tlsText !== undefined) return tlsText;
   switch (err.code) {
     case 'ECONNREFUSED':
       return 'Connection refused';

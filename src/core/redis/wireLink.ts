@@ -14,6 +14,7 @@ import type * as net from 'node:net';
 import { RedisError, TimeoutError } from '../errors';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { connectSocket } from './rawConnection';
+import { type RouteTls } from '../tls/clientTls';
 
 const CR = 13;
 const LF = 10;
@@ -421,6 +422,8 @@ export interface WireLinkOptions {
   readonly announced: Endpoint;
   /** …and where its route goes (what the socket connects to). */
   readonly target: Endpoint;
+  /** The route's TLS, when the node speaks it. */
+  readonly tls?: RouteTls | undefined;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
   /** No reply byte for this long while replies are due fails the link (ms). */
@@ -472,7 +475,10 @@ export class WireLink {
 
   /** Connects (and authenticates when there is a password). */
   static async open(options: WireLinkOptions): Promise<WireLink> {
-    const socket = await connectSocket(options.announced, options.target, options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {});
+    const socket = await connectSocket(options.announced, options.target, {
+      ...(options.connectTimeoutMs !== undefined ? { timeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
     const link = new WireLink(socket, options);
     if (options.password !== undefined && options.password !== null && options.password !== '') {
       const w = new WireWriter();

@@ -9,7 +9,7 @@
  * HELLO 3 on every new connection.
  */
 import { describeError } from '../errors';
-import { ConnectError, RawConnection } from '../redis/rawConnection';
+import { ConnectError, RawConnection, isTlsSetupError } from '../redis/rawConnection';
 import { type RespReply } from '../redis/resp';
 import { type Endpoint } from '../routes/endpoint';
 import { type Router } from '../routes/router';
@@ -387,7 +387,9 @@ export class ReplEngine {
       const options = this.opts.connectTimeoutMs !== undefined ? { timeoutMs: this.opts.connectTimeoutMs } : {};
       this.conn = await RawConnection.connect(this.opts.router, { host: this.host, port: this.port }, options);
     } catch (e) {
-      if (!quiet) {
+      // cliConnect() reports a TLS context it cannot build even when quiet.
+      if (isTlsSetupError(e)) this.err(`Could not negotiate a TLS connection: ${e.reason}\n`);
+      else if (!quiet) {
         const reason = e instanceof ConnectError ? e.reason : describeError(e);
         this.err(`Could not connect to Redis at ${this.host}:${this.port}: ${reason}\n`);
       }

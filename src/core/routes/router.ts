@@ -1,4 +1,5 @@
 import { NoRouteError } from '../errors';
+import { type RouteTls, type TlsClientConfig } from '../tls/clientTls';
 import { type Endpoint, formatEndpoint } from './endpoint';
 
 /**
@@ -13,6 +14,8 @@ export interface Route {
   readonly kind: RouteKind;
   /** Where to connect: always an address the host can reach (loopback for published/tunnel). */
   readonly target: Endpoint;
+  /** Present when the node speaks TLS: every connection over this route does a TLS handshake. */
+  readonly tls?: RouteTls;
 }
 
 export interface Router {
@@ -72,8 +75,10 @@ function ipv4ToInt(ip: string): number | undefined {
 export class StaticRouter implements Router {
   private readonly table = new Map<string, Route>();
   private readonly direct: (host: string) => boolean;
+  private readonly tls: TlsClientConfig | undefined;
 
-  constructor(options: { reachableNetworks?: readonly string[]; reachableHosts?: readonly string[] } = {}) {
+  constructor(options: { reachableNetworks?: readonly string[]; reachableHosts?: readonly string[]; tls?: TlsClientConfig } = {}) {
+    this.tls = options.tls;
     const nets = cidrMatcher(options.reachableNetworks ?? []);
     const hosts = new Set(options.reachableHosts ?? []);
     this.direct = (host) => isLoopbackHost(host) || hosts.has(host) || nets(host);
@@ -84,10 +89,10 @@ export class StaticRouter implements Router {
   }
 
   async resolve(announced: Endpoint): Promise<Route> {
-    const mapped = this.table.get(formatEndpoint(announced));
-    if (mapped) return mapped;
-    if (this.direct(announced.host)) return { kind: 'direct', target: announced };
-    throw new NoRouteError(noRouteMessage(announced));
+    const route = this.table.get(formatEndpoint(announced)) ?? (this.direct(announced.host) ? { kind: 'direct' as const, target: announced } : undefined);
+    if (!route) throw new NoRouteError(noRouteMessage(announced));
+    // The user's TLS flags apply to every node they reach, each checked under its announced name.
+    return this.tls && !route.tls ? { ...route, tls: { client: this.tls, serverName: announced.host } } : route;
   }
 
   async dispose(): Promise<void> {

@@ -9,6 +9,7 @@ import { type Endpoint } from '../routes/endpoint';
 import { type Credentials, type GivenLogin, resolveCredentials } from './auth';
 import { type DiscoverOptions, type SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
 import { SwarmRouter } from './swarmRouter';
+import { type TlsClientConfig } from '../tls/clientTls';
 
 export interface ClusterAccess {
   readonly engine: Engine;
@@ -28,6 +29,8 @@ export interface AccessOptions extends TargetOptions {
   readonly logger?: Logger;
   /** A user and/or password given by the user; completed from the cluster's secrets. */
   readonly login?: GivenLogin;
+  /** TLS settings given by the user (`cli --tls …`); a TLS cluster's own are read otherwise. */
+  readonly tls?: TlsClientConfig;
   /** The node services, named by the user when discovery guesses wrong (`--services`). */
   readonly services?: readonly string[];
 }
@@ -40,6 +43,7 @@ export async function openClusterAccess(clusterName: string, options: AccessOpti
   const router = new SwarmRouter(engine, cluster, {
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const credentials = await resolveCredentials(engine, cluster, options.login, router.hops).catch(async (err: unknown) => {
     await router.dispose();

@@ -21,12 +21,14 @@ import {
   LABEL_NODE_INDEX,
   LABEL_PORT,
   LABEL_REPLICAS,
+  LABEL_TLS,
   clusterLabels,
 } from './labels';
 import { CONF_PATH, renderAclSecret, renderAuthSecret, renderRedisConf } from './redisConf';
 import { generatePassword, userSecretName } from './aclUsers';
 import { removeClusterObjects } from './destroy';
 import { modeEnvEntry, nodeCommand } from './modeEnv';
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, planTls } from './deployTls';
 
 /** How long the new services' tasks may take to reach `running`. */
 export const DEPLOY_TASKS_TIMEOUT_MS = 90_000;
@@ -66,6 +68,8 @@ export interface DeployPlan {
   /** One secret per application user, holding only its password. */
   readonly userSecrets: readonly { readonly name: string; readonly user: string; readonly password: string }[];
   readonly services: readonly { name: string; index: number; volume: string; publishedPort?: number }[];
+  /** The CA, node certificates and keys of a TLS cluster. */
+  readonly tls?: TlsPlan;
 }
 
 export function planDeploy(o: DeployOptions): DeployPlan {
@@ -83,7 +87,9 @@ export function planDeploy(o: DeployOptions): DeployPlan {
       : undefined;
   // Config objects are immutable; a content hash in the name lets a later change add a new one.
   const hash = createHash('sha256').update(configText).digest('hex').slice(0, 10);
+  const names = Array.from({ length: o.nodes }, (_, i) => serviceName(o.name, i + 1));
   return {
+    ...(o.tls ? { tls: planTls(o.name, names, o.tls) } : {}),
     options: o,
     configName: `${o.name}-conf-${hash}`,
     configText,
@@ -129,10 +135,11 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   const specName = (x: unknown): string | undefined => (x as { Spec?: { Name?: string } }).Spec?.Name;
   const configClash = clashes([plan.configName], (await docker.listConfigs()).map(specName));
   if (configClash.length > 0) problems.push(`config ${configClash.join(', ')} already exists`);
-  if (plan.secretName) {
-    const secretClash = clashes([plan.secretName, ...plan.userSecrets.map((u) => u.name)], (await docker.listSecrets()).map(specName));
-    if (secretClash.length > 0) problems.push(`secret(s) ${secretClash.join(', ')} already exist`);
-  }
+  const secretNames = [...(plan.secretName ? [plan.secretName] : []), ...plan.userSecrets.map((u) => u.name), ...tlsSecretNames(plan.tls)];
+  const secretClash = clashes(secretNames, (await docker.listSecrets()).map(specName));
+  if (secretClash.length > 0) problems.push(`secret(s) ${secretClash.join(', ')} already exist`);
+  const tlsConfigClash = clashes(tlsConfigNames(plan.tls), (await docker.listConfigs()).map(specName));
+  if (tlsConfigClash.length > 0) problems.push(`config(s) ${tlsConfigClash.join(', ')} already exist`);
 
   const wanted = plan.services.flatMap((s) => (s.publishedPort !== undefined ? [s.publishedPort] : []));
   const portProblem = await hostPortsProblem(engine, wanted, services);
@@ -171,7 +178,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   const { networkExists } = await preflightDeploy(engine, plan);
   if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled; nothing was created.');
 
-  const created = { network: false, config: '', secret: '', userSecrets: [] as string[], services: [] as string[] };
+  const created = { network: false, config: '', secret: '', userSecrets: [] as string[], services: [] as string[], tlsConfigs: [] as string[], tlsSecrets: [] as string[] };
   try {
     if (!networkExists) {
       progress.report({ message: `creating overlay network ${o.network}` });
@@ -198,6 +205,12 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
       created.userSecrets.push(u.name);
     }
 
+    let tlsIds: TlsObjectIds | undefined;
+    if (plan.tls) {
+      progress.report({ message: `storing the TLS certificates in configs and their keys in secrets (${plan.tls.source === 'generate' ? 'a new CA' : 'the given certificate'})` });
+      tlsIds = await createTlsObjects(docker, o.name, plan.tls, created);
+    }
+
     progress.report({ message: `storing redis.conf in config ${plan.configName}` });
     const config = (await docker.createConfig({
       Name: plan.configName,
@@ -210,7 +223,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     for (const s of plan.services) {
       if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled.');
       progress.report({ message: `creating service ${s.name}`, increment: 60 / plan.services.length });
-      await docker.createService(serviceSpec(plan, s, network.Id, configId, secrets));
+      await docker.createService(serviceSpec(plan, s, network.Id, configId, secrets, tlsIds));
       created.services.push(s.name);
     }
     await waitTasksRunning(docker, created.services, token, progress, ctx.tasksTimeoutMs ?? DEPLOY_TASKS_TIMEOUT_MS);
@@ -231,8 +244,8 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     await removeClusterObjects(docker, {
       services: created.services,
       volumes: plan.services.map((s) => s.volume),
-      configs: created.config ? [created.config] : [],
-      secrets: [...(created.secret ? [created.secret] : []), ...created.userSecrets],
+      configs: [...(created.config ? [created.config] : []), ...created.tlsConfigs],
+      secrets: [...(created.secret ? [created.secret] : []), ...created.userSecrets, ...created.tlsSecrets],
       networks: created.network ? [o.network] : [],
     }).catch((cleanupErr: unknown) => logger.error(`cleanup after failed deploy: ${describeError(cleanupErr)}`));
     throw err;
@@ -251,6 +264,63 @@ export function nodeServiceLabels(plan: DeployPlan, s: DeployPlan['services'][nu
     ...(plan.secretName ? { [LABEL_AUTH_SECRET]: plan.secretName } : {}),
     // User names are no secret; they tell every later command to log in as a user.
     ...(o.acl ? { [LABEL_OPERATOR_USER]: o.acl.operator, [LABEL_ACL_USERS]: o.acl.users.map((u) => u.name).join(',') } : {}),
+    ...(plan.tls ? { [LABEL_TLS]: plan.tls.source === 'generate' ? 'generated' : 'files' } : {}),
+  };
+}
+
+function tlsSecretNames(tls: TlsPlan | undefined): string[] {
+  if (!tls) return [];
+  return [...(tls.caKeySecret ? [tls.caKeySecret] : []), ...[...tls.nodes.values()].map((n) => n.keySecret)];
+}
+
+function tlsConfigNames(tls: TlsPlan | undefined): string[] {
+  if (!tls) return [];
+  return [tls.caConfig, ...[...tls.nodes.values()].map((n) => n.certConfig)];
+}
+
+/** IDs of the TLS configs and secrets, by name. */
+type TlsObjectIds = ReadonlyMap<string, string>;
+
+async function createTlsObjects(
+  docker: Docker,
+  cluster: string,
+  tls: TlsPlan,
+  created: { tlsConfigs: string[]; tlsSecrets: string[] },
+): Promise<TlsObjectIds> {
+  const ids = new Map<string, string>();
+  const put = async (kind: 'config' | 'secret', name: string, text: string): Promise<void> => {
+    if (ids.has(name)) return; // the user's one certificate serves every node
+    const spec = { Name: name, Labels: clusterLabels(cluster), Data: Buffer.from(text).toString('base64') };
+    const made = (kind === 'config' ? await docker.createConfig(spec) : await docker.createSecret(spec)) as { id?: string; ID?: string };
+    (kind === 'config' ? created.tlsConfigs : created.tlsSecrets).push(name);
+    ids.set(name, made.id ?? made.ID ?? (kind === 'config' ? (await docker.getConfig(name).inspect()).ID : (await docker.getSecret(name).inspect()).ID));
+  };
+  await put('config', tls.caConfig, tls.caPem);
+  // The CA key is mounted by no node: add-node and rotate-certs read it in a task of their own.
+  if (tls.caKeySecret && tls.caKeyPem) await put('secret', tls.caKeySecret, tls.caKeyPem);
+  for (const n of tls.nodes.values()) {
+    await put('config', n.certConfig, n.pair.certPem);
+    await put('secret', n.keySecret, n.pair.keyPem);
+  }
+  return ids;
+}
+
+/** A node's TLS mounts: the CA and its certificate as configs, its key as a secret. */
+export function nodeTlsMounts(
+  tls: TlsPlan,
+  service: string,
+  ids: TlsObjectIds,
+): { configs: Docker.ConfigReference[]; secrets: Docker.SecretReference[] } {
+  const n = tls.nodes.get(service);
+  if (!n) throw new BadInputError(`No TLS certificate was planned for ${service}.`);
+  const file = (name: string, mode: number) => ({ Name: name, UID: '0', GID: '0', Mode: mode });
+  return {
+    configs: [
+      { File: file(TLS_CA_PATH, 0o444), ConfigID: ids.get(tls.caConfig) ?? '', ConfigName: tls.caConfig },
+      { File: file(TLS_CERT_PATH, 0o444), ConfigID: ids.get(n.certConfig) ?? '', ConfigName: n.certConfig },
+    ],
+    // Readable by the redis user of the official image too (it drops root before reading it).
+    secrets: [{ File: file(TLS_KEY_SECRET_FILE, 0o444), SecretID: ids.get(n.keySecret) ?? '', SecretName: n.keySecret }],
   };
 }
 
@@ -273,9 +343,15 @@ function serviceSpec(
   networkId: string,
   configId: string,
   secrets: readonly SecretRef[],
+  tlsIds: TlsObjectIds | undefined,
 ): Docker.CreateServiceOptions {
   const o = plan.options;
   const labels = nodeServiceLabels(plan, s);
+  const tls = plan.tls && tlsIds ? nodeTlsMounts(plan.tls, s.name, tlsIds) : undefined;
+  const nodeSecrets: Docker.SecretReference[] = [
+    ...secrets.map((r) => ({ File: { Name: r.name, UID: '0', GID: '0', Mode: 0o444 }, SecretID: r.id, SecretName: r.name })),
+    ...(tls?.secrets ?? []),
+  ];
   return {
     Name: s.name,
     Labels: labels,
@@ -289,12 +365,10 @@ function serviceSpec(
         Hostname: s.name,
         // Not the mode: a container label cannot follow `mode` without restarting the task.
         Labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== LABEL_MODE)),
-        Configs: [{ File: { Name: CONF_PATH, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: configId, ConfigName: plan.configName }],
+        Configs: [{ File: { Name: CONF_PATH, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: configId, ConfigName: plan.configName }, ...(tls?.configs ?? [])],
         // Every node mounts the application users' secrets too: redis-swarm reads a user's
         // password back from a node (as it reads the operator's), for `cli --user NAME`.
-        ...(secrets.length > 0
-          ? { Secrets: secrets.map((r) => ({ File: { Name: r.name, UID: '0', GID: '0', Mode: 0o444 }, SecretID: r.id, SecretName: r.name })) }
-          : {}),
+        ...(nodeSecrets.length > 0 ? { Secrets: nodeSecrets } : {}),
         Mounts: [
           {
             Type: 'volume' as const,

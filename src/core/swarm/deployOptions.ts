@@ -2,6 +2,7 @@
  * Parameters of `deploy`, their defaults, and validation that needs no Docker: bad input is
  * refused before anything is created.
  */
+import { type DeployTls } from './deployTls';
 import { BadInputError } from '../errors';
 import { type AppUser, validateUsers } from './aclUsers';
 
@@ -40,9 +41,11 @@ export interface DeployOptions {
    * users (each password generated, in a Docker secret of its own). The default user is off.
    */
   readonly acl?: { readonly operator: string; readonly users: readonly AppUser[] };
+  /** TLS only (`port 0`, `tls-port`), with generated or given certificates. */
+  readonly tls?: DeployTls;
 }
 
-export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword' | 'acl'> = {
+export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword' | 'acl' | 'tls'> = {
   name: 'redis',
   nodes: 6,
   replicas: 1,

@@ -6,12 +6,14 @@
  * they run. Each node's current address comes from its task's network attachment, never from DNS.
  */
 import type Docker from 'dockerode';
+import { TLS_CA_PATH } from './deployTls';
 import { BadInputError, NotFoundError } from '../errors';
 import { type Endpoint } from '../routes/endpoint';
 import {
   LABEL_ACL_USERS,
   LABEL_AUTH_SECRET,
   LABEL_OPERATOR_USER,
+  LABEL_TLS,
   LABEL_CLUSTER,
   LABEL_MANAGED,
   LABEL_MODE,
@@ -71,6 +73,10 @@ export interface SwarmCluster {
   readonly operatorUser?: string;
   /** With ACL users: the application users' names (their passwords in secrets `<cluster>-user-<name>`). */
   readonly appUsers?: readonly string[];
+  /** Deployed with TLS: `generated` certificates (redis-swarm's CA) or the user's `files`. */
+  readonly tls?: 'generated' | 'files';
+  /** The config holding a TLS cluster's CA certificate: a new one means clients must trust anew. */
+  readonly tlsCa?: string;
   /** Replicas per master deploy was asked for (absent for hand-made clusters and older deployments). */
   readonly replicas?: number;
   /** The `docker stack deploy` stack its services belong to, when they do. */
@@ -254,6 +260,8 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
   const authSecret = first[LABEL_AUTH_SECRET];
   const operatorUser = first[LABEL_OPERATOR_USER];
   const appUsers = (first[LABEL_ACL_USERS] ?? '').split(',').filter(Boolean);
+  const tls = first[LABEL_TLS];
+  const tlsCa = services[0]?.Spec?.TaskTemplate?.ContainerSpec?.Configs?.find((c) => c.File?.Name === TLS_CA_PATH)?.ConfigName;
   const stack = first[LABEL_STACK_NAMESPACE];
   const replicas = Number(first[LABEL_REPLICAS] ?? NaN);
   const roll = rollOf(services);
@@ -263,6 +271,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     mode: first[LABEL_MODE] === 'cache' ? 'cache' : 'persistent',
     ...(authSecret ? { authSecret } : {}),
     ...(operatorUser ? { operatorUser, appUsers } : {}),
+    ...(tls === 'generated' || tls === 'files' ? { tls, ...(tlsCa ? { tlsCa } : {}) } : {}),
     ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
     ...(stack ? { stack } : {}),
     ...(roll ? { roll } : {}),

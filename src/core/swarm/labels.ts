@@ -13,6 +13,8 @@ export const LABEL_AUTH_SECRET = 'org.redis-swarm.auth-secret';
 export const LABEL_OPERATOR_USER = 'org.redis-swarm.operator-user';
 /** With ACL users: the application users' names, comma-separated (each password in secret `<cluster>-user-<name>`). */
 export const LABEL_ACL_USERS = 'org.redis-swarm.acl-users';
+/** Set on a TLS cluster's services: `generated` (redis-swarm's CA) or `files` (the user's certificate). */
+export const LABEL_TLS = 'org.redis-swarm.tls';
 /** Replicas per master deploy was asked for: `create` forms the cluster with them unless told otherwise. */
 export const LABEL_REPLICAS = 'org.redis-swarm.replicas';
 /** Set on a network deploy created, so destroy removes only networks it made. */

@@ -5,6 +5,7 @@
  */
 import { type AppUser, operatorAclRules, passwordHashRule } from './aclUsers';
 import { type DeployOptions } from './deployOptions';
+import { tlsConfLines } from './deployTls';
 
 export const CONF_PATH = '/usr/local/etc/redis/redis.conf';
 export const SECRET_DIR = '/run/secrets';
@@ -12,7 +13,7 @@ export const SECRET_DIR = '/run/secrets';
 export function renderRedisConf(o: DeployOptions, authSecretName?: string): string {
   const lines = [
     '# Written by redis-swarm. One file for every node of the cluster.',
-    `port ${o.port}`,
+    ...(o.tls ? tlsConfLines(o.port) : [`port ${o.port}`]),
     'bind * -::*',
     // Protected mode would refuse every client but loopback, and replicas, other containers and
     // published ports all come from outside the container. What guards a node is its password

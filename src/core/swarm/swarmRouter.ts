@@ -15,6 +15,8 @@ import { type Route, type Router, isLoopbackHost } from '../routes/router';
 import { type SwarmCluster, type SwarmRedisNode, announcedName } from './discover';
 import { LocalHops } from './localHop';
 import { type Tunnel, openTunnel } from './tunnel';
+import { readClusterTls } from './clusterTls';
+import { type TlsClientConfig } from '../tls/clientTls';
 
 /** How long a published port has to accept a connection before the tunnel is used instead (ms). */
 export const PUBLISHED_PROBE_TIMEOUT_MS = 1_500;
@@ -23,6 +25,8 @@ export interface SwarmRouterOptions {
   /** Use tunnels even where a port is published (tests of the tunnel path use it). */
   readonly forceTunnel?: boolean;
   readonly logger?: Logger;
+  /** TLS settings that replace the cluster's own (the user's `--tls …` flags). */
+  readonly tls?: TlsClientConfig;
 }
 
 export class SwarmRouter implements Router {
@@ -33,6 +37,8 @@ export class SwarmRouter implements Router {
   private nodeAddrs?: Promise<Map<string, string>>;
   /** Published endpoints already tried: whether they answered. */
   private readonly probes = new Map<string, Promise<boolean>>();
+  /** A TLS cluster's client settings, read once from a node when first needed. */
+  private clusterTls: Promise<TlsClientConfig | undefined> | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -45,6 +51,8 @@ export class SwarmRouter implements Router {
 
   /** Takes a fresh discovery (tasks restart with new IPs and containers, on other nodes). */
   update(cluster: SwarmCluster): void {
+    // Deployed again under the same name, with a new CA: read its TLS settings anew.
+    if (cluster.tlsCa !== this.cluster.tlsCa || cluster.tls !== this.cluster.tls) this.clusterTls = undefined;
     this.cluster = cluster;
     this.nodeAddrs = undefined;
     this.probes.clear();
@@ -63,6 +71,31 @@ export class SwarmRouter implements Router {
   }
 
   async resolve(announced: Endpoint): Promise<Route> {
+    const route = await this.route(announced);
+    const tls = await this.tlsConfig();
+    if (!tls) return route;
+    // The name the node's certificate carries: its announced host name, also when it is
+    // announced by an overlay IP (which changes with every task and no certificate names).
+    const node = this.nodeFor(announced);
+    return { ...route, tls: { client: tls, serverName: node ? announcedName(node) : announced.host } };
+  }
+
+  /** The client TLS settings: the user's, else a TLS cluster's own; undefined for a plain cluster. */
+  tlsConfig(): Promise<TlsClientConfig | undefined> {
+    if (this.options.tls) return Promise.resolve(this.options.tls);
+    if (!this.cluster.tls) return Promise.resolve(undefined);
+    if (!this.clusterTls) {
+      const reading = readClusterTls(this.engine, this.cluster);
+      this.clusterTls = reading;
+      // A failed read (no node running yet) is tried again on the next connection.
+      reading.catch(() => {
+        if (this.clusterTls === reading) this.clusterTls = undefined;
+      });
+    }
+    return this.clusterTls;
+  }
+
+  private async route(announced: Endpoint): Promise<Route> {
     if (isLoopbackHost(announced.host)) return { kind: 'direct', target: announced };
     const node = this.nodeFor(announced);
     if (!node) {

@@ -51,6 +51,7 @@ export class BulkConnections {
     return WireLink.open({
       announced: node.endpoint,
       target: access.route.target,
+      tls: access.route.tls,
       username: access.username,
       password: access.password,
       timeoutMs: this.timeoutMs,
