@@ -147,11 +147,11 @@ function itemText(node: TreeNode): ItemText {
     case 'engine': {
       const s = node.status;
       return {
-        label: 'Docker engine',
-        description: `${s.version} · swarm ${s.swarm}${s.swarm === 'active' && !s.isManager ? ' (worker)' : ''}`,
+        label: vscode.l10n.t('Docker engine'),
+        description: s.swarm === 'active' && !s.isManager ? vscode.l10n.t('{0} · swarm {1} (worker)', s.version, s.swarm) : vscode.l10n.t('{0} · swarm {1}', s.version, s.swarm),
         tooltip: [
-          `**Docker ${s.version}** (API ${s.apiVersion}, ${s.os})`,
-          `Reached: ${describeTarget(s.target)}`,
+          vscode.l10n.t('**Docker {0}** (API {1}, {2})', s.version, s.apiVersion, s.os),
+          vscode.l10n.t('Reached: {0}', describeTarget(s.target)),
           `Swarm: ${s.swarm}${s.isManager ? ', manager' : ''}${s.nodeAddr ? ` at ${s.nodeAddr}` : ''}`,
         ].join('\n\n'),
         icon: s.swarm === 'active' ? { id: 'vm-running', color: 'testing.iconPassed' } : { id: 'vm-outline', color: 'list.warningForeground' },
