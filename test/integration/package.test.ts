@@ -68,7 +68,7 @@ describe('npm run package', { timeout: PACKAGE_BOUND_MS + 30_000 }, () => {
       const [launcher] = await writeShims(bin, process.execPath, path.join(unpacked, 'extension', 'dist', 'cli.js'));
       assert.ok(launcher);
       const { stdout: version } = await execFileAsync(launcher, ['--version'], { env: { PATH: '/usr/bin:/bin' } });
-      assert.equal(version.trim(), manifest.version, 'the packaged CLI, run by the launcher, prints the package version');
+      assert.equal(version.trim(), `redis-swarm ${manifest.version}`, 'the packaged CLI, run by the launcher, prints the package version');
     } finally {
       rmSync(unpacked, { recursive: true, force: true });
     }
