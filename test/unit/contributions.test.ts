@@ -33,12 +33,14 @@ interface Step {
 }
 interface Manifest {
   readonly l10n?: string;
+  readonly scripts: Record<string, string>;
   readonly contributes: {
     readonly commands: readonly Command[];
     readonly menus: Record<string, readonly MenuItem[]>;
     readonly viewsWelcome: readonly { readonly view: string; readonly contents: string; readonly when?: string }[];
     readonly walkthroughs: readonly { readonly id: string; readonly steps: readonly Step[] }[];
     readonly views: Record<string, readonly { readonly id: string }[]>;
+    readonly configuration: { readonly properties: Record<string, unknown> };
   };
 }
 
@@ -203,5 +205,26 @@ describe('vscode.l10n: the English bundle is complete', () => {
         .map(({ at }) => at),
     );
     assert.deepEqual(bare, []);
+  });
+});
+
+describe('the Marketplace page (README.vscode.md)', () => {
+  const readme = read('README.vscode.md');
+
+  it('is the README vsce packages', () => {
+    assert.match(manifest.scripts['package'] ?? '', /--readme-path README\.vscode\.md\b/);
+  });
+
+  it('documents every setting', () => {
+    const missing = Object.keys(c.configuration.properties).filter((k) => !readme.includes(`\`${k}\``));
+    assert.deepEqual(missing, [], 'settings the Marketplace page does not mention');
+  });
+
+  it('shows screenshots that exist, and says what it sends and stores', () => {
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1] ?? '');
+    for (const shot of ['tree', 'slot-map', 'terminal']) assert.ok(images.includes(`media/screenshots/${shot}.png`), `no ${shot} screenshot`);
+    for (const image of images) assert.ok(existsSync(path.join(ROOT, image)), `${image} is missing`);
+    assert.match(readme, /It sends nothing anywhere/);
+    assert.match(readme, /SecretStorage/);
   });
 });
