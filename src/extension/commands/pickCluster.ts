@@ -32,7 +32,8 @@ export async function resolveCluster(
   if (clusters.length === 1) return clusters[0];
   const pick = await vscode.window.showQuickPick(
     clusters.map((c) => ({ label: c.name, description: vscode.l10n.t('{0} · {1} node(s)', c.health, c.swarm.nodes.length), cluster: c })),
-    { title: options.title, placeHolder: vscode.l10n.t('Cluster') },
+    // ignoreFocusOut: run from the walkthrough's button, the page takes the focus back and would close the pick at once.
+    { title: options.title, placeHolder: vscode.l10n.t('Cluster'), ignoreFocusOut: true },
   );
   return pick?.cluster;
 }
