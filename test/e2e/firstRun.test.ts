@@ -11,15 +11,19 @@
  * - "Create Redis Cluster" in the palette finds Deploy Cluster once a swarm is reachable;
  * - a new integrated terminal runs `redis-swarm --version` and `redis-swarm check` from the
  *   launcher on its PATH, with VS Code's own Node (screenshot terminal-cli.png);
- * - the tree of the live cluster (screenshot tree-readme.png).
+ * - the tree of the live cluster (screenshot tree-readme.png);
+ * - Write Stack File: the Deploy wizard's nine steps, then the save dialog, writes the stack
+ *   file and its redis.conf into the workspace and creates nothing on the swarm.
  * A live cluster (prefix `eco`) is deployed before and swept after, pass or fail.
  */
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { type Page } from 'playwright-core';
 import { OUR_ACTIVITY_ITEM, frameWith, pickClusterIfAsked, runFromPalette, waitForFrame, waitUntil } from './commands';
+import { TEST_IMAGE, leftovers } from '../support/swarm';
 import { useLiveCluster } from './liveCluster';
 import { OUTPUT_DIR } from './paths';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
@@ -33,6 +37,9 @@ const NO_ENGINE = 'unix:///nonexistent/redis-swarm-e2e.sock';
 
 const live = useLiveCluster('eco');
 const cluster = live.name;
+/** The cluster Write Stack File describes; it must never exist on the swarm. */
+const stackCluster = `${cluster}s`;
+const WIZARD_STEPS = 9;
 
 const PALETTE = '.quick-input-widget';
 const WELCOME = '.part.sidebar .welcome-view-content';
@@ -79,6 +86,13 @@ async function clearNotifications(page: Page): Promise<void> {
   // focus, and the Escape that closes it would take the walkthrough back to the welcome page.
   const close = page.locator('.notifications-toasts .notification-toast .codicon-notifications-clear');
   for (let i = 0; i < 10 && (await close.count()) > 0; i++) await close.first().click({ timeout: 5_000 }).catch(() => undefined);
+}
+
+/** Waits for the wizard's step `n`, then types `value` (when given) and presses Enter. */
+async function answer(page: Page, n: number, value: string | undefined): Promise<void> {
+  await visible(page, `${PALETTE} .quick-input-title:has-text("(${n}/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, `step ${n}/${WIZARD_STEPS} of Write Stack File`);
+  if (value !== undefined) await page.locator(`${PALETTE} .quick-input-box input`).first().fill(value);
+  await page.keyboard.press('Enter');
 }
 
 async function terminalText(page: Page): Promise<string> {
@@ -183,6 +197,32 @@ test('first run: the no-engine welcome, the walkthrough completed by its own act
           t.diagnostic(`terminal:\n${screen.trimEnd()}`);
           await clearNotifications(page);
           t.diagnostic(`screenshot: ${await screenshot(page, 'terminal-cli')}`);
+
+          // 7. Write Stack File: the wizard, the save dialog (VS Code's own, proposing the
+          //    workspace), the file in an editor, nothing on the swarm.
+          await runFromPalette(page, 'Redis Swarm: Write Stack File');
+          await answer(page, 1, stackCluster);
+          await answer(page, 2, undefined); // 6 nodes
+          await answer(page, 3, undefined); // 1 replica each
+          await answer(page, 4, TEST_IMAGE);
+          await answer(page, 5, undefined); // <name>-net
+          await answer(page, 6, undefined); // no published ports
+          await answer(page, 7, undefined); // persistent
+          await answer(page, 8, undefined); // no password
+          await visible(page, `${PALETTE} .monaco-list-row:has-text("Write Stack File")`, ELEMENT_TIMEOUT_MS, 'the summary with its Write Stack File action');
+          await page.keyboard.press('Enter');
+          const file = path.join(server.workspace, `${stackCluster}-stack.yml`);
+          await visible(page, `${PALETTE} .quick-input-title:has-text("Save the stack file of cluster ${stackCluster}")`, ELEMENT_TIMEOUT_MS, 'the save dialog');
+          const proposed = await page.locator(`${PALETTE} .quick-input-box input`).first().inputValue();
+          assert.equal(proposed, file, 'the save dialog proposes <name>-stack.yml in the workspace');
+          await page.keyboard.press('Enter');
+          await waitUntil(async () => (existsSync(file) ? true : undefined), ELEMENT_TIMEOUT_MS, `${file} written`);
+          await visible(page, `.tabs-container .tab:has-text("${stackCluster}-stack.yml")`, ELEMENT_TIMEOUT_MS, 'the stack file open in an editor');
+          const yaml = readFileSync(file, 'utf8');
+          for (const want of [`${stackCluster}-1:`, `${stackCluster}-6:`, 'endpoint_mode: dnsrr', `${stackCluster}-redis.conf`]) assert.ok(yaml.includes(want), `the stack file lacks "${want}"`);
+          assert.ok(existsSync(path.join(server.workspace, `${stackCluster}-redis.conf`)), 'redis.conf was not written beside the stack file');
+          assert.deepEqual(leftovers(stackCluster), [], 'Write Stack File created something on the swarm');
+          t.diagnostic(`screenshot: ${await screenshot(page, 'write-stack-file')}`);
         } catch (err) {
           // The workbench's DOM, to see what a selector missed.
           await mkdir(OUTPUT_DIR, { recursive: true });
