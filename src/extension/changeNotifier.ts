@@ -27,7 +27,7 @@ export class ChangeNotifier implements vscode.Disposable {
     for (const change of changes) {
       if (change.severity === 'warning') {
         this.logger.warn(change.message);
-        void vscode.window.showWarningMessage(change.message, 'Check Cluster').then((choice) => {
+        void vscode.window.showWarningMessage(change.message, vscode.l10n.t('Check Cluster')).then((choice) => {
           if (choice) void vscode.commands.executeCommand('redisSwarm.checkCluster', change.cluster);
         });
       } else {

@@ -13,6 +13,8 @@ import { ClusterStatusBar } from './statusBar';
 import { ChangeNotifier } from './changeNotifier';
 import { ServiceLogViewer } from './serviceLogs';
 import { HealWatcher } from './healWatcher';
+import { CliOnPath } from './cliOnPath';
+import { FirstRunContextKeys } from './firstRun/contextKeys';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension(...).exports`). Only the
@@ -43,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const store = new ModelStore(engines, logger, (cluster) => passwords.get(cluster));
   context.subscriptions.push(store);
 
+  // Before the tree: the welcome views' context keys must follow the very first read.
+  context.subscriptions.push(new FirstRunContextKeys(store));
   const tree = new TopologyTreeProvider(store, logger);
   const view = vscode.window.createTreeView('redisSwarm.topology', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tree, view);
@@ -59,7 +63,9 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
 
   const slotMaps = SlotMapPanels.register(context, store, logger);
   const history = new TerminalHistory(context.globalState);
-  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, output, logger });
+  const cliPath = new CliOnPath(context, logger);
+  void cliPath.restore();
+  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, cliPath, output, logger });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
   return { topology: tree, store, statusBarItem: statusBar.item };
 }

@@ -67,7 +67,7 @@ export class HealWatcher implements vscode.Disposable {
       logger: this.logger,
       ...(login !== undefined ? { login } : {}),
       onLostSlots: (ranges) => {
-        void vscode.window.showWarningMessage(`Heal gave up slots ${ranges} of ${name} (cache mode): their data is gone; they are served again, empty.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Heal gave up slots {0} of {1} (cache mode): their data is gone; they are served again, empty.', ranges, name));
       },
     });
   }

@@ -28,7 +28,7 @@ export class ServiceLogViewer implements vscode.Disposable {
     channel.appendLine(`# docker service logs --follow --timestamps ${service}`);
     entry.stream = await followServiceLogs(this.engines.get().docker, service, {
       onLine: (line) => channel.appendLine(line.stream === 'stderr' ? `[stderr] ${line.text}` : line.text),
-      onEnd: (error) => channel.appendLine(error ? `# log stream failed: ${error}` : '# log stream ended'),
+      onEnd: (error) => channel.appendLine(error ? vscode.l10n.t('# log stream failed: {0}', error) : vscode.l10n.t('# log stream ended')),
     }).catch((err: unknown) => {
       channel.appendLine(`# cannot read the logs: ${describeError(err)}`);
       throw err;

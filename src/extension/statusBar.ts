@@ -25,7 +25,7 @@ export class ClusterStatusBar implements vscode.Disposable {
     private readonly store: ModelStore,
     view: vscode.TreeView<TreeNode>,
   ) {
-    this.item.name = 'Redis Swarm cluster state';
+    this.item.name = vscode.l10n.t('Redis Swarm cluster state');
     store.onDidChange(() => this.update(), undefined, this.disposables);
     view.onDidChangeSelection(
       (e) => {
@@ -52,17 +52,17 @@ export class ClusterStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const words = c.health === 'unformed' ? 'not formed' : c.health;
+    const words = c.health === 'unformed' ? vscode.l10n.t('not formed') : c.health;
     this.item.text = `${ICONS[c.health]} ${c.name}: ${words}`;
     const why = c.findings.length > 0 ? ` ${c.findings.map((f) => f.message).join('; ')}.` : '';
-    this.item.tooltip = `Redis cluster ${c.name}: ${words}, ${c.swarm.nodes.length} node(s), ${c.slotsCovered} slots covered.${why} Click to check it.`;
+    this.item.tooltip = vscode.l10n.t('Redis cluster {0}: {1}, {2} node(s), {3} slots covered.{4} Click to check it.', c.name, words, c.swarm.nodes.length, c.slotsCovered, why);
     this.item.backgroundColor =
       c.health === 'fail'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
         : c.health === 'degraded'
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
-    this.item.command = { title: 'Check Cluster', command: 'redisSwarm.checkCluster', arguments: [c.name] };
+    this.item.command = { title: vscode.l10n.t('Check Cluster'), command: 'redisSwarm.checkCluster', arguments: [c.name] };
     this.item.show();
   }
 

@@ -98,6 +98,20 @@ describe('a cluster deployed from a stack file with docker stack deploy', { time
     assert.match(added.stderr, /belongs to stack/);
     assert.equal(leftovers(prefix).filter((x) => x.startsWith('service ')).length, 6, 'add-node created no service');
 
+    // del-node refuses too: the file would bring the removed service back, empty, at the next stack deploy.
+    const deleted = await cli('del-node', '--cluster', prefix, `${stack}_${prefix}-6`, '--yes');
+    assert.notEqual(deleted.status, 0, `del-node on a stack's cluster should refuse:\n${deleted.stdout}`);
+    assert.match(deleted.stderr, /belongs to stack .*docker stack deploy --prune/);
+    assert.equal(leftovers(prefix).filter((x) => x.startsWith('service ')).length, 6, 'del-node removed no service');
+
+    // mode works on a stack's services, and says the file still holds the old label.
+    const toPersistent = await cli('mode', '--cluster', prefix, 'persistent');
+    expectOk(toPersistent, 'mode persistent');
+    assert.match(toPersistent.stdout, new RegExp(`\\[WARN\\] Cluster ${prefix} belongs to stack "${stack}": its stack file still sets org\\.redis-swarm\\.mode`));
+    assert.equal((await findSwarmCluster(docker, prefix)).mode, 'persistent', 'mode changed the stack services\' label');
+    expectOk(await cli('mode', '--cluster', prefix, 'cache'), 'mode cache (back)');
+    assert.equal((await findSwarmCluster(docker, prefix)).mode, 'cache');
+
     // Nothing to heal on a healthy cluster.
     expectOk(await cli('heal', '--cluster', prefix, '--yes'), 'heal (healthy)');
 

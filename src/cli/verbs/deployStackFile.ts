@@ -1,15 +1,9 @@
-import { writeFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { type DeployOptions } from '../../core/swarm/deployOptions';
-import { renderStackFile } from '../../core/swarm/stackFile';
+import { writeStackFiles } from '../../core/swarm/stackFileWrite';
 
 /** `deploy --stack-file FILE`: writes the stack file and its redis.conf; creates nothing on the swarm. */
 export async function writeStackFile(file: string, options: DeployOptions, out: NodeJS.WritableStream, json: boolean): Promise<number> {
-  const rendered = renderStackFile(options, { fileName: path.basename(file) });
-  const confPath = path.join(path.dirname(file), rendered.confFileName);
-  await writeFile(file, rendered.yaml);
-  await writeFile(confPath, rendered.confText);
-  const deployCommand = `docker stack deploy -c ${file} STACK`;
+  const { rendered, confFile: confPath, deployCommand } = await writeStackFiles(file, options);
   if (json) {
     out.write(
       JSON.stringify(

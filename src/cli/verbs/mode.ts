@@ -2,6 +2,7 @@ import { BadInputError } from '../../core/errors';
 import { parseClusterMode, setClusterMode } from '../../core/heal/clusterMode';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { adminPoolFor } from '../../core/swarm/formCluster';
+import { LABEL_MODE } from '../../core/swarm/labels';
 import { flagBoolean, flagString, parseArgs } from '../args';
 import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
@@ -40,6 +41,11 @@ export const modeVerb: Verb = {
       } else {
         io.stdout.write(`Cluster ${name} is now in ${mode} mode (${change.services.length} service label(s) updated; cluster-require-full-coverage ${mode === 'cache' ? 'no' : 'yes'} on ${change.nodesSet.length} node(s); ${keptText(change)}).\n`);
         for (const f of change.failed) io.stdout.write(`[WARN] ${f}\n`);
+        if (change.stack !== undefined) {
+          io.stdout.write(
+            `[WARN] Cluster ${name} belongs to stack "${change.stack}": its stack file still sets ${LABEL_MODE} to the old mode, and the next docker stack deploy of it sets the mode back; change the label in the file too (or write it again with deploy --stack-file … --mode ${mode}).\n`,
+          );
+        }
         if (change.notPersisted.length > 0) {
           io.stdout.write(
             `[WARN] ${change.notPersisted.join(', ')} do not read the mode when their task starts (deployed by an older redis-swarm, or made by hand): a restarted node comes back with the setting of its redis.conf; \`check\` reports it and \`heal\` (or \`heal --watch\`) sets it again.\n`,

@@ -24,6 +24,11 @@ export interface ModeChange {
    * by hand): a restarted task comes back with its redis.conf's setting until heal sets it.
    */
   readonly notPersisted: readonly string[];
+  /**
+   * The `docker stack deploy` stack the services belong to: its file still holds the old mode
+   * label, and the next `docker stack deploy` of that file sets the label back.
+   */
+  readonly stack?: string;
 }
 
 export function parseClusterMode(text: string | undefined): ClusterMode {
@@ -62,5 +67,5 @@ export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: S
       }
     }),
   );
-  return { services, nodesSet: nodesSet.sort(), failed, notPersisted };
+  return { services, nodesSet: nodesSet.sort(), failed, notPersisted, ...(cluster.stack ? { stack: cluster.stack } : {}) };
 }

@@ -83,6 +83,8 @@ function drainPlan(topology: ClusterTopology, node: ClusterNode): RebalancePlan 
 export async function planDelNode(ctx: ScaleContext, clusterName: string, req: DelNodeRequest): Promise<PreparedDelNode> {
   const { cluster, topology } = await readFresh(ctx, clusterName);
   if (!cluster.managed) throw new BadInputError(`Cluster "${clusterName}" was not deployed by redis-swarm; remove its nodes by hand (CLUSTER FORGET, docker service rm).`);
+  // A stack's services live in its file: a service removed here would come back, empty and a stranger, at the next `docker stack deploy`.
+  if (cluster.stack) throw new BadInputError(`Cluster "${clusterName}" belongs to stack "${cluster.stack}", whose services live in its stack file: del-node would remove a service the file still has, and the next docker stack deploy would bring it back empty; move its slots away (reshard), write the file again with fewer nodes (deploy --stack-file … --nodes N) and run docker stack deploy --prune.`);
   const node = findClusterNode(topology, req.node);
   const service = node.swarm?.service;
   const swarmNode = cluster.nodes.find((s) => s.service === service);

@@ -14,7 +14,7 @@ export const addReplicaCommand: CommandDef = {
   id: 'redisSwarm.addReplica',
   async run(ctx, ...args) {
     const node = args[0] as TreeNode | undefined;
-    if (node?.kind !== 'cluster' && node?.kind !== 'master') throw new BadInputError('Run "Add Replica" on a cluster or a master in the Redis Swarm view.');
+    if (node?.kind !== 'cluster' && node?.kind !== 'master') throw new BadInputError(vscode.l10n.t('Run "Add Replica" on a cluster or a master in the Redis Swarm view.'));
     const cluster = node.cluster;
     const masterId = node.kind === 'master' ? node.node.node.id : undefined;
     const result = await runClusterOperation(ctx, cluster, 'Add replica', async (c, progress, token) => {
@@ -23,8 +23,8 @@ export const addReplicaCommand: CommandDef = {
       ctx.logger.info(formatAddNodePlan(prepared.plan).trim());
       return applyAddNode(scale, prepared);
     });
-    const text = `${result.service} is a replica of ${result.masterId?.slice(0, 8) ?? '?'} (${Math.round(result.elapsedMs / 1000)} s).`;
+    const text = vscode.l10n.t('{0} is a replica of {1} ({2} s).', result.service, result.masterId?.slice(0, 8) ?? '?', Math.round(result.elapsedMs / 1000));
     if (result.ok) void vscode.window.showInformationMessage(text);
-    else void vscode.window.showWarningMessage(`${text} The check found: ${result.findings.map((f) => f.message).join(' ')}`);
+    else void vscode.window.showWarningMessage(vscode.l10n.t('{0} The check found: {1}', text, result.findings.map((f) => f.message).join(' ')));
   },
 };

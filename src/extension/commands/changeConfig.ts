@@ -23,8 +23,9 @@ export const changeConfigCommand: CommandDef = {
     for (let i = 0; i < words.length; i += 2) pairs.push([words[i] as string, words[i + 1] as string]);
     const { access, pool } = await rollAccess(ctx, cluster);
     const plan = await planConfigSet(access, pool, pairs);
-    const ok = await vscode.window.showWarningMessage(`Change the configuration of ${cluster.name}?`, { modal: true, detail: formatConfigPlan(plan) }, 'Apply and Roll');
-    if (ok !== 'Apply and Roll') return;
+    const apply = vscode.l10n.t('Apply and Roll');
+    const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Change the configuration of {0}?', cluster.name), { modal: true, detail: formatConfigPlan(plan) }, apply);
+    if (ok !== apply) return;
     ctx.logger.info(formatConfigPlan(plan).trim());
     await runRoll(ctx, cluster, 'Change configuration', async (a, p, o) => (await applyConfigSet(a, p, plan, o)).roll);
   },

@@ -25,12 +25,12 @@ export interface CheckOutcome {
 export const checkClusterCommand: CommandDef = {
   id: 'redisSwarm.checkCluster',
   async run(ctx, arg): Promise<CheckOutcome | undefined> {
-    const cluster = await resolveCluster(ctx, arg, { title: 'Check Cluster', filter: (c) => c.shards.length > 0 || c.health !== 'unformed' });
+    const cluster = await resolveCluster(ctx, arg, { title: vscode.l10n.t('Check Cluster'), filter: (c) => c.shards.length > 0 || c.health !== 'unformed' });
     if (!cluster) return undefined;
     const seeds = seedEndpoints(cluster.swarm);
-    if (seeds.length === 0) throw new BadInputError(`Cluster "${cluster.name}" has no node with a running task to ask.`);
+    if (seeds.length === 0) throw new BadInputError(vscode.l10n.t('Cluster "{0}" has no node with a running task to ask.', cluster.name));
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Checking ${cluster.name}` },
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Checking {0}', cluster.name) },
       async () => {
         const { router, pool } = await ctx.store.getReader().connectionsFor(cluster.swarm);
         const topology = joinSwarm(await readTopology(router, seeds, { pool }), cluster.swarm);
@@ -48,12 +48,12 @@ export const checkClusterCommand: CommandDef = {
     ctx.output.info(`Check of cluster ${cluster.name}:\n${outcome.text}`);
     const summary =
       outcome.errors > 0
-        ? `Cluster ${cluster.name}: ${outcome.errors} error(s), ${outcome.warnings} warning(s).`
+        ? vscode.l10n.t('Cluster {0}: {1} error(s), {2} warning(s).', cluster.name, outcome.errors, outcome.warnings)
         : outcome.warnings > 0
-          ? `Cluster ${cluster.name}: no error, ${outcome.warnings} warning(s).`
-          : `Cluster ${cluster.name} is healthy.`;
+          ? vscode.l10n.t('Cluster {0}: no error, {1} warning(s).', cluster.name, outcome.warnings)
+          : vscode.l10n.t('Cluster {0} is healthy.', cluster.name);
     const show = outcome.errors > 0 ? vscode.window.showErrorMessage : outcome.warnings > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(summary, 'Show Report').then((choice) => {
+    void show(summary, vscode.l10n.t('Show Report')).then((choice) => {
       if (choice) ctx.output.show(true);
     });
     ctx.refresh.request('check');

@@ -5,6 +5,7 @@
  */
 import type * as vscode from 'vscode';
 import { type Logger } from '../../core/lifecycle';
+import { type CliOnPath } from '../cliOnPath';
 import { type EngineProvider } from '../engineProvider';
 import { type ModelStore } from '../modelStore';
 import { type ClusterPasswords } from '../passwords';
@@ -27,6 +28,8 @@ export interface CommandContext {
   /** The cluster terminals' command history, kept across sessions. */
   readonly history: TerminalHistory;
   readonly refresh: RefreshManager;
+  /** `redis-swarm` on the integrated terminals' PATH. */
+  readonly cliPath: CliOnPath;
   readonly output: vscode.LogOutputChannel;
   readonly logger: Logger;
 }

@@ -9,7 +9,7 @@ export const copyEndpointCommand: CommandDef = {
   id: 'redisSwarm.copyEndpoint',
   async run(_ctx, arg) {
     if (!isTreeNode(arg) || (arg.kind !== 'master' && arg.kind !== 'replica')) {
-      throw new BadInputError('Run "Copy Endpoint" on a master or replica in the Redis Swarm view.');
+      throw new BadInputError(vscode.l10n.t('Run "Copy Endpoint" on a master or replica in the Redis Swarm view.'));
     }
     const endpoint = endpointOf(arg.node);
     await vscode.env.clipboard.writeText(endpoint);

@@ -26,13 +26,13 @@ const isUnformed = (c: ClusterModel): boolean => c.shards.length === 0;
 export const createClusterCommand: CommandDef = {
   id: 'redisSwarm.createCluster',
   async run(ctx, arg) {
-    const cluster = await resolveCluster(ctx, arg, { title: 'Create Cluster from Services', filter: isUnformed });
+    const cluster = await resolveCluster(ctx, arg, { title: vscode.l10n.t('Create Cluster from Services'), filter: isUnformed });
     if (!cluster) return undefined;
-    if (!isUnformed(cluster)) throw new BadInputError(`Cluster "${cluster.name}" is formed already (${cluster.slotsCovered} slots assigned).`);
+    if (!isUnformed(cluster)) throw new BadInputError(vscode.l10n.t('Cluster "{0}" is formed already ({1} slots assigned).', cluster.name, cluster.slotsCovered));
     const running = runningNodes(cluster.swarm).length;
     const choices = replicaChoices(running);
     if (choices.length === 0) {
-      throw new BadInputError(`Cluster "${cluster.name}" has ${running} node(s) with a running task; a cluster needs at least ${MIN_MASTERS}.`);
+      throw new BadInputError(vscode.l10n.t('Cluster "{0}" has {1} node(s) with a running task; a cluster needs at least {2}.', cluster.name, running, MIN_MASTERS));
     }
     // The layout deploy was asked for comes first (a quick pick highlights its first item).
     const deployed = createReplicas(cluster.swarm).replicas;
@@ -40,10 +40,10 @@ export const createClusterCommand: CommandDef = {
     const replicas = await vscode.window.showQuickPick(
       ordered.map((r) => ({
         label: String(r),
-        description: `${running / (r + 1)} masters with ${r} replica(s) each${r === cluster.swarm.replicas ? ' (as deployed)' : ''}`,
+        description: r === cluster.swarm.replicas ? vscode.l10n.t('{0} masters with {1} replica(s) each (as deployed)', running / (r + 1), r) : vscode.l10n.t('{0} masters with {1} replica(s) each', running / (r + 1), r),
         r,
       })),
-      { title: `Create Cluster ${cluster.name}: replicas per master`, placeHolder: 'Replicas per master' },
+      { title: vscode.l10n.t('Create Cluster {0}: replicas per master', cluster.name), placeHolder: vscode.l10n.t('Replicas per master') },
     );
     if (!replicas) return undefined;
     const login = await ctx.passwords.get(cluster.name);
@@ -56,18 +56,19 @@ export const createClusterCommand: CommandDef = {
       const plan = planSwarmCreate(access, replicas.r);
       const text = formatPlan(plan);
       ctx.output.info(`plan for ${cluster.name}:\n${text}`);
+      const createButton = vscode.l10n.t('Create Cluster');
       const go = await vscode.window.showInformationMessage(
-        `Form Redis cluster "${cluster.name}" from ${plan.nodes.length} node services?`,
+        vscode.l10n.t('Form Redis cluster "{0}" from {1} node services?', cluster.name, plan.nodes.length),
         { modal: true, detail: text },
-        'Create Cluster',
+        createButton,
       );
-      if (go !== 'Create Cluster') return undefined;
+      if (go !== createButton) return undefined;
       // Nodes not in a cluster yet still take a named client: the lock lives on every node given.
       const lockPool = adminPoolFor(access);
       try {
         await withClusterLock({ cluster: cluster.name, pool: lockPool, nodes: access.seeds }, 'create', async () =>
           vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: `Forming Redis cluster ${cluster.name}`, cancellable: true },
+            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forming Redis cluster {0}', cluster.name), cancellable: true },
             (progress, token) => formSwarmCluster(access, plan, { progress, token }),
           ),
         );
@@ -75,7 +76,7 @@ export const createClusterCommand: CommandDef = {
         await lockPool.close();
       }
       ctx.logger.info(`cluster ${cluster.name} formed`);
-      void vscode.window.showInformationMessage(`Redis cluster ${cluster.name} is formed: ${plan.masters.length} masters.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Redis cluster {0} is formed: {1} masters.', cluster.name, plan.masters.length));
       return cluster.name;
     } finally {
       await access.dispose();

@@ -5,19 +5,20 @@ import { describeVolumesLeft } from '../../core/swarm/nodeVolumes';
 import { type CommandDef } from './commandContext';
 import { resolveCluster } from './pickCluster';
 
-const DESTROY = 'Destroy';
-const WITH_VOLUMES = 'Destroy with volumes';
-const DELETE_VOLUMES = 'Delete volumes too';
+/** The dialogs' buttons (functions: vscode.l10n reads the bundle at activation, not at import). */
+const DESTROY = (): string => vscode.l10n.t('Destroy');
+const WITH_VOLUMES = (): string => vscode.l10n.t('Destroy with volumes');
+const DELETE_VOLUMES = (): string => vscode.l10n.t('Delete volumes too');
 
 /** The objects, named, for the confirmation dialog (volumes only when they will go). */
 export function describeObjects(o: ClusterObjects, withVolumes: boolean): string {
   const line = (what: string, names: readonly string[]): string[] => (names.length > 0 ? [`${what}: ${names.join(', ')}`] : []);
   return [
-    ...line('Services', o.services),
-    ...line('Configs', o.configs),
-    ...line('Secrets', o.secrets),
-    ...line('Networks', o.networks),
-    ...(withVolumes ? line('Volumes (and all data in them)', o.volumes) : []),
+    ...line(vscode.l10n.t('Services'), o.services),
+    ...line(vscode.l10n.t('Configs'), o.configs),
+    ...line(vscode.l10n.t('Secrets'), o.secrets),
+    ...line(vscode.l10n.t('Networks'), o.networks),
+    ...(withVolumes ? line(vscode.l10n.t('Volumes (and all data in them)'), o.volumes) : []),
   ].join('\n');
 }
 
@@ -29,42 +30,44 @@ export function describeObjects(o: ClusterObjects, withVolumes: boolean): string
 export const destroyClusterCommand: CommandDef = {
   id: 'redisSwarm.destroyCluster',
   async run(ctx, arg) {
-    const cluster = await resolveCluster(ctx, arg, { title: 'Destroy Cluster', filter: (c) => c.swarm.managed });
+    const cluster = await resolveCluster(ctx, arg, { title: vscode.l10n.t('Destroy Cluster'), filter: (c) => c.swarm.managed });
     if (!cluster) return undefined;
     if (!cluster.swarm.managed) {
-      throw new BadInputError(`Cluster "${cluster.name}" was not deployed by redis-swarm (no labels), so Destroy will not touch it; remove its services with docker.`);
+      throw new BadInputError(vscode.l10n.t('Cluster "{0}" was not deployed by redis-swarm (no labels), so Destroy will not touch it; remove its services with docker.', cluster.name));
     }
     const engine = ctx.engines.get();
     const objects = await findClusterObjects(engine.docker, cluster.name, true);
     const choice = await vscode.window.showWarningMessage(
-      `Destroy Redis cluster "${cluster.name}"? This removes:`,
+      vscode.l10n.t('Destroy Redis cluster "{0}"? This removes:', cluster.name),
       {
         modal: true,
-        detail: `${describeObjects(objects, false)}\n\nVolumes (${objects.volumes.length}) are kept unless you choose "${WITH_VOLUMES}".`,
+        detail: vscode.l10n.t('{0}\n\nVolumes ({1}) are kept unless you choose "{2}".', describeObjects(objects, false), objects.volumes.length, WITH_VOLUMES()),
       },
-      DESTROY,
-      WITH_VOLUMES,
+      DESTROY(),
+      WITH_VOLUMES(),
     );
     if (!choice) return undefined;
     let volumes = false;
-    if (choice === WITH_VOLUMES) {
+    if (choice === WITH_VOLUMES()) {
       const sure = await vscode.window.showWarningMessage(
-        `Delete the volumes of "${cluster.name}" too? Their data cannot be recovered.`,
+        vscode.l10n.t('Delete the volumes of "{0}" too? Their data cannot be recovered.', cluster.name),
         { modal: true, detail: describeObjects(objects, true) },
-        DELETE_VOLUMES,
+        DELETE_VOLUMES(),
       );
-      if (sure !== DELETE_VOLUMES) return undefined;
+      if (sure !== DELETE_VOLUMES()) return undefined;
       volumes = true;
     }
     try {
       const removed = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Destroying Redis cluster ${cluster.name}` },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Destroying Redis cluster {0}', cluster.name) },
         (progress) => destroyCluster(engine, cluster.name, { volumes, progress }),
       );
       await ctx.passwords.delete(cluster.name);
       ctx.logger.info(`destroyed cluster ${cluster.name}:\n${describeObjects(removed, volumes)}`);
       void vscode.window.showInformationMessage(
-        `Destroyed Redis cluster ${cluster.name}${volumes ? ' and its volumes' : `; its ${removed.volumes.length === 0 ? objects.volumes.length : removed.volumes.length} volume(s) were kept`}.`,
+        volumes
+          ? vscode.l10n.t('Destroyed Redis cluster {0} and its volumes.', cluster.name)
+          : vscode.l10n.t('Destroyed Redis cluster {0}; its {1} volume(s) were kept.', cluster.name, removed.volumes.length === 0 ? objects.volumes.length : removed.volumes.length),
       );
       // Volumes on nodes this engine cannot reach are named, never dropped silently.
       const left = describeVolumesLeft(removed.volumesByNode ?? []);

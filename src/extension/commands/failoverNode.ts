@@ -11,7 +11,7 @@ export const failoverCommand: CommandDef = {
   id: 'redisSwarm.failover',
   async run(ctx, ...args) {
     const node = args[0] as TreeNode | undefined;
-    if (node?.kind !== 'replica') throw new BadInputError('Run "Failover" on a replica in the Redis Swarm view.');
+    if (node?.kind !== 'replica') throw new BadInputError(vscode.l10n.t('Run "Failover" on a replica in the Redis Swarm view.'));
     const replica = node.node.node;
     const masterHealthy = node.shard.master.healthy;
     let mode: FailoverMode = 'default';
@@ -19,10 +19,10 @@ export const failoverCommand: CommandDef = {
       // A default failover needs the master's cooperation; offer the two that do not.
       const pick = await vscode.window.showQuickPick(
         [
-          { label: 'Force', description: 'no handshake with the master; masters still vote', mode: 'force' as const },
-          { label: 'Takeover', description: 'no vote either: for a minority partition', mode: 'takeover' as const },
+          { label: 'Force', description: vscode.l10n.t('no handshake with the master; masters still vote'), mode: 'force' as const },
+          { label: 'Takeover', description: vscode.l10n.t('no vote either: for a minority partition'), mode: 'takeover' as const },
         ],
-        { title: `The master of ${formatEndpoint(replica.endpoint)} looks down. Fail over anyway?` },
+        { title: vscode.l10n.t('The master of {0} looks down. Fail over anyway?', formatEndpoint(replica.endpoint)) },
       );
       if (!pick) return;
       mode = pick.mode;
@@ -32,8 +32,8 @@ export const failoverCommand: CommandDef = {
     );
     ctx.logger.info(`failover: ${result.newMasterId.slice(0, 8)} is master in ${result.elapsedMs} ms (was replica of ${result.oldMasterId.slice(0, 8)})`);
     void vscode.window.showInformationMessage(
-      `${replica.hostname ?? formatEndpoint(replica.endpoint)} is now a master` +
-        (result.oldMasterConfirmed ? `; ${formatEndpoint(result.oldMasterEndpoint)} is its replica.` : ' (its old master did not answer).'),
+      vscode.l10n.t('{0} is now a master', replica.hostname ?? formatEndpoint(replica.endpoint)) +
+        (result.oldMasterConfirmed ? vscode.l10n.t('; {0} is its replica.', formatEndpoint(result.oldMasterEndpoint)) : vscode.l10n.t(' (its old master did not answer).')),
     );
   },
 };

@@ -18,8 +18,8 @@ export const healClusterCommand: CommandDef = {
     let name = clusterOf(args[0] as TreeNode | undefined)?.name;
     if (name === undefined) {
       const names = ctx.store.current?.clusters.map((c) => c.name) ?? [];
-      if (names.length === 0) throw new BadInputError('No Redis cluster on this swarm to heal. Refresh the Redis Swarm view first.');
-      name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: 'Heal which cluster?' });
+      if (names.length === 0) throw new BadInputError(vscode.l10n.t('No Redis cluster on this swarm to heal. Refresh the Redis Swarm view first.'));
+      name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Heal which cluster?') });
       if (name === undefined) return;
     }
     const clusterName = name;
@@ -28,7 +28,7 @@ export const healClusterCommand: CommandDef = {
     const session = await openHealSession(ctx.engines.get(), clusterName, { ...(login !== undefined ? { login } : {}), logger: ctx.logger });
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Healing ${clusterName}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Healing {0}', clusterName), cancellable: true },
         (progress, token) =>
           healCluster(session, {
             graceMs,
@@ -38,25 +38,26 @@ export const healClusterCommand: CommandDef = {
             onPlan: (plan, d) => ctx.output.info(formatHealPlan(d, plan).trimEnd()),
             confirm: async (plan, d) => {
               const text = formatHealPlan(d, plan);
+              const apply = vscode.l10n.t('Apply');
               const choice = await vscode.window.showWarningMessage(
-                `Heal ${clusterName}: ${plan.actions.length} step(s).`,
+                vscode.l10n.t('Heal {0}: {1} step(s).', clusterName, plan.actions.length),
                 { modal: true, detail: text },
-                'Apply',
+                apply,
               );
-              return choice === 'Apply';
+              return choice === apply;
             },
           }),
       );
       ctx.refresh.request(`healed ${clusterName}`);
       if (result.declined) return;
       if (result.lostRanges.length > 0) {
-        void vscode.window.showWarningMessage(`${clusterName}: slots ${formatRanges(result.lostRanges)} lost their data; they are served again, empty (cache mode).`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('{0}: slots {1} lost their data; they are served again, empty (cache mode).', clusterName, formatRanges(result.lostRanges)));
       }
       // The verdict is check's, and a timeout says what was not done (core/heal/formatHeal.ts).
       ctx.output.info(formatHealOutcome(result).trimEnd());
       const summary = healSummary(clusterName, result);
       if (summary.severity === 'info') void vscode.window.showInformationMessage(summary.text);
-      else void vscode.window.showWarningMessage(summary.text, 'Show Log').then((c) => (c ? ctx.output.show(true) : undefined));
+      else void vscode.window.showWarningMessage(summary.text, vscode.l10n.t('Show Log')).then((c) => (c ? ctx.output.show(true) : undefined));
     } finally {
       await session.dispose();
     }

@@ -25,7 +25,7 @@ export const moveSlotsCommand: CommandDef = {
     }
     const slotRanges: SlotRange[] = ranges.map((r: unknown) => {
       const { start, end } = (r ?? {}) as { start?: unknown; end?: unknown };
-      if (typeof start !== 'number' || typeof end !== 'number') throw new BadInputError('Each slot range needs numeric start and end.');
+      if (typeof start !== 'number' || typeof end !== 'number') throw new BadInputError(vscode.l10n.t('Each slot range needs numeric start and end.'));
       return { start, end };
     });
     const cluster = await clusterByName(ctx, clusterName);
@@ -41,9 +41,9 @@ export const moveSlotsCommand: CommandDef = {
       ctx.logger.info(formatMoveReport(topology, r).trim());
       return r;
     });
-    if (moveComplete(report)) void vscode.window.showInformationMessage(`Moved ${report.moved.length} slot(s) and ${report.keysMoved} key(s).`);
-    else if (report.cancelled) void vscode.window.showWarningMessage(`Cancelled after ${report.moved.length} slot(s); no slot was left open.`);
-    else void vscode.window.showErrorMessage(`Moved ${report.moved.length} slot(s); ${report.conflicts.length + report.failed.length} could not be moved (see the log).`, 'Show Log').then((c) => c && ctx.output.show(true));
+    if (moveComplete(report)) void vscode.window.showInformationMessage(vscode.l10n.t('Moved {0} slot(s) and {1} key(s).', report.moved.length, report.keysMoved));
+    else if (report.cancelled) void vscode.window.showWarningMessage(vscode.l10n.t('Cancelled after {0} slot(s); no slot was left open.', report.moved.length));
+    else void vscode.window.showErrorMessage(vscode.l10n.t('Moved {0} slot(s); {1} could not be moved (see the log).', report.moved.length, report.conflicts.length + report.failed.length), vscode.l10n.t('Show Log')).then((c) => c && ctx.output.show(true));
     return report;
   },
 };

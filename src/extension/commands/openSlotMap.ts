@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import { resolveCluster } from './pickCluster';
 import { type CommandDef } from './commandContext';
 
@@ -5,7 +6,7 @@ import { type CommandDef } from './commandContext';
 export const openSlotMapCommand: CommandDef = {
   id: 'redisSwarm.openSlotMap',
   async run(ctx, ...args) {
-    const cluster = await resolveCluster(ctx, args[0], { title: 'Open the slot map of…' });
+    const cluster = await resolveCluster(ctx, args[0], { title: vscode.l10n.t('Open the slot map of…') });
     if (!cluster) return;
     ctx.slotMaps.open(cluster.name);
   },

@@ -19,7 +19,7 @@ import { type CommandContext, type CommandDef } from './commandContext';
 export const openTerminalCommand: CommandDef = {
   id: 'redisSwarm.openTerminal',
   async run(ctx, ...args) {
-    const cluster = await resolveCluster(ctx, args[0], { title: 'Open a terminal on…' });
+    const cluster = await resolveCluster(ctx, args[0], { title: vscode.l10n.t('Open a terminal on…') });
     if (!cluster) return;
     const start = startNode(cluster, isTreeNode(args[0]) ? args[0] : undefined);
     const { router } = await ctx.store.getReader().connectionsFor(cluster.swarm);
@@ -104,5 +104,5 @@ function startNode(cluster: ClusterModel, node: TreeNode | undefined): Endpoint 
   if (master) return named(master);
   const seed = runningNodes(cluster.swarm)[0];
   if (seed) return { host: seed.service, port: seed.port };
-  throw new BadInputError(`Cluster "${cluster.name}" has no running node to open a terminal on.`);
+  throw new BadInputError(vscode.l10n.t('Cluster "{0}" has no running node to open a terminal on.', cluster.name));
 }

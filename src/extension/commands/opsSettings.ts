@@ -24,7 +24,7 @@ export function moveProgressMessages(progress: ProgressReporter): MoveProgressLi
 }
 
 export function progressText(p: MoveProgress): string {
-  return `${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSecond} keys/s`;
+  return vscode.l10n.t('{0}/{1} slots, {2} keys, {3} keys/s', p.slotsDone, p.slotsTotal, p.keysMoved, p.keysPerSecond);
 }
 
 /**

@@ -25,7 +25,7 @@ export async function clusterByName(ctx: CommandContext, name: string): Promise<
     await ctx.store.refresh();
     cluster = ctx.store.cluster(name);
   }
-  if (!cluster) throw new BadInputError(`No cluster "${name}" on the connected swarm.`);
+  if (!cluster) throw new BadInputError(vscode.l10n.t('No cluster "{0}" on the connected swarm.', name));
   return cluster;
 }
 

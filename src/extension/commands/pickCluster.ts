@@ -22,17 +22,18 @@ export async function resolveCluster(
   if (!ctx.store.current) await ctx.store.refresh();
   if (name) {
     const found = ctx.store.cluster(name);
-    if (!found) throw new BadInputError(`No Redis cluster "${name}" on the connected swarm (any more).`);
+    if (!found) throw new BadInputError(vscode.l10n.t('No Redis cluster "{0}" on the connected swarm (any more).', name));
     return found;
   }
   const clusters = (ctx.store.current?.clusters ?? []).filter(options.filter ?? (() => true));
   if (clusters.length === 0) {
-    throw new BadInputError(ctx.store.error ?? 'No matching Redis cluster on the connected swarm. Deploy one with "Redis Swarm: Deploy Cluster".');
+    throw new BadInputError(ctx.store.error ?? vscode.l10n.t('No matching Redis cluster on the connected swarm. Deploy one with "Redis Swarm: Deploy Cluster".'));
   }
   if (clusters.length === 1) return clusters[0];
   const pick = await vscode.window.showQuickPick(
-    clusters.map((c) => ({ label: c.name, description: `${c.health} · ${c.swarm.nodes.length} node(s)`, cluster: c })),
-    { title: options.title, placeHolder: 'Cluster' },
+    clusters.map((c) => ({ label: c.name, description: vscode.l10n.t('{0} · {1} node(s)', c.health, c.swarm.nodes.length), cluster: c })),
+    // ignoreFocusOut: run from the walkthrough's button, the page takes the focus back and would close the pick at once.
+    { title: options.title, placeHolder: vscode.l10n.t('Cluster'), ignoreFocusOut: true },
   );
   return pick?.cluster;
 }

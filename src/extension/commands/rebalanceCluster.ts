@@ -14,7 +14,7 @@ export const rebalanceCommand: CommandDef = {
   id: 'redisSwarm.rebalance',
   async run(ctx, ...args) {
     const cluster = clusterOf(args[0] as TreeNode | undefined);
-    if (!cluster) throw new BadInputError('Run "Rebalance Slots" on a cluster in the Redis Swarm view.');
+    if (!cluster) throw new BadInputError(vscode.l10n.t('Run "Rebalance Slots" on a cluster in the Redis Swarm view.'));
     const report = await runClusterOperation(ctx, cluster, 'Rebalance', async (c, progress, token) => {
       const seeds = seedEndpoints(cluster.swarm);
       const topology = await readTopology(c.router, seeds, { pool: c.pool });
@@ -28,8 +28,8 @@ export const rebalanceCommand: CommandDef = {
       ctx.logger.info(formatMoveReport(topology, r).trim());
       return r;
     });
-    if (!report) void vscode.window.showInformationMessage(`${cluster.name}: no rebalancing needed; every master is within 2% of its share.`);
-    else if (moveComplete(report)) void vscode.window.showInformationMessage(`${cluster.name}: moved ${report.moved.length} slot(s) and ${report.keysMoved} key(s).`);
-    else void vscode.window.showWarningMessage(`${cluster.name}: rebalance stopped after ${report.moved.length} slot(s) (see the log).`);
+    if (!report) void vscode.window.showInformationMessage(vscode.l10n.t('{0}: no rebalancing needed; every master is within 2% of its share.', cluster.name));
+    else if (moveComplete(report)) void vscode.window.showInformationMessage(vscode.l10n.t('{0}: moved {1} slot(s) and {2} key(s).', cluster.name, report.moved.length, report.keysMoved));
+    else void vscode.window.showWarningMessage(vscode.l10n.t('{0}: rebalance stopped after {1} slot(s) (see the log).', cluster.name, report.moved.length));
   },
 };

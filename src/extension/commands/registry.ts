@@ -24,8 +24,13 @@ import { restartClusterCommand } from './restartCluster';
 import { changeConfigCommand } from './changeConfig';
 import { finishRollCommand } from './finishRoll';
 
+import { initSwarmCommand } from './initSwarm';
+import { getStartedCommand } from './getStarted';
+import { writeStackFileCommand } from './writeStackFile';
+import { addCliToPathCommand, removeCliFromPathCommand } from './cliPath';
+
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, upgradeClusterCommand, restartClusterCommand, changeConfigCommand, finishRollCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, initSwarmCommand, getStartedCommand, writeStackFileCommand, addCliToPathCommand, removeCliFromPathCommand, upgradeClusterCommand, restartClusterCommand, changeConfigCommand, finishRollCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {
@@ -42,7 +47,8 @@ export function registerCommands(extension: vscode.ExtensionContext, ctx: Comman
             return undefined;
           }
           ctx.logger.error(`${def.id}: ${message}`);
-          void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+          const showLog = vscode.l10n.t('Show Log');
+          void vscode.window.showErrorMessage(message, showLog).then((choice) => {
             if (choice) ctx.output.show(true);
           });
           return undefined;

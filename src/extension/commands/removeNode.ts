@@ -15,22 +15,23 @@ export const removeNodeCommand: CommandDef = {
   id: 'redisSwarm.removeNode',
   async run(ctx, ...args) {
     const node = args[0] as TreeNode | undefined;
-    if (node?.kind !== 'master' && node?.kind !== 'replica') throw new BadInputError('Run "Remove Node" on a master or a replica in the Redis Swarm view.');
+    if (node?.kind !== 'master' && node?.kind !== 'replica') throw new BadInputError(vscode.l10n.t('Run "Remove Node" on a master or a replica in the Redis Swarm view.'));
     const cluster = node.cluster;
     const target = node.node;
     const service = target.service?.service;
-    if (!service) throw new BadInputError(`Node ${target.node.id.slice(0, 8)} runs in no service of ${cluster.name}; nothing to remove.`);
+    if (!service) throw new BadInputError(vscode.l10n.t('Node {0} runs in no service of {1}; nothing to remove.', target.node.id.slice(0, 8), cluster.name));
     const fate =
       node.kind === 'master'
-        ? `${node.shard.slotCount > 0 ? `Its ${node.shard.slotCount} slot(s) and their keys move to the other masters first` : 'It holds no slots'}` +
-          `${node.shard.replicas.length > 0 ? `; its ${node.shard.replicas.length} replica(s) are re-pointed to other masters` : ''}.`
-        : 'It holds no slots; its master keeps serving them.';
+        ? (node.shard.slotCount > 0 ? vscode.l10n.t('Its {0} slot(s) and their keys move to the other masters first.', node.shard.slotCount) : vscode.l10n.t('It holds no slots.')) +
+          (node.shard.replicas.length > 0 ? ' ' + vscode.l10n.t('Its {0} replica(s) are re-pointed to other masters.', node.shard.replicas.length) : '')
+        : vscode.l10n.t('It holds no slots; its master keeps serving them.');
+    const removeButton = vscode.l10n.t('Remove Node');
     const choice = await vscode.window.showWarningMessage(
-      `Remove ${service} from cluster ${cluster.name}?`,
-      { modal: true, detail: `${fate} Then every node forgets it and service ${service} is removed; its volume is kept.` },
-      'Remove Node',
+      vscode.l10n.t('Remove {0} from cluster {1}?', service, cluster.name),
+      { modal: true, detail: vscode.l10n.t('{0} Then every node forgets it and service {1} is removed; its volume is kept.', fate, service) },
+      removeButton,
     );
-    if (choice !== 'Remove Node') return;
+    if (choice !== removeButton) return;
     const result = await runClusterOperation(ctx, cluster, `Remove ${service}`, async (c, progress, token) => {
       const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger, settings: moveSettingsFromConfig(), onProgress: moveProgressMessages(progress) };
       const prepared = await planDelNode(scale, cluster.name, { node: target.node.id });
@@ -38,7 +39,7 @@ export const removeNodeCommand: CommandDef = {
       return applyDelNode(scale, prepared);
     });
     ctx.logger.info(formatDelNodeResult(result).trim());
-    if (result.ok) void vscode.window.showInformationMessage(`${service} was removed from ${cluster.name}.`);
-    else void vscode.window.showWarningMessage(`${service}: ${result.findings.map((f) => f.message).join(' ') || 'see the log'}`);
+    if (result.ok) void vscode.window.showInformationMessage(vscode.l10n.t('{0} was removed from {1}.', service, cluster.name));
+    else void vscode.window.showWarningMessage(vscode.l10n.t('{0}: {1}', service, result.findings.map((f) => f.message).join(' ') || vscode.l10n.t('see the log')));
   },
 };

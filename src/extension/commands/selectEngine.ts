@@ -22,20 +22,20 @@ export const selectEngineCommand: CommandDef = {
     const current = ctx.engines.targetOptions();
     const envHost = process.env['DOCKER_HOST'];
     const items: EngineChoice[] = [
-      { label: '$(sync) Automatic', description: 'as the docker CLI: DOCKER_HOST, then the current context, then the default socket', dockerHost: '', dockerContext: '' },
-      { label: '$(plug) Default socket', description: DEFAULT_DOCKER_HOST, dockerHost: DEFAULT_DOCKER_HOST, dockerContext: '' },
-      ...(envHost ? [{ label: '$(terminal) DOCKER_HOST', description: envHost, dockerHost: envHost, dockerContext: '' }] : []),
+      { label: vscode.l10n.t('$(sync) Automatic'), description: vscode.l10n.t('as the docker CLI: DOCKER_HOST, then the current context, then the default socket'), dockerHost: '', dockerContext: '' },
+      { label: vscode.l10n.t('$(plug) Default socket'), description: DEFAULT_DOCKER_HOST, dockerHost: DEFAULT_DOCKER_HOST, dockerContext: '' },
+      ...(envHost ? [{ label: vscode.l10n.t('$(terminal) DOCKER_HOST'), description: envHost, dockerHost: envHost, dockerContext: '' }] : []),
       ...listDockerContexts({ env: process.env }).map((c) => ({
-        label: `$(server) ${c.name}`,
+        label: vscode.l10n.t('$(server) {0}', c.name),
         description: [c.host, c.description].filter(Boolean).join(' · '),
-        detail: 'Docker context',
+        detail: vscode.l10n.t('Docker context'),
         dockerHost: '',
         dockerContext: c.name,
       })),
-      { label: '$(edit) Enter DOCKER_HOST…', description: 'unix://, tcp://host:2376 or ssh://user@host', enter: true },
+      { label: vscode.l10n.t('$(edit) Enter DOCKER_HOST…'), description: vscode.l10n.t('unix://, tcp://host:2376 or ssh://user@host'), enter: true },
     ];
     const pick = await vscode.window.showQuickPick(items, {
-      title: 'Select Docker Engine',
+      title: vscode.l10n.t('Select Docker Engine'),
       placeHolder: `Now: ${current.dockerHost || (current.context ? `context ${current.context}` : 'automatic')}`,
     });
     if (!pick) return undefined;
@@ -43,11 +43,11 @@ export const selectEngineCommand: CommandDef = {
     const dockerContext = pick.dockerContext ?? '';
     if (pick.enter) {
       const typed = await vscode.window.showInputBox({
-        title: 'Select Docker Engine',
-        prompt: 'The engine address, as DOCKER_HOST spells it',
+        title: vscode.l10n.t('Select Docker Engine'),
+        prompt: vscode.l10n.t('The engine address, as DOCKER_HOST spells it'),
         value: current.dockerHost ?? '',
         placeHolder: 'ssh://admin@swarm-manager',
-        validateInput: (v) => (SCHEMES.test(v.trim()) ? undefined : 'Use unix:///path, tcp://host:port, ssh://user@host or npipe://…'),
+        validateInput: (v) => (SCHEMES.test(v.trim()) ? undefined : vscode.l10n.t('Use unix:///path, tcp://host:port, ssh://user@host or npipe://…')),
       });
       if (!typed) return undefined;
       dockerHost = typed.trim();

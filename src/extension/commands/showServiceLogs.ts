@@ -11,15 +11,15 @@ export const showServiceLogsCommand: CommandDef = {
     if (isTreeNode(arg)) {
       if (arg.kind === 'master' || arg.kind === 'replica') service = arg.node.service?.service ?? arg.node.node.swarm?.service;
       else if (arg.kind === 'service') service = arg.service?.service ?? arg.node?.service?.service;
-      if (!service) throw new BadInputError('No swarm service was found behind this node.');
+      if (!service) throw new BadInputError(vscode.l10n.t('No swarm service was found behind this node.'));
     } else if (typeof arg === 'string') {
       service = arg;
     } else {
-      const cluster = await resolveCluster(ctx, undefined, { title: 'Show Service Logs' });
+      const cluster = await resolveCluster(ctx, undefined, { title: vscode.l10n.t('Show Service Logs') });
       if (!cluster) return undefined;
       const pick = await vscode.window.showQuickPick(
-        cluster.swarm.nodes.map((n) => ({ label: n.service, description: n.task?.state ?? 'no task' })),
-        { title: `Show Service Logs (${cluster.name})`, placeHolder: 'Node service' },
+        cluster.swarm.nodes.map((n) => ({ label: n.service, description: n.task?.state ?? vscode.l10n.t('no task') })),
+        { title: vscode.l10n.t('Show Service Logs ({0})', cluster.name), placeHolder: vscode.l10n.t('Node service') },
       );
       service = pick?.label;
     }

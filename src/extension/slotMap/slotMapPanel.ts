@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { describeError } from '../../core/errors';
+import { BadInputError, describeError } from '../../core/errors';
 import { type Logger } from '../../core/lifecycle';
 import { type ClusterModel } from '../../core/model/clusterModel';
 import { readSlotKeyCounts } from '../../core/model/slotKeyCounts';
@@ -85,7 +85,7 @@ export class SlotMapPanels implements vscode.Disposable {
 }
 
 function title(cluster: string): string {
-  return `Slot Map: ${cluster}`;
+  return vscode.l10n.t('Slot Map: {0}', cluster);
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -138,12 +138,12 @@ class SlotMapPanel {
   private postTopology(): void {
     const cluster = this.model();
     if (!cluster) {
-      const why = this.store.current ? `No cluster "${this.cluster}" on the connected swarm.` : (this.store.error ?? 'Reading the swarm…');
+      const why = this.store.current ? vscode.l10n.t('No cluster "{0}" on the connected swarm.', this.cluster) : (this.store.error ?? vscode.l10n.t('Reading the swarm…'));
       this.post({ type: 'unavailable', cluster: this.cluster, message: why });
       return;
     }
     if (cluster.health === 'unreachable') {
-      this.post({ type: 'unavailable', cluster: this.cluster, message: cluster.error ?? 'No node of this cluster could be reached.' });
+      this.post({ type: 'unavailable', cluster: this.cluster, message: cluster.error ?? vscode.l10n.t('No node of this cluster could be reached.') });
       return;
     }
     this.post({ type: 'topology', view: buildSlotMapView(cluster), health: cluster.health, readAt: this.store.current?.readAt ?? Date.now() });
@@ -207,7 +207,7 @@ class SlotMapPanel {
     const lo = Math.max(0, Math.min(start, end));
     const hi = Math.min(SLOT_COUNT - 1, Math.max(start, end));
     const cluster = this.model();
-    if (!cluster) throw new Error(`Cluster "${this.cluster}" is not loaded; refresh the Redis Swarm view.`);
+    if (!cluster) throw new BadInputError(vscode.l10n.t('Cluster "{0}" is not loaded; refresh the Redis Swarm view.', this.cluster));
     let target = targetMasterId;
     if (target === undefined) {
       const view = buildSlotMapView(cluster);
@@ -215,10 +215,10 @@ class SlotMapPanel {
         view.legend.map((m) => ({
           label: m.label,
           description: m.hostname ? m.endpoint : undefined,
-          detail: m.slotCount > 0 ? `${m.slotCount} slots: ${formatSpans(m.ranges)}` : 'no slots',
+          detail: m.slotCount > 0 ? vscode.l10n.t('{0} slots: {1}', m.slotCount, formatSpans(m.ranges)) : vscode.l10n.t('no slots'),
           id: m.id,
         })),
-        { title: `Move slots ${lo === hi ? lo : `${lo}-${hi}`} of ${this.cluster} to master…`, placeHolder: 'Pick the master that will own the slots' },
+        { title: vscode.l10n.t('Move slots {0} of {1} to master…', lo === hi ? String(lo) : `${lo}-${hi}`, this.cluster), placeHolder: vscode.l10n.t('Pick the master that will own the slots') },
       );
       if (!picked) return;
       target = picked.id;

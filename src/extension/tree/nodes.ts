@@ -3,23 +3,18 @@
  * from the tree receive one of these as their first argument (undefined from the palette).
  *
  * contextValue of each kind, for `when` clauses in package.json menus:
- *   engine, engineError, cluster (formed), cluster.unformed, master, replica, service, finding, message
+ *   engine, cluster (formed), cluster.unformed, master, replica, service, finding, message
  */
 import { type Finding } from '../../core/cluster/check';
 import { type EngineStatus } from '../../core/docker/engine';
 import { type ClusterModel, type NodeModel, type ShardModel } from '../../core/model/clusterModel';
 import { type SwarmRedisNode } from '../../core/swarm/discover';
 
-export type TreeNode = EngineNode | EngineErrorNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | FindingTreeNode | MessageNode;
+export type TreeNode = EngineNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | FindingTreeNode | MessageNode;
 
 export interface EngineNode {
   readonly kind: 'engine';
   readonly status: EngineStatus;
-}
-
-export interface EngineErrorNode {
-  readonly kind: 'engineError';
-  readonly message: string;
 }
 
 export interface ClusterTreeNode {

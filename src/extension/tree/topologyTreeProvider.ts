@@ -4,6 +4,7 @@ import { type Logger } from '../../core/lifecycle';
 import { type SwarmModel } from '../../core/model/clusterModel';
 import { type ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
 import { type ModelStore } from '../modelStore';
+import { firstRunState } from '../firstRun/firstRunState';
 import { type ClusterTreeNode, type TreeNode } from './nodes';
 
 /** The tree as built from one model: every node by its stable id, with its children and parent. */
@@ -20,7 +21,6 @@ interface Snapshot {
 export function nodeId(node: TreeNode): string {
   switch (node.kind) {
     case 'engine':
-    case 'engineError':
       return 'engine';
     case 'cluster':
       return `c/${node.cluster.name}`;
@@ -124,7 +124,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     );
     item.id = nodeId(node);
     item.description = text.description;
-    item.tooltip = node.kind === 'engineError' || node.kind === 'message' ? text.tooltip : new vscode.MarkdownString(text.tooltip);
+    item.tooltip = node.kind === 'message' ? text.tooltip : new vscode.MarkdownString(text.tooltip);
     item.iconPath = text.icon.color
       ? new vscode.ThemeIcon(text.icon.id, new vscode.ThemeColor(text.icon.color))
       : new vscode.ThemeIcon(text.icon.id);
@@ -147,18 +147,16 @@ function itemText(node: TreeNode): ItemText {
     case 'engine': {
       const s = node.status;
       return {
-        label: 'Docker engine',
-        description: `${s.version} · swarm ${s.swarm}${s.swarm === 'active' && !s.isManager ? ' (worker)' : ''}`,
+        label: vscode.l10n.t('Docker engine'),
+        description: s.swarm === 'active' && !s.isManager ? vscode.l10n.t('{0} · swarm {1} (worker)', s.version, s.swarm) : vscode.l10n.t('{0} · swarm {1}', s.version, s.swarm),
         tooltip: [
-          `**Docker ${s.version}** (API ${s.apiVersion}, ${s.os})`,
-          `Reached: ${describeTarget(s.target)}`,
+          vscode.l10n.t('**Docker {0}** (API {1}, {2})', s.version, s.apiVersion, s.os),
+          vscode.l10n.t('Reached: {0}', describeTarget(s.target)),
           `Swarm: ${s.swarm}${s.isManager ? ', manager' : ''}${s.nodeAddr ? ` at ${s.nodeAddr}` : ''}`,
         ].join('\n\n'),
         icon: s.swarm === 'active' ? { id: 'vm-running', color: 'testing.iconPassed' } : { id: 'vm-outline', color: 'list.warningForeground' },
       };
     }
-    case 'engineError':
-      return { label: 'Docker engine unreachable', description: node.message, tooltip: node.message, icon: { id: 'error', color: 'errorForeground' } };
     case 'cluster':
       return describeCluster(node.cluster);
     case 'master':
@@ -186,9 +184,9 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined)
     return node;
   };
   const roots: TreeNode[] = [];
-  if (error || !model) {
-    roots.push(add({ kind: 'engineError', message: error ?? 'Not read yet.' }, undefined));
-  } else {
+  // No engine, no swarm, no cluster: the tree stays empty so the view shows the welcome view
+  // (package.json viewsWelcome) for that state, with the one action that gets past it.
+  if (model && firstRunState(model, error) === 'clusters') {
     roots.push(add({ kind: 'engine', status: model.engine }, undefined));
     for (const cluster of model.clusters) {
       const c: ClusterTreeNode = { kind: 'cluster', cluster };
