@@ -52,8 +52,9 @@ test('among masters with as few replicas, the one on another machine than the ne
   assert.equal(pickMasterForReplica(c, 'm3')?.id, id('b'));
   const t2 = topology([line('a', 'r-1', true, undefined, '0-8000'), line('b', 'r-2', false, undefined, '8001-16383')], { 'r-1': 'm1', 'r-2': 'm2' });
   assert.equal(pickMasterForReplica(masterCandidates(t2), 'm2')?.id, id('a'), 'b runs on m2, so a replica on m2 serves a');
-  // Fewest replicas still comes first: a machine is never worth a second replica while a master has none.
-  assert.equal(pickMasterForReplica(masterCandidates(uneven({ 'r-3': 'm9' })), 'm9')?.id, id('c'));
+  // A replica beside its master protects nothing against losing that machine: it goes to the
+  // master with the fewest replicas among those it does protect (b, not a with two).
+  assert.equal(pickMasterForReplica(masterCandidates(uneven({ 'r-3': 'm9' })), 'm9')?.id, id('b'));
 });
 
 test('masters without slots, failed masters and the excluded node are no candidates', () => {

@@ -31,7 +31,7 @@ import { planNodesFrom } from './planReshard';
 import { planRebalance, type RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
-import { pickMasterForReplica } from '../cluster/replicaPlacement';
+import { pickMasterForReplica, sharedMachine } from '../cluster/replicaPlacement';
 import { masterCandidates, type MasterCandidate, nextNodeIndex } from './planScale';
 import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, type ScaleContext, SCALE_POLL_MS, type SwarmRoutes, waitUntil } from './scaleSupport';
 
@@ -90,6 +90,8 @@ export interface AddNodeResult {
   readonly role: 'master' | 'replica';
   readonly masterId?: string;
   readonly swarmNode?: string;
+  /** Where the new replica landed protects less than it could, with the consequence. */
+  readonly placementWarning?: string;
   /** The rebalance that followed (--rebalance), when it moved anything. */
   readonly rebalance?: { readonly plan: RebalancePlan; readonly report: MoveReport; readonly topology: ClusterTopology };
   /** `check` afterwards: errors and warnings still found. */
@@ -233,7 +235,10 @@ export function formatAddNodePlan(p: AddNodePlan): string {
     `    CLUSTER MEET from the new node to the cluster`,
   ];
   if (p.role === 'replica' && p.master) {
-    const why = p.master.chosen === 'given' ? 'as asked' : `the master with the fewest replicas (${p.master.replicas}); a tie is broken by placement once the task runs`;
+    const why =
+      p.master.chosen === 'given'
+        ? 'as asked'
+        : `for now; once the task runs, the master it protects from losing a machine (not one on the task's swarm node) with the fewest replicas`;
     lines.push(`    CLUSTER REPLICATE: replica of ${p.master.label}, ${why}`);
   } else {
     lines.push('    an empty master');
@@ -249,6 +254,8 @@ interface AddedNode {
   ep?: Endpoint;
   swarmNode?: string;
   masterId?: string;
+  /** The replica shares a machine with its master or a sibling (said with the consequence). */
+  warning?: string;
 }
 
 /** Creates the service, joins it, sets its role, optionally rebalances, then checks. */
@@ -286,6 +293,7 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
     role: plan.role,
     ...(added.masterId !== undefined ? { masterId: added.masterId } : {}),
     ...(added.swarmNode !== undefined ? { swarmNode: added.swarmNode } : {}),
+    ...(added.warning !== undefined ? { placementWarning: added.warning } : {}),
     ...(rebalance ? { rebalance } : {}),
     findings,
     ok: findings.length === 0 && moved,
@@ -340,12 +348,19 @@ async function becomeReplica(ctx: ScaleContext, prepared: PreparedAddNode, added
   if (!plan.master) return;
   let target = plan.master.id;
   if (plan.master.chosen === 'fewest-replicas') {
-    // Now that the task has a machine: among the masters with as few replicas, one elsewhere.
-    const fewest = prepared.candidates.filter((c) => c.replicas === plan.master?.replicas);
-    target = pickMasterForReplica(fewest, added.swarmNode)?.id ?? target;
+    // Now that the task has a machine: the shared rule, a master it protects from losing that machine first.
+    target = pickMasterForReplica(prepared.candidates, added.swarmNode)?.id ?? target;
   }
   added.masterId = target;
-  const label = prepared.candidates.find((c) => c.id === target)?.label ?? target.slice(0, 8);
+  const chosen = prepared.candidates.find((c) => c.id === target);
+  const label = chosen?.label ?? target.slice(0, 8);
+  const shared = chosen ? sharedMachine(chosen, added.swarmNode) : 0;
+  if (shared > 0) {
+    added.warning =
+      `${name} runs on the same swarm node as ${shared === 2 ? `its master ${label}` : `another replica of ${label}`} (${added.swarmNode ?? ''})` +
+      `${plan.master.chosen === 'given' ? ', as --replica-of asked' : ': no master runs elsewhere'}: losing that machine takes ${shared === 2 ? 'the master and this replica at once, and its slots stop being served' : 'both replicas at once'}. ` +
+      'Add swarm nodes, or pin the service elsewhere (docker service update --constraint-add), then run heal.';
+  }
   const ep = added.ep as Endpoint;
   progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
   await ctx.pool.command(ep, ['CLUSTER', 'REPLICATE', target]);
@@ -398,6 +413,7 @@ export function formatAddNodeResult(r: AddNodeResult): string {
     `[${r.ok ? 'OK' : 'ERR'}] ${r.service} (${r.nodeId.slice(0, 8)}) joined as ${r.role === 'replica' ? `replica of ${r.masterId?.slice(0, 8) ?? '?'}` : 'master'} in ${r.elapsedMs} ms.`,
   ];
   if (r.rebalance) lines.push(`    rebalance moved ${r.rebalance.report.moved.length} slot(s) and ${r.rebalance.report.keysMoved} key(s)${r.rebalance.report.cancelled ? ' (cancelled)' : ''}.`);
+  if (r.placementWarning !== undefined) lines.push(`[WARNING] ${r.placementWarning}`);
   for (const f of r.findings) lines.push(`[ERR] ${f.message}`);
   return lines.join('\n') + '\n';
 }
