@@ -24,7 +24,8 @@ export const addReplicaCommand: CommandDef = {
       return applyAddNode(scale, prepared);
     });
     const text = `${result.service} is a replica of ${result.masterId?.slice(0, 8) ?? '?'} (${Math.round(result.elapsedMs / 1000)} s).`;
-    if (result.ok) void vscode.window.showInformationMessage(text);
+    if (result.ok && result.placementWarning !== undefined) void vscode.window.showWarningMessage(`${text} ${result.placementWarning}`);
+    else if (result.ok) void vscode.window.showInformationMessage(text);
     else void vscode.window.showWarningMessage(`${text} The check found: ${result.findings.map((f) => f.message).join(' ')}`);
   },
 };
