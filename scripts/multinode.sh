@@ -24,7 +24,8 @@ PREFIX=${MN_PREFIX:-rsmn}
 SUBNET=${MN_SUBNET:-172.30.77}
 HEARTBEAT=${MN_HEARTBEAT:-5s}
 NET="$PREFIX-net"
-IMAGE="redis-swarm/$PREFIX-node:local"
+# Image references must be lowercase; the prefix may not be.
+IMAGE="redis-swarm/${PREFIX,,}-node:local"
 SOCK_ROOT="/run/redis-swarm-$PREFIX"
 MAX_NODES=9
 

@@ -20,7 +20,9 @@ node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)
 
 # docker.io: the engine (the docker CLI may already come from elsewhere; the daemon must be there).
 # redis-server/redis-tools: the reference redis-cli and loopback nodes for the fast tests.
-pkgs=(docker.io redis-server redis-tools ca-certificates iproute2 procps)
+# tini (docker-init) and iptables: Recommends of docker.io that --no-install-recommends skips; the
+# multi-node test bed (scripts/multinode.sh) copies them into its Docker-in-Docker nodes.
+pkgs=(docker.io tini iptables redis-server redis-tools ca-certificates iproute2 procps mount)
 if [ "$with_vscode" = 1 ]; then
   # code-server builds native modules (node-pty, kerberos, native-keymap) and needs ripgrep;
   # chromium drives the workbench headless.

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: sets up the test bed (idempotent), then runs the unit, integration and
-# end-to-end layers, prints each layer's counts and a final "N passed, N failed" line, and
-# exits non-zero when any test failed. `scripts/test.sh unit` (or integration, e2e) runs one.
+# The whole test suite: sets up the test bed (idempotent), then runs the unit, integration,
+# end-to-end and multi-node layers, prints each layer's counts and a final "N passed, N failed"
+# line, and exits non-zero when any test failed. `scripts/test.sh unit` (or integration, e2e,
+# multinode) runs one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib.sh
 source scripts/lib.sh
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(unit integration e2e)
+[ ${#layers[@]} -eq 0 ] && layers=(unit integration e2e multinode)
 need_vscode=0
 for l in "${layers[@]}"; do [ "$l" = e2e ] && need_vscode=1; done
 
@@ -36,7 +37,41 @@ run_layer() {
   summary+=("$layer: $pass passed, $fail failed")
 }
 
+# The multi-node layer's own swarm (scripts/multinode.sh): a prefix of this run's own and a /24
+# no Docker network uses, so two runs never share or collide; removed on any exit.
+MN_RUN_PREFIX=""
+mn_down() { [ -n "$MN_RUN_PREFIX" ] && MN_PREFIX=$MN_RUN_PREFIX bash scripts/multinode.sh down >/dev/null 2>&1; MN_RUN_PREFIX=""; }
+trap mn_down EXIT
+trap 'mn_down; exit 130' INT TERM HUP
+free_subnet() {
+  local used third
+  used=$(docker network inspect $(docker network ls -q) --format '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null)
+  # Start at a random place so two runs starting together are unlikely to pick the same one.
+  for n in $(seq 0 99); do
+    third=$(( (RANDOM + n) % 100 + 120 ))
+    grep -qE "(^| )172\.30\.$third\." <<<"$used" || { echo "172.30.$third"; return 0; }
+  done
+  return 1
+}
+run_multinode() {
+  local attempt subnet
+  for attempt in 1 2 3; do
+    MN_RUN_PREFIX="rsmnt$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    subnet=$(free_subnet) || die "no free 172.30.x.0/24 for the multi-node test bed"
+    log "multi-node test bed $MN_RUN_PREFIX on $subnet.0/24"
+    # A short heartbeat: a killed node is marked Down in seconds, not tens of seconds.
+    if MN_PREFIX=$MN_RUN_PREFIX MN_SUBNET=$subnet MN_HEARTBEAT=2s bash scripts/multinode.sh up --nodes 3; then break; fi
+    # Another run took the subnet between the look and the create: tear down, try another.
+    mn_down
+    [ "$attempt" = 3 ] && { summary+=("multinode: 0 passed, 1 failed (the test bed did not come up)"); total_fail=$((total_fail + 1)); return; }
+  done
+  DOCKER_HOST="unix:///run/redis-swarm-$MN_RUN_PREFIX/1/docker.sock" RS_MN_PREFIX=$MN_RUN_PREFIX RS_MN_NODES=3 \
+    run_layer multinode --test-concurrency=1 out/test/multinode/*.test.js
+  mn_down
+}
+
 for layer in "${layers[@]}"; do
+  layer_started=$(date +%s)
   case "$layer" in
     # Explicit *.test.js lists: helpers and samples beside the tests are not test files.
     unit) run_layer unit out/test/unit/*.test.js ;;
@@ -44,8 +79,11 @@ for layer in "${layers[@]}"; do
     integration) run_layer integration --test-concurrency=1 out/test/integration/*.test.js ;;
     # One VS Code at a time: each test starts its own code-server and Chromium.
     e2e) run_layer e2e --test-concurrency=1 out/test/e2e/*.test.js ;;
-    *) die "unknown test layer $layer (unit, integration, e2e)" ;;
+    # One file at a time on one shared 3-node bed; the tests reach it through the manager only.
+    multinode) run_multinode ;;
+    *) die "unknown test layer $layer (unit, integration, e2e, multinode)" ;;
   esac
+  log "$layer layer took $(( $(date +%s) - layer_started )) s"
 done
 
 echo

@@ -1,7 +1,8 @@
 import { BadInputError } from '../../core/errors';
 import { openEngine } from '../../core/docker/engine';
 import { destroyCluster } from '../../core/swarm/destroy';
-import { flagBoolean, flagString, parseArgs } from '../args';
+import { parseNodeEngines } from '../../core/swarm/nodeVolumes';
+import { flagBoolean, flagList, flagString, parseArgs } from '../args';
 import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { stderrProgress } from '../progress';
@@ -10,6 +11,11 @@ const flags = {
   ...dockerFlags,
   cluster: { kind: 'string', valueName: 'name', description: 'The cluster to remove.' },
   volumes: { kind: 'boolean', description: 'Also remove the nodes\' data volumes (their data is lost).' },
+  'node-engine': {
+    kind: 'list',
+    valueName: 'node=url',
+    description: 'With --volumes: the Docker engine of another swarm node (hostname or ID = unix://, tcp://, ssh://), repeatable; REDIS_SWARM_NODE_ENGINES takes a comma-separated list. Volumes on nodes without one are named, not removed.',
+  },
   json: { kind: 'boolean', description: 'Print machine-readable JSON.' },
 } as const;
 
@@ -23,7 +29,9 @@ export const destroyVerb: Verb = {
     const name = flagString(args, 'cluster') ?? args.positionals[0];
     if (!name) throw new BadInputError('Name the cluster to destroy: redis-swarm destroy --cluster NAME.');
     const engine = openEngine(engineOptions(args, io.env));
-    const removed = await destroyCluster(engine, name, { volumes: flagBoolean(args, 'volumes'), progress: stderrProgress(io.stderr) });
+    const nodeEngines = parseNodeEngines([...(io.env['REDIS_SWARM_NODE_ENGINES'] ? [io.env['REDIS_SWARM_NODE_ENGINES']] : []), ...flagList(args, 'node-engine')]);
+    const removed = await destroyCluster(engine, name, { volumes: flagBoolean(args, 'volumes'), progress: stderrProgress(io.stderr), nodeEngines, env: io.env });
+    const left = (removed.volumesByNode ?? []).filter((n) => n.left);
     if (flagBoolean(args, 'json')) {
       io.stdout.write(JSON.stringify(removed, null, 2) + '\n');
     } else {
@@ -33,7 +41,12 @@ export const destroyVerb: Verb = {
           (flagBoolean(args, 'volumes') ? '' : ' Volumes were kept (use --volumes to remove them).') +
           '\n',
       );
+      for (const n of removed.volumesByNode ?? []) {
+        if (n.removed.length > 0) io.stdout.write(`  on ${n.node}: removed ${n.removed.join(', ')}\n`);
+        if (n.left) io.stdout.write(`  on ${n.node}: NOT removed ${n.left.volumes.join(', ')} (${n.left.reason}); remove them there with \`docker volume rm\`\n`);
+      }
     }
-    return 0;
+    // Asked to remove the volumes and some are left: not a success.
+    return left.length > 0 ? 1 : 0;
   },
 };

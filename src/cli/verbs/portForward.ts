@@ -1,7 +1,7 @@
 import { BadInputError } from '../../core/errors';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { runningNodes } from '../../core/swarm/discover';
-import { openTunnel, type Tunnel } from '../../core/swarm/tunnel';
+import { type Tunnel } from '../../core/swarm/tunnel';
 import { flagBoolean, flagNumber, flagString, parseArgs } from '../args';
 import { type Verb } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
@@ -40,9 +40,8 @@ export const portForwardVerb: Verb = {
     let keepAlive: NodeJS.Timeout | undefined;
     try {
       for (const node of runningNodes(access.cluster)) {
-        const t = await openTunnel(access.engine.docker, node.task?.containerId ?? '', node.port, {
-          ...(base !== undefined ? { localPort: base + node.index - 1 } : {}),
-        });
+        // The router's hop: the node's own container, or a relay on the connected node for a node on another host.
+        const t = await access.router.tunnelTo(node, base !== undefined ? base + node.index - 1 : undefined);
         tunnels.push(t);
         mapping.push({ node: `${node.service}:${node.port}`, local: `127.0.0.1:${t.local.port}` });
         if (!json) io.stdout.write(`${node.service}:${node.port} -> 127.0.0.1:${t.local.port}\n`);

@@ -59,7 +59,7 @@ export async function openHealSession(
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const password = options.password ?? (await readClusterPassword(engine, cluster));
+  const password = options.password ?? (await readClusterPassword(engine, cluster, router.hops));
   const pool = new AdminPool(router, password !== undefined ? { password } : {});
   return {
     engine,

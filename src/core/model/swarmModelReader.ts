@@ -84,7 +84,7 @@ export class SwarmModelReader {
 
   private async open(cluster: SwarmCluster, given: string | undefined): Promise<Connections> {
     const router = new SwarmRouter(this.engine, cluster, { logger: this.logger });
-    const password = given ?? (await readClusterPassword(this.engine, cluster).catch(() => undefined));
+    const password = given ?? (await readClusterPassword(this.engine, cluster, router.hops).catch(() => undefined));
     return { router, pool: new AdminPool(router, password !== undefined ? { password } : {}) };
   }
 

@@ -22,6 +22,7 @@ import { type CancellationToken, neverCancelled, nullLogger, silentProgress, sle
 import { replyText } from '../redis/adminConnection';
 import { type Endpoint } from '../routes/endpoint';
 import { serviceName, volumeName } from '../swarm/deployOptions';
+import { missingImageProblem, probeImageOnNodes } from '../swarm/imageProbe';
 import { findSwarmCluster, type SwarmCluster } from '../swarm/discover';
 import { removeClusterObjects } from '../swarm/destroy';
 import { LABEL_NODE_INDEX } from '../swarm/labels';
@@ -106,6 +107,7 @@ export interface ServiceSpec {
   Labels?: Record<string, string>;
   TaskTemplate?: {
     ContainerSpec?: {
+      Image?: string;
       Command?: string[];
       Args?: string[];
       Hostname?: string;
@@ -113,6 +115,7 @@ export interface ServiceSpec {
       Mounts?: { Type?: string; Source?: string; Target?: string }[];
     };
     Networks?: { Target: string; Aliases?: string[] }[];
+    Placement?: { Constraints?: string[] };
   };
   EndpointSpec?: { Ports?: { PublishedPort?: number; TargetPort?: number }[] };
 }
@@ -203,6 +206,13 @@ export async function planAddNode(ctx: ScaleContext, clusterName: string, req: A
     // The same check as deploy's: published by a service (its spec or its endpoint), or held by a process here.
     const problem = await hostPortsProblem(ctx.engine, [publishedPort], services);
     if (problem) throw new BadInputError(`Cannot add ${serviceName(clusterName, index)}: ${problem}. Nothing was created.`);
+  }
+
+  const image = spec.TaskTemplate?.ContainerSpec?.Image;
+  if (image) {
+    // Swarm may place the new task on any node the template's constraints allow: each needs the image.
+    const missing = missingImageProblem(image, await probeImageOnNodes(docker, image, { constraints: spec.TaskTemplate?.Placement?.Constraints ?? [] }));
+    if (missing) throw new BadInputError(`Cannot add ${serviceName(clusterName, index)}: ${missing}. Nothing was created.`);
   }
 
   let rebalanceSlots: number | undefined;

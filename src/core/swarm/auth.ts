@@ -7,16 +7,21 @@ import { type Engine } from '../docker/engine';
 import { NotFoundError } from '../errors';
 import { splitConfArgs } from './confArgs';
 import { SECRET_DIR } from './redisConf';
-import { type SwarmCluster, runningNodes } from './discover';
+import { type SwarmCluster } from './discover';
 import { execCapture } from './exec';
+import { LocalHops } from './localHop';
 
-export async function readClusterPassword(engine: Engine, cluster: SwarmCluster): Promise<string | undefined> {
+/**
+ * The secret is read in a container on the connected node (the API execs only there): a task of
+ * the cluster, else its relay, which carries the same secret.
+ */
+export async function readClusterPassword(engine: Engine, cluster: SwarmCluster, hops = new LocalHops(engine.docker)): Promise<string | undefined> {
   if (!cluster.authSecret) return undefined;
-  const node = runningNodes(cluster)[0];
-  if (!node?.task?.containerId) {
+  const containerId = await hops.localContainer(cluster);
+  if (!containerId) {
     throw new NotFoundError(`Cannot read the password of cluster "${cluster.name}": none of its nodes is running.`);
   }
-  const text = await execCapture(engine.docker, node.task.containerId, ['cat', `${SECRET_DIR}/${cluster.authSecret}`]);
+  const text = await execCapture(engine.docker, containerId, ['cat', `${SECRET_DIR}/${cluster.authSecret}`]);
   for (const line of text.split('\n')) {
     const [directive, value] = splitConfArgs(line);
     if (directive?.toLowerCase() === 'requirepass' && value !== undefined) return value;

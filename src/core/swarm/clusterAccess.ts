@@ -6,7 +6,6 @@ import { type Engine, getEngineStatus, openEngine, requireSwarmManager } from '.
 import { type TargetOptions } from '../docker/target';
 import { type Logger } from '../lifecycle';
 import { type Endpoint } from '../routes/endpoint';
-import { type Router } from '../routes/router';
 import { readClusterPassword } from './auth';
 import { type DiscoverOptions, type SwarmCluster, findSwarmCluster, seedEndpoints } from './discover';
 import { SwarmRouter } from './swarmRouter';
@@ -14,7 +13,7 @@ import { SwarmRouter } from './swarmRouter';
 export interface ClusterAccess {
   readonly engine: Engine;
   readonly cluster: SwarmCluster;
-  readonly router: Router;
+  readonly router: SwarmRouter;
   /** Announced endpoints (service hostname and port) of the nodes whose task runs. */
   readonly seeds: Endpoint[];
   readonly password?: string;
@@ -41,7 +40,7 @@ export async function openClusterAccess(clusterName: string, options: AccessOpti
     ...(options.forceTunnel !== undefined ? { forceTunnel: options.forceTunnel } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const password = options.password ?? (await readClusterPassword(engine, cluster));
+  const password = options.password ?? (await readClusterPassword(engine, cluster, router.hops));
   return {
     engine,
     cluster,

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import type Docker from 'dockerode';
 import { type Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { imageExists } from '../docker/images';
+import { missingImageProblem, probeImageOnNodes } from './imageProbe';
 import { BadInputError, TimeoutError, describeError, CancelledError } from '../errors';
 import { type CancellationToken, type Logger, type ProgressReporter, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { type DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
@@ -86,6 +87,10 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
 
   if (!(await imageExists(docker, o.image))) {
     problems.push(`image "${o.image}" is not on this engine (pull it with \`docker pull ${o.image}\`, or build it)`);
+  } else {
+    // On a multi-node swarm every node that may run a task needs it too (there may be no registry).
+    const missing = missingImageProblem(o.image, await probeImageOnNodes(docker, o.image, { constraints: o.constraints }));
+    if (missing) problems.push(missing);
   }
   const services = (await docker.listServices()) as (Docker.Service & ServiceWithPorts)[];
   // Swarm compares the names of services, configs, secrets and networks ignoring case

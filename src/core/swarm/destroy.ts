@@ -8,12 +8,16 @@ import { type Engine, getEngineStatus, requireSwarmManager } from '../docker/eng
 import { NotFoundError } from '../errors';
 import { type ProgressReporter, pollUntil, silentProgress, sleep } from '../lifecycle';
 import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
+import { type NodeVolumes, removeVolumesOnOtherNodes, volumePlaces } from './nodeVolumes';
+import { relayServicesOf } from './relayService';
 
 /** How long removed services' containers may take to stop before volumes are removed. */
 export const CONTAINERS_GONE_TIMEOUT_MS = 60_000;
 
 export interface ClusterObjects {
   services: string[];
+  /** With volumes: per other swarm node, what was removed there and what was left (and why). */
+  volumesByNode?: NodeVolumes[];
   volumes: string[];
   configs: string[];
   secrets: string[];
@@ -23,8 +27,10 @@ export interface ClusterObjects {
 /** What destroy would remove, found by label. */
 export async function findClusterObjects(docker: Docker, cluster: string, withVolumes: boolean): Promise<ClusterObjects> {
   const filters = clusterFilter(cluster);
-  const [services, configs, secrets, networks, volumes] = await Promise.all([
+  const [services, relays, configs, secrets, networks, volumes] = await Promise.all([
     docker.listServices({ filters }),
+    // The relays that reached its nodes on other hosts (relayService.ts) go with the cluster.
+    relayServicesOf(docker, cluster),
     docker.listConfigs({ filters }),
     docker.listSecrets({ filters }),
     docker.listNetworks({ filters: { label: [...filters.label, `${LABEL_CREATED_NETWORK}=true`] } }),
@@ -32,7 +38,7 @@ export async function findClusterObjects(docker: Docker, cluster: string, withVo
   ]);
   const nameOf = (x: unknown): string => (x as { Spec?: { Name?: string } }).Spec?.Name ?? '';
   return {
-    services: services.map(nameOf).filter(Boolean).sort(),
+    services: [...services.map(nameOf).filter(Boolean), ...relays].sort(),
     configs: configs.map(nameOf).filter(Boolean),
     secrets: secrets.map(nameOf).filter(Boolean),
     networks: networks.map((n) => n.Name),
@@ -43,14 +49,20 @@ export async function findClusterObjects(docker: Docker, cluster: string, withVo
 export async function destroyCluster(
   engine: Engine,
   cluster: string,
-  options: { volumes: boolean; progress?: ProgressReporter },
+  options: { volumes: boolean; progress?: ProgressReporter; nodeEngines?: ReadonlyMap<string, string>; env?: NodeJS.ProcessEnv },
 ): Promise<ClusterObjects> {
   requireSwarmManager(await getEngineStatus(engine));
   const objects = await findClusterObjects(engine.docker, cluster, options.volumes);
   if (objects.services.length + objects.configs.length + objects.secrets.length + objects.networks.length + objects.volumes.length === 0) {
     throw new NotFoundError(`Nothing to destroy: no objects labelled as cluster "${cluster}" of redis-swarm on this swarm.`);
   }
+  // Where the volumes are must be read while the services (and their task history) exist.
+  const places = options.volumes ? await volumePlaces(engine.docker, objects.services) : undefined;
   await removeClusterObjects(engine.docker, objects, options.progress);
+  if (places && places.nodes.length > 1) {
+    options.progress?.report({ message: 'removing volumes on the other swarm nodes' });
+    objects.volumesByNode = await removeVolumesOnOtherNodes(cluster, places, options.nodeEngines ?? new Map(), options.env);
+  }
   return objects;
 }
 

@@ -22,3 +22,8 @@ export function clusterLabels(cluster: string): Record<string, string> {
 export function clusterFilter(cluster: string): { label: string[] } {
   return { label: [`${LABEL_MANAGED}=true`, `${LABEL_CLUSTER}=${cluster}`] };
 }
+/**
+ * Set on a cluster's relay service (see relayService.ts) with the cluster's name. Not
+ * LABEL_CLUSTER: the relay is no Redis node, and discovery must not count it as one.
+ */
+export const LABEL_RELAY_FOR = 'org.redis-swarm.relay-for';

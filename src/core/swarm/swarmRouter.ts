@@ -1,16 +1,23 @@
 /**
  * Routes to the nodes of a cluster on the swarm. An announced endpoint (the service hostname
  * `redis-3:6379`, or the task's overlay IP) maps to a published host port when the node has
- * one, else to a tunnel through the Docker API. Nothing else is ever tried: an overlay address
- * is for the nodes' own bus, not for this host.
+ * one and it answers at the address of the swarm node running the task, else to a tunnel
+ * through the Docker API (from the task's own container, or from a container on the connected
+ * node for a task elsewhere: localHop.ts). Nothing else is ever tried: an overlay address is
+ * for the nodes' own bus, not for this host.
  */
+import * as net from 'node:net';
 import { type Engine } from '../docker/engine';
 import { NoRouteError } from '../errors';
 import { type Logger, nullLogger } from '../lifecycle';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { type Route, type Router, isLoopbackHost } from '../routes/router';
 import { type SwarmCluster, type SwarmRedisNode, announcedName } from './discover';
+import { LocalHops } from './localHop';
 import { type Tunnel, openTunnel } from './tunnel';
+
+/** How long a published port has to accept a connection before the tunnel is used instead (ms). */
+export const PUBLISHED_PROBE_TIMEOUT_MS = 1_500;
 
 export interface SwarmRouterOptions {
   /** Use tunnels even where a port is published (tests of the tunnel path use it). */
@@ -21,6 +28,11 @@ export interface SwarmRouterOptions {
 export class SwarmRouter implements Router {
   private readonly tunnels = new Map<string, Promise<Tunnel>>();
   private readonly logger: Logger;
+  readonly hops: LocalHops;
+  /** Swarm node ID -> the address the swarm knows it by (published ports live there). */
+  private nodeAddrs?: Promise<Map<string, string>>;
+  /** Published endpoints already tried: whether they answered. */
+  private readonly probes = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly engine: Engine,
@@ -28,11 +40,14 @@ export class SwarmRouter implements Router {
     private readonly options: SwarmRouterOptions = {},
   ) {
     this.logger = options.logger ?? nullLogger;
+    this.hops = new LocalHops(engine.docker);
   }
 
-  /** Takes a fresh discovery (tasks restart with new IPs and containers). */
+  /** Takes a fresh discovery (tasks restart with new IPs and containers, on other nodes). */
   update(cluster: SwarmCluster): void {
     this.cluster = cluster;
+    this.nodeAddrs = undefined;
+    this.probes.clear();
   }
 
   get swarmCluster(): SwarmCluster {
@@ -54,27 +69,69 @@ export class SwarmRouter implements Router {
           `(nodes: ${this.cluster.nodes.map((n) => `${n.service}${n.task?.ip ? `/${n.task.ip}` : ''}:${n.port}`).join(', ')}).`,
       );
     }
-    const publishedHost = this.publishedHost();
-    if (node.publishedPort && publishedHost && !this.options.forceTunnel) {
-      return { kind: 'published', target: { host: publishedHost, port: node.publishedPort } };
+    if (node.publishedPort && !this.options.forceTunnel) {
+      const target = await this.answeringPublished(node);
+      if (target) return { kind: 'published', target };
     }
-    const containerId = node.task?.state === 'running' ? node.task.containerId : undefined;
-    if (!containerId) {
-      throw new NoRouteError(
-        `No route to ${formatEndpoint(announced)}: service ${node.service} has no running task ` +
-          `(${node.task ? `task ${node.task.state}${node.task.error ? `: ${node.task.error}` : ''}` : 'no task'}).`,
-      );
-    }
-    let tunnel = this.tunnels.get(containerId);
+    return { kind: 'tunnel', target: (await this.tunnelTo(node)).local };
+  }
+
+  /** A tunnel to the node (shared by every caller): from its own container or a relay on the connected node. */
+  async tunnelTo(node: SwarmRedisNode, localPort?: number): Promise<Tunnel> {
+    const hop = await this.hops.hopTo(this.cluster, node);
+    const open = (): Promise<Tunnel> =>
+      openTunnel(this.engine.docker, hop.containerId, node.port, { logger: this.logger, host: hop.host, ...(localPort !== undefined ? { localPort } : {}) });
+    // A chosen local port is the caller's own listener (port-forward), never shared.
+    if (localPort !== undefined) return open();
+    const key = `${hop.containerId}>${hop.host}:${node.port}`;
+    let tunnel = this.tunnels.get(key);
     if (!tunnel) {
-      tunnel = openTunnel(this.engine.docker, containerId, node.port, { logger: this.logger });
-      this.tunnels.set(containerId, tunnel);
+      tunnel = open();
+      this.tunnels.set(key, tunnel);
       tunnel.then(
-        (t) => this.logger.debug(`tunnel ${formatEndpoint(t.local)} -> ${node.service} (${containerId.slice(0, 12)}):${node.port}`),
-        () => this.tunnels.delete(containerId),
+        (t) => this.logger.debug(`tunnel ${formatEndpoint(t.local)} -> ${node.service} via ${hop.containerId.slice(0, 12)} to ${hop.host}:${node.port}`),
+        () => this.tunnels.delete(key),
       );
     }
-    return { kind: 'tunnel', target: (await tunnel).local };
+    return tunnel;
+  }
+
+  /**
+   * A published port that accepts a connection: at the address of the swarm node that runs the
+   * task (a mode=host port lives there), then where the engine is for a task on the connected
+   * node. Undefined when none answers, so the caller tunnels instead.
+   */
+  private async answeringPublished(node: SwarmRedisNode): Promise<Endpoint | undefined> {
+    const port = node.publishedPort as number;
+    const hosts: string[] = [];
+    const swarmNode = node.task?.swarmNode;
+    const addr = swarmNode ? (await this.swarmNodeAddrs()).get(swarmNode) : undefined;
+    if (addr) hosts.push(addr);
+    const local = await this.hops.localNodeId();
+    const engineHost = this.publishedHost();
+    if (engineHost && (local === undefined || swarmNode === local) && !hosts.includes(engineHost)) hosts.push(engineHost);
+    for (const host of hosts) {
+      const key = `${host}:${port}`;
+      let probe = this.probes.get(key);
+      if (!probe) {
+        probe = accepts(host, port);
+        this.probes.set(key, probe);
+      }
+      if (await probe) return { host, port };
+      this.logger.debug(`published port ${key} of ${node.service} does not answer; trying the next way`);
+    }
+    return undefined;
+  }
+
+  private swarmNodeAddrs(): Promise<Map<string, string>> {
+    this.nodeAddrs ??= this.engine.docker.listNodes().then(
+      (nodes) => new Map(nodes.flatMap((n) => {
+        const addr = nodeAddress(n as SwarmNodeView);
+        return n.ID && addr ? [[n.ID, addr] as [string, string]] : [];
+      })),
+      () => new Map<string, string>(),
+    );
+    return this.nodeAddrs;
   }
 
   /**
@@ -94,8 +151,41 @@ export class SwarmRouter implements Router {
   }
 
   async dispose(): Promise<void> {
+    this.probes.clear();
     const all = [...this.tunnels.values()];
     this.tunnels.clear();
     await Promise.all(all.map((t) => t.then((x) => x.close(), () => undefined)));
   }
+}
+
+interface SwarmNodeView {
+  Status?: { Addr?: string };
+  ManagerStatus?: { Addr?: string };
+}
+
+/**
+ * The address a swarm node is known by. A manager may report Status.Addr 0.0.0.0 (it listens on
+ * every interface); its ManagerStatus.Addr (`ip:2377`) then names it.
+ */
+export function nodeAddress(n: SwarmNodeView): string | undefined {
+  const status = n.Status?.Addr;
+  if (status && status !== '0.0.0.0') return status;
+  const manager = n.ManagerStatus?.Addr;
+  if (!manager) return undefined;
+  const host = manager.slice(0, manager.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');
+  return host && host !== '0.0.0.0' ? host : undefined;
+}
+
+/** Whether host:port accepts a TCP connection within PUBLISHED_PROBE_TIMEOUT_MS. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(PUBLISHED_PROBE_TIMEOUT_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import * as net from 'node:net';
 import { type Duplex } from 'node:stream';
 import { demuxStdout } from '../docker/demux';
+import { BadInputError } from '../errors';
 import { type Logger, nullLogger } from '../lifecycle';
 import { type Endpoint } from '../routes/endpoint';
 
@@ -18,9 +19,11 @@ import { type Endpoint } from '../routes/endpoint';
  * once; when the client closes its side first (a half-close), replies still in flight get a
  * short grace before the relay exits, so the exec and its API connection end with the client.
  */
-export function relayScript(port: number): string {
+export function relayScript(port: number, host = '127.0.0.1'): string {
+  // The address goes into a shell script: only an IP literal may.
+  if (!/^[0-9A-Fa-f.:]+$/.test(host)) throw new BadInputError(`"${host}" is not an IP address a tunnel can dial.`);
   return (
-    `exec 3<>/dev/tcp/127.0.0.1/${port} || exit 1; ` +
+    `exec 3<>/dev/tcp/${host}/${port} || exit 1; ` +
     'cat <&3 & r=$!; cat <&0 >&3 & w=$!; ' +
     'wait -n -p done; ' +
     `if [ "$done" = "$w" ]; then ( sleep ${HALF_CLOSE_GRACE_S}; kill $r 2>/dev/null ) & wait $r; fi; ` +
@@ -41,15 +44,16 @@ export async function openTunnel(
   docker: Docker,
   containerId: string,
   redisPort: number,
-  options: { localPort?: number; logger?: Logger } = {},
+  options: { localPort?: number; logger?: Logger; /** Where the relay dials from inside the container (default 127.0.0.1). */ host?: string } = {},
 ): Promise<Tunnel> {
+  const script = relayScript(redisPort, options.host);
   const logger = options.logger ?? nullLogger;
   const sockets = new Set<net.Socket>();
   // allowHalfOpen: a client that half-closes still gets the replies in flight.
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
-    relay(docker, containerId, redisPort, client).catch((err: unknown) => {
+    relay(docker, containerId, script, client).catch((err: unknown) => {
       logger.warn(`tunnel to ${containerId.slice(0, 12)}: ${err instanceof Error ? err.message : String(err)}`);
       client.destroy();
     });
@@ -74,10 +78,10 @@ export async function openTunnel(
   };
 }
 
-async function relay(docker: Docker, containerId: string, redisPort: number, client: net.Socket): Promise<void> {
+async function relay(docker: Docker, containerId: string, script: string, client: net.Socket): Promise<void> {
   client.pause();
   const exec = await docker.getContainer(containerId).exec({
-    Cmd: ['bash', '-c', relayScript(redisPort)],
+    Cmd: ['bash', '-c', script],
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,

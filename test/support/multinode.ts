@@ -1,0 +1,112 @@
+/**
+ * The multi-node test bed as the `multinode` layer sees it (scripts/test.sh brings it up and
+ * sets DOCKER_HOST to its manager's engine, RS_MN_PREFIX and RS_MN_NODES). The product under
+ * test connects to the manager only; the tests themselves may use each node's own engine (the
+ * bed's unix sockets) for oracles and clean-up, and the nodes' addresses on the bed's
+ * `--internal` bridge for published ports.
+ */
+import { execFileSync } from 'node:child_process';
+import { openEngine, type Engine } from '../../src/core/docker/engine';
+import { runProcess, type Run } from './runProcess';
+import { sweep } from './swarm';
+
+export interface Bed {
+  readonly prefix: string;
+  readonly nodes: number;
+  /** DOCKER_HOST of the manager's engine. */
+  readonly managerHost: string;
+}
+
+export function bed(): Bed {
+  const prefix = process.env['RS_MN_PREFIX'];
+  const managerHost = process.env['DOCKER_HOST'];
+  if (!prefix || !managerHost) {
+    throw new Error('the multinode tests run on the bed scripts/test.sh multinode brings up (RS_MN_PREFIX and DOCKER_HOST unset)');
+  }
+  return { prefix, nodes: Number(process.env['RS_MN_NODES'] ?? 3), managerHost };
+}
+
+/** The engine of node i (1 = the manager), through the bed's socket. */
+export function nodeHost(i: number): string {
+  return `unix:///run/redis-swarm-${bed().prefix}/${i}/docker.sock`;
+}
+
+export function managerEngine(): Engine {
+  return openEngine({ env: { ...process.env, DOCKER_HOST: bed().managerHost } });
+}
+
+/** The docker CLI on node i's engine (or the manager's when i is 1). */
+export function dockerOn(i: number, args: readonly string[], input?: string): string {
+  return execFileSync('docker', [...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: nodeHost(i) },
+    ...(input !== undefined ? { input } : {}),
+    stdio: [input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  }).trim();
+}
+
+/** The bed's node container of node i on the host's engine (for `docker kill` / `docker start`). */
+export function nodeContainer(i: number): string {
+  return `${bed().prefix}-${i}`;
+}
+
+/** The address of node i on the bed's internal bridge (where its published ports answer). */
+export function nodeAddress(i: number): string {
+  return execFileSync('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', nodeContainer(i)], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: '' },
+  }).trim();
+}
+
+/** Runs the real CLI (dist/cli.js) against the manager, bounded. */
+export function cli(args: readonly string[], options: { boundMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return runProcess(process.execPath, ['bin/redis-swarm', ...args], {
+    boundMs: options.boundMs ?? 180_000,
+    env: { ...process.env, DOCKER_HOST: bed().managerHost, ...options.env },
+  });
+}
+
+/** Runs the CLI and fails with its output unless it exits 0. */
+export async function cliOk(args: readonly string[], options: { boundMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const run = await cli(args, options);
+  if (run.status !== 0) throw new Error(`redis-swarm ${args.join(' ')} exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
+  return run.stdout;
+}
+
+/** Node i's swarm node ID. */
+export function swarmNodeId(i: number): string {
+  return dockerOn(i, ['info', '--format', '{{.Swarm.NodeID}}']);
+}
+
+/**
+ * Removes everything named with the prefix: the swarm objects through the manager (test/support
+ * sweep), then each node's leftover volumes and containers through that node's own engine.
+ */
+export async function sweepBed(prefix: string): Promise<void> {
+  const saved = process.env['DOCKER_HOST'];
+  process.env['DOCKER_HOST'] = bed().managerHost;
+  try {
+    await sweep(prefix);
+  } finally {
+    process.env['DOCKER_HOST'] = saved;
+  }
+  for (let i = 1; i <= bed().nodes; i++) {
+    try {
+      const vols = dockerOn(i, ['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith(prefix) || /^[0-9a-f]{64}$/.test(v));
+      for (const v of vols) {
+        try {
+          dockerOn(i, ['volume', 'rm', v]);
+        } catch {
+          // In use by a container of another test, or already gone.
+        }
+      }
+    } catch {
+      // The node is down (a test killed it): the bed's teardown removes its volumes.
+    }
+  }
+}
+
+/** Volumes with the prefix on node i. */
+export function volumesOn(i: number, prefix: string): string[] {
+  return dockerOn(i, ['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith(prefix));
+}
