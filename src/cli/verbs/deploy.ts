@@ -106,6 +106,8 @@ export const deployVerb: Verb = {
           `Deployed ${result.services.length} node services for cluster "${result.name}": ${result.services.join(', ')}`,
           `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
           `volumes ${result.volumes.join(', ')}`,
+          `swarm nodes: ${result.spread.byHost.map((h) => `${h.host} (${h.services.length})`).join(', ')}`,
+          ...result.spread.warnings.map((w) => `[WARNING] ${w}`),
           ...publishedLines(options),
           `Form the cluster with: redis-swarm create --cluster ${result.name}`,
         ].join('\n') + '\n',
