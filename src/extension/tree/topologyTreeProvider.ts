@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { describeTarget } from '../../core/docker/target';
 import { type Logger } from '../../core/lifecycle';
 import { type SwarmModel } from '../../core/model/clusterModel';
-import { type ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { type ItemText, describeCluster, describeFinding, describeHost, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { hostTrouble } from '../../core/swarm/swarmHosts';
 import { type ModelStore } from '../modelStore';
 import { type ClusterTreeNode, type TreeNode } from './nodes';
 
@@ -22,6 +23,8 @@ export function nodeId(node: TreeNode): string {
     case 'engine':
     case 'engineError':
       return 'engine';
+    case 'host':
+      return `engine/h/${node.host.id}`;
     case 'cluster':
       return `c/${node.cluster.name}`;
     case 'master':
@@ -146,9 +149,12 @@ function itemText(node: TreeNode): ItemText {
   switch (node.kind) {
     case 'engine': {
       const s = node.status;
+      const hosts = node.hosts ?? [];
+      const troubled = hosts.filter((h) => hostTrouble(h) !== undefined);
+      const hostWords = hosts.length > 1 || troubled.length > 0 ? ` · ${hosts.length} swarm nodes${troubled.length > 0 ? `, ${troubled.length} Down or drained` : ''}` : '';
       return {
         label: 'Docker engine',
-        description: `${s.version} · swarm ${s.swarm}${s.swarm === 'active' && !s.isManager ? ' (worker)' : ''}`,
+        description: `${s.version} · swarm ${s.swarm}${s.swarm === 'active' && !s.isManager ? ' (worker)' : ''}${hostWords}`,
         tooltip: [
           `**Docker ${s.version}** (API ${s.apiVersion}, ${s.os})`,
           `Reached: ${describeTarget(s.target)}`,
@@ -157,6 +163,8 @@ function itemText(node: TreeNode): ItemText {
         icon: s.swarm === 'active' ? { id: 'vm-running', color: 'testing.iconPassed' } : { id: 'vm-outline', color: 'list.warningForeground' },
       };
     }
+    case 'host':
+      return describeHost(node.host, node.model);
     case 'engineError':
       return { label: 'Docker engine unreachable', description: node.message, tooltip: node.message, icon: { id: 'error', color: 'errorForeground' } };
     case 'cluster':
@@ -189,7 +197,13 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined)
   if (error || !model) {
     roots.push(add({ kind: 'engineError', message: error ?? 'Not read yet.' }, undefined));
   } else {
-    roots.push(add({ kind: 'engine', status: model.engine }, undefined));
+    const engine = add({ kind: 'engine', status: model.engine, ...(model.hosts ? { hosts: model.hosts } : {}) }, undefined);
+    roots.push(engine);
+    // The machines, when there is more than one (or the one is in trouble): Down and drained ones show at a glance.
+    const hosts = model.hosts ?? [];
+    if (hosts.length > 1 || hosts.some((h) => hostTrouble(h) !== undefined)) {
+      children.set(nodeId(engine), hosts.map((host) => add({ kind: 'host', host, model }, engine)));
+    }
     for (const cluster of model.clusters) {
       const c: ClusterTreeNode = { kind: 'cluster', cluster };
       roots.push(add(c, undefined));
