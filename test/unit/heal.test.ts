@@ -253,6 +253,35 @@ test('a spare beside the one master without replica serves a master elsewhere, a
   assert.deepEqual(plan.unresolved, []);
 });
 
+test("a master's second replica beside it goes to the master left without one, not its replica on another machine", () => {
+  // r-6 (on m1, replica of r-2) was made to replicate r-1 (on m1): r-1 has r-4 (m3) and r-6 (m1), r-2 none.
+  const nodes: NodeSpec[] = [
+    ...SIX.slice(0, 3),
+    { n: 4, ip: '192.0.2.4', role: 'slave', master: 1 },
+    { n: 5, ip: '192.0.2.5', role: 'slave', master: 3 },
+    { n: 6, ip: '192.0.2.6', role: 'slave', master: 1 },
+  ];
+  const cluster = swarm(IPS, 'persistent', { 1: 'm1', 2: 'm2', 3: 'm3', 4: 'm3', 5: 'm2', 6: 'm1' });
+  const plan = planHeal(diagnose({ cluster, observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW }), { graceMs: 30_000 });
+  const replicas = plan.actions.flatMap((a) => (a.kind === 'replicate' ? [`${a.node.service}->${a.master}`] : []));
+  assert.deepEqual(replicas, ['r-6->r-2'], 'r-4 on m3 stays with r-1; r-6 (beside r-1) serves r-2 from m1');
+});
+
+test('a master whose only replica runs beside it swaps it with a replica elsewhere; on one machine nothing moves', () => {
+  const nodes: NodeSpec[] = [...SIX];
+  const shared = swarm(IPS, 'persistent', { 1: 'm1', 2: 'm2', 3: 'm3', 4: 'm1', 5: 'm3', 6: 'm2' });
+  const d = diagnose({ cluster: shared, observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW });
+  assert.equal(d.healthy, true, 'nothing is broken: only the layout protects less than it could');
+  const plan = planHeal(d, { graceMs: 30_000 });
+  const replicas = plan.actions.flatMap((a) => (a.kind === 'replicate' ? [`${a.node.service}->${a.master}`] : []));
+  assert.deepEqual(replicas, ['r-5->r-1', 'r-4->r-2'], 'r-1 gets r-5 (m3), r-2 gets r-4 (m1): every master has a replica on another machine');
+  assert.equal(plan.nothingToDo, false);
+  const one = swarm(IPS);
+  const single = planHeal(diagnose({ cluster: one, observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW }), { graceMs: 30_000 });
+  assert.deepEqual(single.actions, [], 'one machine: no swap helps');
+  assert.equal(single.nothingToDo, true);
+});
+
 test('what heal cannot fix names only verbs the CLI has', () => {
   const three = SIX.slice(0, 3);
   const d = diagnose({ cluster: swarm({ 1: '192.0.2.1', 2: '192.0.2.2', 3: '192.0.2.3' }), observations: three.map((s) => obs(s.n, view(s, three))), now: NOW });
