@@ -133,13 +133,14 @@ describe('multi-host: placement that survives losing a host', { timeout: 1_200_0
     // A replica on host Y of a master on host X, pinned onto X: its task restarts there, empty.
     const r = nodes.find((n) => n.role === 'replica' && nodes.some((m) => m.id === n.masterId && m.swarm?.swarmNode !== n.swarm?.swarmNode));
     const m = nodes.find((n) => n.id === r?.masterId);
-    assert.ok(r?.swarm && m?.swarm?.swarmHost, 'a replica on another host than its master');
-    dockerOn(1, ['service', 'update', '--detach', '--constraint-add', `node.hostname==${m.swarm.swarmHost}`, r.swarm.service]);
+    assert.ok(r?.swarm && m?.swarm?.swarmNode, 'a replica on another host than its master');
     const service = r.swarm.service;
-    const host = m.swarm.swarmHost;
+    const host = m.swarm.swarmNode;
+    dockerOn(1, ['service', 'update', '--detach', '--constraint-add', `node.id==${host}`, service]);
     for (const deadline = Date.now() + SETTLE_BOUND_MS; ; ) {
-      const where = dockerOn(1, ['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}', service]);
-      if (where.startsWith(`${host} Running`)) break;
+      const tasks = dockerOn(1, ['service', 'ps', '-q', '--filter', 'desired-state=running', service]).split('\n').filter(Boolean);
+      const where = tasks.length > 0 ? dockerOn(1, ['inspect', '--format', '{{.NodeID}} {{.Status.State}}', ...tasks]) : '';
+      if (where === `${host} running`) break;
       assert.ok(Date.now() < deadline, `${service} does not run on ${host}: ${where}`);
       await sleep(POLL_MS);
     }
@@ -151,7 +152,7 @@ describe('multi-host: placement that survives losing a host', { timeout: 1_200_0
       return live(x).length < 6 ? `${live(x).length} live nodes` : undefined;
     });
     const back = live(done).find((n) => n.swarm?.service === r.swarm?.service);
-    assert.ok(back && back.role === 'replica' && back.masterId !== m.id, `${r.swarm.service}, now on ${m.swarm.swarmHost}, does not replicate ${label(m)} there`);
+    assert.ok(back && back.role === 'replica' && back.masterId !== m.id, `${service}, now on ${label(m)}'s host, does not replicate it there`);
   });
 
   it('add-node: the new replica serves a master on another swarm node', async () => {
