@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
-import { cli, cliOk, dockerOn, sweepBed } from '../support/multinode';
+import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
 
 interface NodeJson {
   id: string;
@@ -167,5 +167,22 @@ describe('multi-host: placement that survives losing a host', { timeout: 1_200_0
     assert.ok(m?.swarm?.swarmNode && n.swarm?.swarmNode, 'both placed');
     assert.notEqual(n.swarm.swarmNode, m.swarm.swarmNode, `${label(n)} replicates ${label(m)}`);
     assert.deepEqual(hostExposure(c), []);
+  });
+});
+
+describe('multi-host: constraints pin the nodes, and too few hosts are said', { timeout: 600_000 }, () => {
+  const prefix = runPrefix('mnB');
+  after(async () => {
+    await sweepBed(prefix);
+  });
+
+  it('deploy --constraint keeps every node on one swarm node; deploy and create say what that costs', async () => {
+    const pinned = nodeContainer(2);
+    const out = await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '6', '--replicas', '1', '--constraint', `node.hostname==${pinned}`,
+      '--image', process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local', '--node-timeout', '2000']);
+    assert.ok(out.includes(`swarm nodes: ${pinned} (6)`), out);
+    assert.match(out, /\[WARNING\] Every node runs on one swarm node \(.+\) \(3 swarm nodes take tasks; --constraint may have kept the others out\): each replica will share its master's host/);
+    const created = await cliOk(['create', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
+    assert.ok(created.includes(`All 6 nodes run on one host (${pinned}), so every replica is on the same host as their master`), created);
   });
 });
