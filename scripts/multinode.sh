@@ -85,6 +85,9 @@ rm -rf /var/run/docker /var/run/docker.pid 2>/dev/null || true
 # No registry and no route out: a look-up fails at once instead of timing out.
 echo 'nameserver 127.0.0.1' >/etc/resolv.conf
 mkdir -p /run/mn
+# A killed node leaves dockerd's pid file in its container layer; started again, dockerd refuses
+# to run when that pid happens to be taken in the new namespace ("pid file found").
+rm -f /var/run/docker.pid
 exec dockerd -H unix:///run/docker.sock -H unix:///run/mn/docker.sock --dns 127.0.0.1 --tls=false --iptables=true >/run/mn/dockerd.log 2>&1
 ENTRY
   chmod +x "$root/entry.sh"

@@ -28,9 +28,17 @@ describe('create forms the layout deploy was asked for', { timeout: 600_000 }, (
   it('deploy --name C then create --cluster C --yes gives 3 masters with 1 replica each', () => {
     const d = cli(['deploy', '--name', prefix, '--image', TEST_IMAGE, '--network', `${prefix}-net`, '--node-timeout', '2000']);
     assert.equal(d.status, 0, d.stderr);
+    // One swarm node: deploy and create both say the replicas cannot survive losing it.
+    const host = spawnSync('docker', ['info', '--format', '{{.Name}}'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: '' } }).stdout.trim();
+    assert.ok(d.stdout.includes(`swarm nodes: ${host} (6)`), d.stdout);
+    assert.match(d.stdout, /\[WARNING\] Every node runs on one swarm node \(.+\): each replica will share its master's host, so losing that host stops the cluster/);
     const c = cli(['create', '--cluster', prefix, '--yes', '--json']);
     assert.equal(c.status, 0, c.stderr);
     assert.match(c.stderr, /1 replica\(s\) per master, as deploy was asked for/);
+    assert.ok(
+      `${c.stdout}${c.stderr}`.includes(`All 6 nodes run on one host (${host}), so every replica is on the same host as their master`),
+      `create's plan names the one host and the consequence:\n${c.stderr}`,
+    );
     const result = JSON.parse(c.stdout) as CreateJson;
     const masters = result.nodes.filter((n) => n.role === 'master');
     assert.equal(masters.length, 3, '3 masters, not 6');

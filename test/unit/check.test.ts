@@ -63,6 +63,15 @@ test('a replica on the same swarm node as its master is a warning naming the swa
   assert.match(f[0]?.message ?? '', /Replica 127\.0\.0\.1:22194 .* of master 127\.0\.0\.1:22190 .* is on the same swarm node \(node-a\)/);
 });
 
+test('the shared-host warning names the swarm node by hostname and says what losing it does', () => {
+  const t = topology([reported(FORMED_22190)]);
+  const place: Record<number, string> = { 22190: 'id-a', 22194: 'id-a', 22191: 'id-b', 22195: 'id-c', 22192: 'id-c', 22193: 'id-b' };
+  for (const n of t.nodes) n.swarm = { service: `redis-${n.endpoint.port}`, swarmNode: place[n.endpoint.port] ?? '?', swarmHost: `host-${(place[n.endpoint.port] ?? '?').slice(3)}` };
+  const f = checkCluster(t).findings.find((x) => x.code === 'replica-same-placement');
+  assert.match(f?.message ?? '', /is on the same swarm node \(host-a\): losing that node takes the master and this replica at once\. Its slots stop being served until it returns; run heal/);
+  assert.deepEqual(f?.nodeIds?.length, 2, 'the master and its replica');
+});
+
 test('all nodes on one host: one info note, not a warning per master', () => {
   const r = checkCluster(topology([reported(FORMED_22190)]));
   assert.equal(r.findings.filter((f) => f.code === 'replica-same-placement').length, 0);

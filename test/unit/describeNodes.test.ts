@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ClusterModel, buildClusterModel } from '../../src/core/model/clusterModel';
-import { describeCluster, describeMaster, describeReplica, describeService, formatBytes } from '../../src/core/model/describeNodes';
+import { type ClusterTopology } from '../../src/core/cluster/topology';
+import { describeCluster, describeHost, describeMaster, describeReplica, describeService, formatBytes } from '../../src/core/model/describeNodes';
 import { type SwarmRedisNode } from '../../src/core/swarm/discover';
+import { type SwarmHost } from '../../src/core/swarm/swarmHosts';
 import { FORMED_22190 } from './clusterNodesSamples';
 import { clusterFrom } from './modelSamples';
 
@@ -16,6 +18,8 @@ function service(name: string, ip: string, state = 'running'): SwarmRedisNode {
     task: { id: `task-${name}`, state, desiredState: 'running', swarmNode: 'node-abc', containerId: 'c1', ip },
   };
 }
+
+const service_ = (name: string): SwarmRedisNode => service(name, '192.0.2.9');
 
 test('a healthy cluster: name, ok, node count and slots covered; a green icon', () => {
   const c: ClusterModel = { ...clusterFrom(FORMED_22190), swarm: { name: 'redis', managed: true, mode: 'persistent', nodes: [service('redis-1', '192.0.2.2')] } };
@@ -105,4 +109,55 @@ test('while a roll is under way the cluster says so, and nodes on another image 
   assert.match(describeCluster(mixed).tooltip, /--resume/);
   const settled: ClusterModel = { ...mixed, swarm: { ...mixed.swarm, roll: undefined, nodes: [a, on(b, 'redis:7.4', 'redis-conf-2')] } } as ClusterModel;
   assert.doesNotMatch(describeMaster(settled, master).description, /redis:7\.4/, 'a settled cluster keeps the description short');
+});
+
+/** FORMED_22190 spread over three machines; 22194 (replica of 22190) beside its master on host-a. */
+function spreadCluster(hosts: readonly SwarmHost[]): ClusterModel {
+  const topology = clusterFrom(FORMED_22190).topology as ClusterTopology;
+  const place: Record<number, string> = { 22190: 'a', 22194: 'a', 22191: 'b', 22193: 'b', 22192: 'c', 22195: 'c' };
+  const nodes = topology.nodes.map((n) => ({ ...n, swarm: { service: `redis-${n.endpoint.port}`, swarmNode: `id-${place[n.endpoint.port] ?? '?'}`, swarmHost: `host-${place[n.endpoint.port] ?? '?'}` } }));
+  return buildClusterModel({ name: 'redis', managed: true, mode: 'persistent', nodes: [] }, { ...topology, nodes }, undefined, hosts);
+}
+const box = (k: string, over: Partial<SwarmHost> = {}): SwarmHost => ({ id: `id-${k}`, hostname: `host-${k}`, state: 'ready', availability: 'active', role: 'worker', ...over });
+
+test('a master whose replica runs on its own swarm node: a yellow warning with the hostname and what losing it does', () => {
+  const c = spreadCluster([box('a', { role: 'manager' }), box('b'), box('c')]);
+  const shard = c.shards.find((s) => s.master.node.endpoint.port === 22190);
+  assert.ok(shard?.sharedHost, 'the model carries check\'s warning on the shard');
+  const t = describeMaster(c, shard);
+  assert.match(t.description, /^replica on the same host · 0-5460 · 5461 slots · 0 keys · on host-a$/);
+  assert.deepEqual(t.icon, { id: 'database', color: 'list.warningForeground' });
+  assert.match(t.tooltip, /\[WARNING\] Replica .*22194.* is on the same swarm node \\\(host-a\\\): losing that node takes the master and this replica at once/);
+  const replica = shard.replicas[0];
+  assert.ok(replica);
+  assert.match(describeReplica(c, shard, replica).description, /on its master's host · on host-a$/);
+  const other = c.shards.find((s) => s.master.node.endpoint.port === 22191);
+  assert.ok(other && !other.sharedHost);
+  assert.deepEqual(describeMaster(c, other).icon, { id: 'database', color: 'testing.iconPassed' }, 'a master with its replica elsewhere stays green');
+});
+
+test('a node on a swarm node that is Down or drained says so, in its description and tooltip', () => {
+  const c = spreadCluster([box('a'), box('b', { availability: 'drain' }), box('c', { state: 'down', message: 'heartbeat failure' })]);
+  const shard = c.shards.find((s) => s.master.node.endpoint.port === 22192);
+  assert.ok(shard);
+  const t = describeMaster(c, shard);
+  assert.match(t.description, /on host-c \(Down\)$/);
+  assert.ok(t.tooltip.includes('Swarm node: **host-c** (`id-c`), Down: heartbeat failure'), t.tooltip);
+  const drained = c.shards.find((s) => s.master.node.endpoint.port === 22191);
+  assert.ok(drained);
+  assert.match(describeMaster(c, drained).description, /on host-b \(drained\)$/);
+});
+
+test('a swarm node in the tree: role, state, its Redis nodes; Down is red, drained yellow, Ready green', () => {
+  const running = (service: string, node: string): SwarmRedisNode => ({ ...service_(service), task: { id: 't', state: 'running', desiredState: 'running', swarmNode: node, containerId: 'c', ip: '192.0.2.9' } });
+  const model = { clusters: [{ ...clusterFrom(FORMED_22190), swarm: { name: 'redis', managed: true, mode: 'persistent' as const, nodes: [running('redis-1', 'id-a'), running('redis-2', 'id-a')] } }] };
+  const ready = describeHost(box('a', { role: 'manager' }), model);
+  assert.equal(ready.label, 'host-a');
+  assert.equal(ready.description, 'manager · Ready · 2 Redis nodes');
+  assert.deepEqual(ready.icon, { id: 'vm', color: 'testing.iconPassed' });
+  const down = describeHost(box('c', { state: 'down', message: 'heartbeat failure' }), model);
+  assert.equal(down.description, 'worker · Down · 0 Redis nodes');
+  assert.deepEqual(down.icon, { id: 'vm-outline', color: 'testing.iconFailed' });
+  assert.match(down.tooltip, /rescheduled on other nodes/);
+  assert.deepEqual(describeHost(box('b', { availability: 'drain' }), model).icon, { id: 'vm-outline', color: 'list.warningForeground' });
 });

@@ -31,7 +31,7 @@ function view(self: NodeSpec, peers: readonly NodeSpec[]): ReturnType<typeof par
   return parseClusterNodes([line(self, true), ...peers.filter((p) => p.n !== self.n).map((p) => line(p, false))].join('\n'));
 }
 
-function swarm(ips: Record<number, string | undefined>, mode: 'cache' | 'persistent' = 'persistent'): SwarmCluster {
+function swarm(ips: Record<number, string | undefined>, mode: 'cache' | 'persistent' = 'persistent', machines: Record<number, string> = {}): SwarmCluster {
   return {
     name: 'r',
     managed: true,
@@ -42,7 +42,9 @@ function swarm(ips: Record<number, string | undefined>, mode: 'cache' | 'persist
       index: Number(n),
       image: 'redis:7',
       port: 6379,
-      task: ip ? { id: `t${n}`, state: 'running', desiredState: 'running', swarmNode: 'node-a', containerId: `c${n}`, ip } : { id: `t${n}`, state: 'pending', desiredState: 'running', swarmNode: 'node-a' },
+      task: ip
+        ? { id: `t${n}`, state: 'running', desiredState: 'running', swarmNode: machines[Number(n)] ?? 'node-a', containerId: `c${n}`, ip }
+        : { id: `t${n}`, state: 'pending', desiredState: 'running', swarmNode: machines[Number(n)] ?? 'node-a' },
     })),
   };
 }
@@ -233,6 +235,51 @@ test('a spare node goes where the shared placement rule says: on a full tie, the
   const replicate = plan.actions.find((a) => a.kind === 'replicate');
   assert.ok(replicate?.kind === 'replicate' && replicate.node.service === 'r-3', JSON.stringify(plan.actions));
   assert.equal(replicate.masterId, id(1), 'r-1 and r-2 tie on replicas, machine and slots: the lower ID wins');
+});
+
+test('a spare beside the one master without replica serves a master elsewhere, and that master\'s replica on a third machine moves over', () => {
+  // r-3 (an empty master) runs on m1 beside r-1, which has no replica; r-2 (m2) has r-4 on m3.
+  const nodes: NodeSpec[] = [
+    { n: 1, ip: '192.0.2.1', role: 'master', slots: '0-8191' },
+    { n: 2, ip: '192.0.2.2', role: 'master', slots: '8192-16383' },
+    { n: 3, ip: '192.0.2.3', role: 'master' },
+    { n: 4, ip: '192.0.2.4', role: 'slave', master: 2 },
+  ];
+  const cluster = swarm({ 1: '192.0.2.1', 2: '192.0.2.2', 3: '192.0.2.3', 4: '192.0.2.4' }, 'persistent', { 1: 'm1', 2: 'm2', 3: 'm1', 4: 'm3' });
+  const d = diagnose({ cluster, observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW });
+  const plan = planHeal(d, { graceMs: 30_000 });
+  const replicas = plan.actions.flatMap((a) => (a.kind === 'replicate' ? [`${a.node.service}->${a.master}`] : []));
+  assert.deepEqual(replicas, ['r-3->r-2', 'r-4->r-1'], `a replica beside its master protects nothing against losing m1: ${JSON.stringify(replicas)}`);
+  assert.deepEqual(plan.unresolved, []);
+});
+
+test("a master's second replica beside it goes to the master left without one, not its replica on another machine", () => {
+  // r-6 (on m1, replica of r-2) was made to replicate r-1 (on m1): r-1 has r-4 (m3) and r-6 (m1), r-2 none.
+  const nodes: NodeSpec[] = [
+    ...SIX.slice(0, 3),
+    { n: 4, ip: '192.0.2.4', role: 'slave', master: 1 },
+    { n: 5, ip: '192.0.2.5', role: 'slave', master: 3 },
+    { n: 6, ip: '192.0.2.6', role: 'slave', master: 1 },
+  ];
+  const cluster = swarm(IPS, 'persistent', { 1: 'm1', 2: 'm2', 3: 'm3', 4: 'm3', 5: 'm2', 6: 'm1' });
+  const plan = planHeal(diagnose({ cluster, observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW }), { graceMs: 30_000 });
+  const replicas = plan.actions.flatMap((a) => (a.kind === 'replicate' ? [`${a.node.service}->${a.master}`] : []));
+  assert.deepEqual(replicas, ['r-6->r-2'], 'r-4 on m3 stays with r-1; r-6 (beside r-1) serves r-2 from m1');
+});
+
+test('a master whose only replica runs beside it swaps it with a replica elsewhere; on one machine nothing moves', () => {
+  const nodes: NodeSpec[] = [...SIX];
+  const shared = swarm(IPS, 'persistent', { 1: 'm1', 2: 'm2', 3: 'm3', 4: 'm1', 5: 'm3', 6: 'm2' });
+  const d = diagnose({ cluster: shared, observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW });
+  assert.equal(d.healthy, true, 'nothing is broken: only the layout protects less than it could');
+  const plan = planHeal(d, { graceMs: 30_000 });
+  const replicas = plan.actions.flatMap((a) => (a.kind === 'replicate' ? [`${a.node.service}->${a.master}`] : []));
+  assert.deepEqual(replicas, ['r-5->r-1', 'r-4->r-2'], 'r-1 gets r-5 (m3), r-2 gets r-4 (m1): every master has a replica on another machine');
+  assert.equal(plan.nothingToDo, false);
+  const one = swarm(IPS);
+  const single = planHeal(diagnose({ cluster: one, observations: nodes.map((s) => obs(s.n, view(s, nodes))), now: NOW }), { graceMs: 30_000 });
+  assert.deepEqual(single.actions, [], 'one machine: no swap helps');
+  assert.equal(single.nothingToDo, true);
 });
 
 test('what heal cannot fix names only verbs the CLI has', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocateSlots, type CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
+import { allocateSlots, antiAffinityScore, type CreateNodeInput, planCreate } from '../../src/core/cluster/planCreate';
 import { formatPlan } from '../../src/core/cluster/formatPlan';
 import { isBadInputError } from '../../src/core/errors';
 
@@ -121,4 +121,94 @@ test('formatted plan reads like redis-cli: allocation header, Master[k] lines, M
   assert.match(text, /Adding replica 127\.0\.0\.1:22104 to 127\.0\.0\.1:22100\n/);
   assert.match(text, new RegExp(`M: ${'a'.repeat(40)} 127\\.0\\.0\\.1:22100\\n   slots:\\[0-5460\\] \\(5461 slots\\) master\\n   1 additional replica\\(s\\)`));
   assert.match(text, new RegExp(`S: 127\\.0\\.0\\.1:22104\\n   replicates ${'a'.repeat(40)}`));
+});
+
+/**
+ * The best layout there is, by brute force over every choice of masters and every assignment of
+ * replicas (each master r to r + ceil(extra / masters) replicas): what the planner must reach.
+ */
+function bestScore(keys: readonly string[], replicas: number): number {
+  const nodes = keys.map((k, i): CreateNodeInput => ({ endpoint: { host: '192.0.2.1', port: 7000 + i }, placementKey: k }));
+  const n = keys.length;
+  const m = Math.floor(n / (replicas + 1));
+  const cap = replicas + Math.ceil((n - m * (replicas + 1)) / m);
+  let best = Infinity;
+  const choose = (start: number, picked: number[]): void => {
+    if (picked.length === m) {
+      const rest = [...Array(n).keys()].filter((i) => !picked.includes(i));
+      const counts = picked.map(() => 0);
+      const map = new Map<number, number>();
+      const assign = (at: number): void => {
+        if (at === rest.length) {
+          if (counts.every((c) => c >= replicas)) best = Math.min(best, antiAffinityScore(nodes, map).score);
+          return;
+        }
+        for (let k = 0; k < m; k++) {
+          if ((counts[k] as number) >= cap) continue;
+          counts[k] = (counts[k] as number) + 1;
+          map.set(rest[at] as number, picked[k] as number);
+          assign(at + 1);
+          counts[k] = (counts[k] as number) - 1;
+        }
+        map.delete(rest[at] as number);
+      };
+      assign(0);
+      return;
+    }
+    for (let i = start; i < n; i++) choose(i + 1, [...picked, i]);
+  };
+  choose(0, []);
+  return best;
+}
+
+const SHAPES: readonly (readonly [string, number])[] = [
+  ['aaaaaa', 1], // one host
+  ['aaabbb', 1], // two even hosts
+  ['abcabc', 1], // three even hosts
+  ['aabbcc', 1],
+  ['aaabbbccc', 2],
+  ['aaaabb', 1], // two uneven hosts: one replica must share
+  ['aaabbbc', 1],
+  ['abbacba', 1],
+  ['aaaaabbbc', 1], // uneven: redis-cli's fixed masters force a replica beside its master
+  ['abababaca', 1],
+  ['aaaaabbbc', 2],
+  ['aaaabbbbc', 1],
+  ['aaaaaabbb', 1],
+  ['bbbaaaaaa', 2],
+  ['cccccbbaa', 1],
+  ['aabbccdd', 1],
+];
+
+for (const [hosts, replicas] of SHAPES) {
+  test(`hosts ${hosts} with ${replicas} replica(s): the layout is as good as the best there is (brute force)`, () => {
+    const nodes = hosts.split('').map((k, i): CreateNodeInput => ({ endpoint: { host: '192.0.2.1', port: 7000 + i }, placementKey: k, placementName: `host-${k}` }));
+    const plan = planCreate(nodes, replicas);
+    const replicaOf = new Map(plan.nodes.flatMap((n) => (n.replicaOf !== undefined ? [[n.index, n.replicaOf] as const] : [])));
+    assert.equal(antiAffinityScore(nodes, replicaOf).score, plan.antiAffinity.finalScore, 'the score reported is the layout planned');
+    assert.equal(plan.antiAffinity.finalScore, bestScore(hosts.split(''), replicas));
+    assert.equal(plan.masters.length, Math.floor(nodes.length / (replicas + 1)));
+    const counts = plan.masters.map((m) => plan.nodes.filter((n) => n.replicaOf === m).length);
+    assert.ok(counts.every((c) => c >= replicas), `every master has at least ${replicas} replica(s): ${counts.join(',')}`);
+    const beside = plan.nodes.some((n) => n.replicaOf !== undefined && n.input.placementKey === nodes[n.replicaOf]?.placementKey);
+    assert.equal(plan.warnings.some((w) => /same host as their master/.test(w)), beside, 'warned exactly when a replica shares its master host');
+  });
+}
+
+test('too few hosts: the warning names the pairs by host name and says what losing the host does', () => {
+  const nodes = 'aaaabb'.split('').map((k, i): CreateNodeInput => ({ endpoint: { host: `redis-${i + 1}`, port: 6379 }, placementKey: `id-${k}`, placementName: `host-${k}` }));
+  const w = planCreate(nodes, 1).warnings.join('\n');
+  assert.match(w, /1 replica\(s\) are on the same host as their master \(redis-\d:6379 with redis-\d:6379 on host-a\): 2 hosts are too few/);
+  assert.match(w, /Losing such a host takes the master and its replica at once, and its slots stop being served/);
+  const one = planCreate(loopback(6), 1).warnings.join('\n');
+  assert.match(one, /All 6 nodes run on one host \(127\.0\.0\.1\).*losing that host, which stops the whole cluster/);
+});
+
+test('uneven hosts: masters are chosen again by host, and the plan says so', () => {
+  const nodes = 'aaaaabbbc'.split('').map((k, i): CreateNodeInput => ({ endpoint: { host: '192.0.2.1', port: 7000 + i }, placementKey: k }));
+  const plan = planCreate(nodes, 1);
+  assert.equal(plan.antiAffinity.regrouped, true);
+  assert.match(formatPlan(plan), /Choosing masters again by host/);
+  const slots = plan.masters.map((m) => plan.nodes[m]?.slots);
+  assert.deepEqual(slots, allocateSlots(plan.masters.length), 'Master[k] still takes the k-th slot range');
 });

@@ -7,6 +7,7 @@ import { specForNewNode, type ServiceSpec } from '../../src/core/ops/addNode';
 import { findClusterNode } from '../../src/core/cluster/nodeNames';
 import { pickMasterForReplica } from '../../src/core/cluster/replicaPlacement';
 import { masterCandidates, nextNodeIndex, planReplicaMoves } from '../../src/core/ops/planScale';
+import { replicaPlacementWarning } from '../../src/core/ops/addNode';
 
 const id = (c: string): string => c.repeat(40);
 /** A CLUSTER NODES line: `name` is the announced hostname; `of` the master's letter for a replica. */
@@ -52,8 +53,9 @@ test('among masters with as few replicas, the one on another machine than the ne
   assert.equal(pickMasterForReplica(c, 'm3')?.id, id('b'));
   const t2 = topology([line('a', 'r-1', true, undefined, '0-8000'), line('b', 'r-2', false, undefined, '8001-16383')], { 'r-1': 'm1', 'r-2': 'm2' });
   assert.equal(pickMasterForReplica(masterCandidates(t2), 'm2')?.id, id('a'), 'b runs on m2, so a replica on m2 serves a');
-  // Fewest replicas still comes first: a machine is never worth a second replica while a master has none.
-  assert.equal(pickMasterForReplica(masterCandidates(uneven({ 'r-3': 'm9' })), 'm9')?.id, id('c'));
+  // A replica beside its master protects nothing against losing that machine: it goes to the
+  // master with the fewest replicas among those it does protect (b, not a with two).
+  assert.equal(pickMasterForReplica(masterCandidates(uneven({ 'r-3': 'm9' })), 'm9')?.id, id('b'));
 });
 
 test('masters without slots, failed masters and the excluded node are no candidates', () => {
@@ -115,4 +117,14 @@ test('a node is found by ID, unique prefix, service name or host:port; an ambigu
   assert.equal(findClusterNode(t, 'cccc').id, id('c'));
   assert.equal(findClusterNode(t, id('b')).id, id('b'));
   assert.throws(() => findClusterNode(t, 'nope'), isBadInputError);
+});
+
+test("add-node's warning when its replica shares a machine names the node by hostname and says what losing it does", () => {
+  const beside = replicaPlacementWarning('r-7', 'r-1:6379 (aaaaaaaa)', 2, 'box-2', false);
+  assert.equal(
+    beside,
+    'r-7 runs on the same swarm node (box-2) as its master r-1:6379 (aaaaaaaa), and no master can have a replica off that node: ' +
+      'losing box-2 takes the master and this replica at once. Add swarm nodes, or keep the service off it (docker service update --constraint-add), then run heal.',
+  );
+  assert.match(replicaPlacementWarning('r-7', 'r-1:6379', 1, 'box-2', true), /as another replica of r-1:6379, as --replica-of asked: losing box-2 takes both replicas at once/);
 });

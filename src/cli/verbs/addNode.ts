@@ -16,7 +16,7 @@ export const addNodeVerb: Verb = {
   summary: 'Scale out: a new node service with the cluster\'s settings, joined as a replica (or a master, optionally rebalanced).',
   usage: 'add-node --cluster NAME [--replica-of ID] [--master [--rebalance]] [--yes] [--json]',
   flags: {
-    'replica-of': { kind: 'string', valueName: 'id', description: 'The master the new replica serves (ID, prefix, service or host:port). Default: the master with the fewest replicas.' },
+    'replica-of': { kind: 'string', valueName: 'id', description: 'The master the new replica serves (ID, prefix, service or host:port). Default: once the task runs, a master on another swarm node, the one with the fewest replicas.' },
     master: { kind: 'boolean', description: 'Add an empty master instead of a replica.' },
     rebalance: { kind: 'boolean', description: 'With --master: rebalance with empty masters afterwards, so it gets its share of slots.' },
     ...moveFlags,

@@ -166,6 +166,8 @@ export const deployVerb: Verb = {
           `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
           `volumes ${result.volumes.join(', ')}`,
           ...(options.tls ? [`TLS only on port ${options.port} (bus and replication too); ${options.tls.source === 'generate' ? 'a new CA signed one certificate per node' : 'your certificate serves every node'}; keys are in Docker secrets`] : []),
+          `swarm nodes: ${result.spread.byHost.map((h) => `${h.host} (${h.services.length})`).join(', ')}`,
+          ...result.spread.warnings.map((w) => `[WARNING] ${w}`),
           ...publishedLines(options),
           ...userLines(result),
           `Form the cluster with: redis-swarm create --cluster ${result.name}`,

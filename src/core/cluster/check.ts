@@ -304,7 +304,10 @@ function checkReplicaPlacement(topology: ClusterTopology, failedBy: ReadonlyMap<
         severity: 'warning',
         code: 'replica-same-placement',
         section: 'health',
-        message: `Replica ${same.map((r) => label(r, r.id)).join(', ')} of master ${label(m, m.id)} is on the same ${m.swarm?.swarmNode ? 'swarm node' : 'host'} (${placementOf(m)}).`,
+        message:
+          `Replica ${same.map((r) => label(r, r.id)).join(', ')} of master ${label(m, m.id)} is on the same ${m.swarm?.swarmNode ? 'swarm node' : 'host'} (${m.swarm?.swarmHost ?? placementOf(m)}): ` +
+          `losing that ${m.swarm?.swarmNode ? 'node' : 'host'} takes the master and ${same.length > 1 ? 'these replicas' : 'this replica'} at once.` +
+          (replicas.length > same.length ? '' : ` Its slots stop being served until it returns; run heal${m.swarm?.swarmNode ? ' (with another swarm node to use)' : ''} to move a replica elsewhere.`),
         nodeIds: [m.id, ...same.map((r) => r.id)],
       });
     }

@@ -25,6 +25,7 @@ export function formatPlan(plan: CreatePlan, ids?: ReadonlyMap<number, string>):
   }
   if (plan.antiAffinity.initialScore > 0) {
     lines.push('>>> Trying to optimize replicas allocation for anti-affinity');
+    if (plan.antiAffinity.regrouped) lines.push('>>> Choosing masters again by host: the hosts are uneven, and other masters keep more replicas apart');
     if (plan.antiAffinity.finalScore === 0) lines.push('[OK] Perfect anti-affinity obtained!');
   }
   for (const w of plan.warnings) lines.push(`[WARNING] ${w}`);

@@ -10,6 +10,7 @@ import { BadInputError } from '../errors';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
 import { CLUSTER_SLOTS, type SlotRange } from './topology';
 import { mulberry32 } from '../util/prng';
+import { groupByHost } from './hostGroups';
 
 /** A node to form the cluster from. */
 export interface CreateNodeInput {
@@ -24,6 +25,8 @@ export interface CreateNodeInput {
   readonly meetIp?: string;
   /** The cluster bus port, when it is not port + 10000. */
   readonly busPort?: number;
+  /** The failure domain as people know it (a swarm node's hostname), for messages. */
+  readonly placementName?: string;
 }
 
 export interface PlannedNode {
@@ -50,7 +53,13 @@ export interface CreatePlan {
    */
   readonly initialAssignments: readonly { replica: number; master: number; extra: boolean }[];
   /** Anti-affinity score (redis-cli's: 10000 per replica on its master's host, 1 per replica sharing a host with a sibling). */
-  readonly antiAffinity: { readonly initialScore: number; readonly finalScore: number; readonly optimized: boolean };
+  readonly antiAffinity: {
+    readonly initialScore: number;
+    readonly finalScore: number;
+    readonly optimized: boolean;
+    /** Masters were chosen again by host (hostGroups.ts): redis-cli's fixed masters forced a worse layout. */
+    readonly regrouped: boolean;
+  };
   readonly warnings: readonly string[];
 }
 
@@ -80,7 +89,7 @@ export function planCreate(nodes: readonly CreateNodeInput[], replicas: number, 
     );
   }
 
-  const masters = interleaveByPlacement(nodes).slice(0, mastersCount);
+  let masters = interleaveByPlacement(nodes).slice(0, mastersCount);
   const slotRanges = allocateSlots(mastersCount);
   const replicaOf = new Map<number, number>();
   const initialAssignments = assignReplicas(nodes, masters, replicas, replicaOf);
@@ -101,6 +110,26 @@ export function planCreate(nodes: readonly CreateNodeInput[], replicas: number, 
     }
   }
 
+  let regrouped = false;
+  if (finalScore > 0) {
+    // redis-cli's masters are fixed before its optimizer runs; with uneven hosts another choice
+    // of masters keeps more replicas off their master's host (hostGroups.ts).
+    const sizes = masters.map((m) => 1 + [...replicaOf.values()].filter((x) => x === m).length);
+    const groups = groupByHost(nodes.map((n) => n.placementKey), sizes);
+    const candidate = new Map(groups.flatMap((g) => g.replicas.map((r) => [r, g.master] as const)));
+    const score = antiAffinityScore(nodes, candidate).score;
+    if (score < finalScore) {
+      // Master[k] in redis-cli's interleaved order, so masters still alternate hosts.
+      const position = new Map(interleaveByPlacement(nodes).map((i, at) => [i, at]));
+      masters = groups.map((g) => g.master).sort((a, b) => (position.get(a) as number) - (position.get(b) as number));
+      replicaOf.clear();
+      for (const [r, m] of candidate) replicaOf.set(r, m);
+      finalScore = score;
+      optimized = true;
+      regrouped = true;
+    }
+  }
+
   const masterOrder = new Map(masters.map((m, k) => [m, k]));
   const planned: PlannedNode[] = nodes.map((input, index) => {
     const k = masterOrder.get(index);
@@ -116,15 +145,14 @@ export function planCreate(nodes: readonly CreateNodeInput[], replicas: number, 
         'they are added as extra replicas.',
     );
   }
-  if (finalScore >= 10000) warnings.push('Some replicas are on the same host as their master.');
-  else if (finalScore > 0) warnings.push('Some replicas of the same master are on the same host.');
+  warnings.push(...placementWarnings(nodes, replicaOf));
 
   return {
     replicasPerMaster: replicas,
     nodes: planned,
     masters,
     initialAssignments,
-    antiAffinity: { initialScore, finalScore, optimized },
+    antiAffinity: { initialScore, finalScore, optimized, regrouped },
     warnings,
   };
 }
@@ -290,4 +318,44 @@ function optimizeAntiAffinity(
     }
   }
   return { score: antiAffinityScore(nodes, replicaOf).score, replicaOf };
+}
+
+/**
+ * What the final layout leaves on one host, with the consequence: a replica beside its master
+ * is lost with it, so that host's loss stops the master's slots; two replicas of one master
+ * on a host both go with it. Only said when the planner could not avoid it (it keeps them apart
+ * whenever the hosts allow).
+ */
+function placementWarnings(nodes: readonly CreateNodeInput[], replicaOf: ReadonlyMap<number, number>): string[] {
+  const hosts = new Set(nodes.map((n) => n.placementKey));
+  const at = (i: number): CreateNodeInput => nodes[i] as CreateNodeInput;
+  const hostName = (i: number): string => at(i).placementName ?? at(i).placementKey;
+  const beside: string[] = [];
+  const siblings = new Map<string, number[]>();
+  for (const [r, m] of replicaOf) {
+    if (at(r).placementKey === at(m).placementKey) beside.push(`${formatEndpoint(at(r).endpoint)} with ${formatEndpoint(at(m).endpoint)} on ${hostName(m)}`);
+    else {
+      const key = `${m}\u0000${at(r).placementKey}`;
+      siblings.set(key, [...(siblings.get(key) ?? []), r]);
+    }
+  }
+  const out: string[] = [];
+  if (beside.length > 0) {
+    out.push(
+      hosts.size === 1
+        ? `All ${nodes.length} nodes run on one host (${hostName(0)}), so every replica is on the same host as their master: ` +
+            'replicas protect against a node failing, not against losing that host, which stops the whole cluster. Spread the nodes over more swarm nodes for that.'
+        : `${beside.length} replica(s) are on the same host as their master (${beside.join('; ')}): ${hosts.size} hosts are too few to keep every one apart. ` +
+            "Losing such a host takes the master and its replica at once, and its slots stop being served until the host returns; add hosts (swarm nodes) and run heal to move them.",
+    );
+  }
+  const shared = [...siblings.values()].filter((rs) => rs.length > 1);
+  if (shared.length > 0) {
+    out.push(
+      `Some replicas of the same master are on the same host (${shared
+        .map((rs) => `${rs.map((r) => formatEndpoint(at(r).endpoint)).join(' and ')} on ${hostName(rs[0] as number)}`)
+        .join('; ')}): losing that host takes those replicas at once, leaving their master with fewer copies.`,
+    );
+  }
+  return out;
 }

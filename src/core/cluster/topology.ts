@@ -45,6 +45,8 @@ export interface SwarmPlacement {
   taskId?: string;
   containerId?: string;
   swarmNode?: string;
+  /** The swarm node's hostname, when known. */
+  swarmHost?: string;
   taskState?: string;
   ip?: string;
 }

@@ -281,6 +281,38 @@ function placeReplicasOf(draft: Draft, masters: readonly LiveNode[], joining: re
       );
     }
   }
+  // A round that changes nothing else: masters whose replicas all run beside them swap one.
+  if (draft.d.swarmNodes > 1 && draft.actions.length === 0) spreadSharedHosts(draft, masters, replicasOf);
+}
+
+/**
+ * A master whose every replica runs on its own swarm node loses its slots with that machine.
+ * Swap one of them with a replica of another master that runs elsewhere, when the swap leaves
+ * that other master no worse off (the replica it gets is not on its machine either). Both
+ * replicas resync from their new masters; the layout is what create would have made.
+ */
+function spreadSharedHosts(draft: Draft, masters: readonly LiveNode[], replicasOf: Map<string, LiveNode[]>): void {
+  const exposed = (m: LiveNode): boolean => {
+    const rs = replicasOf.get(m.id) ?? [];
+    return rs.length > 0 && rs.every((r) => r.swarmNode === m.swarmNode);
+  };
+  for (const m of [...masters].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (!exposed(m)) continue;
+    const mine = replicasOf.get(m.id) ?? [];
+    for (const n of [...masters].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      if (n.id === m.id || n.swarmNode === m.swarmNode) continue;
+      const theirs = replicasOf.get(n.id) ?? [];
+      // Theirs must be off m's machine; ours lands on n's side and is off n's machine (it is on m's).
+      const give = theirs.find((x) => x.swarmNode !== m.swarmNode);
+      const take = mine[0];
+      if (!give || !take) continue;
+      draft.actions.push({ kind: 'replicate', node: ref(give), masterId: m.id, master: m.service, why: `${m.service}'s replicas all run on its own swarm node: ${give.service} (elsewhere) replicates it instead of ${n.service}` });
+      draft.actions.push({ kind: 'replicate', node: ref(take), masterId: n.id, master: n.service, why: `${take.service} moves to ${n.service}, so both keep a replica off their machine` });
+      replicasOf.set(m.id, [...mine.filter((x) => x !== take), give]);
+      replicasOf.set(n.id, [...theirs.filter((x) => x !== give), take]);
+      break;
+    }
+  }
 }
 
 /**
@@ -291,7 +323,9 @@ function moveReplicaTo(draft: Draft, m: LiveNode, masters: readonly LiveNode[], 
   for (const donor of masters) {
     const rs = replicasOf.get(donor.id) ?? [];
     if (donor.id === m.id || rs.length < 2) continue;
-    const pick = rs.find((r) => r.swarmNode !== m.swarmNode) ?? (draft.d.swarmNodes === 1 ? rs[0] : undefined);
+    // Off m's machine; first the one beside its own master, which protected the donor from nothing.
+    const elsewhere = rs.filter((r) => r.swarmNode !== m.swarmNode);
+    const pick = elsewhere.find((r) => r.swarmNode === donor.swarmNode) ?? elsewhere[0] ?? (draft.d.swarmNodes === 1 ? rs[0] : undefined);
     if (!pick) continue;
     draft.actions.push({ kind: 'replicate', node: ref(pick), masterId: m.id, master: m.service, why: `${m.service} has no replica; ${donor.service} has ${rs.length}: move ${pick.service}` });
     replicasOf.set(donor.id, rs.filter((r) => r !== pick));

@@ -7,6 +7,7 @@ import { type EngineStatus } from '../docker/engine';
 import { checkCluster, type Finding } from '../cluster/check';
 import { type ClusterNode, type ClusterTopology, type ReportedView, type SlotRange, countSlots } from '../cluster/topology';
 import { type SwarmCluster, type SwarmRedisNode, announcedName } from '../swarm/discover';
+import { type SwarmHost } from '../swarm/swarmHosts';
 
 export const TOTAL_SLOTS = 16384;
 
@@ -29,6 +30,8 @@ export interface NodeModel {
   readonly lagBytes?: number;
   /** Failed or possibly failed in some view, or its link is down. */
   readonly healthy: boolean;
+  /** The swarm node (machine) its task runs on, when the engine could list the nodes. */
+  readonly host?: SwarmHost;
 }
 
 export interface ShardModel {
@@ -36,6 +39,8 @@ export interface ShardModel {
   readonly replicas: readonly NodeModel[];
   readonly slots: readonly SlotRange[];
   readonly slotCount: number;
+  /** check's warning when replicas of this master run on its own swarm node (losing it takes both). */
+  readonly sharedHost?: Finding;
 }
 
 export interface ClusterModel {
@@ -51,18 +56,33 @@ export interface ClusterModel {
   readonly topology?: ClusterTopology;
   /** Why the cluster could not be read, in one sentence. */
   readonly error?: string;
+  /** The swarm's nodes (machines), when the engine could list them. */
+  readonly hosts?: readonly SwarmHost[];
 }
 
 export interface SwarmModel {
   readonly engine: EngineStatus;
   readonly clusters: readonly ClusterModel[];
+  /** The swarm's nodes (machines), empty when the engine is not a manager. */
+  readonly hosts?: readonly SwarmHost[];
   /** Milliseconds since the epoch when it was read. */
   readonly readAt: number;
 }
 
-export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology | undefined, error?: string): ClusterModel {
+export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology | undefined, error?: string, hosts: readonly SwarmHost[] = []): ClusterModel {
   if (!topology || topology.views.length === 0) {
-    return { name: swarm.name, swarm, health: 'unreachable', shards: [], others: [], slotsCovered: 0, findings: [], ...(error ? { error } : {}), ...(topology ? { topology } : {}) };
+    return {
+      name: swarm.name,
+      swarm,
+      health: 'unreachable',
+      shards: [],
+      others: [],
+      slotsCovered: 0,
+      findings: [],
+      ...(error ? { error } : {}),
+      ...(topology ? { topology } : {}),
+      ...(hosts.length > 0 ? { hosts } : {}),
+    };
   }
   const reports = new Map(topology.views.map((v) => [v.view.self.id, v]));
   const failedSomewhere = new Set(
@@ -76,7 +96,10 @@ export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology
     const lag =
       n.role === 'replica' && masterOffset !== undefined && report?.replOffset !== undefined ? Math.max(0, masterOffset - report.replOffset) : undefined;
     const linkUp = n.role !== 'replica' || report?.masterLinkStatus === 'up';
+    const hostId = service?.task?.swarmNode || n.swarm?.swarmNode;
+    const host = hostId ? hosts.find((h) => h.id === hostId) : undefined;
     return {
+      ...(host ? { host } : {}),
       node: n,
       ...(report ? { report } : {}),
       ...(service ? { service } : {}),
@@ -87,22 +110,24 @@ export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology
   const masters = topology.nodes
     .filter((n) => n.role === 'master' && n.slots.length > 0)
     .sort((a, b) => (a.slots[0]?.start ?? 0) - (b.slots[0]?.start ?? 0));
+  // The same check the `check` verb and Check Cluster run, with the swarm's services known.
+  const findings = checkCluster(topology, swarm.nodes.length > 0 ? { cluster: swarm } : {}).findings.filter((f) => f.severity !== 'info');
   const shards: ShardModel[] = masters.map((m) => {
     const offset = reports.get(m.id)?.replOffset;
+    const sharedHost = findings.find((f) => f.code === 'replica-same-placement' && f.nodeIds?.[0] === m.id);
     return {
       master: model(m),
       replicas: topology.nodes.filter((n) => n.masterId === m.id).map((r) => model(r, offset)),
       slots: m.slots,
       slotCount: countSlots(m.slots),
+      ...(sharedHost ? { sharedHost } : {}),
     };
   });
   const inShards = new Set(shards.flatMap((s) => [s.master.node.id, ...s.replicas.map((r) => r.node.id)]));
   const others = topology.nodes.filter((n) => !inShards.has(n.id)).map((n) => model(n));
   const slotsCovered = shards.reduce((sum, s) => sum + s.slotCount, 0);
-  // The same check the `check` verb and Check Cluster run, with the swarm's services known.
-  const findings = checkCluster(topology, swarm.nodes.length > 0 ? { cluster: swarm } : {}).findings.filter((f) => f.severity !== 'info');
   const health = clusterHealth(topology, slotsCovered, findings);
-  return { name: swarm.name, swarm, health, shards, others, slotsCovered, findings, topology, ...(error ? { error } : {}) };
+  return { name: swarm.name, swarm, health, shards, others, slotsCovered, findings, topology, ...(error ? { error } : {}), ...(hosts.length > 0 ? { hosts } : {}) };
 }
 
 /** The cluster's state: Redis's own cluster_state, degraded when check finds a fault besides. */

@@ -7,6 +7,7 @@ import { type Finding } from '../cluster/check';
 import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
 import { type SwarmRedisNode } from '../swarm/discover';
+import { hostTrouble, type SwarmHost } from '../swarm/swarmHosts';
 import { type ClusterModel, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
 
 /** A codicon id (`database`, `error`) and a theme color id (`testing.iconPassed`). */
@@ -117,10 +118,13 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
   const parts = [formatRanges(shard.slots), `${shard.slotCount} slots`];
   if (report) parts.push(`${report.keys} key${report.keys === 1 ? '' : 's'}`);
   if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
+  if (shard.sharedHost) parts.unshift('replica on the same host');
   if (!m.healthy) parts.unshift(problemOf(m));
   parts.push(...versionNote(c, m));
+  parts.push(...onHost(m));
   const lines = [
     `**Master ${md(endpointOf(m))}** of cluster ${md(c.name)}${m.healthy ? '' : ` (${problemOf(m)})`}`,
+    ...(shard.sharedHost ? [`[WARNING] ${md(shard.sharedHost.message)}`] : []),
     `Node ID: \`${m.node.id}\``,
     `Slots: ${formatRanges(shard.slots)} (${shard.slotCount})`,
     ...(report ? [`Keys: ${report.keys}`] : []),
@@ -133,7 +137,7 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
     label: endpointOf(m),
     description: parts.join(' · '),
     tooltip: lines.join('\n\n'),
-    icon: { id: 'database', color: m.healthy ? GREEN : RED },
+    icon: { id: 'database', color: !m.healthy ? RED : shard.sharedHost ? YELLOW : GREEN },
   };
 }
 
@@ -144,6 +148,9 @@ export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel
   if (r.lagBytes !== undefined) parts.push(`lag ${formatBytes(r.lagBytes)}`);
   if (!r.healthy && link === 'up') parts.unshift(problemOf(r));
   parts.push(...versionNote(c, r));
+  const beside = r.host !== undefined && r.host.id === shard.master.host?.id && shard.sharedHost !== undefined;
+  if (beside) parts.push("on its master's host");
+  parts.push(...onHost(r));
   const lines = [
     `**Replica ${md(endpointOf(r))}** of ${md(endpointOf(shard.master))} in cluster ${md(c.name)}${r.healthy ? '' : ` (${problemOf(r)})`}`,
     `Node ID: \`${r.node.id}\``,
@@ -170,10 +177,12 @@ export function describeService(c: ClusterModel, service: SwarmRedisNode | undef
   if (s?.task?.ip) parts.push(s.task.ip);
   if (s?.publishedPort !== undefined) parts.push(`published ${s.publishedPort}`);
   if (node) parts.unshift(node.node.role === 'master' ? 'master, no slots' : 'replica, no master known');
+  const host = node?.host ?? (s?.task?.swarmNode ? c.hosts?.find((h) => h.id === s.task?.swarmNode) : undefined);
+  if (host) parts.push(...hostWords(host));
   const lines = [
     `**${md(label)}**: ${node ? 'a node outside every shard' : 'a node service, not in a cluster yet'} (cluster ${md(c.name)})`,
     ...(node ? [`Node ID: \`${node.node.id}\``] : []),
-    ...serviceLines(s),
+    ...serviceLines(s, host),
     ...(s?.task?.error ? [`Task error: ${md(s.task.error)}`] : []),
   ];
   const running = s?.task?.state === 'running';
@@ -199,13 +208,13 @@ function problemOf(n: NodeModel): string {
 }
 
 function swarmLines(n: NodeModel): string[] {
-  if (n.service) return serviceLines(n.service);
+  if (n.service) return serviceLines(n.service, n.host);
   const p = n.node.swarm;
   if (!p) return ['Swarm service: none found (not a node service of this cluster?)'];
   return [
     `Swarm service: \`${p.service}\``,
     `Task state: ${p.taskState ?? 'unknown'}`,
-    `Swarm node: ${p.swarmNode ? `\`${p.swarmNode}\`` : 'unknown'}`,
+    `Swarm node: ${swarmNodeText(p.swarmNode, n.host ?? p.swarmHost)}`,
     `IP: ${p.ip ?? 'unknown'}`,
   ];
 }
@@ -222,17 +231,54 @@ export function versionNote(c: ClusterModel, n: NodeModel): string[] {
   return [...(images.size > 1 ? [s.image] : []), ...(configs.size > 1 && s.config !== undefined ? [s.config] : [])];
 }
 
-function serviceLines(s: SwarmRedisNode | undefined): string[] {
+function serviceLines(s: SwarmRedisNode | undefined, host?: SwarmHost): string[] {
   if (!s) return ['Swarm service: none found'];
   return [
     `Swarm service: \`${s.service}\``,
     `Image: \`${s.image}\``,
     ...(s.config !== undefined ? [`redis.conf: Docker config \`${s.config}\``] : []),
     `Task state: ${s.task ? `${s.task.state}${s.task.desiredState !== s.task.state ? ` (desired ${s.task.desiredState})` : ''}` : 'no task'}`,
-    `Swarm node: ${s.task?.swarmNode ? `\`${s.task.swarmNode}\`` : 'unknown'}`,
+    `Swarm node: ${swarmNodeText(s.task?.swarmNode, host ?? s.task?.swarmHost)}`,
     `IP: ${s.task?.ip ?? 'unknown'}`,
     ...(s.publishedPort !== undefined ? [`Published on host port ${s.publishedPort}`] : []),
   ];
+}
+
+/** `**box-2** (\`id\`), Down: heartbeat failure`; the ID alone when the hostname is unknown. */
+function swarmNodeText(id: string | undefined, host: SwarmHost | string | undefined): string {
+  if (!id) return 'unknown';
+  if (host === undefined) return `\`${id}\``;
+  if (typeof host === 'string') return `**${md(host)}** (\`${id}\`)`;
+  const trouble = hostTrouble(host);
+  return `**${md(host.hostname)}** (\`${id}\`)${trouble ? `, ${trouble}${host.message ? `: ${md(host.message)}` : ''}` : ''}`;
+}
+
+/** What a node's description says about its machine: `on box-2`, and `box-2 Down` when it is. */
+function hostWords(h: SwarmHost): string[] {
+  const trouble = hostTrouble(h);
+  return [`on ${h.hostname}${trouble ? ` (${trouble})` : ''}`];
+}
+
+function onHost(n: NodeModel): string[] {
+  return n.host ? hostWords(n.host) : [];
+}
+
+/** A swarm node (machine) in the tree, under the engine: its role, state and availability. */
+export function describeHost(h: SwarmHost, model: { readonly clusters: readonly ClusterModel[] }): ItemText {
+  const trouble = hostTrouble(h);
+  const tasks = model.clusters.flatMap((c) => c.swarm.nodes.filter((n) => n.task?.swarmNode === h.id && n.task.state === 'running').map((n) => n.service));
+  const parts = [h.role, trouble ?? 'Ready', `${tasks.length} Redis node${tasks.length === 1 ? '' : 's'}`];
+  const lines = [
+    `**Swarm node ${md(h.hostname)}** (${h.role})`,
+    `ID: \`${h.id}\``,
+    `State: ${h.state}${h.message ? ` (${md(h.message)})` : ''}; availability: ${h.availability}`,
+    ...(h.state === 'down' ? ['Its tasks are rescheduled on other nodes, with new addresses and, without their volumes, empty: run heal once they run.'] : []),
+    ...(h.availability === 'drain' ? ['Drained: swarm moves its tasks away and starts none here.'] : []),
+    `Redis nodes here: ${tasks.length > 0 ? tasks.map((t) => `\`${t}\``).join(', ') : 'none'}`,
+  ];
+  const icon: IconSpec =
+    h.state !== 'ready' ? { id: 'vm-outline', color: RED } : trouble ? { id: 'vm-outline', color: YELLOW } : { id: 'vm', color: GREEN };
+  return { label: h.hostname, description: parts.join(' · '), tooltip: lines.join('\n\n'), icon };
 }
 
 /** 1536 -> "1.5 KiB". */

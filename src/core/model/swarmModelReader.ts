@@ -12,6 +12,7 @@ import { joinSwarm } from '../swarm/joinTopology';
 import { type SwarmCluster, listSwarmClusters, seedEndpoints } from '../swarm/discover';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { type GivenLogin, loginOptions, resolveCredentials } from '../swarm/auth';
+import { listSwarmHosts, type SwarmHost } from '../swarm/swarmHosts';
 import { type ClusterModel, type SwarmModel, buildClusterModel } from './clusterModel';
 
 interface Connections {
@@ -50,15 +51,15 @@ export class SwarmModelReader {
   async read(): Promise<SwarmModel> {
     const engine = await getEngineStatus(this.engine);
     if (engine.swarm !== 'active') return { engine, clusters: [], readAt: Date.now() };
-    const swarmClusters = await listSwarmClusters(this.engine.docker);
+    const [swarmClusters, hosts] = await Promise.all([listSwarmClusters(this.engine.docker), listSwarmHosts(this.engine.docker)]);
     for (const [name, held] of this.connections) {
       if (!swarmClusters.some((s) => s.name === name)) {
         this.connections.delete(name);
         await close(held);
       }
     }
-    const clusters = await Promise.all(swarmClusters.map((c) => this.readCluster(c)));
-    return { engine, clusters, readAt: Date.now() };
+    const clusters = await Promise.all(swarmClusters.map((c) => this.readCluster(c, hosts)));
+    return { engine, clusters, hosts, readAt: Date.now() };
   }
 
   /**
@@ -88,17 +89,17 @@ export class SwarmModelReader {
     return { router, pool: new AdminPool(router, loginOptions(credentials)) };
   }
 
-  private async readCluster(cluster: SwarmCluster): Promise<ClusterModel> {
+  private async readCluster(cluster: SwarmCluster, hosts: readonly SwarmHost[]): Promise<ClusterModel> {
     const seeds = seedEndpoints(cluster);
-    if (seeds.length === 0) return buildClusterModel(cluster, undefined, 'No node of this cluster has a running task.');
+    if (seeds.length === 0) return buildClusterModel(cluster, undefined, 'No node of this cluster has a running task.', hosts);
     try {
       const { router, pool } = await this.connectionsFor(cluster);
       const topology = joinSwarm(await readTopology(router, seeds, { pool }), cluster);
       pool.retain([...seeds, ...topology.nodes.map((n) => n.endpoint)]);
-      return buildClusterModel(cluster, topology);
+      return buildClusterModel(cluster, topology, undefined, hosts);
     } catch (err) {
       this.logger.warn(`reading cluster ${cluster.name}: ${describeError(err)}`);
-      return buildClusterModel(cluster, undefined, describeError(err));
+      return buildClusterModel(cluster, undefined, describeError(err), hosts);
     }
   }
 

@@ -33,7 +33,7 @@ import { planNodesFrom } from './planReshard';
 import { planRebalance, type RebalancePlan } from './planRebalance';
 import { applyRebalance, planRebalanceOn } from './rebalance';
 import { findClusterNode, nodeLabel } from '../cluster/nodeNames';
-import { pickMasterForReplica } from '../cluster/replicaPlacement';
+import { pickMasterForReplica, sharedMachine } from '../cluster/replicaPlacement';
 import { masterCandidates, type MasterCandidate, nextNodeIndex } from './planScale';
 import { blockingFindings, forgetEverywhere, notSettled, readFresh, requireSwarmRoutes, type ScaleContext, SCALE_POLL_MS, type SwarmRoutes, waitUntil } from './scaleSupport';
 
@@ -92,6 +92,8 @@ export interface AddNodeResult {
   readonly role: 'master' | 'replica';
   readonly masterId?: string;
   readonly swarmNode?: string;
+  /** Where the new replica landed protects less than it could, with the consequence. */
+  readonly placementWarning?: string;
   /** The rebalance that followed (--rebalance), when it moved anything. */
   readonly rebalance?: { readonly plan: RebalancePlan; readonly report: MoveReport; readonly topology: ClusterTopology };
   /** `check` afterwards: errors and warnings still found. */
@@ -247,7 +249,10 @@ export function formatAddNodePlan(p: AddNodePlan): string {
     `    CLUSTER MEET from the new node to the cluster`,
   ];
   if (p.role === 'replica' && p.master) {
-    const why = p.master.chosen === 'given' ? 'as asked' : `the master with the fewest replicas (${p.master.replicas}); a tie is broken by placement once the task runs`;
+    const why =
+      p.master.chosen === 'given'
+        ? 'as asked'
+        : `for now; once the task runs, the master it protects from losing a machine (not one on the task's swarm node) with the fewest replicas`;
     lines.push(`    CLUSTER REPLICATE: replica of ${p.master.label}, ${why}`);
   } else {
     lines.push('    an empty master');
@@ -262,7 +267,10 @@ interface AddedNode {
   nodeId?: string;
   ep?: Endpoint;
   swarmNode?: string;
+  swarmHost?: string | undefined;
   masterId?: string;
+  /** The replica shares a machine with its master or a sibling (said with the consequence). */
+  warning?: string;
 }
 
 /** Creates the service, joins it, sets its role, optionally rebalances, then checks. */
@@ -316,6 +324,7 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
     role: plan.role,
     ...(added.masterId !== undefined ? { masterId: added.masterId } : {}),
     ...(added.swarmNode !== undefined ? { swarmNode: added.swarmNode } : {}),
+    ...(added.warning !== undefined ? { placementWarning: added.warning } : {}),
     ...(rebalance ? { rebalance } : {}),
     findings,
     ok: findings.length === 0 && moved,
@@ -334,6 +343,19 @@ async function userCertificate(ctx: ScaleContext, cluster: SwarmCluster): Promis
   return Buffer.from(data, 'base64').toString('utf8');
 }
 
+/**
+ * What add-node says when its new replica shares a machine with the master it serves (2) or with
+ * another replica of it (1): --replica-of asked for that master, or no master runs elsewhere.
+ */
+export function replicaPlacementWarning(service: string, master: string, shared: 1 | 2, host: string, given: boolean): string {
+  return (
+    `${service} runs on the same swarm node (${host}) as ${shared === 2 ? `its master ${master}` : `another replica of ${master}`}` +
+    `${given ? ', as --replica-of asked' : ', and no master can have a replica off that node'}: losing ${host} takes ` +
+    `${shared === 2 ? 'the master and this replica at once' : 'both replicas at once'}. ` +
+    'Add swarm nodes, or keep the service off it (docker service update --constraint-add), then run heal.'
+  );
+}
+
 /** Waits for the new task, asks the node its ID, and has it meet the cluster until everyone knows everyone. */
 async function startAndMeet(ctx: ScaleContext, prepared: PreparedAddNode, routes: SwarmRoutes, added: AddedNode): Promise<void> {
   const progress = ctx.progress ?? silentProgress;
@@ -343,6 +365,7 @@ async function startAndMeet(ctx: ScaleContext, prepared: PreparedAddNode, routes
   routes.update(fresh);
   const node = fresh.nodes.find((n) => n.service === name);
   added.swarmNode = node?.task?.swarmNode || undefined;
+  added.swarmHost = node?.task?.swarmHost;
   const newEp: Endpoint = { host: name, port: node?.port ?? 6379 };
   added.ep = newEp;
   const newId = replyText(await ctx.pool.command(newEp, ['CLUSTER', 'MYID']));
@@ -381,12 +404,14 @@ async function becomeReplica(ctx: ScaleContext, prepared: PreparedAddNode, added
   if (!plan.master) return;
   let target = plan.master.id;
   if (plan.master.chosen === 'fewest-replicas') {
-    // Now that the task has a machine: among the masters with as few replicas, one elsewhere.
-    const fewest = prepared.candidates.filter((c) => c.replicas === plan.master?.replicas);
-    target = pickMasterForReplica(fewest, added.swarmNode)?.id ?? target;
+    // Now that the task has a machine: the shared rule, a master it protects from losing that machine first.
+    target = pickMasterForReplica(prepared.candidates, added.swarmNode)?.id ?? target;
   }
   added.masterId = target;
-  const label = prepared.candidates.find((c) => c.id === target)?.label ?? target.slice(0, 8);
+  const chosen = prepared.candidates.find((c) => c.id === target);
+  const label = chosen?.label ?? target.slice(0, 8);
+  const shared = chosen ? sharedMachine(chosen, added.swarmNode) : 0;
+  if (shared !== 0) added.warning = replicaPlacementWarning(name, label, shared, added.swarmHost ?? added.swarmNode ?? '?', plan.master.chosen === 'given');
   const ep = added.ep as Endpoint;
   progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
   await ctx.pool.command(ep, ['CLUSTER', 'REPLICATE', target]);
@@ -439,6 +464,7 @@ export function formatAddNodeResult(r: AddNodeResult): string {
     `[${r.ok ? 'OK' : 'ERR'}] ${r.service} (${r.nodeId.slice(0, 8)}) joined as ${r.role === 'replica' ? `replica of ${r.masterId?.slice(0, 8) ?? '?'}` : 'master'} in ${r.elapsedMs} ms.`,
   ];
   if (r.rebalance) lines.push(`    rebalance moved ${r.rebalance.report.moved.length} slot(s) and ${r.rebalance.report.keysMoved} key(s)${r.rebalance.report.cancelled ? ' (cancelled)' : ''}.`);
+  if (r.placementWarning !== undefined) lines.push(`[WARNING] ${r.placementWarning}`);
   for (const f of r.findings) lines.push(`[ERR] ${f.message}`);
   return lines.join('\n') + '\n';
 }

@@ -26,7 +26,8 @@ export function masterCandidates(topology: ClusterTopology, exclude: ReadonlySet
     .filter((m) => m.role === 'master' && countSlots(m.slots) > 0 && !exclude.has(m.id))
     .map((m) => {
       const reps = nodes.filter((r) => r.role === 'replica' && r.masterId === m.id && !exclude.has(r.id));
-      const machines = [m, ...reps].flatMap((n) => (n.swarm?.swarmNode ? [n.swarm.swarmNode] : []));
+      // The master's machine first ('' when unknown): the placement rule reads it by position.
+      const machines = [m.swarm?.swarmNode ?? '', ...reps.flatMap((n) => (n.swarm?.swarmNode ? [n.swarm.swarmNode] : []))];
       return { id: m.id, label: nodeLabel(m), slotCount: countSlots(m.slots), replicas: reps.length, swarmNodes: [...new Set(machines)] };
     });
 }

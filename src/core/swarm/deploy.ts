@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { type Engine, getEngineStatus, requireSwarmManager } from '../docker/engine';
 import { imageExists } from '../docker/images';
 import { missingImageProblem, probeImageOnNodes } from './imageProbe';
+import { type HostSpread, hostSpread, listSwarmHosts } from './swarmHosts';
 import { BadInputError, TimeoutError, describeError, CancelledError } from '../errors';
 import { type CancellationToken, type Logger, type ProgressReporter, neverCancelled, nullLogger, silentProgress, sleep } from '../lifecycle';
 import { type DeployOptions, serviceName, validateDeployOptions, volumeName } from './deployOptions';
@@ -47,6 +48,8 @@ export interface DeployResult {
   /** With ACL users: the operator's name, and each application user's secret (its password, for its services to mount). */
   readonly operatorUser?: string;
   readonly userSecrets?: readonly { readonly user: string; readonly secret: string }[];
+  /** Which swarm node each service's task landed on, and what that means for the replicas. */
+  readonly spread: HostSpread;
 }
 
 export interface RunContext {
@@ -228,7 +231,10 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     }
     await waitTasksRunning(docker, created.services, token, progress, ctx.tasksTimeoutMs ?? DEPLOY_TASKS_TIMEOUT_MS);
     logger.info(`deployed ${o.nodes} node services for cluster ${o.name}`);
+    const spread = await spreadOf(docker, created.services, o.replicas);
+    for (const w of spread.warnings) logger.warn(w);
     return {
+      spread,
       name: o.name,
       services: created.services,
       network: o.network,
@@ -250,6 +256,20 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     }).catch((cleanupErr: unknown) => logger.error(`cleanup after failed deploy: ${describeError(cleanupErr)}`));
     throw err;
   }
+}
+
+/** Where the services' running tasks are, by swarm node hostname. */
+async function spreadOf(docker: Docker, services: readonly string[], replicas: number): Promise<HostSpread> {
+  const [hosts, tasks] = await Promise.all([
+    listSwarmHosts(docker),
+    docker.listTasks({ filters: { service: [...services], 'desired-state': ['running'] } }) as Promise<{ ServiceID?: string; NodeID?: string; Status?: { State?: string } }[]>,
+  ]);
+  const names = new Map(((await docker.listServices({ filters: { name: [...services] } })) as { ID?: string; Spec?: { Name?: string } }[]).map((s) => [s.ID, s.Spec?.Name ?? '']));
+  const hostname = new Map(hosts.map((h) => [h.id, h.hostname]));
+  const placed = tasks
+    .filter((t) => t.Status?.State === 'running' && t.NodeID && services.includes(names.get(t.ServiceID) ?? ''))
+    .map((t) => ({ service: names.get(t.ServiceID) as string, host: hostname.get(t.NodeID as string) ?? (t.NodeID as string).slice(0, 12) }));
+  return hostSpread(placed, replicas, hosts);
 }
 
 /** A node service's labels: what discovery, create, mode and destroy recognise it by (stack files use them too). */

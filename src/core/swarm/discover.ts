@@ -26,6 +26,7 @@ import { execCapture } from './exec';
 import { LABEL_STACK_NAMESPACE } from './stackLabels';
 import { CONF_PATH } from './redisConf';
 import { LABEL_ROLL, decodeRoll } from '../rolling/rollRecord';
+import { listSwarmHosts } from './swarmHosts';
 import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';
 
 export const DEFAULT_REDIS_PORT = 6379;
@@ -35,6 +36,8 @@ export interface SwarmTask {
   readonly state: string;
   readonly desiredState: string;
   readonly swarmNode: string;
+  /** The swarm node's hostname, when the engine could list the nodes (a manager can). */
+  readonly swarmHost?: string;
   readonly containerId?: string;
   /** The task's address on the cluster's overlay network. */
   readonly ip?: string;
@@ -189,8 +192,7 @@ async function pingThroughExec(docker: Docker, containerId: string, port: number
 }
 
 export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]> {
-  const services = (await docker.listServices()) as ServiceInfo[];
-  const tasks = (await docker.listTasks()) as TaskInfo[];
+  const [services, tasks, hosts] = (await Promise.all([docker.listServices(), docker.listTasks(), hostnames(docker)])) as [ServiceInfo[], TaskInfo[], Map<string, string>];
   const verdicts = pingVerdicts.get(docker) ?? new Map<string, PingVerdict>();
   pingVerdicts.set(docker, verdicts);
   const live = new Set(tasks.flatMap((t) => (t.Status?.ContainerStatus?.ContainerID ? [t.Status.ContainerStatus.ContainerID] : [])));
@@ -222,7 +224,7 @@ export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]>
   for (const [key, g] of groups) {
     const name = key.slice(2);
     if (!g.managed && groups.has(`m:${name}`)) continue;
-    clusters.push(buildCluster(name, g.managed, g.services, tasks));
+    clusters.push(buildCluster(name, g.managed, g.services, tasks, hosts));
   }
   return clusters.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -249,13 +251,18 @@ async function namedCluster(docker: Docker, name: string, wanted: readonly strin
   if (missing.length > 0) throw new BadInputError(`No service named ${missing.join(', ')} on this swarm (\`docker service ls\` lists them).`);
   const chosen = [...new Set(wanted)].map((w) => byName.get(w) as ServiceInfo);
   const managed = chosen.every((s) => s.Spec?.Labels?.[LABEL_MANAGED] === 'true' && s.Spec.Labels[LABEL_CLUSTER] === name);
-  return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[]);
+  return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[], await hostnames(docker));
 }
 
-function buildCluster(name: string, managed: boolean, services: ServiceInfo[], tasks: TaskInfo[]): SwarmCluster {
+/** Swarm node ID to hostname (empty on a worker's engine, which cannot list nodes). */
+async function hostnames(docker: Docker): Promise<Map<string, string>> {
+  return new Map((await listSwarmHosts(docker)).map((h) => [h.id, h.hostname]));
+}
+
+function buildCluster(name: string, managed: boolean, services: ServiceInfo[], tasks: TaskInfo[], hosts: ReadonlyMap<string, string>): SwarmCluster {
   const first = services[0]?.Spec?.Labels ?? {};
   const nodes = services
-    .map((s, i) => buildNode(s, tasks, i + 1))
+    .map((s, i) => buildNode(s, tasks, i + 1, hosts))
     .sort((a, b) => a.index - b.index || a.service.localeCompare(b.service));
   const authSecret = first[LABEL_AUTH_SECRET];
   const operatorUser = first[LABEL_OPERATOR_USER];
@@ -292,7 +299,7 @@ function rollOf(services: readonly ServiceInfo[]): SwarmCluster['roll'] {
   return undefined;
 }
 
-function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): SwarmRedisNode {
+function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number, hosts: ReadonlyMap<string, string>): SwarmRedisNode {
   const spec = s.Spec ?? {};
   const labels = spec.Labels ?? {};
   const name = spec.Name ?? s.ID;
@@ -302,7 +309,7 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): Swar
   const ports = spec.EndpointSpec?.Ports ?? s.Endpoint?.Ports ?? [];
   const published = ports.find((p) => p.TargetPort === port && p.PublishedPort);
   const networkIds = new Set((spec.TaskTemplate?.Networks ?? []).flatMap((n) => (n.Target ? [n.Target] : [])));
-  const task = currentTask(allTasks.filter((t) => t.ServiceID === s.ID), networkIds);
+  const task = currentTask(allTasks.filter((t) => t.ServiceID === s.ID), networkIds, hosts);
   const announced = announcedHostname(spec.TaskTemplate?.ContainerSpec ?? {});
   const config = spec.TaskTemplate?.ContainerSpec?.Configs?.find((c) => c.File?.Name === CONF_PATH)?.ConfigName;
   return {
@@ -319,7 +326,7 @@ function buildNode(s: ServiceInfo, allTasks: TaskInfo[], position: number): Swar
 }
 
 /** The running task if any, else the newest: a restarting node shows why it is not running. */
-function currentTask(tasks: TaskInfo[], networkIds: Set<string>): SwarmTask | undefined {
+function currentTask(tasks: TaskInfo[], networkIds: Set<string>, hosts: ReadonlyMap<string, string>): SwarmTask | undefined {
   const sorted = [...tasks].sort((a, b) => (b.UpdatedAt ?? '').localeCompare(a.UpdatedAt ?? ''));
   const t = sorted.find((x) => x.Status?.State === 'running' && x.DesiredState === 'running') ?? sorted[0];
   if (!t) return undefined;
@@ -331,6 +338,7 @@ function currentTask(tasks: TaskInfo[], networkIds: Set<string>): SwarmTask | un
     state: t.Status?.State ?? 'unknown',
     desiredState: t.DesiredState ?? 'unknown',
     swarmNode: t.NodeID ?? '',
+    ...(t.NodeID && hosts.has(t.NodeID) ? { swarmHost: hosts.get(t.NodeID) as string } : {}),
     ...(t.Status?.ContainerStatus?.ContainerID ? { containerId: t.Status.ContainerStatus.ContainerID } : {}),
     ...(ip ? { ip } : {}),
     ...(t.Status?.Err ? { error: t.Status.Err } : {}),

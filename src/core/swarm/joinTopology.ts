@@ -24,6 +24,7 @@ export function joinSwarm(topology: ClusterTopology, cluster: SwarmCluster): Clu
         ...(s.task?.id ? { taskId: s.task.id } : {}),
         ...(s.task?.containerId ? { containerId: s.task.containerId } : {}),
         ...(s.task?.swarmNode ? { swarmNode: s.task.swarmNode } : {}),
+        ...(s.task?.swarmHost ? { swarmHost: s.task.swarmHost } : {}),
         ...(s.task?.state ? { taskState: s.task.state } : {}),
         ...(s.task?.ip ? { ip: s.task.ip } : {}),
       },

@@ -20,6 +20,7 @@ export function swarmCreateInputs(cluster: SwarmCluster): CreateNodeInput[] {
   return cluster.nodes.map((n) => ({
     endpoint: { host: n.service, port: n.port },
     placementKey: n.task?.swarmNode ?? n.service,
+    ...(n.task?.swarmHost ? { placementName: n.task.swarmHost } : {}),
     meetIp: n.task?.ip as string,
   }));
 }

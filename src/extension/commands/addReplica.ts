@@ -24,7 +24,8 @@ export const addReplicaCommand: CommandDef = {
       return applyAddNode(scale, prepared);
     });
     const text = vscode.l10n.t('{0} is a replica of {1} ({2} s).', result.service, result.masterId?.slice(0, 8) ?? '?', Math.round(result.elapsedMs / 1000));
-    if (result.ok) void vscode.window.showInformationMessage(text);
+    if (result.ok && result.placementWarning !== undefined) void vscode.window.showWarningMessage(vscode.l10n.t('{0} {1}', text, result.placementWarning));
+    else if (result.ok) void vscode.window.showInformationMessage(text);
     else void vscode.window.showWarningMessage(vscode.l10n.t('{0} The check found: {1}', text, result.findings.map((f) => f.message).join(' ')));
   },
 };

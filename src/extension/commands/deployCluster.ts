@@ -44,7 +44,9 @@ export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progr
   };
   const engine = ctx.engines.get();
   log(`deploying ${deploySummary(o).join('; ')}`);
-  await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });
+  const deployed = await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });
+  // Too few hosts for the replicas: said now, where the user looks, not only in the log.
+  for (const w of deployed.spread.warnings) void vscode.window.showWarningMessage(w);
   // Before forming: the model reader then finds it in SecretStorage.
   if (o.password !== undefined) await ctx.passwords.store(o.name, { ...(o.acl ? { username: o.acl.operator } : {}), password: o.password });
   if (token.isCancellationRequested) throw new CancelledError(vscode.l10n.t('Cancelled after the services of {0} were deployed; form them with "Create Cluster from Services".', o.name));

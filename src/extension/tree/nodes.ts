@@ -3,18 +3,28 @@
  * from the tree receive one of these as their first argument (undefined from the palette).
  *
  * contextValue of each kind, for `when` clauses in package.json menus:
- *   engine, cluster (formed), cluster.unformed, master, replica, service, finding, message
+ *   engine, host, cluster (formed), cluster.unformed, master, replica, service, finding, message
  */
 import { type Finding } from '../../core/cluster/check';
 import { type EngineStatus } from '../../core/docker/engine';
-import { type ClusterModel, type NodeModel, type ShardModel } from '../../core/model/clusterModel';
+import { type ClusterModel, type NodeModel, type ShardModel, type SwarmModel } from '../../core/model/clusterModel';
+import { type SwarmHost } from '../../core/swarm/swarmHosts';
 import { type SwarmRedisNode } from '../../core/swarm/discover';
 
-export type TreeNode = EngineNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | FindingTreeNode | MessageNode;
+export type TreeNode = EngineNode | HostTreeNode | ClusterTreeNode | MasterTreeNode | ReplicaTreeNode | ServiceTreeNode | FindingTreeNode | MessageNode;
 
 export interface EngineNode {
   readonly kind: 'engine';
   readonly status: EngineStatus;
+  /** The swarm's nodes, when the engine could list them. */
+  readonly hosts?: readonly SwarmHost[];
+}
+
+/** A swarm node (machine), under the engine when the swarm has more than one or one is in trouble. */
+export interface HostTreeNode {
+  readonly kind: 'host';
+  readonly host: SwarmHost;
+  readonly model: SwarmModel;
 }
 
 export interface ClusterTreeNode {

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { describeTarget } from '../../core/docker/target';
 import { type Logger } from '../../core/lifecycle';
 import { type SwarmModel } from '../../core/model/clusterModel';
-import { type ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { type ItemText, describeCluster, describeFinding, describeHost, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { hostTrouble } from '../../core/swarm/swarmHosts';
 import { type ModelStore } from '../modelStore';
 import { firstRunState } from '../firstRun/firstRunState';
 import { type ClusterTreeNode, type TreeNode } from './nodes';
@@ -22,6 +23,8 @@ export function nodeId(node: TreeNode): string {
   switch (node.kind) {
     case 'engine':
       return 'engine';
+    case 'host':
+      return `engine/h/${node.host.id}`;
     case 'cluster':
       return `c/${node.cluster.name}`;
     case 'master':
@@ -146,9 +149,13 @@ function itemText(node: TreeNode): ItemText {
   switch (node.kind) {
     case 'engine': {
       const s = node.status;
+      const hosts = node.hosts ?? [];
+      const troubled = hosts.filter((h) => hostTrouble(h) !== undefined);
+      const hostWords = hosts.length > 1 || troubled.length > 0 ? ` · ${hosts.length} swarm nodes${troubled.length > 0 ? `, ${troubled.length} Down or drained` : ''}` : '';
       return {
         label: vscode.l10n.t('Docker engine'),
-        description: s.swarm === 'active' && !s.isManager ? vscode.l10n.t('{0} · swarm {1} (worker)', s.version, s.swarm) : vscode.l10n.t('{0} · swarm {1}', s.version, s.swarm),
+        description:
+          (s.swarm === 'active' && !s.isManager ? vscode.l10n.t('{0} · swarm {1} (worker)', s.version, s.swarm) : vscode.l10n.t('{0} · swarm {1}', s.version, s.swarm)) + hostWords,
         tooltip: [
           vscode.l10n.t('**Docker {0}** (API {1}, {2})', s.version, s.apiVersion, s.os),
           vscode.l10n.t('Reached: {0}', describeTarget(s.target)),
@@ -157,6 +164,8 @@ function itemText(node: TreeNode): ItemText {
         icon: s.swarm === 'active' ? { id: 'vm-running', color: 'testing.iconPassed' } : { id: 'vm-outline', color: 'list.warningForeground' },
       };
     }
+    case 'host':
+      return describeHost(node.host, node.model);
     case 'cluster':
       return describeCluster(node.cluster);
     case 'master':
@@ -187,7 +196,13 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined)
   // No engine, no swarm, no cluster: the tree stays empty so the view shows the welcome view
   // (package.json viewsWelcome) for that state, with the one action that gets past it.
   if (model && firstRunState(model, error) === 'clusters') {
-    roots.push(add({ kind: 'engine', status: model.engine }, undefined));
+    const engine = add({ kind: 'engine', status: model.engine, ...(model.hosts ? { hosts: model.hosts } : {}) }, undefined);
+    roots.push(engine);
+    // The machines, when there is more than one (or the one is in trouble): Down and drained ones show at a glance.
+    const hosts = model.hosts ?? [];
+    if (hosts.length > 1 || hosts.some((h) => hostTrouble(h) !== undefined)) {
+      children.set(nodeId(engine), hosts.map((host) => add({ kind: 'host', host, model }, engine)));
+    }
     for (const cluster of model.clusters) {
       const c: ClusterTreeNode = { kind: 'cluster', cluster };
       roots.push(add(c, undefined));
