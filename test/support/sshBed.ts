@@ -146,7 +146,6 @@ export async function startSshBed(port: number): Promise<SshBed> {
         `  UserKnownHostsFile ${knownHosts}`,
         '  GlobalKnownHostsFile /dev/null',
         '  StrictHostKeyChecking yes',
-        '  LogLevel ERROR',
         '',
       ].join('\n'),
     );
