@@ -9,7 +9,19 @@ import { SshDialAgent, parseSshHost } from './sshDial';
 import { type DockerTarget } from './target';
 
 export function createDockerClient(target: DockerTarget, env: NodeJS.ProcessEnv = process.env): Docker {
-  return new Docker(dockerOptions(target, env));
+  const options = dockerOptions(target, env);
+  // docker-modem also reads the process's environment while it is constructed, whatever options
+  // it is given, and reads DOCKER_CERT_PATH's three files unguarded: a folder with only ca.pem
+  // (TLS without a client certificate) throws ENOENT there. The target is resolved already, so
+  // docker-modem does not see DOCKER_CERT_PATH (construction is synchronous).
+  const certPath = process.env['DOCKER_CERT_PATH'];
+  if (certPath === undefined) return new Docker(options);
+  delete process.env['DOCKER_CERT_PATH'];
+  try {
+    return new Docker(options);
+  } finally {
+    process.env['DOCKER_CERT_PATH'] = certPath;
+  }
 }
 
 /** dockerode's options, plus the https agent docker-modem passes on to each request. */
