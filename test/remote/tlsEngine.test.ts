@@ -3,8 +3,8 @@
  * prefix rsmnR, 172.30.84.0/24 on an --internal bridge) runs its own single-node swarm and
  * serves its API with --tlsverify and certificates the bed generated. Every verb runs through
  * DOCKER_HOST + DOCKER_TLS_VERIFY + DOCKER_CERT_PATH, a context with SkipTLSVerify works, each
- * certificate problem says so in one sentence, and the node stopped mid-reshard leaves nothing
- * heal and fix cannot finish. The bed (node, volume, network, image, certificates) is removed
+ * certificate problem says so in one sentence, and the API cut off mid-reshard leaves nothing
+ * fix cannot finish. The bed (node, volume, network, image, certificates) is removed
  * afterwards. Needs `npm run build` and root.
  */
 import { strict as assert } from 'node:assert';
@@ -13,7 +13,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { cli, countKeys, exerciseEngine, fillKeys, nodeId, ok, portForward, start } from '../support/remoteScenario';
 import { runProcess } from '../support/runProcess';
 import { TEST_IMAGE, runPrefix } from '../support/swarm';
@@ -61,7 +60,6 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
     await bed('up');
   });
   after(async () => {
-    await runProcess('docker', ['start', NODE], { boundMs: 60_000 }).catch(() => undefined);
     await bed('down');
     rmSync(dockerConfig, { recursive: true, force: true });
   });
@@ -106,7 +104,7 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
     }
   });
 
-  it('says the engine was lost when its node stops mid-reshard, and heal, fix, check and destroy finish afterwards', async () => {
+  it('says the engine was lost when its API is cut off mid-reshard, and fix, check and destroy finish afterwards', async () => {
     const env = tlsEnv('client');
     const name = `${prefix}d`;
     await ok(['deploy', '--name', name, '--nodes', '3', '--replicas', '0', '--image', TEST_IMAGE, '--node-timeout', '2000', '--mode', 'persistent'], env);
@@ -121,29 +119,24 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
     }
     const to = await nodeId(name, 1, env);
     const reshard = start(['reshard', '--cluster', name, '--to', to, '--slots', '8000', '--yes'], env);
+    // The node's firewall resets every packet to its API port, established connections
+    // included: to this client the engine has gone (the tasks keep running, as they would
+    // behind a link that failed).
+    const cut = ['exec', NODE, 'iptables', '-I', 'INPUT', '-p', 'tcp', '--dport', '2376', '-j', 'REJECT', '--reject-with', 'tcp-reset'];
     try {
       await reshard.waitFor(/moved \d+\/8000 slots/, 120_000);
-      const stop = await runProcess('docker', ['stop', '-t', '1', NODE], { boundMs: 60_000 });
-      assert.equal(stop.status, 0, stop.stderr);
+      const cutOff = await runProcess('docker', cut, { boundMs: 60_000 });
+      assert.equal(cutOff.status, 0, cutOff.stderr);
       const code = await reshard.exit(120_000);
       assert.notEqual(code, 0, reshard.output());
       const last = reshard.output().trim().split('\n').at(-1) ?? '';
       assert.match(last, /^redis-swarm reshard: Lost the Docker engine mid-operation \(Cannot reach the Docker engine at tcp:\/\/172\.30\.84\.11:2376 \(from DOCKER_HOST\): .*\); once it answers again, `redis-swarm fix --cluster \S+` then `heal --cluster \S+` finish what was cut off\.$/, reshard.output());
     } finally {
       reshard.kill();
+      await runProcess('docker', ['exec', NODE, 'iptables', '-D', ...cut.slice(4)], { boundMs: 60_000 });
     }
-    const started = await runProcess('docker', ['start', NODE], { boundMs: 60_000 });
-    assert.equal(started.status, 0, started.stderr);
-    // The node's engine and swarm come back, its tasks restart with new addresses (same volumes).
-    for (let i = 0; i < 60; i++) {
-      if ((await cli(['doctor'], env)).status === 0) break;
-      await sleep(1000);
-    }
-    // Fix closes the slots the cut left open (heal leaves open slots to whoever opened them);
-    // heal then rejoins the nodes the restart moved to new addresses; nothing is lost.
-    const fix = await ok(['fix', '--cluster', name, '--yes'], env);
-    const heal = await ok(['heal', '--cluster', name, '--yes'], env);
-    assert.match(heal, /Cluster ok/, `${fix}\n${heal}`);
+    // What the cut left (slots open between two masters) is finished by fix; nothing is lost.
+    await ok(['fix', '--cluster', name, '--yes'], env);
     await ok(['check', '--cluster', name], env);
     assert.equal(await countKeys(name, 3, env), keys);
     await ok(['destroy', '--cluster', name, '--volumes'], env);
