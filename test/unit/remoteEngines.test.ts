@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseSshHost, sshCommand, sshFailure, SSH_CONFIG_ENV } from '../../src/core/docker/sshDial';
 import { tlsFailure } from '../../src/core/docker/tlsFailure';
+import { clientIdsNamed, encodeLockName, isDeadLocalHolder, type LockHolder } from '../../src/core/ops/lockName';
 
 describe('ssh:// engines: the OpenSSH command line', () => {
   it('runs docker system dial-stdio as the user, on the port, never prompting', () => {
@@ -71,5 +72,26 @@ describe('tcp:// engines with TLS: what failed, as the end of one sentence', () 
   it('a plain engine reached with TLS; anything else is not a TLS failure', () => {
     assert.match(tlsFailure(err('EPROTO', 'write EPROTO 00:error:0A00010B:SSL routines:ssl3_get_record:wrong version number')) ?? '', /does not speak TLS/);
     assert.equal(tlsFailure(err('ECONNREFUSED')), undefined);
+  });
+});
+
+describe('the cluster lock after its holder died behind a cut engine link', () => {
+  const holder: LockHolder = { operation: 'reshard', host: 'build-7', pid: 4242, since: 1, nonce: 'ab' };
+
+  it('a holder on this machine whose process is gone is dead; elsewhere, or running, it is not', () => {
+    assert.equal(isDeadLocalHolder(holder, 'build-7', () => false), true);
+    assert.equal(isDeadLocalHolder(holder, 'build-7', () => true), false);
+    assert.equal(isDeadLocalHolder(holder, 'laptop', () => false), false, 'another machine\'s pid says nothing here');
+  });
+
+  it('finds the client ids carrying a name in CLIENT LIST', () => {
+    const name = encodeLockName(holder);
+    const list = [
+      `id=7 addr=127.0.0.1:5000 laddr=127.0.0.1:6379 fd=8 name=${name} age=3 idle=0 flags=N db=0`,
+      'id=8 addr=127.0.0.1:5001 laddr=127.0.0.1:6379 fd=9 name= age=3 idle=0 flags=N db=0',
+      `id=9 addr=127.0.0.1:5002 laddr=127.0.0.1:6379 fd=10 name=${name}x age=3 idle=0 flags=N db=0`,
+      `id=12 addr=127.0.0.1:5003 laddr=127.0.0.1:6379 fd=11 name=${name} age=1 idle=0 flags=N db=0`,
+    ].join('\n');
+    assert.deepEqual(clientIdsNamed(list, name), ['7', '12']);
   });
 });
