@@ -11,7 +11,7 @@ source scripts/lib.sh
 layers=("$@")
 [ ${#layers[@]} -eq 0 ] && layers=(unit integration remote e2e)
 need_vscode=0
-for l in "${layers[@]}"; do [ "$l" = e2e ] && need_vscode=1; done
+for l in "${layers[@]}"; do { [ "$l" = e2e ] || [ "$l" = remote ]; } && need_vscode=1; done
 
 if [ "$need_vscode" = 1 ]; then bash scripts/setup.sh --with-vscode || die "set-up failed"; else bash scripts/setup.sh || die "set-up failed"; fi
 npm run --silent lint || die "lint failed"

@@ -62,9 +62,12 @@ export function dockerOptions(target: DockerTarget, env: NodeJS.ProcessEnv = pro
     }
     case 'ssh:':
       // OpenSSH runs `docker system dial-stdio` on the remote host, as the docker CLI does
-      // (see sshDial.ts for why not docker-modem's own ssh2 transport). The host name only
-      // fills the HTTP Host header; the agent makes every connection.
-      return { protocol: 'http', host: 'docker', port: 80, agent: new SshDialAgent(parseSshHost(target.host), env) };
+      // (see sshDial.ts for why not docker-modem's own ssh2 transport). The agent makes every
+      // connection; the host name only fills the HTTP Host header, and must be `localhost`:
+      // VS Code's extension host patches http.request for its proxy support and replaces any
+      // request's agent with its own unless the host is local (the docker CLI's dummy name,
+      // "docker", went to DNS there).
+      return { protocol: 'http', host: 'localhost', port: 80, agent: new SshDialAgent(parseSshHost(target.host), env) };
     default:
       throw new BadInputError(
         `Docker host "${target.host}" uses ${url.protocol.replace(':', '')}://, which redis-swarm does not support; ` +
