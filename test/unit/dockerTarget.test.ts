@@ -60,7 +60,7 @@ describe('finding the Docker engine the way the docker CLI does', () => {
     assert.equal(t.contextName, 'other');
     const o = dockerOptions(t, {});
     assert.ok(o.agent instanceof SshDialAgent, 'ssh:// goes through OpenSSH and docker system dial-stdio');
-    assert.deepEqual(sshCommand(parseSshHost(t.host), {}).slice(-7), ['-l', 'deploy', '-p', '2222', '--', 'swarm-manager', 'docker'].slice(0, 7));
+    assert.deepEqual(sshCommand(parseSshHost(t.host), {}).slice(-9), ['-l', 'deploy', '-p', '2222', '--', 'swarm-manager', 'docker', 'system', 'dial-stdio']);
     assert.equal(resolveDockerTarget({ context: 'default', env: { DOCKER_CONTEXT: 'other' }, homeDir: home }).source, 'default');
   });
 
