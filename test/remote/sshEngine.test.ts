@@ -12,17 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type SshBed, startSshBed } from '../support/sshBed';
-import { cli, countKeys, exerciseEngine, fillKeys, nodeId, ok, portForward, start } from '../support/remoteScenario';
+import { cli, countKeys, deployFilled, exerciseEngine, nodeId, ok, oneSentence, start } from '../support/remoteScenario';
 import { TEST_IMAGE, leftovers, runPrefix, sweep } from '../support/swarm';
 
 const SSH_PORT = 26522;
-
-/** One line, one sentence: what a user reads. */
-function oneSentence(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('>>>'));
-  assert.equal(lines.length, 1, `one line expected:\n${stderr}`);
-  return lines[0] ?? '';
-}
 
 describe('a swarm manager reached over ssh (DOCKER_HOST=ssh://, a Docker context)', { timeout: 600_000 }, () => {
   let bed: SshBed | undefined;
@@ -72,19 +65,10 @@ describe('a swarm manager reached over ssh (DOCKER_HOST=ssh://, a Docker context
     assert.match(oneSentence(missingKey.stderr), /refused every key offered.*no_such_key does not exist/);
   });
 
-  it('says the ssh connection dropped when sshd dies mid-reshard, and fix, check and destroy finish afterwards', async () => {
+  it('says the engine was lost when sshd and its sessions die mid-reshard, and fix, check and destroy finish afterwards', async () => {
     const env = bed!.env();
     const name = `${prefix}d`;
-    await ok(['deploy', '--name', name, '--nodes', '3', '--replicas', '0', '--image', TEST_IMAGE, '--node-timeout', '2000', '--mode', 'cache'], env);
-    await ok(['create', '--cluster', name, '--yes'], env);
-    const forward = await portForward(name, env);
-    let keys = 0;
-    try {
-      keys = await fillKeys(forward.ports, 10_000);
-    } finally {
-      forward.run.child.kill('SIGTERM');
-      await forward.run.exit(30_000);
-    }
+    const keys = await deployFilled(name, TEST_IMAGE, env, 10_000);
     const to = await nodeId(name, 1, env);
     const reshard = start(['reshard', '--cluster', name, '--to', to, '--slots', '8000', '--yes'], env);
     try {

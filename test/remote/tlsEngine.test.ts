@@ -13,7 +13,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, countKeys, exerciseEngine, fillKeys, nodeId, ok, portForward, start } from '../support/remoteScenario';
+import { cli, countKeys, deployFilled, exerciseEngine, nodeId, ok, oneSentence, start } from '../support/remoteScenario';
 import { runProcess } from '../support/runProcess';
 import { TEST_IMAGE, runPrefix } from '../support/swarm';
 
@@ -32,12 +32,6 @@ async function bed(verb: 'up' | 'down'): Promise<void> {
 
 function tlsEnv(certDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, DOCKER_HOST: HOST, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(TLS_DIR, certDir), DOCKER_CONTEXT: '', ...extra };
-}
-
-function oneSentence(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('>>>'));
-  assert.equal(lines.length, 1, `one line expected:\n${stderr}`);
-  return lines[0] ?? '';
 }
 
 /** A Docker context as `docker context create` writes it: meta.json and the TLS files beside. */
@@ -107,16 +101,7 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
   it('says the engine was lost when its API is cut off mid-reshard, and fix, check and destroy finish afterwards', async () => {
     const env = tlsEnv('client');
     const name = `${prefix}d`;
-    await ok(['deploy', '--name', name, '--nodes', '3', '--replicas', '0', '--image', TEST_IMAGE, '--node-timeout', '2000', '--mode', 'persistent'], env);
-    await ok(['create', '--cluster', name, '--yes'], env);
-    const forward = await portForward(name, env);
-    let keys = 0;
-    try {
-      keys = await fillKeys(forward.ports, 10_000);
-    } finally {
-      forward.run.child.kill('SIGTERM');
-      await forward.run.exit(30_000);
-    }
+    const keys = await deployFilled(name, TEST_IMAGE, env, 10_000);
     const to = await nodeId(name, 1, env);
     const reshard = start(['reshard', '--cluster', name, '--to', to, '--slots', '8000', '--yes'], env);
     // The node's firewall resets every packet to its API port, established connections

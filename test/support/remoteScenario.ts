@@ -12,23 +12,14 @@ import { type Run, runProcess } from './runProcess';
 export const CLI_BOUND_MS = 180_000;
 
 export function cli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<Run> {
-  if (input === undefined) return runProcess(process.execPath, ['bin/redis-swarm', ...args], { boundMs: CLI_BOUND_MS, env });
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/redis-swarm', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`redis-swarm ${args.join(' ')} did not end within ${CLI_BOUND_MS / 1000} s:\n${stdout}\n${stderr}`));
-    }, CLI_BOUND_MS);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-    p.stdin.end(input);
-  });
+  return runProcess(process.execPath, ['bin/redis-swarm', ...args], { boundMs: CLI_BOUND_MS, env, ...(input !== undefined ? { input } : {}) });
+}
+
+/** The one line, one sentence, a user reads on stderr (progress lines aside). */
+export function oneSentence(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('>>>'));
+  assert.equal(lines.length, 1, `one line expected:\n${stderr}`);
+  return lines[0] ?? '';
 }
 
 export async function ok(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<string> {
@@ -79,19 +70,9 @@ export function start(args: readonly string[], env: NodeJS.ProcessEnv): Running 
 
 /** redis-cli against a forwarded local port. */
 export async function redisCli(port: number, args: readonly string[], input?: string): Promise<string> {
-  if (input === undefined) {
-    const r = await runProcess('redis-cli', ['-p', String(port), ...args], { boundMs: 60_000 });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout;
-  }
-  return new Promise((resolve, reject) => {
-    const p = spawn('redis-cli', ['-p', String(port), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`redis-cli exited ${code}: ${out}`))));
-    p.stdin.end(input);
-  });
+  const r = await runProcess('redis-cli', ['-p', String(port), ...args], { boundMs: 60_000, ...(input !== undefined ? { input } : {}) });
+  assert.equal(r.status, 0, `redis-cli ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
+  return r.stdout + r.stderr;
 }
 
 /** Forwards every node; returns the local ports in node order and the running verb. */
@@ -141,6 +122,22 @@ export async function countKeys(cluster: string, nodes: number, env: NodeJS.Proc
 
 export async function nodeId(cluster: string, node: number, env: NodeJS.ProcessEnv): Promise<string> {
   return (await ok(['cli', '--cluster', cluster, '--node', String(node), 'cluster', 'myid'], env)).trim();
+}
+
+/**
+ * A 3-master cluster (no replicas) filled with `perNode` keys per master through port-forward,
+ * for the tests that cut the engine off mid-reshard; returns how many keys it holds.
+ */
+export async function deployFilled(name: string, image: string, env: NodeJS.ProcessEnv, perNode: number): Promise<number> {
+  await ok(['deploy', '--name', name, '--nodes', '3', '--replicas', '0', '--image', image, '--node-timeout', '2000', '--mode', 'persistent'], env);
+  await ok(['create', '--cluster', name, '--yes'], env);
+  const forward = await portForward(name, env);
+  try {
+    return await fillKeys(forward.ports, perNode);
+  } finally {
+    forward.run.child.kill('SIGTERM');
+    await forward.run.exit(30_000);
+  }
 }
 
 /** The verbs of a cluster's life, through the engine `env` points at. */
