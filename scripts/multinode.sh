@@ -7,12 +7,17 @@
 #   scripts/multinode.sh up [--nodes N]   build the node image, start the nodes, form the swarm,
 #                                         load the Redis test image into every node (idempotent)
 #   scripts/multinode.sh status           the nodes and the swarm as the manager sees them
-#   scripts/multinode.sh env              `export DOCKER_HOST=...` for the manager's engine
+#   scripts/multinode.sh env              `export DOCKER_HOST=...` for the manager's engine (with
+#                                         MN_TLS=1: its TLS address, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)
 #   scripts/multinode.sh down             remove the nodes, their volumes, the network, the image
 #
 # Environment: MN_PREFIX (default rsmn) names every object; MN_SUBNET (default 172.30.77) the
 # /24 of the internal network, nodes at .11, .12, ...; MN_HEARTBEAT (default 5s) swarm's
-# dispatcher heartbeat. Facts and workarounds: ../shared/docs/multinode.md.
+# dispatcher heartbeat. MN_TLS=1 makes every node's dockerd also listen on tcp://<node ip>:2376
+# with --tlsverify: the bed generates a CA, a server certificate per node (its IP as SAN) and a
+# client certificate in DOCKER_CERT_PATH layout ($SOCK_ROOT/tls/client), plus, for the tests of
+# what a user is told, an expired client certificate (tls/client-expired) and one from another CA
+# (tls/client-otherca). Facts and workarounds: ../shared/docs/multinode.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib.sh
@@ -23,6 +28,7 @@ unset DOCKER_HOST DOCKER_CONTEXT
 PREFIX=${MN_PREFIX:-rsmn}
 SUBNET=${MN_SUBNET:-172.30.77}
 HEARTBEAT=${MN_HEARTBEAT:-5s}
+TLS=${MN_TLS:-0}
 NET="$PREFIX-net"
 # Image references must be lowercase; the prefix may not be.
 IMAGE="redis-swarm/${PREFIX,,}-node:local"
@@ -88,7 +94,13 @@ mkdir -p /run/mn
 # A killed node leaves dockerd's pid file in its container layer; started again, dockerd refuses
 # to run when that pid happens to be taken in the new namespace ("pid file found").
 rm -f /var/run/docker.pid
-exec dockerd -H unix:///run/docker.sock -H unix:///run/mn/docker.sock --dns 127.0.0.1 --tls=false --iptables=true >/run/mn/dockerd.log 2>&1
+# The bed put a server certificate here (MN_TLS=1): the API also listens on TCP, client certificates required.
+# Without it, --tls=false: dockerd 20.10 waits 15 s at start on an unprotected TCP socket otherwise.
+tls=(--tls=false)
+if [ -f /run/mn/tls/server-cert.pem ]; then
+  tls=(-H tcp://0.0.0.0:2376 --tlsverify --tlscacert /run/mn/tls/ca.pem --tlscert /run/mn/tls/server-cert.pem --tlskey /run/mn/tls/server-key.pem)
+fi
+exec dockerd -H unix:///run/docker.sock -H unix:///run/mn/docker.sock "${tls[@]}" --dns 127.0.0.1 --iptables=true >/run/mn/dockerd.log 2>&1
 ENTRY
   chmod +x "$root/entry.sh"
   tar -C "$root" -c . | docker import -c 'ENTRYPOINT ["/entry.sh"]' -c "LABEL org.redis-swarm.recipe=$stamp" - "$IMAGE" >/dev/null
@@ -121,6 +133,45 @@ wait_engine() {
   docker logs "$(node_name "$i")" 2>&1 | tail -20 >&2 || true
   cat "$SOCK_ROOT/$i/dockerd.log" 2>/dev/null | tail -20 >&2 || true
   die "the engine of $(node_name "$i") did not answer within 60 s"
+}
+
+# Certificates for MN_TLS=1 (idempotent: kept while the CA exists). EC P-256, short-lived: a test bed.
+TLS_DIR="$SOCK_ROOT/tls"
+make_certs() {
+  local count=$1 i
+  command -v openssl >/dev/null || die "MN_TLS=1 needs openssl; run scripts/setup.sh"
+  mkdir -p "$TLS_DIR"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+  if [ ! -f "$TLS_DIR/ca.pem" ]; then
+    log "generating the bed's TLS CA and client certificates in $TLS_DIR"
+    openssl req -x509 "${ec[@]}" -keyout "$TLS_DIR/ca-key.pem" -out "$TLS_DIR/ca.pem" -days 7 -subj "/CN=$PREFIX test CA" 2>/dev/null
+    openssl req -x509 "${ec[@]}" -keyout "$TLS_DIR/otherca-key.pem" -out "$TLS_DIR/otherca.pem" -days 7 -subj "/CN=$PREFIX other CA" 2>/dev/null
+    printf 'extendedKeyUsage = clientAuth\n' >"$TLS_DIR/client.ext"
+    # client: the good one; client-expired: valid until yesterday; client-otherca: signed by a CA the engines do not trust.
+    local kind ca days
+    for kind in client client-expired client-otherca; do
+      ca=ca; days=7
+      [ "$kind" = client-expired ] && days=-1
+      [ "$kind" = client-otherca ] && ca=otherca
+      mkdir -p "$TLS_DIR/$kind"
+      openssl req "${ec[@]}" -keyout "$TLS_DIR/$kind/key.pem" -out "$TLS_DIR/$kind/req.csr" -subj "/CN=$PREFIX $kind" 2>/dev/null
+      openssl x509 -req -in "$TLS_DIR/$kind/req.csr" -CA "$TLS_DIR/$ca.pem" -CAkey "$TLS_DIR/$ca-key.pem" -CAcreateserial \
+        -days "$days" -extfile "$TLS_DIR/client.ext" -out "$TLS_DIR/$kind/cert.pem" 2>/dev/null
+      cp "$TLS_DIR/ca.pem" "$TLS_DIR/$kind/ca.pem"
+      rm -f "$TLS_DIR/$kind/req.csr"
+    done
+  fi
+  for i in $(seq 1 "$count"); do
+    local d="$SOCK_ROOT/$i/tls"
+    [ -f "$d/server-cert.pem" ] && continue
+    mkdir -p "$d"
+    openssl req "${ec[@]}" -keyout "$d/server-key.pem" -out "$d/server.csr" -subj "/CN=$(node_name "$i")" 2>/dev/null
+    printf 'subjectAltName = IP:%s,DNS:%s\nextendedKeyUsage = serverAuth\n' "$(node_ip "$i")" "$(node_name "$i")" >"$d/server.ext"
+    openssl x509 -req -in "$d/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca-key.pem" -CAcreateserial -days 7 \
+      -extfile "$d/server.ext" -out "$d/server-cert.pem" 2>/dev/null
+    cp "$TLS_DIR/ca.pem" "$d/ca.pem"
+    rm -f "$d/server.csr" "$d/server.ext"
+  done
 }
 
 start_node() {
@@ -196,6 +247,7 @@ up() {
     docker network create --internal --subnet "$SUBNET.0/24" --label "org.redis-swarm.multinode=$PREFIX" "$NET" >/dev/null
   fi
   local i
+  [ "$TLS" = 1 ] && make_certs "$count"
   for i in $(seq 1 "$count"); do start_node "$i"; done
   for i in $(seq 1 "$count"); do wait_engine "$i"; done
   form_swarm "$count"
@@ -228,7 +280,13 @@ cmd=${1:-}
 case "$cmd" in
   up) up "$@" ;;
   status) status ;;
-  env) echo "export DOCKER_HOST=unix://$(node_sock 1)" ;;
+  env)
+    if [ "$TLS" = 1 ]; then
+      echo "export DOCKER_HOST=tcp://$(node_ip 1):2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$TLS_DIR/client"
+    else
+      echo "export DOCKER_HOST=unix://$(node_sock 1)"
+    fi
+    ;;
   down) down ;;
   *) die "usage: scripts/multinode.sh up [--nodes N] | status | env | down" ;;
 esac

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite: sets up the test bed (idempotent), then runs the unit, integration,
-# end-to-end and multi-node layers, prints each layer's counts and a final "N passed, N failed"
-# line, and exits non-zero when any test failed. `scripts/test.sh unit` (or integration, e2e,
-# multinode) runs one.
+# remote-engine, end-to-end and multi-node layers, prints each layer's counts and a final
+# "N passed, N failed" line, and exits non-zero when any test failed. `scripts/test.sh unit` (or
+# integration, remote, e2e, multinode) runs one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib.sh
 source scripts/lib.sh
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(unit integration e2e multinode)
+[ ${#layers[@]} -eq 0 ] && layers=(unit integration remote e2e multinode)
 need_vscode=0
-for l in "${layers[@]}"; do [ "$l" = e2e ] && need_vscode=1; done
+for l in "${layers[@]}"; do { [ "$l" = e2e ] || [ "$l" = remote ]; } && need_vscode=1; done
 
 if [ "$need_vscode" = 1 ]; then bash scripts/setup.sh --with-vscode || die "set-up failed"; else bash scripts/setup.sh || die "set-up failed"; fi
 npm run --silent lint || die "lint failed"
@@ -77,11 +77,14 @@ for layer in "${layers[@]}"; do
     unit) run_layer unit out/test/unit/*.test.js ;;
     # One file at a time: the swarm and loopback tests share the 2 cores and the engine.
     integration) run_layer integration --test-concurrency=1 out/test/integration/*.test.js ;;
+    # The engine over ssh (a test sshd on 127.0.0.1) and over TCP+TLS (a Docker-in-Docker node
+    # on an --internal bridge): each file makes its own bed and removes it.
+    remote) run_layer remote --test-concurrency=1 out/test/remote/*.test.js ;;
     # One VS Code at a time: each test starts its own code-server and Chromium.
     e2e) run_layer e2e --test-concurrency=1 out/test/e2e/*.test.js ;;
     # One file at a time on one shared 3-node bed; the tests reach it through the manager only.
     multinode) run_multinode ;;
-    *) die "unknown test layer $layer (unit, integration, e2e, multinode)" ;;
+    *) die "unknown test layer $layer (unit, integration, remote, e2e, multinode)" ;;
   esac
   log "$layer layer took $(( $(date +%s) - layer_started )) s"
 done

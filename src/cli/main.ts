@@ -1,4 +1,5 @@
 import { describeError, isBadInputError, isCancelledError } from '../core/errors';
+import { engineLostSentence } from './engineLost';
 import { type CliIO, type Verb } from './verb';
 import { verbs } from './verbs';
 import { formatFlagHelp } from './args';
@@ -52,7 +53,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return code !== 0 && io.signal.aborted ? EXIT_CANCELLED : code;
   } catch (err) {
     // One sentence, never a stack trace; the stack goes to stderr only when asked for.
-    io.stderr.write(`redis-swarm ${verb.name}: ${describeError(err)}\n`);
+    const lost = io.signal.aborted ? undefined : await engineLostSentence(err, rest, verb.flags, io.env);
+    io.stderr.write(`redis-swarm ${verb.name}: ${lost ?? describeError(err)}\n`);
     if (io.env['REDIS_SWARM_DEBUG'] && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
     if (isCancelledError(err) || io.signal.aborted) return EXIT_CANCELLED;
     return isBadInputError(err) ? 2 : 1;

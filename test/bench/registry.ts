@@ -4,6 +4,7 @@ import { benchReshard } from './reshard';
 import { activateBench } from './activate';
 import { benchHeal } from './heal';
 import { benchUpgrade } from './upgrade';
+import { benchTunnel } from './tunnel';
 
 /** Every benchmark by name. One line per benchmark; each lives in its own file. */
 export type Bench = () => Promise<void>;
@@ -15,4 +16,5 @@ export const benches: Record<string, Bench> = {
   activate: activateBench,
   heal: benchHeal,
   upgrade: benchUpgrade,
+  tunnel: benchTunnel,
 };

@@ -112,12 +112,19 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** The ports to pick from: PORT_RANGE, or REDIS_SWARM_CODE_SERVER_PORTS=first-last (a test layer with its own block). */
+function portRange(): { first: number; last: number } {
+  const m = /^(\d+)-(\d+)$/.exec(process.env['REDIS_SWARM_CODE_SERVER_PORTS'] ?? '');
+  return m ? { first: Number(m[1]), last: Number(m[2]) } : PORT_RANGE;
+}
+
 async function pickFreePort(): Promise<number> {
+  const range = portRange();
   const ports: number[] = [];
-  for (let p = PORT_RANGE.first; p <= PORT_RANGE.last; p++) ports.push(p);
+  for (let p = range.first; p <= range.last; p++) ports.push(p);
   ports.sort(() => Math.random() - 0.5);
   for (const p of ports) if (await portIsFree(p)) return p;
-  throw new Error(`no free port on 127.0.0.1 in ${PORT_RANGE.first}-${PORT_RANGE.last} for code-server`);
+  throw new Error(`no free port on 127.0.0.1 in ${range.first}-${range.last} for code-server`);
 }
 
 function healthy(origin: string): Promise<boolean> {

@@ -16,11 +16,15 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Told of the child when it starts and when it ends (for a test's after-hook to kill leftovers). */
   readonly track?: Set<ChildProcess>;
+  /** Written to the child's stdin, which then closes (otherwise stdin is /dev/null). */
+  readonly input?: string;
 }
 
 export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Without input, stdin closes at once (reads see end of file, as from /dev/null).
+    p.stdin.end(options.input ?? '');
     options.track?.add(p);
     let stdout = '';
     let stderr = '';

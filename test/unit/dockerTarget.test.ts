@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { resolveDockerTarget, describeTarget } from '../../src/core/docker/target';
+import { Agent } from 'node:https';
 import { dockerOptions } from '../../src/core/docker/client';
+import { SshDialAgent, parseSshHost, sshCommand } from '../../src/core/docker/sshDial';
 
 describe('finding the Docker engine the way the docker CLI does', () => {
   const home = mkdtempSync(join(tmpdir(), 'rs-docker-home-'));
@@ -56,8 +58,9 @@ describe('finding the Docker engine the way the docker CLI does', () => {
     writeContext('other', 'ssh://deploy@swarm-manager:2222');
     const t = resolveDockerTarget({ env: { DOCKER_CONTEXT: 'other' }, homeDir: home });
     assert.equal(t.contextName, 'other');
-    const o = dockerOptions(t) as { protocol: string; host: string; port: number; username: string };
-    assert.deepEqual([o.protocol, o.host, o.port, o.username], ['ssh', 'swarm-manager', 2222, 'deploy']);
+    const o = dockerOptions(t, {});
+    assert.ok(o.agent instanceof SshDialAgent, 'ssh:// goes through OpenSSH and docker system dial-stdio');
+    assert.deepEqual(sshCommand(parseSshHost(t.host), {}).slice(-9), ['-l', 'deploy', '-p', '2222', '--', 'swarm-manager', 'docker', 'system', 'dial-stdio']);
     assert.equal(resolveDockerTarget({ context: 'default', env: { DOCKER_CONTEXT: 'other' }, homeDir: home }).source, 'default');
   });
 
@@ -76,14 +79,14 @@ describe('finding the Docker engine the way the docker CLI does', () => {
     assert.equal(t.tls?.verify, false);
     const o = dockerOptions(t);
     assert.equal(o.protocol, 'https');
-    assert.ok(o.agent, 'an https agent carries the setting (docker-modem has no option of its own)');
+    assert.ok(o.agent instanceof Agent, 'an https agent carries the setting (docker-modem has no option of its own)');
     assert.equal(o.agent.options.rejectUnauthorized, false);
     assert.equal(String(o.agent.options.cert), 'CERT');
   });
 
   it('verifies the server certificate when the context does not say to skip it', () => {
     const o = dockerOptions(resolveDockerTarget({ context: 'remote', env: {}, homeDir: home }));
-    assert.equal(o.agent?.options.rejectUnauthorized, undefined, 'no agent that turns verification off');
+    assert.equal(o.agent instanceof Agent ? o.agent.options.rejectUnauthorized : undefined, undefined, 'no agent that turns verification off');
   });
 
   it('names an unknown context and how to list the real ones', () => {

@@ -5,16 +5,29 @@
 import { Agent } from 'node:https';
 import Docker from 'dockerode';
 import { BadInputError } from '../errors';
+import { SshDialAgent, parseSshHost } from './sshDial';
 import { type DockerTarget } from './target';
 
-export function createDockerClient(target: DockerTarget): Docker {
-  return new Docker(dockerOptions(target));
+export function createDockerClient(target: DockerTarget, env: NodeJS.ProcessEnv = process.env): Docker {
+  const options = dockerOptions(target, env);
+  // docker-modem also reads the process's environment while it is constructed, whatever options
+  // it is given, and reads DOCKER_CERT_PATH's three files unguarded: a folder with only ca.pem
+  // (TLS without a client certificate) throws ENOENT there. The target is resolved already, so
+  // docker-modem does not see DOCKER_CERT_PATH (construction is synchronous).
+  const certPath = process.env['DOCKER_CERT_PATH'];
+  if (certPath === undefined) return new Docker(options);
+  delete process.env['DOCKER_CERT_PATH'];
+  try {
+    return new Docker(options);
+  } finally {
+    process.env['DOCKER_CERT_PATH'] = certPath;
+  }
 }
 
 /** dockerode's options, plus the https agent docker-modem passes on to each request. */
-export type DockerClientOptions = Docker.DockerOptions & { agent?: Agent };
+export type DockerClientOptions = Docker.DockerOptions & { agent?: Agent | SshDialAgent };
 
-export function dockerOptions(target: DockerTarget): DockerClientOptions {
+export function dockerOptions(target: DockerTarget, env: NodeJS.ProcessEnv = process.env): DockerClientOptions {
   let url: URL;
   try {
     url = new URL(target.host);
@@ -48,15 +61,13 @@ export function dockerOptions(target: DockerTarget): DockerClientOptions {
       };
     }
     case 'ssh:':
-      // docker-modem runs `docker system dial-stdio` on the remote host over ssh2, as the docker
-      // CLI does; keys come from the ssh agent.
-      return {
-        protocol: 'ssh',
-        host: url.hostname,
-        port: url.port ? Number(url.port) : 22,
-        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-        sshOptions: process.env['SSH_AUTH_SOCK'] ? { agent: process.env['SSH_AUTH_SOCK'] } : {},
-      } as Docker.DockerOptions;
+      // OpenSSH runs `docker system dial-stdio` on the remote host, as the docker CLI does
+      // (see sshDial.ts for why not docker-modem's own ssh2 transport). The agent makes every
+      // connection; the host name only fills the HTTP Host header, and must be `localhost`:
+      // VS Code's extension host patches http.request for its proxy support and replaces any
+      // request's agent with its own unless the host is local (the docker CLI's dummy name,
+      // "docker", went to DNS there).
+      return { protocol: 'http', host: 'localhost', port: 80, agent: new SshDialAgent(parseSshHost(target.host), env) };
     default:
       throw new BadInputError(
         `Docker host "${target.host}" uses ${url.protocol.replace(':', '')}://, which redis-swarm does not support; ` +

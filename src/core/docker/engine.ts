@@ -5,6 +5,8 @@
 import type Docker from 'dockerode';
 import { DockerUnreachableError, SwarmInactiveError, SwarmNotManagerError } from '../errors';
 import { createDockerClient } from './client';
+import { SshTransportError } from './sshDial';
+import { clientCertificateProblem, tlsFailure } from './tlsFailure';
 import { type DockerTarget, type TargetOptions, describeTarget, resolveDockerTarget } from './target';
 
 /** How long to wait for the engine to answer a ping before calling it unreachable. */
@@ -31,11 +33,13 @@ export interface Engine {
 
 export function openEngine(options: TargetOptions = {}): Engine {
   const target = resolveDockerTarget(options);
-  return { docker: createDockerClient(target), target };
+  return { docker: createDockerClient(target, options.env ?? process.env), target };
 }
 
 export async function getEngineStatus(engine: Engine): Promise<EngineStatus> {
   const { docker, target } = engine;
+  const certProblem = clientCertificateProblem(target.tls?.cert, target.tls?.certFile);
+  if (certProblem !== undefined) throw new DockerUnreachableError(certProblem);
   try {
     await withTimeout(docker.ping(), ENGINE_PING_TIMEOUT_MS);
   } catch (err) {
@@ -81,6 +85,10 @@ interface DockerInfo {
 }
 
 function unreachable(target: DockerTarget, err: unknown): DockerUnreachableError {
+  // ssh's failures already name the host and say what to do (sshDial.ts).
+  if (err instanceof SshTransportError) return new DockerUnreachableError(err.message, { cause: err });
+  const tls = tlsFailure(err, target.tls?.cert !== undefined);
+  if (tls !== undefined) return new DockerUnreachableError(`The Docker engine at ${describeTarget(target)} ${tls}`, { cause: err });
   const reason = errorReason(err);
   return new DockerUnreachableError(
     `Cannot reach the Docker engine at ${describeTarget(target)}: ${reason}. ` +

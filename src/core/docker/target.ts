@@ -17,6 +17,8 @@ export interface TlsMaterial {
   readonly ca?: Buffer;
   readonly cert?: Buffer;
   readonly key?: Buffer;
+  /** Where cert came from, to name it in errors. */
+  readonly certFile?: string;
   readonly verify: boolean;
 }
 
@@ -80,7 +82,8 @@ function tlsFromEnv(host: string, env: NodeJS.ProcessEnv, configDir: string): { 
     const p = join(certPath ?? configDir, f);
     return existsSync(p) ? readFileSync(p) : undefined;
   };
-  return { tls: { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem'), verify } };
+  const certFile = join(certPath ?? configDir, 'cert.pem');
+  return { tls: { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem'), verify, ...(existsSync(certFile) ? { certFile } : {}) } };
 }
 
 function currentContext(configDir: string): string | undefined {
@@ -130,6 +133,8 @@ function loadContext(configDir: string, name: string): DockerTarget {
     host,
     source: 'context',
     contextName: name,
-    ...(hasTls ? { tls: { ca, cert, key, verify: meta.Endpoints?.docker?.SkipTLSVerify !== true } } : {}),
+    ...(hasTls
+      ? { tls: { ca, cert, key, verify: meta.Endpoints?.docker?.SkipTLSVerify !== true, ...(cert ? { certFile: join(tlsDir, 'cert.pem') } : {}) } }
+      : {}),
   };
 }

@@ -12,7 +12,9 @@
  * runs) and on nodes not yet in a cluster (create). A holder that dies frees the lock with it:
  * the kernel closes its sockets (a tunnel's relay exits with its exec), and Redis drops the
  * client and its name; a machine that vanishes without closing is dropped by Redis's
- * tcp-keepalive (300 s by default). The holder pings its connections, so an idle `timeout` in
+ * tcp-keepalive (300 s by default). A holder on this machine whose process is gone is no holder:
+ * its names can outlive it behind a tunnel whose engine link was cut rather than closed, and the
+ * next contender closes them (lockName.ts isDeadLocalHolder). The holder pings its connections, so an idle `timeout` in
  * redis.conf never closes them, and reopens any that closed (a node restarted mid-operation).
  *
  * The in-process map is checked first: the VS Code tree's commands and the heal watcher of one
@@ -26,7 +28,17 @@ import { CancelledError, ConflictError, RedisError, describeError } from '../err
 import { type CancellationToken, neverCancelled, sleep } from '../lifecycle';
 import { type AdminPool, replyText } from '../redis/adminConnection';
 import { type Endpoint, formatEndpoint } from '../routes/endpoint';
-import { busySentence, decodeLockName, encodeLockName, judgeContenders, type LockHolder, lockNamesInClientList } from './lockName';
+import { busySentence, clientIdsNamed, decodeLockName, encodeLockName, isDeadLocalHolder, judgeContenders, type LockHolder, lockNamesInClientList } from './lockName';
+
+/** Whether a process runs on this machine (signal 0 checks without sending; EPERM: it runs, as another user). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * How often the holder pings (and, if closed, reopens) its named connections (ms); more often
@@ -194,7 +206,23 @@ class NamedClients {
       }),
     );
     const names = new Set(lists.flatMap(lockNamesInClientList).filter((n) => n !== this.name));
-    return [...names].flatMap((n) => decodeLockName(n) ?? []);
+    const holders: LockHolder[] = [];
+    for (const n of names) {
+      const h = decodeLockName(n);
+      if (!h) continue;
+      if (isDeadLocalHolder(h, hostname(), pidAlive)) await this.dropDeadHolder(n, lists);
+      else holders.push(h);
+    }
+    return holders;
+  }
+
+  /** Closes a dead local holder's connections on every node (its relays then exit too). */
+  private async dropDeadHolder(name: string, lists: readonly string[]): Promise<void> {
+    await Promise.all(
+      this.slots.map(async (s, i) => {
+        for (const id of clientIdsNamed(lists[i] ?? '', name)) await s.redis?.call('CLIENT', 'KILL', 'ID', id).catch(() => undefined);
+      }),
+    );
   }
 
   keepAlive(): void {

@@ -46,7 +46,7 @@ import { describeError } from '../errors';
 import { type ClusterNode, type ClusterTopology, formatRanges, slotsToRanges } from '../cluster/topology';
 import { type CancellationToken, type Logger, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
 import { type AdminPool } from '../redis/adminConnection';
-import { DEFAULT_MIGRATE_TIMEOUT_MS, type MoveProgressListener, type MoveSettings, moveSlots } from './mover';
+import { DEFAULT_MIGRATE_TIMEOUT_MS, type MoveProgressListener, type MoveSettings, type SlotMove, moveSlots } from './mover';
 import { nodeLabel } from '../cluster/nodeNames';
 import { decideFix, type FixAction, type FixFacts, type FixPlan, keyCountId, openSlots, reachableMasters, slotOwners, uncoveredSlots } from './planFix';
 
@@ -150,11 +150,26 @@ export async function applyFix(ctx: FixContext, topology: ClusterTopology, plan:
   // Coverage first: with a slot uncovered the cluster is down, and nodes refuse MIGRATE
   // (CLUSTERDOWN), so no move could be finished before.
   const ordered = [...plan.actions.filter((a) => a.kind === 'assign'), ...plan.actions.filter((a) => a.kind !== 'assign')];
+  // The moves to finish go to the slot mover together, where the first of them stood: one
+  // pipelined run instead of one run per slot (a reshard cut off mid-way leaves up to
+  // slots-in-flight of them, and each run costs round trips, many over a remote engine).
+  const finishes = ordered.filter((a): a is FinishMove => a.kind === 'finish-move');
   let waitedForOk = false;
+  let finished = false;
   for (const a of ordered) {
     if (a.kind !== 'assign' && !waitedForOk && ordered.some((x) => x.kind === 'assign')) {
       waitedForOk = true;
       await waitStateOk(ctx.pool, topology, ctx.token);
+    }
+    if (a.kind === 'finish-move') {
+      if (finished) continue;
+      finished = true;
+      try {
+        await finishMoves(ctx, topology, byId, finishes, log);
+      } catch (err) {
+        log.problems.push(`finish-move: ${describeError(err)}`);
+      }
+      continue;
     }
     try {
       await applyFixAction(ctx, topology, byId, a, log);
@@ -165,21 +180,46 @@ export async function applyFix(ctx: FixContext, topology: ClusterTopology, plan:
   return { done: log.done, problems: log.problems };
 }
 
+type FinishMove = Extract<FixAction, { kind: 'finish-move' }>;
+
+/** Reopens what needs it, then finishes every move in one run of the slot mover. */
+async function finishMoves(ctx: FixContext, topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, actions: readonly FinishMove[], log: FixLog): Promise<void> {
+  const progress = ctx.progress ?? silentProgress;
+  const ep = (id: string) => (byId.get(id) as ClusterNode).endpoint;
+  const moves: SlotMove[] = [];
+  for (const a of actions) {
+    try {
+      if (a.reopen) await ctx.pool.command(ep(a.move.targetId), ['CLUSTER', 'SETSLOT', a.move.slot, 'IMPORTING', a.move.sourceId]);
+      moves.push(a.move);
+    } catch (err) {
+      log.problems.push(`slot ${a.move.slot}: ${describeError(err)}`);
+    }
+  }
+  const first = moves[0];
+  if (first === undefined) return;
+  progress.report({
+    message:
+      moves.length === 1
+        ? `finishing the move of slot ${first.slot}`
+        : `finishing the moves of ${moves.length} slots (${formatRanges(slotsToRanges(moves.map((m) => m.slot)))})`,
+  });
+  const r = await moveSlots({ ...ctx, nodes: topology.nodes }, moves, { resume: true });
+  if (moves.length === 1 && r.moved.length === 1) log.done.push(`slot ${first.slot} moved to ${nodeLabel(byId, first.targetId)} (${r.keysMoved} keys)`);
+  else for (const m of r.moved) log.done.push(`slot ${m.slot} moved to ${nodeLabel(byId, m.targetId)}`);
+  if (moves.length > 1 && r.moved.length > 0) log.done.push(`${r.keysMoved} keys moved in all`);
+  for (const c of r.conflicts) log.problems.push(c.message);
+  for (const f of r.failed) log.problems.push(`slot ${f.move.slot}: ${f.error}`);
+}
+
 /** One action; a failure is the caller's to report. */
 async function applyFixAction(ctx: FixContext, topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, a: FixAction, log: FixLog): Promise<void> {
   const { pool } = ctx;
   const progress = ctx.progress ?? silentProgress;
   const ep = (id: string) => (byId.get(id) as ClusterNode).endpoint;
   switch (a.kind) {
-    case 'finish-move': {
-      if (a.reopen) await pool.command(ep(a.move.targetId), ['CLUSTER', 'SETSLOT', a.move.slot, 'IMPORTING', a.move.sourceId]);
-      progress.report({ message: `finishing the move of slot ${a.move.slot}` });
-      const r = await moveSlots({ ...ctx, nodes: topology.nodes }, [a.move], { resume: true });
-      if (r.moved.length === 1) log.done.push(`slot ${a.move.slot} moved to ${nodeLabel(byId, a.move.targetId)} (${r.keysMoved} keys)`);
-      for (const c of r.conflicts) log.problems.push(c.message);
-      for (const f of r.failed) log.problems.push(`slot ${a.move.slot}: ${f.error}`);
+    case 'finish-move':
+      await finishMoves(ctx, topology, byId, [a], log);
       return;
-    }
     case 'stable':
       await pool.command(ep(a.nodeId), ['CLUSTER', 'SETSLOT', a.slot, 'STABLE']);
       log.done.push(`slot ${a.slot} closed on ${nodeLabel(byId, a.nodeId)}`);

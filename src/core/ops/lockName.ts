@@ -90,3 +90,26 @@ export function judgeContenders(self: LockHolder, others: readonly LockHolder[])
 export function busySentence(cluster: string, h: LockHolder): string {
   return `Cluster "${cluster}" is busy: ${h.operation} has held its lock since ${new Date(h.since).toISOString()} (pid ${h.pid} on ${h.host}); try again when it has finished.`;
 }
+
+/**
+ * A holder that cannot be holding anything: it runs on this machine (same host name) and its
+ * process is gone. Its names outlive it only where a relay between it and Redis outlives it: a
+ * Docker API tunnel whose engine link was cut (not closed) keeps its exec, and so its Redis
+ * connection, until the engine notices, which can take minutes. `alive` says whether a pid runs
+ * here; a pid that runs (even reused by another program) keeps the holder, to be safe.
+ */
+export function isDeadLocalHolder(h: LockHolder, thisHost: string, alive: (pid: number) => boolean): boolean {
+  return h.host === thisHost && !alive(h.pid);
+}
+
+/** The client ids (for CLIENT KILL ID) carrying a given name in a CLIENT LIST reply. */
+export function clientIdsNamed(text: string, name: string): string[] {
+  const ids: string[] = [];
+  for (const line of text.split('\n')) {
+    const fields = ` ${line.trim()}`;
+    const id = / id=(\d+)/.exec(fields)?.[1];
+    const n = / name=(\S*)/.exec(fields)?.[1];
+    if (id !== undefined && n === name) ids.push(id);
+  }
+  return ids;
+}

@@ -37,6 +37,7 @@ export const OPERATOR_COMMANDS: readonly { readonly command: string; readonly wh
   { command: 'config|set', why: 'forming settings, cluster-require-full-coverage (mode, heal), replica migration (del-node)' },
   { command: 'client|list', why: 'the cluster lock: who holds it' },
   { command: 'client|setname', why: 'the cluster lock: naming the holder\'s connections' },
+  { command: 'client|kill', why: 'the cluster lock: closing the connections of a holder whose process on this machine is gone' },
   { command: 'info', why: 'replication, memory, keyspace (status, create, failover, moves)' },
   { command: 'dbsize', why: 'keys per node (status)' },
   { command: 'dump', why: 'the copy engine reads keys' },
