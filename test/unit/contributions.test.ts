@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import * as ts from 'typescript';
 import { firstRunContext, type FirstRunState } from '../../src/extension/firstRun/firstRunState';
 
 // out/test/unit -> the repository root.
@@ -206,7 +207,87 @@ describe('vscode.l10n: the English bundle is complete', () => {
     );
     assert.deepEqual(bare, []);
   });
+
+  it('no bare English in messages, buttons, quick picks, input boxes, progress or tree text', () => {
+    // The line check above misses a message on the line after the call, a button, and every
+    // options object; the parser sees them all. Values such as '127.0.0.1' or a URL are not prose.
+    const bare = extensionSources.flatMap((s) => bareProse(s.file, s.text));
+    assert.deepEqual(bare, [], 'wrap these in vscode.l10n.t, then run npm run l10n');
+  });
+
+  it('the bare-English check catches a bare string where it looks', () => {
+    const caught = bareProse(
+      'x.ts',
+      [
+        "vscode.window.showWarningMessage(",
+        "  `Restart ${what}?`, { modal: true, detail: 'Every slot keeps serving.' }, 'Restart');",
+        "vscode.window.showQuickPick([{ label: 'Fail back', description: ok ? 'the masters' : vscode.l10n.t('x') }], { title: 'After the upgrade' });",
+        "vscode.window.showInputBox({ prompt: 'ACL user name', placeHolder: 'ssh://admin@swarm-manager' });",
+        "vscode.window.withProgress({ location: 1, title: `Upgrade to ${tag}` }, run);",
+        "progress.report({ message: 'forming the cluster' });",
+        "await runClusterOperation(ctx, cluster, 'Move slots', body);",
+        "vscode.window.showInformationMessage(vscode.l10n.t('Done.'), vscode.l10n.t('Open'));",
+      ].join('\n'),
+    );
+    assert.deepEqual(caught, [
+      'x.ts:2 `Restart ${what}?`',
+      "x.ts:2 'Every slot keeps serving.'",
+      "x.ts:2 'Restart'",
+      "x.ts:3 'Fail back'",
+      "x.ts:3 'the masters'",
+      "x.ts:3 'After the upgrade'",
+      "x.ts:4 'ACL user name'",
+      'x.ts:5 `Upgrade to ${tag}`',
+      "x.ts:6 'forming the cluster'",
+      "x.ts:7 'Move slots'",
+    ]);
+  });
 });
+
+/** Calls whose every literal argument the user reads (the last three take a progress title or a verb for a quick pick). */
+const SHOWN_ARGS = /^(show(Information|Warning|Error)Message|setStatusBarMessage|runClusterOperation|runRoll|pickRollCluster)$/;
+/** Object properties the user reads: options of quick picks, input boxes, progress and messages, quick pick items, tree text. */
+const SHOWN_PROPS = new Set(['title', 'placeHolder', 'placeholder', 'prompt', 'label', 'description', 'detail', 'tooltip', 'message']);
+
+/** A literal that reads as words (not an address, a path or a pure format such as `${a} (${b})`). */
+function isProse(node: ts.Node): boolean {
+  let text: string;
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) text = node.text;
+  else if (ts.isTemplateExpression(node)) text = [node.head.text, ...node.templateSpans.map((sp) => sp.literal.text)].join(' ');
+  else return false;
+  return /\p{L}{2,}/u.test(text) && (/\p{L}{2,}\S*\s+\S*\p{L}/u.test(text) || /^\p{Lu}\p{Ll}/u.test(text));
+}
+
+/** The literals a value can evaluate to: through ?:, +, ??, || and parentheses, not into calls. */
+function literalsOf(node: ts.Expression): ts.Node[] {
+  if (ts.isParenthesizedExpression(node)) return literalsOf(node.expression);
+  if (ts.isConditionalExpression(node)) return [...literalsOf(node.whenTrue), ...literalsOf(node.whenFalse)];
+  if (ts.isBinaryExpression(node) && [ts.SyntaxKind.PlusToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(node.operatorToken.kind)) {
+    return [...literalsOf(node.left), ...literalsOf(node.right)];
+  }
+  return [node];
+}
+
+/** `file:line literal` for each bare English string shown to the user in `text`. */
+function bareProse(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: ts.Node[] = [];
+  const visit = (node: ts.Node): void => {
+    const callee = ts.isCallExpression(node) ? (ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression) : undefined;
+    if (ts.isCallExpression(node) && callee && ts.isIdentifier(callee) && SHOWN_ARGS.test(callee.text)) {
+      for (const a of node.arguments) found.push(...literalsOf(a));
+    }
+    if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && SHOWN_PROPS.has(node.name.text)) {
+      found.push(...literalsOf(node.initializer));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found
+    .filter(isProse)
+    .sort((a, b) => a.getStart() - b.getStart())
+    .map((n) => `${file}:${source.getLineAndCharacterOfPosition(n.getStart()).line + 1} ${n.getText()}`);
+}
 
 describe('the Marketplace page (README.vscode.md)', () => {
   const readme = read('README.vscode.md');

@@ -17,7 +17,7 @@ export const addReplicaCommand: CommandDef = {
     if (node?.kind !== 'cluster' && node?.kind !== 'master') throw new BadInputError(vscode.l10n.t('Run "Add Replica" on a cluster or a master in the Redis Swarm view.'));
     const cluster = node.cluster;
     const masterId = node.kind === 'master' ? node.node.node.id : undefined;
-    const result = await runClusterOperation(ctx, cluster, 'Add replica', async (c, progress, token) => {
+    const result = await runClusterOperation(ctx, cluster, vscode.l10n.t('Add replica'), async (c, progress, token) => {
       const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger };
       const prepared = await planAddNode(scale, cluster.name, { role: 'replica', ...(masterId !== undefined ? { masterOf: masterId } : {}) });
       ctx.logger.info(formatAddNodePlan(prepared.plan).trim());

@@ -10,15 +10,15 @@ import { pickRollCluster, rollAccess, runRoll } from './rollSupport';
 export const changeConfigCommand: CommandDef = {
   id: 'redisSwarm.changeConfig',
   async run(ctx, ...args) {
-    const cluster = await pickRollCluster(ctx, args[0], 'Change Configuration');
+    const cluster = await pickRollCluster(ctx, args[0], vscode.l10n.t('Change Configuration'));
     if (!cluster) return;
     const text = await vscode.window.showInputBox({
-      title: `Change the redis.conf of ${cluster.name}`,
-      prompt: 'Settings as NAME VALUE pairs, e.g. maxmemory 256mb maxmemory-policy allkeys-lru',
+      title: vscode.l10n.t('Change the redis.conf of {0}', cluster.name),
+      prompt: vscode.l10n.t('Settings as NAME VALUE pairs, e.g. maxmemory 256mb maxmemory-policy allkeys-lru'),
     });
     if (!text) return;
     const words = confWords(text);
-    if (words.length === 0 || words.length % 2 !== 0) throw new BadInputError('Give NAME VALUE pairs (quote a value that has spaces).');
+    if (words.length === 0 || words.length % 2 !== 0) throw new BadInputError(vscode.l10n.t('Give NAME VALUE pairs (quote a value that has spaces).'));
     const pairs: [string, string][] = [];
     for (let i = 0; i < words.length; i += 2) pairs.push([words[i] as string, words[i + 1] as string]);
     const { access, pool } = await rollAccess(ctx, cluster);
@@ -27,6 +27,6 @@ export const changeConfigCommand: CommandDef = {
     const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Change the configuration of {0}?', cluster.name), { modal: true, detail: formatConfigPlan(plan) }, apply);
     if (ok !== apply) return;
     ctx.logger.info(formatConfigPlan(plan).trim());
-    await runRoll(ctx, cluster, 'Change configuration', async (a, p, o) => (await applyConfigSet(a, p, plan, o)).roll);
+    await runRoll(ctx, cluster, vscode.l10n.t('Change configuration'), async (a, p, o) => (await applyConfigSet(a, p, plan, o)).roll);
   },
 };

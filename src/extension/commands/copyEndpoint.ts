@@ -13,7 +13,7 @@ export const copyEndpointCommand: CommandDef = {
     }
     const endpoint = endpointOf(arg.node);
     await vscode.env.clipboard.writeText(endpoint);
-    void vscode.window.setStatusBarMessage(`Copied ${endpoint}`, 3000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', endpoint), 3000);
     return endpoint;
   },
 };

@@ -19,15 +19,15 @@ export const failoverCommand: CommandDef = {
       // A default failover needs the master's cooperation; offer the two that do not.
       const pick = await vscode.window.showQuickPick(
         [
-          { label: 'Force', description: vscode.l10n.t('no handshake with the master; masters still vote'), mode: 'force' as const },
-          { label: 'Takeover', description: vscode.l10n.t('no vote either: for a minority partition'), mode: 'takeover' as const },
+          { label: vscode.l10n.t('Force'), description: vscode.l10n.t('no handshake with the master; masters still vote'), mode: 'force' as const },
+          { label: vscode.l10n.t('Takeover'), description: vscode.l10n.t('no vote either: for a minority partition'), mode: 'takeover' as const },
         ],
         { title: vscode.l10n.t('The master of {0} looks down. Fail over anyway?', formatEndpoint(replica.endpoint)) },
       );
       if (!pick) return;
       mode = pick.mode;
     }
-    const result = await runClusterOperation(ctx, node.cluster, 'Failover', (c, progress, token) =>
+    const result = await runClusterOperation(ctx, node.cluster, vscode.l10n.t('Failover'), (c, progress, token) =>
       failover(c.pool, replica.endpoint, { mode, progress, token }),
     );
     ctx.logger.info(`failover: ${result.newMasterId.slice(0, 8)} is master in ${result.elapsedMs} ms (was replica of ${result.oldMasterId.slice(0, 8)})`);

@@ -8,18 +8,18 @@ import { pickRollCluster, runRoll } from './rollSupport';
 export const finishRollCommand: CommandDef = {
   id: 'redisSwarm.finishRoll',
   async run(ctx, ...args) {
-    const cluster = await pickRollCluster(ctx, args[0], 'Resume or Roll Back');
+    const cluster = await pickRollCluster(ctx, args[0], vscode.l10n.t('Resume or Roll Back'));
     if (!cluster) return;
     const roll = cluster.swarm.roll;
     const pick = await vscode.window.showQuickPick(
       [
-        ...(roll ? [{ label: 'Resume', description: `finish the ${roll.kind} started ${roll.startedAt}`, back: false }] : []),
-        { label: 'Roll Back', description: roll ? `undo the unfinished ${roll.kind}` : 'undo the last upgrade or configuration change', back: true },
+        ...(roll ? [{ label: vscode.l10n.t('Resume'), description: vscode.l10n.t('finish the {0} started {1}', roll.kind, roll.startedAt), back: false }] : []),
+        { label: vscode.l10n.t('Roll Back'), description: roll ? vscode.l10n.t('undo the unfinished {0}', roll.kind) : vscode.l10n.t('undo the last upgrade or configuration change'), back: true },
       ],
-      { title: `${cluster.name}: resume or roll back` },
+      { title: vscode.l10n.t('{0}: resume or roll back', cluster.name) },
     );
     if (!pick) return;
-    if (!pick.back && !roll) throw new BadInputError(`${cluster.name} has nothing to resume.`);
-    await runRoll(ctx, cluster, pick.back ? 'Roll back' : 'Resume', (access, pool, o) => (pick.back ? rollbackRoll(access, pool, o) : resumeRoll(access, pool, o)));
+    if (!pick.back && !roll) throw new BadInputError(vscode.l10n.t('{0} has nothing to resume.', cluster.name));
+    await runRoll(ctx, cluster, pick.back ? vscode.l10n.t('Roll back') : vscode.l10n.t('Resume'), (access, pool, o) => (pick.back ? rollbackRoll(access, pool, o) : resumeRoll(access, pool, o)));
   },
 };

@@ -21,7 +21,7 @@ export const moveSlotsCommand: CommandDef = {
   async run(ctx, ...args) {
     const [clusterName, ranges, targetId] = args as [unknown, unknown, unknown];
     if (typeof clusterName !== 'string' || typeof targetId !== 'string' || !Array.isArray(ranges)) {
-      throw new BadInputError('redisSwarm.moveSlots needs (clusterName, [{start, end}], targetMasterId).');
+      throw new BadInputError(vscode.l10n.t('redisSwarm.moveSlots needs (clusterName, [{start, end}], targetMasterId).'));
     }
     const slotRanges: SlotRange[] = ranges.map((r: unknown) => {
       const { start, end } = (r ?? {}) as { start?: unknown; end?: unknown };
@@ -29,7 +29,7 @@ export const moveSlotsCommand: CommandDef = {
       return { start, end };
     });
     const cluster = await clusterByName(ctx, clusterName);
-    const report = await runClusterOperation(ctx, cluster, 'Move slots', async (c, progress, token) => {
+    const report = await runClusterOperation(ctx, cluster, vscode.l10n.t('Move slots'), async (c, progress, token) => {
       const seeds = seedEndpoints(cluster.swarm);
       const topology = await readTopology(c.router, seeds, { pool: c.pool });
       const plan = planReshardOn(topology, { to: targetId, ranges: slotRanges });

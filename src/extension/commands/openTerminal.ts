@@ -54,23 +54,23 @@ async function terminalLogin(ctx: CommandContext, swarm: SwarmCluster): Promise<
   const engine = ctx.engines.get();
   if (plan.kind === 'use') return plan.credentials;
   if (plan.kind === 'pick-user') {
-    const other = '$(person-add) Another user…';
+    const other = vscode.l10n.t('$(person-add) Another user…');
     const picked = await vscode.window.showQuickPick(
       [
         ...plan.users.map((u) => ({
           label: u.name,
-          description: u.role === 'operator' ? 'operator: the cluster, slot and migration commands redis-swarm uses' : 'application user',
+          description: u.role === 'operator' ? vscode.l10n.t('operator: the cluster, slot and migration commands redis-swarm uses') : vscode.l10n.t('application user'),
         })),
-        { label: other, description: 'an ACL user made by hand, with its password' },
+        { label: other, description: vscode.l10n.t('an ACL user made by hand, with its password') },
       ],
-      { title: `Log in to ${swarm.name} as…`, placeHolder: 'The terminal remembers the choice (in SecretStorage)' },
+      { title: vscode.l10n.t('Log in to {0} as…', swarm.name), placeHolder: vscode.l10n.t('The terminal remembers the choice (in SecretStorage)') },
     );
     if (!picked) return null;
     let login: Credentials | undefined;
     if (picked.label === other) {
-      const username = await vscode.window.showInputBox({ title: `User for ${swarm.name}`, prompt: 'ACL user name' });
+      const username = await vscode.window.showInputBox({ title: vscode.l10n.t('User for {0}', swarm.name), prompt: vscode.l10n.t('ACL user name') });
       if (!username) return null;
-      const password = await vscode.window.showInputBox({ title: `Password of ${username}`, password: true });
+      const password = await vscode.window.showInputBox({ title: vscode.l10n.t('Password of {0}', username), password: true });
       if (password === undefined) return null;
       login = { username, password };
     } else {
@@ -82,7 +82,7 @@ async function terminalLogin(ctx: CommandContext, swarm: SwarmCluster): Promise<
   const own = await readClusterCredentials(engine, swarm).catch(() => undefined);
   if (own || !swarm.authSecret) return own;
   // A password secret redis-swarm cannot read (no node running, or a hand-made layout): ask once.
-  const password = await vscode.window.showInputBox({ title: `Password of ${swarm.name}`, password: true, prompt: 'Remembered in SecretStorage' });
+  const password = await vscode.window.showInputBox({ title: vscode.l10n.t('Password of {0}', swarm.name), password: true, prompt: vscode.l10n.t('Remembered in SecretStorage') });
   if (password === undefined) return null;
   await ctx.passwords.storeTerminal(swarm.name, { password });
   return { password };

@@ -48,7 +48,7 @@ export async function runClusterOperation<T>(
     const lock = { cluster: cluster.name, pool: connections.pool, nodes: seedEndpoints(cluster.swarm) };
     return await withClusterLock(lock, title, async () =>
       await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `${title} (${cluster.name})`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0} ({1})', title, cluster.name), cancellable: true },
         (progress, token) => body(connections, progress, token),
       ),
     );

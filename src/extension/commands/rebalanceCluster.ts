@@ -15,7 +15,7 @@ export const rebalanceCommand: CommandDef = {
   async run(ctx, ...args) {
     const cluster = clusterOf(args[0] as TreeNode | undefined);
     if (!cluster) throw new BadInputError(vscode.l10n.t('Run "Rebalance Slots" on a cluster in the Redis Swarm view.'));
-    const report = await runClusterOperation(ctx, cluster, 'Rebalance', async (c, progress, token) => {
+    const report = await runClusterOperation(ctx, cluster, vscode.l10n.t('Rebalance'), async (c, progress, token) => {
       const seeds = seedEndpoints(cluster.swarm);
       const topology = await readTopology(c.router, seeds, { pool: c.pool });
       const plan = planRebalanceOn(topology, { useEmptyMasters: true });

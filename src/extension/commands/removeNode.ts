@@ -32,7 +32,7 @@ export const removeNodeCommand: CommandDef = {
       removeButton,
     );
     if (choice !== removeButton) return;
-    const result = await runClusterOperation(ctx, cluster, `Remove ${service}`, async (c, progress, token) => {
+    const result = await runClusterOperation(ctx, cluster, vscode.l10n.t('Remove {0}', service), async (c, progress, token) => {
       const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger, settings: moveSettingsFromConfig(), onProgress: moveProgressMessages(progress) };
       const prepared = await planDelNode(scale, cluster.name, { node: target.node.id });
       ctx.logger.info(formatDelNodePlan(prepared.plan, prepared.topology).trim());

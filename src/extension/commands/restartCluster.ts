@@ -8,17 +8,18 @@ import { pickRollCluster, runRoll } from './rollSupport';
 export const restartClusterCommand: CommandDef = {
   id: 'redisSwarm.restartCluster',
   async run(ctx, ...args) {
-    const cluster = await pickRollCluster(ctx, args[0], 'Restart');
+    const cluster = await pickRollCluster(ctx, args[0], vscode.l10n.t('Restart'));
     if (!cluster) return;
     const item = args[0] as TreeNode | undefined;
     const node = item?.kind === 'master' || item?.kind === 'replica' ? item.node.service?.service : undefined;
-    const what = node ?? `every node of ${cluster.name}`;
+    const what = node ?? vscode.l10n.t('every node of {0}', cluster.name);
+    const restart = vscode.l10n.t('Restart');
     const ok = await vscode.window.showWarningMessage(
-      `Restart ${what}?`,
-      { modal: true, detail: 'Replicas first, one at a time; a master is failed over to an in-sync replica before it restarts. Every slot keeps serving.' },
-      'Restart',
+      vscode.l10n.t('Restart {0}?', what),
+      { modal: true, detail: vscode.l10n.t('Replicas first, one at a time; a master is failed over to an in-sync replica before it restarts. Every slot keeps serving.') },
+      restart,
     );
-    if (ok !== 'Restart') return;
-    await runRoll(ctx, cluster, `Restart ${node ?? 'nodes'}`, (access, pool, o) => restartCluster(access, pool, node, o));
+    if (ok !== restart) return;
+    await runRoll(ctx, cluster, node ? vscode.l10n.t('Restart {0}', node) : vscode.l10n.t('Restart nodes'), (access, pool, o) => restartCluster(access, pool, node, o));
   },
 };

@@ -23,8 +23,8 @@ export async function pickRollCluster(ctx: CommandContext, arg: unknown, verb: s
   const fromTree = clusterOf(arg as TreeNode | undefined);
   if (fromTree) return fromTree;
   const names = ctx.store.current?.clusters.filter((c) => c.swarm.managed).map((c) => c.name) ?? [];
-  if (names.length === 0) throw new BadInputError(`No cluster deployed by redis-swarm to ${verb}. Refresh the Redis Swarm view first.`);
-  const name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: `${verb}: which cluster?` });
+  if (names.length === 0) throw new BadInputError(vscode.l10n.t('No cluster deployed by redis-swarm to {0}. Refresh the Redis Swarm view first.', verb));
+  const name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: vscode.l10n.t('{0}: which cluster?', verb) });
   return name === undefined ? undefined : clusterByName(ctx, name);
 }
 
@@ -52,11 +52,11 @@ export async function runRoll(
   const { access, pool } = await rollAccess(ctx, cluster);
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `${title} (${cluster.name})`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0} ({1})', title, cluster.name), cancellable: true },
       (progress, token) => body(access, pool, { progress, token, logger: ctx.logger }),
     );
     ctx.logger.info(formatRollResult(cluster.name, result).trim());
-    void vscode.window.showInformationMessage(formatRollResult(cluster.name, result).split('\n')[0]?.replace(/^\[OK\] /, '') ?? 'Done.');
+    void vscode.window.showInformationMessage(formatRollResult(cluster.name, result).split('\n')[0]?.replace(/^\[OK\] /, '') ?? vscode.l10n.t('Done.'));
     return result;
   } finally {
     ctx.refresh.request(title);

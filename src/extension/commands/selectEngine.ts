@@ -36,7 +36,7 @@ export const selectEngineCommand: CommandDef = {
     ];
     const pick = await vscode.window.showQuickPick(items, {
       title: vscode.l10n.t('Select Docker Engine'),
-      placeHolder: `Now: ${current.dockerHost || (current.context ? `context ${current.context}` : 'automatic')}`,
+      placeHolder: vscode.l10n.t('Now: {0}', current.dockerHost || (current.context ? vscode.l10n.t('context {0}', current.context) : vscode.l10n.t('automatic'))),
     });
     if (!pick) return undefined;
     let dockerHost = pick.dockerHost ?? '';

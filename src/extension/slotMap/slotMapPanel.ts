@@ -266,17 +266,17 @@ function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: st
   <h1 id="title">${escapeHtml(cluster)}</h1>
   <span id="status" role="status"></span>
   <span class="spacer"></span>
-  <label class="toggle"><input type="checkbox" id="heat"> Heat map (keys per slot)</label>
-  <button id="countKeys" type="button">Count keys</button>
+  <label class="toggle"><input type="checkbox" id="heat"> ${escapeHtml(vscode.l10n.t('Heat map (keys per slot)'))}</label>
+  <button id="countKeys" type="button">${escapeHtml(vscode.l10n.t('Count keys'))}</button>
 </header>
 <main>
   <div id="mapWrap">
-    <canvas id="map" aria-label="Slots 0 to 16383, 128 per row, colored by owning master"></canvas>
+    <canvas id="map" aria-label="${escapeHtml(vscode.l10n.t('Slots 0 to 16383, 128 per row, colored by owning master'))}"></canvas>
     <div id="tooltip" role="tooltip" hidden></div>
   </div>
   <aside>
     <section id="selection" hidden></section>
-    <h2>Masters</h2>
+    <h2>${escapeHtml(vscode.l10n.t('Masters'))}</h2>
     <ul id="legend"></ul>
   </aside>
 </main>

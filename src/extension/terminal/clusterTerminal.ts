@@ -70,7 +70,7 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
     if (dimensions) this.line = { ...this.line, columns: dimensions.columns };
-    this.write(`${DIM}redis-swarm: cluster ${this.options.cluster}, redis-cli -c on ${formatEndpoint(this.options.start)}; Ctrl+D closes.${RESET}\r\n`);
+    this.write(`${DIM}${vscode.l10n.t('redis-swarm: cluster {0}, redis-cli -c on {1}; Ctrl+D closes.', this.options.cluster, formatEndpoint(this.options.start))}${RESET}\r\n`);
     this.running = true;
     void this.engine
       .start()

@@ -151,7 +151,7 @@ function itemText(node: TreeNode): ItemText {
       const s = node.status;
       const hosts = node.hosts ?? [];
       const troubled = hosts.filter((h) => hostTrouble(h) !== undefined);
-      const hostWords = hosts.length > 1 || troubled.length > 0 ? ` · ${hosts.length} swarm nodes${troubled.length > 0 ? `, ${troubled.length} Down or drained` : ''}` : '';
+      const hostWords = hosts.length > 1 || troubled.length > 0 ? ' · ' + (troubled.length > 0 ? vscode.l10n.t('{0} swarm nodes, {1} Down or drained', hosts.length, troubled.length) : vscode.l10n.t('{0} swarm nodes', hosts.length)) : '';
       return {
         label: vscode.l10n.t('Docker engine'),
         description:
@@ -159,7 +159,7 @@ function itemText(node: TreeNode): ItemText {
         tooltip: [
           vscode.l10n.t('**Docker {0}** (API {1}, {2})', s.version, s.apiVersion, s.os),
           vscode.l10n.t('Reached: {0}', describeTarget(s.target)),
-          `Swarm: ${s.swarm}${s.isManager ? ', manager' : ''}${s.nodeAddr ? ` at ${s.nodeAddr}` : ''}`,
+          vscode.l10n.t('Swarm: {0}', s.swarm) + (s.isManager ? vscode.l10n.t(', manager') : '') + (s.nodeAddr ? vscode.l10n.t(' at {0}', s.nodeAddr) : ''),
         ].join('\n\n'),
         icon: s.swarm === 'active' ? { id: 'vm-running', color: 'testing.iconPassed' } : { id: 'vm-outline', color: 'list.warningForeground' },
       };
