@@ -1,0 +1,72 @@
+/**
+ * The cluster as `check --json` (run through the manager) describes it, for the multinode tests:
+ * what the nodes say about each other joined with the swarm's tasks, never our own planner.
+ */
+import { strict as assert } from 'node:assert';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cli } from './multinode';
+
+export interface NodeJson {
+  id: string;
+  role: 'master' | 'replica';
+  masterId?: string;
+  slots: { start: number; end: number }[];
+  endpoint: { host: string; port: number };
+  flags: { fail?: boolean; pfail?: boolean; handshake?: boolean; noaddr?: boolean };
+  swarm?: { service: string; swarmNode?: string; swarmHost?: string };
+}
+export interface CheckJson {
+  ok: boolean;
+  findings: { code: string; severity: string; message: string; nodeIds?: string[] }[];
+  nodes: NodeJson[];
+}
+
+/** How long a layout change may take to show in every node's view (a bound, not a measure). */
+export const SETTLE_BOUND_MS = 150_000;
+const POLL_MS = 2000;
+
+export async function checkJson(prefix: string): Promise<CheckJson> {
+  // check exits 1 when it finds an error (a master without replica, say): the JSON is there anyway.
+  const run = await cli(['check', '--cluster', prefix, '--json']);
+  return JSON.parse(run.stdout) as CheckJson;
+}
+
+/** Looks until `done` says nothing is missing; fails with the last reason after the bound. */
+export async function checkUntil(prefix: string, what: string, done: (c: CheckJson) => string | undefined, boundMs = SETTLE_BOUND_MS): Promise<CheckJson> {
+  const deadline = Date.now() + boundMs;
+  let last = 'not looked yet';
+  for (;;) {
+    const c = await checkJson(prefix).catch((err: unknown) => {
+      last = String(err);
+      return undefined;
+    });
+    const why = c ? done(c) : last;
+    if (c && why === undefined) return c;
+    last = why ?? last;
+    assert.ok(Date.now() < deadline, `${what}: still ${last}`);
+    await sleep(POLL_MS);
+  }
+}
+
+export const liveNodes = (c: CheckJson): NodeJson[] => c.nodes.filter((n) => !n.flags.fail && !n.flags.handshake && !n.flags.noaddr);
+export const nodeLabel = (n: NodeJson): string => `${n.swarm?.service ?? n.id.slice(0, 8)}@${n.swarm?.swarmHost ?? n.swarm?.swarmNode ?? '?'}`;
+
+/**
+ * What keeps the layout from surviving the loss of any one live host; empty when it does. A
+ * replica counts only when it runs on a host other than its master's and not on `deadHosts`.
+ */
+export function hostExposure(c: CheckJson, deadHosts: readonly string[] = []): string[] {
+  const nodes = liveNodes(c).filter((n) => !deadHosts.includes(n.swarm?.swarmHost ?? ''));
+  const out: string[] = [];
+  for (const m of nodes.filter((n) => n.role === 'master' && n.slots.length > 0)) {
+    const replicas = nodes.filter((r) => r.role === 'replica' && r.masterId === m.id);
+    if (replicas.length === 0) out.push(`${nodeLabel(m)} has no replica`);
+    else if (replicas.every((r) => r.swarm?.swarmNode === m.swarm?.swarmNode)) out.push(`${nodeLabel(m)} has its replicas (${replicas.map(nodeLabel).join(', ')}) on its own host`);
+  }
+  for (const n of nodes) if (!n.swarm?.swarmNode) out.push(`${n.id.slice(0, 8)} has no known swarm node`);
+  return out;
+}
+
+/** Slots owned by masters no node flags as failed. */
+export const coveredSlots = (c: CheckJson): number =>
+  liveNodes(c).filter((n) => n.role === 'master').reduce((k, m) => k + m.slots.reduce((s, r) => s + r.end - r.start + 1, 0), 0);
