@@ -5,6 +5,7 @@ import { formatHealOutcome, formatHealPlan, healPlanToJson, notDone } from '../.
 import { type HealResult, type HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { watchCluster } from '../../core/heal/watcher';
+import { applySpread, planSpread } from '../../core/heal/spreadHosts';
 import { formatRanges } from '../../core/cluster/topology';
 import { type Engine, openEngine } from '../../core/docker/engine';
 import { type DiscoverOptions } from '../../core/swarm/discover';
@@ -17,7 +18,7 @@ import { flagServices, servicesFlag } from './servicesFlag';
 export const healVerb: Verb = {
   name: 'heal',
   summary: 'Heal a cluster on the swarm: re-introduce nodes at new IPs, replace nodes that lost their data, keep a replica per master, re-cover lost slots (cache mode).',
-  usage: 'heal --cluster NAME [--services a,b,c] [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial]',
+  usage: 'heal --cluster NAME [--services a,b,c] [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial] [--spread-hosts]',
   flags: {
     cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm (labelled by redis-swarm, or services NAME-1 … NAME-N running a Redis server, or those given with --services).' },
     yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
@@ -25,6 +26,7 @@ export const healVerb: Verb = {
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
     watch: { kind: 'boolean', description: 'Keep watching; heal whenever the topology shows a problem (Ctrl+C stops).' },
     grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
+    'spread-hosts': { kind: 'boolean', description: 'First move replicas onto usable swarm nodes that run no node of the cluster (a host back from a failure or a drain); each moved replica restarts empty and resyncs.' },
     'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
     services: servicesFlag,
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
@@ -100,6 +102,7 @@ async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: 
   });
   try {
     const out = json ? io.stderr : io.stdout;
+    if (flagBoolean(args, 'spread-hosts') && !(await spreadFirst(session, req, out, io))) return 1;
     const result = await healCluster(session, {
       graceMs: req.graceMs,
       servePartial: flagBoolean(args, 'serve-partial'),
@@ -119,9 +122,29 @@ async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: 
   }
 }
 
-async function confirm(io: CliIO): Promise<boolean> {
+/** --spread-hosts: the moves, a confirmation unless --yes, the moves applied; false when declined. */
+async function spreadFirst(session: HealSession, req: HealRequest, out: NodeJS.WritableStream, io: CliIO): Promise<boolean> {
+  const moves = await planSpread(session);
+  if (moves.length === 0) {
+    out.write('Every usable swarm node already runs a node of the cluster (or no host runs two): no replica to move.\n');
+    return true;
+  }
+  for (const m of moves) out.write(`Move replica ${m.service} off ${m.fromHost} to ${m.toHost} (it restarts empty and copies its master's data again).\n`);
+  if (req.dryRun) return true;
+  if (!req.yes && !(await askYes(io, 'Can I move these replicas? (type \'yes\' to accept): '))) return false;
+  for (const r of await applySpread(session, moves, { token: req.token, logger: req.logger })) {
+    out.write(`${r.move.service} runs on ${r.landedOn || '?'} now${r.landedOn && r.landedOn !== r.move.toHost ? ` (the swarm chose it over ${r.move.toHost})` : ''}.\n`);
+  }
+  return true;
+}
+
+async function askYes(io: CliIO, question: string): Promise<boolean> {
   if (!io.stdin.isTTY) throw new BadInputError('Not changing the cluster without a confirmation: stdin is not a terminal. Run again with --yes.');
-  return (await ask(io, "Can I apply the above plan (and the follow-up steps heal finds)? (type 'yes' to accept): ")) === 'yes';
+  return (await ask(io, question)) === 'yes';
+}
+
+function confirm(io: CliIO): Promise<boolean> {
+  return askYes(io, "Can I apply the above plan (and the follow-up steps heal finds)? (type 'yes' to accept): ");
 }
 
 function resultToJson(name: string, result: HealResult): object {

@@ -15,6 +15,7 @@ import { fixVerb } from './fix';
 import { rebalanceVerb } from './rebalance';
 import { addNodeVerb } from './addNode';
 import { delNodeVerb } from './delNode';
+import { activateHostVerb, drainHostVerb } from './drainHost';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them: set up, look, act, tear down. */
 export const verbs: readonly Verb[] = [
@@ -33,5 +34,7 @@ export const verbs: readonly Verb[] = [
   failoverVerb,
   addNodeVerb,
   delNodeVerb,
+  drainHostVerb,
+  activateHostVerb,
   destroyVerb,
 ];

@@ -20,7 +20,7 @@ import {
 import { type ClusterMode } from './deployOptions';
 import { execCapture } from './exec';
 import { LABEL_STACK_NAMESPACE } from './stackLabels';
-import { listSwarmHosts } from './swarmHosts';
+import { listSwarmHosts, type SwarmHost } from './swarmHosts';
 import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';
 
 export const DEFAULT_REDIS_PORT = 6379;
@@ -69,6 +69,8 @@ export interface SwarmCluster {
   /** The `docker stack deploy` stack its services belong to, when they do. */
   readonly stack?: string;
   readonly nodes: readonly SwarmRedisNode[];
+  /** The swarm's nodes (machines) as the engine listed them, when it could (a manager). */
+  readonly hosts?: readonly SwarmHost[];
 }
 
 type ServiceInfo = Docker.Service & {
@@ -171,7 +173,7 @@ async function pingThroughExec(docker: Docker, containerId: string, port: number
 }
 
 export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]> {
-  const [services, tasks, hosts] = (await Promise.all([docker.listServices(), docker.listTasks(), hostnames(docker)])) as [ServiceInfo[], TaskInfo[], Map<string, string>];
+  const [services, tasks, hosts] = (await Promise.all([docker.listServices(), docker.listTasks(), listSwarmHosts(docker)])) as [ServiceInfo[], TaskInfo[], SwarmHost[]];
   const verdicts = pingVerdicts.get(docker) ?? new Map<string, PingVerdict>();
   pingVerdicts.set(docker, verdicts);
   const live = new Set(tasks.flatMap((t) => (t.Status?.ContainerStatus?.ContainerID ? [t.Status.ContainerStatus.ContainerID] : [])));
@@ -230,15 +232,12 @@ async function namedCluster(docker: Docker, name: string, wanted: readonly strin
   if (missing.length > 0) throw new BadInputError(`No service named ${missing.join(', ')} on this swarm (\`docker service ls\` lists them).`);
   const chosen = [...new Set(wanted)].map((w) => byName.get(w) as ServiceInfo);
   const managed = chosen.every((s) => s.Spec?.Labels?.[LABEL_MANAGED] === 'true' && s.Spec.Labels[LABEL_CLUSTER] === name);
-  return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[], await hostnames(docker));
+  return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[], await listSwarmHosts(docker));
 }
 
-/** Swarm node ID to hostname (empty on a worker's engine, which cannot list nodes). */
-async function hostnames(docker: Docker): Promise<Map<string, string>> {
-  return new Map((await listSwarmHosts(docker)).map((h) => [h.id, h.hostname]));
-}
-
-function buildCluster(name: string, managed: boolean, services: ServiceInfo[], tasks: TaskInfo[], hosts: ReadonlyMap<string, string>): SwarmCluster {
+/** `swarmHosts` is empty on a worker's engine, which cannot list nodes. */
+function buildCluster(name: string, managed: boolean, services: ServiceInfo[], tasks: TaskInfo[], swarmHosts: readonly SwarmHost[]): SwarmCluster {
+  const hosts = new Map(swarmHosts.map((h) => [h.id, h.hostname]));
   const first = services[0]?.Spec?.Labels ?? {};
   const nodes = services
     .map((s, i) => buildNode(s, tasks, i + 1, hosts))
@@ -254,6 +253,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     ...(Number.isInteger(replicas) && replicas >= 0 ? { replicas } : {}),
     ...(stack ? { stack } : {}),
     nodes,
+    ...(swarmHosts.length > 0 ? { hosts: swarmHosts } : {}),
   };
 }
 
