@@ -1,0 +1,103 @@
+/**
+ * Point 4 of issue 12 on the real 3-node bed: maintenance. A plain `docker node update
+ * --availability drain` moves the node's tasks (a master there dies with them, so writes to its
+ * slots are refused until a replica is promoted); heal restores full redundancy on the other
+ * hosts. `drain-host` does the same move without a refused write: the masters on the node fail
+ * over (coordinated) to replicas elsewhere first. `activate-host` brings the node back and offers
+ * to spread replicas onto it.
+ */
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runPrefix } from '../support/swarm';
+import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
+import { checkJson, checkUntil, coveredSlots, hostExposure, liveNodes } from '../support/multinodeCheck';
+import { openBedClient, startAppendWriter } from '../support/clusterClient';
+
+/** Full redundancy on the hosts left: six live nodes, every slot, every master a replica elsewhere. */
+function redundantWithout(host: string) {
+  return (c: Awaited<ReturnType<typeof checkJson>>): string | undefined => {
+    const live = liveNodes(c);
+    if (live.some((n) => n.swarm?.swarmHost === host)) return `a node still runs on ${host}`;
+    const exposed = hostExposure(c, [host]);
+    if (exposed.length > 0) return exposed.join('; ');
+    return live.length !== 6 ? `${live.length} live nodes` : coveredSlots(c) !== 16384 ? `${coveredSlots(c)} slots` : undefined;
+  };
+}
+
+async function activate(host: string): Promise<void> {
+  dockerOn(1, ['node', 'update', '--availability', 'active', host]);
+}
+
+describe('multi-host: draining a swarm node for maintenance', { timeout: 900_000 }, () => {
+  const prefix = runPrefix('loss');
+  const drained: string[] = [];
+  after(async () => {
+    for (const h of drained) await activate(h).catch(() => undefined);
+    await sweepBed(prefix);
+  });
+
+  before(async () => {
+    await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '6', '--replicas', '1',
+      '--image', process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local', '--node-timeout', '2000']);
+    await cliOk(['create', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
+    await checkUntil(prefix, 'a formed cluster that survives any one host', (c) => {
+      const exposed = hostExposure(c);
+      return coveredSlots(c) !== 16384 ? `${coveredSlots(c)} slots covered` : exposed.length > 0 ? exposed.join('; ') : undefined;
+    });
+  });
+
+  /** A worker that runs a master (so a drain has a master to move). */
+  async function workerWithMaster(): Promise<string> {
+    const c = await checkJson(prefix);
+    const host = [nodeContainer(2), nodeContainer(3)].find((h) => liveNodes(c).some((n) => n.role === 'master' && n.slots.length > 0 && n.swarm?.swarmHost === h));
+    assert.ok(host, 'a worker runs a master');
+    return host;
+  }
+
+  it('a plain docker drain moves the tasks; the cluster keeps serving and heal restores full redundancy on the other hosts', async () => {
+    const host = await workerWithMaster();
+    drained.push(host);
+    dockerOn(1, ['node', 'update', '--availability', 'drain', host]);
+    // The dead master's replica elsewhere is promoted: every slot is served again.
+    await checkUntil(prefix, 'every slot served', (c) => (coveredSlots(c) === 16384 && !liveNodes(c).some((n) => n.role === 'master' && n.swarm?.swarmHost === host) ? undefined : `${coveredSlots(c)} slots`));
+    await sleep(2000);
+    const healed = await cli(['heal', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
+    assert.equal(healed.status, 0, `heal:\n${healed.stdout}\n${healed.stderr}`);
+    await checkUntil(prefix, `full redundancy without ${host}`, redundantWithout(host));
+
+    const out = await cliOk(['activate-host', '--node', host, '--cluster', prefix]);
+    drained.splice(drained.indexOf(host), 1);
+    assert.match(out, new RegExp(`${host} can take tasks but runs no node of this cluster.*heal --spread-hosts`), out);
+    await cliOk(['heal', '--cluster', prefix, '--spread-hosts', '--yes'], { boundMs: 300_000 });
+    await checkUntil(prefix, `nodes on ${host} again and every master with a replica elsewhere`, (c) => {
+      const exposed = hostExposure(c);
+      if (exposed.length > 0) return exposed.join('; ');
+      return liveNodes(c).some((n) => n.swarm?.swarmHost === host) && liveNodes(c).length === 6 && c.ok ? undefined : `nothing on ${host} yet, or not ok`;
+    });
+  });
+
+  it('drain-host fails the masters over first: not one write is refused while the node is drained and the cluster healed', async () => {
+    const host = await workerWithMaster();
+    const bc = await openBedClient(prefix);
+    try {
+      const writer = startAppendWriter(bc.client, { prefix: 'drain' });
+      await sleep(2000);
+      drained.push(host);
+      const run = await cli(['drain-host', '--node', host, '--cluster', prefix, '--yes'], { boundMs: 400_000 });
+      assert.equal(run.status, 0, `drain-host:\n${run.stdout}\n${run.stderr}`);
+      assert.match(run.stdout, /Fail master .* over to /);
+      await checkUntil(prefix, `full redundancy without ${host}`, redundantWithout(host));
+      await sleep(1000);
+      await writer.stop();
+      assert.ok(writer.acked.size > 100, `the writer wrote throughout (${writer.acked.size} acknowledged)`);
+      assert.deepEqual(writer.refused, [], 'no write refused');
+    } finally {
+      await bc.close();
+    }
+    assert.match(dockerOn(1, ['node', 'inspect', '-f', '{{.Spec.Availability}}', host]), /drain/);
+    await cliOk(['activate-host', '--node', host]);
+    drained.splice(drained.indexOf(host), 1);
+    assert.match(dockerOn(1, ['node', 'inspect', '-f', '{{.Spec.Availability}}', host]), /active/);
+  });
+});
