@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { BadInputError } from '../../core/errors';
+import { formatHealOutcome, healSummary } from '../../core/heal/formatHeal';
+import { drainHost, findSwarmHost, planDrain, setHostAvailability } from '../../core/heal/drainHost';
+import { checkHealCluster, openHealSession } from '../../core/heal/healCluster';
+import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
+import { listSwarmHosts } from '../../core/swarm/swarmHosts';
+import { clusterOf, type TreeNode } from '../tree/nodes';
+import { type CommandContext, type CommandDef } from './commandContext';
+
+/** The swarm node the command was run on, or one the user picks. */
+async function pickHost(ctx: CommandContext, arg: TreeNode | undefined, title: string): Promise<string | undefined> {
+  if (arg?.kind === 'host') return arg.host.hostname;
+  const hosts = await listSwarmHosts(ctx.engines.get().docker);
+  if (hosts.length === 0) throw new BadInputError('This engine lists no swarm nodes: connect to a swarm manager.');
+  return vscode.window.showQuickPick(hosts.map((h) => h.hostname), { title });
+}
+
+async function pickCluster(ctx: CommandContext, arg: TreeNode | undefined): Promise<string | undefined> {
+  const named = clusterOf(arg)?.name;
+  if (named !== undefined) return named;
+  const names = ctx.store.current?.clusters.map((c) => c.name) ?? [];
+  if (names.length === 0) throw new BadInputError('No Redis cluster on this swarm. Refresh the Redis Swarm view first.');
+  return names.length === 1 ? names[0] : vscode.window.showQuickPick(names, { title: 'Keep which cluster serving while the node drains?' });
+}
+
+/**
+ * `redisSwarm.drainHost` (on a swarm node or a cluster in the tree): core heal/drainHost.ts, after
+ * a modal confirmation that lists the failovers and the services that move.
+ */
+export const drainHostCommand: CommandDef = {
+  id: 'redisSwarm.drainHost',
+  async run(ctx, ...args) {
+    const arg = args[0] as TreeNode | undefined;
+    const hostName = await pickHost(ctx, arg, 'Drain which swarm node?');
+    if (hostName === undefined) return;
+    const clusterName = await pickCluster(ctx, arg);
+    if (clusterName === undefined) return;
+    const password = await ctx.passwords.get(clusterName);
+    const session = await openHealSession(ctx.engines.get(), clusterName, { ...(password !== undefined ? { password } : {}), logger: ctx.logger });
+    try {
+      const plan = await planDrain(session, hostName);
+      if (plan.blockers.length > 0) throw new BadInputError(`Not draining ${hostName}: ${plan.blockers.join('; ')}.`);
+      const detail = [
+        ...plan.failovers.map((f) => `Fail master ${f.master.swarm?.service ?? f.master.id} over to ${f.replica.swarm?.service ?? f.replica.id} on ${f.replica.swarm?.swarmHost ?? '?'}.`),
+        `Drain ${hostName}: ${plan.moving.join(', ') || 'nothing of the cluster'} move${plan.moving.length === 1 ? 's' : ''} elsewhere, then heal.`,
+      ].join('\n');
+      if ((await vscode.window.showWarningMessage(`Drain ${hostName} without refusing writes to ${clusterName}?`, { modal: true, detail }, 'Drain')) !== 'Drain') return;
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Draining ${hostName}`, cancellable: true }, (progress, token) =>
+        drainHost(session, plan, { graceMs: (vscode.workspace.getConfiguration('redisSwarm').get<number>('heal.graceSeconds') ?? DEFAULT_GRACE_SECONDS) * 1000, token, progress, logger: ctx.logger }),
+      );
+      ctx.refresh.request(`drained ${hostName}`);
+      ctx.output.info(formatHealOutcome(result.heal).trimEnd());
+      const summary = healSummary(clusterName, result.heal);
+      void (summary.severity === 'info' ? vscode.window.showInformationMessage(`${hostName} is drained. ${summary.text}`) : vscode.window.showWarningMessage(`${hostName} is drained. ${summary.text}`));
+    } finally {
+      await session.dispose();
+    }
+  },
+};
+
+/** `redisSwarm.activateHost` (on a swarm node in the tree): takes tasks again; says when replicas could move back (heal --spread-hosts). */
+export const activateHostCommand: CommandDef = {
+  id: 'redisSwarm.activateHost',
+  async run(ctx, ...args) {
+    const arg = args[0] as TreeNode | undefined;
+    const hostName = await pickHost(ctx, arg, 'Activate which swarm node?');
+    if (hostName === undefined) return;
+    const engine = ctx.engines.get();
+    await setHostAvailability(engine.docker, await findSwarmHost(engine.docker, hostName), 'active');
+    ctx.refresh.request(`activated ${hostName}`);
+    const offers: string[] = [];
+    for (const c of ctx.store.current?.clusters ?? []) {
+      const password = await ctx.passwords.get(c.name);
+      const session = await openHealSession(engine, c.name, { ...(password !== undefined ? { password } : {}), logger: ctx.logger });
+      try {
+        const f = (await checkHealCluster(session)).findings.find((x) => x.code === 'host-spread');
+        if (f) offers.push(`${c.name}: ${f.message}`);
+      } catch (err) {
+        ctx.logger.warn(`activate ${hostName}: could not check ${c.name}: ${String(err)}`);
+      } finally {
+        await session.dispose();
+      }
+    }
+    void vscode.window.showInformationMessage(`${hostName} takes tasks again.${offers.length > 0 ? ` ${offers.join(' ')}` : ''}`);
+  },
+};
