@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openEngine } from '../../src/core/docker/engine';
 import { tokenFromSignal } from '../../src/core/lifecycle';
 import { healCluster, type HealSession, openHealSession } from '../../src/core/heal/healCluster';
-import { applySpread, planSpread } from '../../src/core/heal/spreadHosts';
+import { applyMasterMoves, applySpread, planMasterMoves, planSpread } from '../../src/core/heal/spreadHosts';
 import { watchCluster } from '../../src/core/heal/watcher';
 import { readTopology } from '../../src/core/cluster/readTopology';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
@@ -113,6 +113,9 @@ async function killOne(session: HealSession, name: string, withWatcher: boolean)
     await sleep(3000);
     await applySpread(session, await planSpread(session));
     await healCluster(session, { graceMs: 30_000 });
+    // Masters too: a host left with two of the three would stop the cluster when it dies.
+    await applyMasterMoves(session, await planMasterMoves(session));
+    await waitFor('the layout spread again', Date.now(), () => fullyRedundant(session, ''));
   }
 }
 

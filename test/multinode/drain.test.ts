@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
 import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
-import { checkJson, checkUntil, coveredSlots, hostExposure, liveNodes } from '../support/multinodeCheck';
+import { checkJson, checkUntil, coveredSlots, hostExposure, liveNodes, masterMajorityHost } from '../support/multinodeCheck';
 import { openBedClient, startAppendWriter } from '../support/clusterClient';
 
 /** Full redundancy on the hosts left: six live nodes, every slot, every master a replica elsewhere. */
@@ -73,7 +73,7 @@ describe('multi-host: draining a swarm node for maintenance', { timeout: 900_000
     await checkUntil(prefix, `nodes on ${host} again and every master with a replica elsewhere`, (c) => {
       const exposed = hostExposure(c);
       if (exposed.length > 0) return exposed.join('; ');
-      return liveNodes(c).some((n) => n.swarm?.swarmHost === host) && liveNodes(c).length === 6 && c.ok ? undefined : `nothing on ${host} yet, or not ok`;
+      return liveNodes(c).some((n) => n.swarm?.swarmHost === host) && liveNodes(c).length === 6 && c.ok ? masterMajorityHost(c) : `nothing on ${host} yet, or not ok`;
     });
   });
 

@@ -70,3 +70,12 @@ export function hostExposure(c: CheckJson, deadHosts: readonly string[] = []): s
 /** Slots owned by masters no node flags as failed. */
 export const coveredSlots = (c: CheckJson): number =>
   liveNodes(c).filter((n) => n.role === 'master').reduce((k, m) => k + m.slots.reduce((s, r) => s + r.end - r.start + 1, 0), 0);
+
+/** A host that runs half the masters or more (losing it leaves too few masters to elect replicas); undefined when none does. */
+export function masterMajorityHost(c: CheckJson): string | undefined {
+  const masters = liveNodes(c).filter((n) => n.role === 'master' && n.slots.length > 0);
+  const by = new Map<string, number>();
+  for (const m of masters) by.set(m.swarm?.swarmHost ?? '?', (by.get(m.swarm?.swarmHost ?? '?') ?? 0) + 1);
+  const [host, k] = [...by].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  return k * 2 >= masters.length && masters.length > 1 ? `${host} runs ${k} of ${masters.length} masters` : undefined;
+}

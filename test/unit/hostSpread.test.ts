@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { hostSpreadMessage, planHostSpread } from '../../src/core/cluster/hostSpread';
+import { hostSpreadMessage, masterSpreadMessage, planHostSpread, planMasterSpread } from '../../src/core/cluster/hostSpread';
 import { type ClusterNode } from '../../src/core/cluster/topology';
 import { type SwarmHost } from '../../src/core/swarm/swarmHosts';
 
@@ -61,5 +61,40 @@ describe('host spread (a usable swarm node that runs nothing of the cluster)', (
     assert.equal(moves.length, 2);
     assert.notEqual(moves[0]?.nodeId, moves[1]?.nodeId);
     assert.deepEqual(new Set(moves.map((m) => m.toHost)), new Set(['host-z', 'host-w']));
+  });
+});
+
+describe('master spread (a host that runs too many masters to survive losing it)', () => {
+  const hosts = [host('x'), host('y'), host('z')];
+
+  it('hands a master on the host with two to its replica on the host with none', () => {
+    // x runs masters a and b (b promoted there when its host died), z came back with b's replica.
+    const nodes = [node('a', 'x'), node('b', 'x'), node('c', 'y'), node('ar', 'y', 'a'), node('br', 'z', 'b'), node('cr', 'x', 'c')];
+    const moves = planMasterSpread(nodes, hosts);
+    assert.deepEqual(moves.map((m) => [m.master, m.replica, m.fromHost, m.toHost]), [['svc-b', 'svc-br', 'host-x', 'host-z']]);
+    assert.match(masterSpreadMessage(moves, nodes) ?? '', /host-x runs 2 of the 3 masters: losing it leaves too few masters to elect/);
+  });
+
+  it('does nothing when no replica of the crowded host\'s masters lives on a host with two fewer masters', () => {
+    const nodes = [node('a', 'x'), node('b', 'x'), node('c', 'y'), node('ar', 'y', 'a'), node('br', 'y', 'b'), node('cr', 'z', 'c')];
+    assert.deepEqual(planMasterSpread(nodes, hosts), []);
+    assert.equal(masterSpreadMessage([], nodes), undefined);
+  });
+
+  it('never swaps which host is fullest (two hosts, three masters), nor acts on one host', () => {
+    const nodes = [node('a', 'x'), node('b', 'x'), node('c', 'y'), node('ar', 'y', 'a'), node('br', 'y', 'b'), node('cr', 'x', 'c')];
+    assert.deepEqual(planMasterSpread(nodes, [host('x'), host('y')]), []);
+    assert.deepEqual(planMasterSpread(nodes, [host('x')]), []);
+  });
+
+  it('spreads four masters from one host over three, one failover at a time', () => {
+    const nodes = [node('a', 'x'), node('b', 'x'), node('c', 'x'), node('d', 'y'), node('ar', 'y', 'a'), node('br', 'z', 'b'), node('cr', 'z', 'c'), node('dr', 'x', 'd')];
+    const moves = planMasterSpread(nodes, hosts);
+    const after = new Map([['x', 3], ['y', 1], ['z', 0]]);
+    for (const m of moves) {
+      after.set(m.fromHost.slice(5), (after.get(m.fromHost.slice(5)) ?? 0) - 1);
+      after.set(m.toHost.slice(5), (after.get(m.toHost.slice(5)) ?? 0) + 1);
+    }
+    assert.ok(Math.max(...after.values()) - Math.min(...after.values()) <= 1, `balanced: ${JSON.stringify([...after])}`);
   });
 });

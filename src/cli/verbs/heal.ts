@@ -5,7 +5,7 @@ import { formatHealOutcome, formatHealPlan, healPlanToJson, notDone } from '../.
 import { type HealResult, type HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { watchCluster } from '../../core/heal/watcher';
-import { applySpread, planSpread } from '../../core/heal/spreadHosts';
+import { applyMasterMoves, applySpread, planMasterMoves, planSpread } from '../../core/heal/spreadHosts';
 import { formatRanges } from '../../core/cluster/topology';
 import { type Engine, openEngine } from '../../core/docker/engine';
 import { type DiscoverOptions } from '../../core/swarm/discover';
@@ -26,7 +26,7 @@ export const healVerb: Verb = {
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
     watch: { kind: 'boolean', description: 'Keep watching; heal whenever the topology shows a problem (Ctrl+C stops).' },
     grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
-    'spread-hosts': { kind: 'boolean', description: 'First move replicas onto usable swarm nodes that run no node of the cluster (a host back from a failure or a drain); each moved replica restarts empty and resyncs.' },
+    'spread-hosts': { kind: 'boolean', description: 'First move replicas onto usable swarm nodes that run no node of the cluster (a host back from a failure or a drain; each moved replica restarts empty and resyncs), heal, then fail masters over off a host that runs two more masters than another.' },
     'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
     services: servicesFlag,
     tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
@@ -114,6 +114,7 @@ async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: 
       },
       ...(req.yes || dryRun ? {} : { confirm: () => confirm(io) }),
     });
+    if (flagBoolean(args, 'spread-hosts') && !dryRun && result.ok) await spreadMasters(session, req, out, io);
     if (json) io.stdout.write(JSON.stringify(resultToJson(req.name, result), null, 2) + '\n');
     else if (!dryRun) out.write(formatHealOutcome(result));
     return result.ok && !result.declined ? 0 : 1;
@@ -136,6 +137,15 @@ async function spreadFirst(session: HealSession, req: HealRequest, out: NodeJS.W
     out.write(`${r.move.service} runs on ${r.landedOn || '?'} now${r.landedOn && r.landedOn !== r.move.toHost ? ` (the swarm chose it over ${r.move.toHost})` : ''}.\n`);
   }
   return true;
+}
+
+/** --spread-hosts, once heal is done: masters off a host that runs two more than another. */
+async function spreadMasters(session: HealSession, req: HealRequest, out: NodeJS.WritableStream, io: CliIO): Promise<void> {
+  const moves = await planMasterMoves(session);
+  if (moves.length === 0) return;
+  for (const m of moves) out.write(`Fail master ${m.master} on ${m.fromHost} over to its replica ${m.replica} on ${m.toHost} (coordinated: no write lost).\n`);
+  if (!req.yes && !(await askYes(io, 'Can I fail these masters over? (type \'yes\' to accept): '))) return;
+  await applyMasterMoves(session, moves, { token: req.token, logger: req.logger });
 }
 
 async function askYes(io: CliIO, question: string): Promise<boolean> {

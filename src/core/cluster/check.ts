@@ -12,7 +12,7 @@ import { problemFindings } from '../heal/healthFindings';
 import { diagnoseTopology } from '../heal/topologyDiagnosis';
 import { type SwarmCluster } from '../swarm/discover';
 import { type SwarmHost } from '../swarm/swarmHosts';
-import { hostSpreadMessage, planHostSpread } from './hostSpread';
+import { hostSpreadMessage, masterSpreadMessage, planHostSpread, planMasterSpread } from './hostSpread';
 import { configSignature } from './nodesParser';
 import { namedId } from './nodeNames';
 import { type ClusterNode, type ClusterTopology, CLUSTER_SLOTS, type SlotRange, slotsToRanges, formatRanges } from './topology';
@@ -269,6 +269,9 @@ function checkReplicaPlacement(topology: ClusterTopology, failedBy: ReadonlyMap<
   const moves = planHostSpread(alive, hosts);
   const spread = hostSpreadMessage(moves);
   if (spread) add({ severity: 'info', code: 'host-spread', section: 'health', message: spread, nodeIds: moves.map((m) => m.nodeId) });
+  const masterMoves = planMasterSpread(alive, hosts);
+  const masters = masterSpreadMessage(masterMoves, alive);
+  if (masters) add({ severity: 'warning', code: 'master-spread', section: 'health', message: masters, nodeIds: masterMoves.map((m) => m.masterId) });
   const placements = new Set(alive.map(placementOf));
   if (placements.size === 1 && alive.some((n) => n.role === 'replica')) {
     add({ severity: 'info', code: 'single-placement', section: 'health', message: `All nodes run on one host (${[...placements][0] ?? ''}): replicas do not protect against losing it.` });

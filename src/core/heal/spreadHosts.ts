@@ -4,11 +4,16 @@
  * their service's task (a forced update). The swarm's scheduler puts the new task on the node
  * with the fewest tasks, which is the empty one; no constraint is added, so the swarm stays free
  * to move the node again when a host fails. The moved replica comes back empty at a new IP; the
- * heal that follows introduces it again (as a replica of a master on another host).
+ * heal that follows introduces it again (as a replica of a master on another host). Then the
+ * masters: a host with two more masters than another hands one to its replica there (a
+ * coordinated failover), so no host's loss leaves too few masters to elect replicas.
  */
 import { type CancellationToken, type Logger, neverCancelled, nullLogger, pollUntil } from '../lifecycle';
 import { readTopology } from '../cluster/readTopology';
-import { planHostSpread, type SpreadMove } from '../cluster/hostSpread';
+import { type MasterMove, planHostSpread, planMasterSpread, type SpreadMove } from '../cluster/hostSpread';
+import { type ClusterNode } from '../cluster/topology';
+import { failover } from '../ops/failover';
+import { type SwarmHost } from '../swarm/swarmHosts';
 import { seedEndpoints } from '../swarm/discover';
 import { joinSwarm } from '../swarm/joinTopology';
 import { type HealSession } from './healCluster';
@@ -22,12 +27,36 @@ export interface SpreadResult {
   readonly landedOn: string;
 }
 
-/** The moves heal --spread-hosts would make now (nothing is changed). */
-export async function planSpread(session: HealSession): Promise<SpreadMove[]> {
+async function aliveNodes(session: HealSession): Promise<{ alive: ClusterNode[]; hosts: readonly SwarmHost[] }> {
   const cluster = await session.refresh();
   const topology = joinSwarm(await readTopology(session.router, seedEndpoints(cluster), { pool: session.pool }), cluster);
-  const alive = topology.nodes.filter((n) => !n.flags.fail && !n.flags.pfail && !n.flags.handshake && !n.flags.noaddr);
-  return planHostSpread(alive, cluster.hosts ?? []);
+  return { alive: topology.nodes.filter((n) => !n.flags.fail && !n.flags.pfail && !n.flags.handshake && !n.flags.noaddr), hosts: cluster.hosts ?? [] };
+}
+
+/** The replica moves heal --spread-hosts would make now (nothing is changed). */
+export async function planSpread(session: HealSession): Promise<SpreadMove[]> {
+  const { alive, hosts } = await aliveNodes(session);
+  return planHostSpread(alive, hosts);
+}
+
+/** The master failovers heal --spread-hosts would make now (after the replicas moved and heal ran). */
+export async function planMasterMoves(session: HealSession): Promise<MasterMove[]> {
+  const { alive, hosts } = await aliveNodes(session);
+  return planMasterSpread(alive, hosts);
+}
+
+/** Hands each master to its replica on the emptier host, coordinated (no write lost), one at a time. */
+export async function applyMasterMoves(session: HealSession, moves: readonly MasterMove[], options: { token?: CancellationToken; logger?: Logger } = {}): Promise<void> {
+  for (const move of moves) {
+    const { alive } = await aliveNodes(session);
+    const replica = alive.find((n) => n.id === move.replicaId);
+    if (!replica || replica.masterId !== move.masterId) {
+      (options.logger ?? nullLogger).warn(`not failing ${move.master} over to ${move.replica}: it no longer replicates that master`);
+      continue;
+    }
+    (options.logger ?? nullLogger).info(`failing master ${move.master} on ${move.fromHost} over to ${move.replica} on ${move.toHost}`);
+    await failover(session.pool, replica.endpoint, { mode: 'default', ...(options.token ? { token: options.token } : {}) });
+  }
 }
 
 /** Applies the moves one at a time, each waited for until its new task runs. */
