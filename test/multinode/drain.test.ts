@@ -55,13 +55,24 @@ describe('multi-host: draining a swarm node for maintenance', { timeout: 900_000
     return host;
   }
 
-  it('a plain docker drain moves the tasks; the cluster keeps serving and heal restores full redundancy on the other hosts', async () => {
+  it('a plain docker drain moves the tasks (refusing writes to the master there for a while); the cluster keeps serving and heal restores full redundancy on the other hosts', async (t) => {
     const host = await workerWithMaster();
-    drained.push(host);
-    dockerOn(1, ['node', 'update', '--availability', 'drain', host]);
-    // The dead master's replica elsewhere is promoted: every slot is served again.
-    await checkUntil(prefix, 'every slot served', (c) => (coveredSlots(c) === 16384 && !liveNodes(c).some((n) => n.role === 'master' && n.swarm?.swarmHost === host) ? undefined : `${coveredSlots(c)} slots`));
-    await sleep(2000);
+    const bc = await openBedClient(prefix);
+    try {
+      const writer = startAppendWriter(bc.client, { prefix: 'plain' });
+      await sleep(2000);
+      drained.push(host);
+      dockerOn(1, ['node', 'update', '--availability', 'drain', host]);
+      // The dead master's replica elsewhere is promoted: every slot is served again.
+      await checkUntil(prefix, 'every slot served', (c) => (coveredSlots(c) === 16384 && !liveNodes(c).some((n) => n.role === 'master' && n.swarm?.swarmHost === host) ? undefined : `${coveredSlots(c)} slots`));
+      await sleep(2000);
+      await writer.stop();
+      // The control for drain-host's test below: the same move the plain way does refuse writes.
+      t.diagnostic(`plain drain: ${writer.acked.size} writes acknowledged, ${writer.refused.length} refused`);
+      assert.ok(writer.refused.length > 0, 'a plain drain refuses writes to the slots of the master it stops');
+    } finally {
+      await bc.close();
+    }
     const healed = await cli(['heal', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
     assert.equal(healed.status, 0, `heal:\n${healed.stdout}\n${healed.stderr}`);
     await checkUntil(prefix, `full redundancy without ${host}`, redundantWithout(host));
