@@ -70,6 +70,11 @@ build_image() {
   ln -sf ../usr/lib/os-release "$root/etc/os-release"
   printf 'root:x:0:0:root:/root:/bin/bash\n' >"$root/etc/passwd"
   printf 'root:x:0:\n' >"$root/etc/group"
+  # /var/run must be the tmpfs /run: a real directory would keep dockerd's containerd.pid across a
+  # `docker kill` + `docker start`, and dockerd would then wait for a containerd that is not there
+  # ("containerd is still running pid=25" ... "timeout waiting for containerd to start").
+  mkdir -p "$root/var"
+  ln -sfn ../run "$root/var/run"
   [ -e "$root/bin" ] || ln -s usr/bin "$root/bin"
   [ -e "$root/sbin" ] || ln -s usr/sbin "$root/sbin"
   cat >"$root/entry.sh" <<'ENTRY'
@@ -79,9 +84,14 @@ set -e
 mount -o remount,rw /sys
 for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do mount -o remount,bind,rw "$d" 2>/dev/null || true; done
 mount --make-rshared /
+# Pid files of the run before a kill (images built before /var/run was a link to /run).
+rm -rf /var/run/docker /var/run/docker.pid 2>/dev/null || true
 # No registry and no route out: a look-up fails at once instead of timing out.
 echo 'nameserver 127.0.0.1' >/etc/resolv.conf
 mkdir -p /run/mn
+# A killed node leaves dockerd's pid file in its container layer; started again, dockerd refuses
+# to run when that pid happens to be taken in the new namespace ("pid file found").
+rm -f /var/run/docker.pid
 exec dockerd -H unix:///run/docker.sock -H unix:///run/mn/docker.sock --dns 127.0.0.1 --tls=false --iptables=true >/run/mn/dockerd.log 2>&1
 ENTRY
   chmod +x "$root/entry.sh"

@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckOutcome } from '../../src/extension/commands/checkCluster';
@@ -100,14 +101,16 @@ export const sidebarTests: readonly ExtensionTest[] = [
       assert.match(cluster.description, /^ok · 6 nodes · 16384\/16384 slots$/);
       let slots = 0;
       for (const { master, replicas } of masters) {
-        const m = /^(\d+-\d+) · (\d+) slots · \d+ keys? · [\d.]+ [KMG]?i?B$/.exec(master.description);
-        assert.ok(m, `master ${master.label} says "${master.description}", not "<range> · <n> slots · <keys> · <memory>"`);
+        const m = /^(\d+-\d+) · (\d+) slots · \d+ keys? · [\d.]+ [KMG]?i?B · on (\S+)$/.exec(master.description);
+        assert.ok(m, `master ${master.label} says "${master.description}", not "<range> · <n> slots · <keys> · <memory> · on <swarm node>"`);
+        // The one swarm node is this machine: the tree names it by hostname, not by node ID.
+        assert.equal(m[3], hostname(), `master ${master.label} runs on "${m[3]}", not on this machine's swarm node`);
         assert.match(master.label, new RegExp(`^${name}-\\d:6379$`), `master label ${master.label} is not its announced endpoint`);
         slots += Number(m[2]);
         const replica = replicas[0];
         assert.ok(replica);
         assert.equal(replica.contextValue, 'replica');
-        assert.match(replica.description, /^link up · lag \d/, `replica ${replica.label} says "${replica.description}"`);
+        assert.match(replica.description, /^link up · lag \d.* · on \S+$/, `replica ${replica.label} says "${replica.description}"`);
       }
       assert.equal(slots, 16384, 'the masters\' slot counts do not add up to 16384');
       const ids = new Set([cluster.id, ...masters.flatMap((m) => [m.master.id, ...m.replicas.map((r) => r.id)])]);

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
-import { cli, cliOk, dockerOn, sweepBed } from '../support/multinode';
+import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
 
 interface NodeJson {
   id: string;
@@ -133,13 +133,14 @@ describe('multi-host: placement that survives losing a host', { timeout: 1_200_0
     // A replica on host Y of a master on host X, pinned onto X: its task restarts there, empty.
     const r = nodes.find((n) => n.role === 'replica' && nodes.some((m) => m.id === n.masterId && m.swarm?.swarmNode !== n.swarm?.swarmNode));
     const m = nodes.find((n) => n.id === r?.masterId);
-    assert.ok(r?.swarm && m?.swarm?.swarmHost, 'a replica on another host than its master');
-    dockerOn(1, ['service', 'update', '--detach', '--constraint-add', `node.hostname==${m.swarm.swarmHost}`, r.swarm.service]);
+    assert.ok(r?.swarm && m?.swarm?.swarmNode, 'a replica on another host than its master');
     const service = r.swarm.service;
-    const host = m.swarm.swarmHost;
+    const host = m.swarm.swarmNode;
+    dockerOn(1, ['service', 'update', '--detach', '--constraint-add', `node.id==${host}`, service]);
     for (const deadline = Date.now() + SETTLE_BOUND_MS; ; ) {
-      const where = dockerOn(1, ['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}', service]);
-      if (where.startsWith(`${host} Running`)) break;
+      const tasks = dockerOn(1, ['service', 'ps', '-q', '--filter', 'desired-state=running', service]).split('\n').filter(Boolean);
+      const where = tasks.length > 0 ? dockerOn(1, ['inspect', '--format', '{{.NodeID}} {{.Status.State}}', ...tasks]) : '';
+      if (where === `${host} running`) break;
       assert.ok(Date.now() < deadline, `${service} does not run on ${host}: ${where}`);
       await sleep(POLL_MS);
     }
@@ -151,7 +152,7 @@ describe('multi-host: placement that survives losing a host', { timeout: 1_200_0
       return live(x).length < 6 ? `${live(x).length} live nodes` : undefined;
     });
     const back = live(done).find((n) => n.swarm?.service === r.swarm?.service);
-    assert.ok(back && back.role === 'replica' && back.masterId !== m.id, `${r.swarm.service}, now on ${m.swarm.swarmHost}, does not replicate ${label(m)} there`);
+    assert.ok(back && back.role === 'replica' && back.masterId !== m.id, `${service}, now on ${label(m)}'s host, does not replicate it there`);
   });
 
   it('add-node: the new replica serves a master on another swarm node', async () => {
@@ -166,5 +167,22 @@ describe('multi-host: placement that survives losing a host', { timeout: 1_200_0
     assert.ok(m?.swarm?.swarmNode && n.swarm?.swarmNode, 'both placed');
     assert.notEqual(n.swarm.swarmNode, m.swarm.swarmNode, `${label(n)} replicates ${label(m)}`);
     assert.deepEqual(hostExposure(c), []);
+  });
+});
+
+describe('multi-host: constraints pin the nodes, and too few hosts are said', { timeout: 600_000 }, () => {
+  const prefix = runPrefix('mnB');
+  after(async () => {
+    await sweepBed(prefix);
+  });
+
+  it('deploy --constraint keeps every node on one swarm node; deploy and create say what that costs', async () => {
+    const pinned = nodeContainer(2);
+    const out = await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '6', '--replicas', '1', '--constraint', `node.hostname==${pinned}`,
+      '--image', process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local', '--node-timeout', '2000']);
+    assert.ok(out.includes(`swarm nodes: ${pinned} (6)`), out);
+    assert.match(out, /\[WARNING\] Every node runs on one swarm node \(.+\) \(3 swarm nodes take tasks; --constraint may have kept the others out\): each replica will share its master's host/);
+    const created = await cliOk(['create', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
+    assert.ok(created.includes(`All 6 nodes run on one host (${pinned}), so every replica is on the same host as their master`), created);
   });
 });

@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { runPrefix } from '../support/swarm';
 import { runProcess } from '../support/runProcess';
-import { cli, cliOk, dockerOn, sweepBed, swarmNodeId } from '../support/multinode';
+import { cli, cliOk, dockerOn, managerEngine, sweepBed, swarmNodeId } from '../support/multinode';
+import { SwarmModelReader } from '../../src/core/model/swarmModelReader';
 
 interface CheckJson {
   ok: boolean;
@@ -85,6 +86,21 @@ describe('multi-host: every verb reaches every node through the manager', { time
     const c = await check(prefix);
     assert.equal(c.ok, true, 'check finds no error');
     assert.equal(c.nodes.length, 6);
+  });
+
+  it('the model the VS Code views read sees every node of the cluster, on every host', async () => {
+    const reader = new SwarmModelReader(managerEngine());
+    try {
+      const model = (await reader.read()).clusters.find((c) => c.name === prefix);
+      assert.ok(model, 'the cluster is in the model');
+      assert.equal(model.error, undefined);
+      assert.equal(model.health, 'ok');
+      assert.equal(model.topology?.views.length, 6, 'every node answered');
+      assert.equal(model.shards.length, 3);
+      assert.ok(model.shards.every((sh) => sh.replicas.length === 1), 'each master with its replica');
+    } finally {
+      await reader.dispose();
+    }
   });
 
   it('cli -c follows redirects to nodes on other hosts exactly as redis-cli does inside the swarm', async () => {

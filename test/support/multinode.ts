@@ -92,6 +92,9 @@ export async function sweepBed(prefix: string): Promise<void> {
   }
   for (let i = 1; i <= bed().nodes; i++) {
     try {
+      // A node that was killed and started again keeps its old task containers for a while.
+      const containers = dockerOn(i, ['ps', '-aq', '--filter', `name=^${prefix}`]).split('\n').filter(Boolean);
+      if (containers.length > 0) dockerOn(i, ['rm', '-f', '-v', ...containers]);
       const vols = dockerOn(i, ['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith(prefix) || /^[0-9a-f]{64}$/.test(v));
       for (const v of vols) {
         try {
@@ -109,4 +112,24 @@ export async function sweepBed(prefix: string): Promise<void> {
 /** Volumes with the prefix on node i. */
 export function volumesOn(i: number, prefix: string): string[] {
   return dockerOn(i, ['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith(prefix));
+}
+
+/**
+ * Waits (bounded) until every bed node's engine answers and the manager sees every node Ready,
+ * e.g. after a `docker start` (the manager may still call a just-killed node Ready).
+ */
+export async function waitNodesReady(boundMs = 90_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    let ready = 0;
+    try {
+      for (let i = 1; i <= bed().nodes; i++) dockerOn(i, ['info', '--format', '{{.Swarm.LocalNodeState}}']);
+      ready = dockerOn(1, ['node', 'ls', '--format', '{{.Status}}']).split('\n').filter((s) => s === 'Ready').length;
+    } catch {
+      // A node's engine is still starting; ask again.
+    }
+    if (ready >= bed().nodes) return;
+    if (Date.now() > deadline) throw new Error(`only ${ready} of ${bed().nodes} bed nodes were Ready after ${boundMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

@@ -7,6 +7,7 @@ import { specForNewNode, type ServiceSpec } from '../../src/core/ops/addNode';
 import { findClusterNode } from '../../src/core/cluster/nodeNames';
 import { pickMasterForReplica } from '../../src/core/cluster/replicaPlacement';
 import { masterCandidates, nextNodeIndex, planReplicaMoves } from '../../src/core/ops/planScale';
+import { replicaPlacementWarning } from '../../src/core/ops/addNode';
 
 const id = (c: string): string => c.repeat(40);
 /** A CLUSTER NODES line: `name` is the announced hostname; `of` the master's letter for a replica. */
@@ -116,4 +117,14 @@ test('a node is found by ID, unique prefix, service name or host:port; an ambigu
   assert.equal(findClusterNode(t, 'cccc').id, id('c'));
   assert.equal(findClusterNode(t, id('b')).id, id('b'));
   assert.throws(() => findClusterNode(t, 'nope'), isBadInputError);
+});
+
+test("add-node's warning when its replica shares a machine names the node by hostname and says what losing it does", () => {
+  const beside = replicaPlacementWarning('r-7', 'r-1:6379 (aaaaaaaa)', 2, 'box-2', false);
+  assert.equal(
+    beside,
+    'r-7 runs on the same swarm node (box-2) as its master r-1:6379 (aaaaaaaa), and no master can have a replica off that node: ' +
+      'losing box-2 takes the master and this replica at once. Add swarm nodes, or keep the service off it (docker service update --constraint-add), then run heal.',
+  );
+  assert.match(replicaPlacementWarning('r-7', 'r-1:6379', 1, 'box-2', true), /as another replica of r-1:6379, as --replica-of asked: losing box-2 takes both replicas at once/);
 });

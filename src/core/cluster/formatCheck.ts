@@ -41,7 +41,8 @@ export function formatNodeBlock(n: ClusterNode, all: readonly ClusterNode[]): st
   }
   if (n.swarm) {
     const s = n.swarm;
-    lines.push(`   swarm: ${s.service}${s.swarmNode ? ` on node ${s.swarmNode}` : ''}${s.taskState ? ` (${s.taskState})` : ''}`);
+    const where = s.swarmHost ?? s.swarmNode;
+    lines.push(`   swarm: ${s.service}${where ? ` on node ${where}` : ''}${s.taskState ? ` (${s.taskState})` : ''}`);
   }
   return lines.join('\n');
 }

@@ -39,16 +39,15 @@ export interface ReplicaToPlace {
 
 /** How a replica on `swarmNode` would share machines with `m`: 0 not at all, 1 with a replica, 2 with the master. */
 export function sharedMachine(m: ReplicaHost, swarmNode?: string): 0 | 1 | 2 {
-  if (swarmNode === undefined) return 0;
+  // Unknown (or '', the placeholder for a master's unknown machine) shares nothing.
+  if (!swarmNode) return 0;
   const at = m.swarmNodes.indexOf(swarmNode);
   return at < 0 ? 0 : at === 0 ? 2 : 1;
 }
 
 /** Negative when `a` should get the replica before `b`. */
 export function compareReplicaHosts(a: ReplicaHost, b: ReplicaHost, swarmNode?: string): number {
-  const sa = sharedMachine(a, swarmNode);
-  const sb = sharedMachine(b, swarmNode);
-  return Math.sign(sa) - Math.sign(sb) || a.replicas - b.replicas || sa - sb || b.slotCount - a.slotCount || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return compareChoices(a, swarmNode, b, swarmNode) || b.slotCount - a.slotCount || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** The master a new replica on `swarmNode` (when known) should serve; undefined when there is none. */
@@ -67,8 +66,8 @@ export interface ReplicaPlacement<M, R> {
  * Places replicas one at a time, each counted on its master before the next is placed, so two
  * replicas spread over two masters. Each step takes the best pair of any replica left and any
  * master (ties: the replica that can protect the fewest masters, then the one listed first), so
- * a replica listed early cannot take the one master a later replica alone could protect. The result is in the order the replicas were
- * given; empty when there is no master.
+ * a replica listed early cannot take the one master a later replica alone could protect. The
+ * result is in the order the replicas were given; empty when there is no master.
  */
 export function placeReplicas<M extends ReplicaHost, R extends ReplicaToPlace>(masters: readonly M[], replicas: readonly R[]): ReplicaPlacement<M, R>[] {
   const pool = masters.map((master) => ({ master, id: master.id, slotCount: master.slotCount, replicas: master.replicas, swarmNodes: [...master.swarmNodes] }));

@@ -263,6 +263,7 @@ interface AddedNode {
   nodeId?: string;
   ep?: Endpoint;
   swarmNode?: string;
+  swarmHost?: string | undefined;
   masterId?: string;
   /** The replica shares a machine with its master or a sibling (said with the consequence). */
   warning?: string;
@@ -311,6 +312,19 @@ export async function applyAddNode(ctx: ScaleContext, prepared: PreparedAddNode)
   };
 }
 
+/**
+ * What add-node says when its new replica shares a machine with the master it serves (2) or with
+ * another replica of it (1): --replica-of asked for that master, or no master runs elsewhere.
+ */
+export function replicaPlacementWarning(service: string, master: string, shared: 1 | 2, host: string, given: boolean): string {
+  return (
+    `${service} runs on the same swarm node (${host}) as ${shared === 2 ? `its master ${master}` : `another replica of ${master}`}` +
+    `${given ? ', as --replica-of asked' : ', and no master can have a replica off that node'}: losing ${host} takes ` +
+    `${shared === 2 ? 'the master and this replica at once' : 'both replicas at once'}. ` +
+    'Add swarm nodes, or keep the service off it (docker service update --constraint-add), then run heal.'
+  );
+}
+
 /** Waits for the new task, asks the node its ID, and has it meet the cluster until everyone knows everyone. */
 async function startAndMeet(ctx: ScaleContext, prepared: PreparedAddNode, routes: SwarmRoutes, added: AddedNode): Promise<void> {
   const progress = ctx.progress ?? silentProgress;
@@ -320,6 +334,7 @@ async function startAndMeet(ctx: ScaleContext, prepared: PreparedAddNode, routes
   routes.update(fresh);
   const node = fresh.nodes.find((n) => n.service === name);
   added.swarmNode = node?.task?.swarmNode || undefined;
+  added.swarmHost = node?.task?.swarmHost;
   const newEp: Endpoint = { host: name, port: node?.port ?? 6379 };
   added.ep = newEp;
   const newId = replyText(await ctx.pool.command(newEp, ['CLUSTER', 'MYID']));
@@ -365,12 +380,7 @@ async function becomeReplica(ctx: ScaleContext, prepared: PreparedAddNode, added
   const chosen = prepared.candidates.find((c) => c.id === target);
   const label = chosen?.label ?? target.slice(0, 8);
   const shared = chosen ? sharedMachine(chosen, added.swarmNode) : 0;
-  if (shared > 0) {
-    added.warning =
-      `${name} runs on the same swarm node as ${shared === 2 ? `its master ${label}` : `another replica of ${label}`} (${added.swarmNode ?? ''})` +
-      `${plan.master.chosen === 'given' ? ', as --replica-of asked' : ': no master runs elsewhere'}: losing that machine takes ${shared === 2 ? 'the master and this replica at once, and its slots stop being served' : 'both replicas at once'}. ` +
-      'Add swarm nodes, or pin the service elsewhere (docker service update --constraint-add), then run heal.';
-  }
+  if (shared !== 0) added.warning = replicaPlacementWarning(name, label, shared, added.swarmHost ?? added.swarmNode ?? '?', plan.master.chosen === 'given');
   const ep = added.ep as Endpoint;
   progress.report({ message: `${name} replicates ${label} (CLUSTER REPLICATE)` });
   await ctx.pool.command(ep, ['CLUSTER', 'REPLICATE', target]);

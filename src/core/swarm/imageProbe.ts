@@ -1,9 +1,12 @@
 /**
  * Whether an image is on every swarm node that may run a task, asked through the manager only:
- * a one-shot global job of that image (`sleep 0`, no registry look-up, a tmpfs over /data so it
- * leaves no anonymous volume) runs once on each eligible node. A node whose engine answers
- * "No such image" lacks it (with a registry, the node would have pulled it and the job run).
- * Any other outcome (it ran, or the image's command failed) means the image is there.
+ * a global service of that image (`sleep`, no registry look-up, a tmpfs over /data so it leaves
+ * no anonymous volume, never restarted) puts one task on each eligible node. A node whose engine
+ * answers "No such image" lacks it (with a registry, the node would have pulled it and run it).
+ * Any other outcome (it runs, or the image's command failed) means the image is there. The tasks
+ * are left running until the service is removed: swarm removes the containers of running tasks
+ * with their service, but keeps those of tasks that completed (a one-shot job would litter every
+ * node with exited containers).
  */
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
@@ -35,12 +38,12 @@ interface TaskView {
   Status?: { State?: string; Err?: string };
 }
 
-const TERMINAL = new Set(['complete', 'failed', 'rejected', 'shutdown', 'orphaned']);
+const SETTLED = new Set(['running', 'complete', 'failed', 'rejected', 'shutdown', 'orphaned']);
 
-/** Pure: a node's verdict from its probe tasks (undefined while none has ended). */
+/** Pure: a node's verdict from its probe tasks (undefined while none has started or ended). */
 export function verdictOf(tasks: readonly TaskView[]): { verdict: 'present' | 'missing'; detail?: string } | undefined {
-  const ended = tasks.filter((t) => TERMINAL.has(t.Status?.State ?? ''));
-  if (ended.some((t) => t.Status?.State === 'complete')) return { verdict: 'present' };
+  const ended = tasks.filter((t) => SETTLED.has(t.Status?.State ?? ''));
+  if (ended.some((t) => t.Status?.State === 'running' || t.Status?.State === 'complete')) return { verdict: 'present' };
   const err = ended.find((t) => t.Status?.Err)?.Status?.Err;
   if (err === undefined) return undefined;
   if (/no such image|pull access denied|manifest unknown|not found: manifest/i.test(err)) return { verdict: 'missing', detail: err };
@@ -64,11 +67,11 @@ export async function probeImageOnNodes(
     Name: name,
     Labels: { [LABEL_MANAGED]: 'true', [LABEL_IMAGE_PROBE]: image },
     TaskTemplate: {
-      ContainerSpec: { Image: image, Command: ['sleep', '0'], Mounts: [{ Type: 'tmpfs', Target: '/data' }] },
+      ContainerSpec: { Image: image, Command: ['sleep', '600'], Mounts: [{ Type: 'tmpfs', Target: '/data' }], StopGracePeriod: 1_000_000_000 },
       ...(options.constraints && options.constraints.length > 0 ? { Placement: { Constraints: [...options.constraints] } } : {}),
       RestartPolicy: { Condition: 'none' },
     },
-    Mode: { GlobalJob: {} },
+    Mode: { Global: {} },
   } as unknown as Docker.CreateServiceOptions);
   const verdicts = new Map<string, { verdict: 'present' | 'missing'; detail?: string }>();
   let placed = new Set<string>();
@@ -115,7 +118,7 @@ export async function probeImageOnNodes(
 
 /** One sentence naming the nodes that lack the image, or undefined when none does. */
 export function missingImageProblem(image: string, verdicts: readonly NodeImageVerdict[]): string | undefined {
-  const missing = verdicts.filter((v) => v.verdict === 'missing').map((v) => v.hostname);
+  const missing = verdicts.filter((v) => v.verdict === 'missing').map((v) => v.hostname).sort();
   if (missing.length === 0) return undefined;
   return (
     `image "${image}" is not on swarm node(s) ${missing.join(', ')} (and they could not pull it): ` +

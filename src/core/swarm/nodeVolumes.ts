@@ -122,3 +122,14 @@ async function removeClusterVolumes(engine: Engine, cluster: string): Promise<st
   }
   return volumes;
 }
+
+/** One sentence naming, per node, the volumes destroy could not remove; undefined when none. */
+export function describeVolumesLeft(nodes: readonly NodeVolumes[]): string | undefined {
+  const left = nodes.filter((n) => n.left && n.left.volumes.length > 0);
+  if (left.length === 0) return undefined;
+  return (
+    'Volumes left on other swarm nodes: ' +
+    left.map((n) => `on ${n.node}, ${n.left?.volumes.join(', ')} (${n.left?.reason})`).join('; ') +
+    '. Remove them there with `docker volume rm`.'
+  );
+}

@@ -48,6 +48,8 @@ export class SwarmRouter implements Router {
     this.cluster = cluster;
     this.nodeAddrs = undefined;
     this.probes.clear();
+    // The relay's task may have restarted too: look its container up again when next needed.
+    this.hops.forgetRelay(cluster.name);
   }
 
   get swarmCluster(): SwarmCluster {
@@ -99,7 +101,8 @@ export class SwarmRouter implements Router {
   /**
    * A published port that accepts a connection: at the address of the swarm node that runs the
    * task (a mode=host port lives there), then where the engine is for a task on the connected
-   * node. Undefined when none answers, so the caller tunnels instead.
+   * node (or on a node whose address the swarm does not give). Undefined when none answers, so
+   * the caller tunnels instead.
    */
   private async answeringPublished(node: SwarmRedisNode): Promise<Endpoint | undefined> {
     const port = node.publishedPort as number;
@@ -109,7 +112,9 @@ export class SwarmRouter implements Router {
     if (addr) hosts.push(addr);
     const local = await this.hops.localNodeId();
     const engineHost = this.publishedHost();
-    if (engineHost && (local === undefined || swarmNode === local) && !hosts.includes(engineHost)) hosts.push(engineHost);
+    // The engine's own host serves the ports of its own node's tasks; it is also the best guess
+    // when the swarm names no address for the task's node.
+    if (engineHost && (local === undefined || swarmNode === local || !addr) && !hosts.includes(engineHost)) hosts.push(engineHost);
     for (const host of hosts) {
       const key = `${host}:${port}`;
       let probe = this.probes.get(key);

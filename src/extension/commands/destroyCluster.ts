@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { type ClusterObjects, destroyCluster, findClusterObjects } from '../../core/swarm/destroy';
+import { describeVolumesLeft } from '../../core/swarm/nodeVolumes';
 import { type CommandDef } from './commandContext';
 import { resolveCluster } from './pickCluster';
 
@@ -65,6 +66,9 @@ export const destroyClusterCommand: CommandDef = {
       void vscode.window.showInformationMessage(
         `Destroyed Redis cluster ${cluster.name}${volumes ? ' and its volumes' : `; its ${removed.volumes.length === 0 ? objects.volumes.length : removed.volumes.length} volume(s) were kept`}.`,
       );
+      // Volumes on nodes this engine cannot reach are named, never dropped silently.
+      const left = describeVolumesLeft(removed.volumesByNode ?? []);
+      if (left) void vscode.window.showWarningMessage(left);
       return removed;
     } finally {
       ctx.refresh.request(`destroy ${cluster.name}`);
