@@ -62,10 +62,6 @@ build_image() {
   local xt=/usr/lib/x86_64-linux-gnu/xtables
   if [ -d "$xt" ]; then mkdir -p "$root$xt"; cp -a "$xt/." "$root$xt/"; for so in "$xt"/*.so; do copy_libs_of "$so" "$root"; done; fi
   mkdir -p "$root/usr/lib" "$root/etc" "$root/var/lib/docker" "$root/run" "$root/tmp" "$root/proc" "$root/sys" "$root/dev"
-  # dockerd keeps containerd's pid file under /var/run/docker: on the container's own layer it
-  # would outlive a `docker kill`, and after `docker start` dockerd would wait for a containerd
-  # that "is still running" (another process got its pid). On the /run tmpfs it starts afresh.
-  ln -s ../run "$root/var/run"
   cp /usr/lib/os-release "$root/usr/lib/os-release"
   ln -sf ../usr/lib/os-release "$root/etc/os-release"
   printf 'root:x:0:0:root:/root:/bin/bash\n' >"$root/etc/passwd"
