@@ -151,7 +151,7 @@ export async function benchHostLoss(): Promise<void> {
         await waitFor('the formed cluster fully redundant', Date.now(), () => fullyRedundant(session, ''));
         process.stdout.write(
           `3 swarm nodes (1 manager + 2 workers), 6 Redis nodes (3 masters + 3 replicas, one per host at least), cluster-node-timeout ${NODE_TIMEOUT_MS} ms,\n` +
-            `swarm dispatcher heartbeat ${/^\d+$/.test(heartbeat) ? `${Number(heartbeat) / 1e9}s` : heartbeat} (a node is Down after about 5 missed), task restart delay ${NODE_RESTART_DELAY_S} s, ` +
+            `swarm dispatcher heartbeat ${/^\d+$/.test(heartbeat) ? `${Number(heartbeat) / 1e9}s` : heartbeat} (a node is marked Down after a few missed heartbeats), task restart delay ${NODE_RESTART_DELAY_S} s, ` +
             `watcher interval 5 s; a worker running a master is killed; times from the kill.\n`,
         );
         const manual = await killOne(session, name, false);

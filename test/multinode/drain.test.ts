@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
 import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
-import { checkJson, checkUntil, coveredSlots, hostExposure, liveNodes, masterMajorityHost } from '../support/multinodeCheck';
+import { checkJson, checkUntil, coveredSlots, hostExposure, liveNodes, masterMajorityHost, formSpreadCluster } from '../support/multinodeCheck';
 import { openBedClient, startAppendWriter } from '../support/clusterClient';
 
 /** Full redundancy on the hosts left: six live nodes, every slot, every master a replica elsewhere. */
@@ -38,13 +38,7 @@ describe('multi-host: draining a swarm node for maintenance', { timeout: 900_000
   });
 
   before(async () => {
-    await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '6', '--replicas', '1',
-      '--image', process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local', '--node-timeout', '2000']);
-    await cliOk(['create', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
-    await checkUntil(prefix, 'a formed cluster that survives any one host', (c) => {
-      const exposed = hostExposure(c);
-      return coveredSlots(c) !== 16384 ? `${coveredSlots(c)} slots covered` : exposed.length > 0 ? exposed.join('; ') : undefined;
-    });
+    await formSpreadCluster(prefix);
   });
 
   /** A worker that runs a master (so a drain has a master to move). */

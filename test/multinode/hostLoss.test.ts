@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
-import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
-import { type CheckJson, checkJson, checkUntil, coveredSlots, hostExposure, liveNodes, masterMajorityHost } from '../support/multinodeCheck';
+import { cli, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
+import { type CheckJson, checkJson, checkUntil, coveredSlots, hostExposure, liveNodes, masterMajorityHost, formSpreadCluster } from '../support/multinodeCheck';
 import { type BedClient, missingKeys, openBedClient, startAppendWriter } from '../support/clusterClient';
 
 const REPLICATION_WINDOW_MS = 1000;
@@ -53,13 +53,7 @@ describe('multi-host: a whole host lost while an application writes', { timeout:
   });
 
   before(async () => {
-    await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '6', '--replicas', '1',
-      '--image', process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local', '--node-timeout', '2000']);
-    await cliOk(['create', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
-    await checkUntil(prefix, 'a formed cluster that survives any one host', (c) => {
-      const exposed = hostExposure(c);
-      return coveredSlots(c) !== 16384 ? `${coveredSlots(c)} slots covered` : exposed.length > 0 ? exposed.join('; ') : undefined;
-    });
+    await formSpreadCluster(prefix);
   });
 
   it('the replicas on other hosts take over, heal restores a replica on another live host per master, and only the last instants of writes can be lost', async (t) => {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cli } from './multinode';
+import { cli, cliOk } from './multinode';
 
 export interface NodeJson {
   id: string;
@@ -78,4 +78,15 @@ export function masterMajorityHost(c: CheckJson): string | undefined {
   for (const m of masters) by.set(m.swarm?.swarmHost ?? '?', (by.get(m.swarm?.swarmHost ?? '?') ?? 0) + 1);
   const [host, k] = [...by].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
   return k * 2 >= masters.length && masters.length > 1 ? `${host} runs ${k} of ${masters.length} masters` : undefined;
+}
+
+/** Deploys a 6-node cluster (1 replica each, node timeout 2 s) on the bed and forms it, spread so it survives any one host. */
+export async function formSpreadCluster(prefix: string): Promise<void> {
+  await cliOk(['deploy', '--name', prefix, '--network', `${prefix}-net`, '--nodes', '6', '--replicas', '1',
+    '--image', process.env['REDIS_SWARM_IMAGE'] ?? 'redis-swarm/redis:7-local', '--node-timeout', '2000']);
+  await cliOk(['create', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
+  await checkUntil(prefix, 'a formed cluster that survives any one host', (c) => {
+    const exposed = hostExposure(c);
+    return coveredSlots(c) !== 16384 ? `${coveredSlots(c)} slots covered` : exposed.length > 0 ? exposed.join('; ') : undefined;
+  });
 }
