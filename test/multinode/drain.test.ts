@@ -2,15 +2,17 @@
  * Point 4 of issue 12 on the real 3-node bed: maintenance. A plain `docker node update
  * --availability drain` moves the node's tasks (a master there dies with them, so writes to its
  * slots are refused until a replica is promoted); heal restores full redundancy on the other
- * hosts. `drain-host` does the same move without a refused write: the masters on the node fail
- * over (coordinated) to replicas elsewhere first. `activate-host` brings the node back and offers
- * to spread replicas onto it.
+ * hosts (here the watcher, `heal --watch`, does it unasked). `drain-host` does the same move
+ * without a refused write: the masters on the node fail over (coordinated) to replicas elsewhere
+ * first, and heal (the core path of VS Code's Heal Cluster) follows. `activate-host` brings the
+ * node back and offers to spread replicas onto it.
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
-import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
+import { spawn } from 'node:child_process';
+import { bed, cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
 import { checkJson, checkUntil, coveredSlots, hostExposure, liveNodes, masterMajorityHost, formSpreadCluster } from '../support/multinodeCheck';
 import { openBedClient, startAppendWriter } from '../support/clusterClient';
 
@@ -49,8 +51,16 @@ describe('multi-host: draining a swarm node for maintenance', { timeout: 900_000
     return host;
   }
 
-  it('a plain docker drain moves the tasks (refusing writes to the master there for a while); the cluster keeps serving and heal restores full redundancy on the other hosts', async (t) => {
+  it('a plain docker drain moves the tasks (refusing writes to the master there for a while); the cluster keeps serving and the heal watcher restores full redundancy on the other hosts', async (t) => {
     const host = await workerWithMaster();
+    // The watcher (heal --watch, what the VS Code setting runs) heals on its own, nobody asks it.
+    const watcher = spawn(process.execPath, ['bin/redis-swarm', 'heal', '--cluster', prefix, '--watch', '--yes'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DOCKER_HOST: bed().managerHost },
+    });
+    let watched = '';
+    watcher.stdout.on('data', (d: Buffer) => (watched += d.toString()));
+    const watcherDone = new Promise((resolve) => watcher.on('close', resolve));
     const bc = await openBedClient(prefix);
     try {
       const writer = startAppendWriter(bc.client, { prefix: 'plain' });
@@ -64,12 +74,13 @@ describe('multi-host: draining a swarm node for maintenance', { timeout: 900_000
       // The control for drain-host's test below: the same move the plain way does refuse writes.
       t.diagnostic(`plain drain: ${writer.acked.size} writes acknowledged, ${writer.refused.length} refused`);
       assert.ok(writer.refused.length > 0, 'a plain drain refuses writes to the slots of the master it stops');
+      await checkUntil(prefix, `full redundancy without ${host}, by the watcher`, redundantWithout(host));
+      assert.match(watched, /heal .*: \d+ action\(s\)/, `the watcher healed: ${watched}`);
     } finally {
+      watcher.kill('SIGTERM');
+      await watcherDone;
       await bc.close();
     }
-    const healed = await cli(['heal', '--cluster', prefix, '--yes'], { boundMs: 300_000 });
-    assert.equal(healed.status, 0, `heal:\n${healed.stdout}\n${healed.stderr}`);
-    await checkUntil(prefix, `full redundancy without ${host}`, redundantWithout(host));
 
     const out = await cliOk(['activate-host', '--node', host, '--cluster', prefix]);
     drained.splice(drained.indexOf(host), 1);
