@@ -69,6 +69,9 @@ export async function planDrain(session: HealSession, hostName: string): Promise
     else blockers.push(`master ${label(m)} has no replica on another usable swarm node to take over; run heal (or add-node) first`);
   }
   if (usable.size === 0) blockers.push(`no other swarm node can take the tasks of ${host.hostname}`);
+  // A master already down elsewhere may have its only replica on this node: the drain would take it.
+  const down = topology.nodes.filter((n) => n.role === 'master' && n.slots.length > 0 && (n.flags.fail || n.flags.pfail));
+  if (down.length > 0) blockers.push(`master ${down.map(label).join(', ')} is down; run heal until check finds no error first`);
   const moving = cluster.nodes.filter((n) => n.task?.state === 'running' && n.task.swarmNode === host.id).map((n) => n.service);
   return { host, failovers, moving, blockers };
 }
