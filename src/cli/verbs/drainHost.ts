@@ -65,8 +65,8 @@ export const activateHostVerb: Verb = {
     if (!name) return 0;
     const session = await openHealSession(engine, name, io.env['REDISCLI_AUTH'] ? { password: io.env['REDISCLI_AUTH'] } : {});
     try {
-      const offer = (await checkHealCluster(session)).findings.find((f) => f.code === 'host-spread');
-      io.stdout.write(offer ? `${offer.message}\n` : `Nothing of ${name} needs to move.\n`);
+      const offers = (await checkHealCluster(session)).findings.filter((f) => f.code === 'host-spread' || f.code === 'master-spread');
+      io.stdout.write(offers.length > 0 ? offers.map((f) => `${f.message}\n`).join('') : `Nothing of ${name} needs to move.\n`);
       return 0;
     } finally {
       await session.dispose();

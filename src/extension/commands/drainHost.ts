@@ -74,8 +74,7 @@ export const activateHostCommand: CommandDef = {
       const password = await ctx.passwords.get(c.name);
       const session = await openHealSession(engine, c.name, { ...(password !== undefined ? { password } : {}), logger: ctx.logger });
       try {
-        const f = (await checkHealCluster(session)).findings.find((x) => x.code === 'host-spread');
-        if (f) offers.push(`${c.name}: ${f.message}`);
+        for (const f of (await checkHealCluster(session)).findings.filter((x) => x.code === 'host-spread' || x.code === 'master-spread')) offers.push(`${c.name}: ${f.message}`);
       } catch (err) {
         ctx.logger.warn(`activate ${hostName}: could not check ${c.name}: ${String(err)}`);
       } finally {
