@@ -50,6 +50,17 @@ describe('host spread (a usable swarm node that runs nothing of the cluster)', (
     assert.equal(hostSpreadMessage([]), undefined);
   });
 
+  it("moves a replica of the host with the most masters, so that one of them can then fail over there", () => {
+    // After a drain: x runs masters a, b and c's replica; y runs c and the replicas of a and b; z is empty.
+    const after = [node('a', 'x'), node('b', 'x'), node('cr', 'x', 'c'), node('c', 'y'), node('ar', 'y', 'a'), node('br', 'y', 'b')];
+    const moves = planHostSpread(after, [host('x'), host('y'), host('z')]);
+    assert.equal(moves.length, 1);
+    assert.ok(['ar', 'br'].includes(moves[0]?.nodeId ?? ''), `moved ${moves[0]?.nodeId}, not a replica of x's masters`);
+    // The moved replica comes back serving its master; a failover then spreads the masters.
+    const moved = after.map((n) => (n.id === moves[0]?.nodeId ? { ...n, swarm: { service: `svc-${n.id}`, swarmNode: 'z', swarmHost: 'host-z' } } : n));
+    assert.equal(planMasterSpread(moved, [host('x'), host('y'), host('z')])[0]?.toHost, 'host-z');
+  });
+
   it('prefers a replica whose master keeps another replica', () => {
     const withTwo = [node('a', 'x'), node('ar1', 'x', 'a'), node('ar2', 'y', 'a'), node('b', 'y'), node('br', 'x', 'b')];
     const moves = planHostSpread(withTwo, [host('x'), host('y'), host('z')]);

@@ -20,9 +20,9 @@ export interface SpreadMove {
 
 /**
  * The replicas to move so that every usable swarm node (Ready, active) runs a node of the cluster,
- * one per empty host, each taken from the fullest host; empty when no host is empty or no host
- * runs two nodes. A replica whose master keeps another replica goes first (no master is left
- * without a copy while the moved one resyncs), then one whose master is on another host.
+ * one per empty host, each from a host that runs two nodes or more; empty when no host is empty
+ * or none runs two. A replica whose master keeps another replica goes first (no master is left
+ * without a copy while the moved one resyncs).
  */
 export function planHostSpread(alive: readonly ClusterNode[], hosts: readonly SwarmHost[]): SpreadMove[] {
   const usable = hosts.filter((h) => hostTrouble(h) === undefined);
@@ -32,20 +32,25 @@ export function planHostSpread(alive: readonly ClusterNode[], hosts: readonly Sw
     if (id && onHost.has(id)) onHost.get(id)?.push(n);
   }
   const empty = usable.filter((h) => (onHost.get(h.id) ?? []).length === 0);
+  const hostname = (id: string | undefined): string => usable.find((h) => h.id === id)?.hostname ?? id ?? '?';
   const moves: SpreadMove[] = [];
   const moved = new Set<string>();
+  const mastersOn = (hostId: string | undefined): number => alive.filter((m) => m.role === 'master' && m.slots.length > 0 && m.swarm?.swarmNode === hostId).length;
   for (const target of empty) {
-    const fullest = usable
-      .map((h) => ({ h, nodes: (onHost.get(h.id) ?? []).filter((n) => !moved.has(n.id)) }))
-      .sort((a, b) => b.nodes.length - a.nodes.length || a.h.hostname.localeCompare(b.h.hostname))[0];
-    if (!fullest || fullest.nodes.length < 2) break;
-    const replicas = fullest.nodes.filter((n) => n.role === 'replica' && n.masterId && n.swarm?.service);
+    const count = (h: string | undefined): number => (onHost.get(h ?? '') ?? []).filter((n) => !moved.has(n.id)).length;
     const siblings = (r: ClusterNode): number => alive.filter((x) => x.role === 'replica' && x.masterId === r.masterId && !moved.has(x.id)).length;
     const masterHost = (r: ClusterNode): string | undefined => alive.find((m) => m.id === r.masterId)?.swarm?.swarmNode;
-    const pick = [...replicas].sort((a, b) => siblings(b) - siblings(a) || Number(masterHost(b) !== fullest.h.id) - Number(masterHost(a) !== fullest.h.id) || a.id.localeCompare(b.id))[0];
-    if (!pick?.swarm) continue;
+    // Any replica on a host that keeps a node after the move. First one whose master keeps
+    // another replica; then one whose master sits on the host with the most masters (heal keeps
+    // the moved replica serving its master, so that master can then fail over to the emptier
+    // host: see planMasterSpread); then from the fullest host.
+    const candidates = alive.filter((r) => r.role === 'replica' && r.masterId && r.swarm?.service && !moved.has(r.id) && count(r.swarm.swarmNode) >= 2);
+    const pick = [...candidates].sort(
+      (a, b) => siblings(b) - siblings(a) || mastersOn(masterHost(b)) - mastersOn(masterHost(a)) || count(b.swarm?.swarmNode) - count(a.swarm?.swarmNode) || a.id.localeCompare(b.id),
+    )[0];
+    if (!pick?.swarm) break;
     moved.add(pick.id);
-    moves.push({ service: pick.swarm.service, nodeId: pick.id, fromHost: fullest.h.hostname, toHost: target.hostname });
+    moves.push({ service: pick.swarm.service, nodeId: pick.id, fromHost: hostname(pick.swarm.swarmNode), toHost: target.hostname });
   }
   return moves;
 }
