@@ -5,6 +5,7 @@ import { formatHealOutcome, formatHealPlan, healPlanToJson, notDone } from '../.
 import { type HealResult, type HealSession, healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
 import { watchCluster } from '../../core/heal/watcher';
+import { applyMasterMoves, applySpread, planMasterMoves, planSpread } from '../../core/heal/spreadHosts';
 import { formatRanges } from '../../core/cluster/topology';
 import { type Engine, openEngine } from '../../core/docker/engine';
 import { type DiscoverOptions } from '../../core/swarm/discover';
@@ -19,7 +20,7 @@ import { type GivenLogin } from '../../core/swarm/auth';
 export const healVerb: Verb = {
   name: 'heal',
   summary: 'Heal a cluster on the swarm: re-introduce nodes at new IPs, replace nodes that lost their data, keep a replica per master, re-cover lost slots (cache mode).',
-  usage: 'heal --cluster NAME [--services a,b,c] [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial]',
+  usage: 'heal --cluster NAME [--services a,b,c] [--yes] [--dry-run] [--json] [--watch] [--grace SECONDS] [--serve-partial] [--spread-hosts]',
   flags: {
     cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm (labelled by redis-swarm, or services NAME-1 … NAME-N running a Redis server, or those given with --services).' },
     yes: { kind: 'boolean', short: 'y', description: 'Apply the plan without asking.' },
@@ -27,6 +28,7 @@ export const healVerb: Verb = {
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
     watch: { kind: 'boolean', description: 'Keep watching; heal whenever the topology shows a problem (Ctrl+C stops).' },
     grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
+    'spread-hosts': { kind: 'boolean', description: 'First move replicas onto usable swarm nodes that run no node of the cluster (a host back from a failure or a drain; each moved replica restarts empty and resyncs), heal, then fail masters over off a host that runs two more masters than another.' },
     'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
     services: servicesFlag,
     user: userFlag,
@@ -102,6 +104,7 @@ async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: 
   });
   try {
     const out = json ? io.stderr : io.stdout;
+    if (flagBoolean(args, 'spread-hosts') && !(await spreadFirst(session, req, out, io))) return 1;
     const result = await healCluster(session, {
       graceMs: req.graceMs,
       servePartial: flagBoolean(args, 'serve-partial'),
@@ -113,6 +116,7 @@ async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: 
       },
       ...(req.yes || dryRun ? {} : { confirm: () => confirm(io) }),
     });
+    if (flagBoolean(args, 'spread-hosts') && !dryRun && result.ok) await spreadMasters(session, req, out, io);
     if (json) io.stdout.write(JSON.stringify(resultToJson(req.name, result), null, 2) + '\n');
     else if (!dryRun) out.write(formatHealOutcome(result));
     return result.ok && !result.declined ? 0 : 1;
@@ -121,9 +125,38 @@ async function healOnce(engine: Engine, req: HealRequest, args: ParsedArgs, io: 
   }
 }
 
-async function confirm(io: CliIO): Promise<boolean> {
+/** --spread-hosts: the moves, a confirmation unless --yes, the moves applied; false when declined. */
+async function spreadFirst(session: HealSession, req: HealRequest, out: NodeJS.WritableStream, io: CliIO): Promise<boolean> {
+  const moves = await planSpread(session);
+  if (moves.length === 0) {
+    out.write('Every usable swarm node already runs a node of the cluster (or no host runs two): no replica to move.\n');
+    return true;
+  }
+  for (const m of moves) out.write(`Move replica ${m.service} off ${m.fromHost} to ${m.toHost} (it restarts empty and copies its master's data again).\n`);
+  if (req.dryRun) return true;
+  if (!req.yes && !(await askYes(io, 'Can I move these replicas? (type \'yes\' to accept): '))) return false;
+  for (const r of await applySpread(session, moves, { token: req.token, logger: req.logger })) {
+    out.write(`${r.move.service} runs on ${r.landedOn || '?'} now${r.landedOn && r.landedOn !== r.move.toHost ? ` (the swarm chose it over ${r.move.toHost})` : ''}.\n`);
+  }
+  return true;
+}
+
+/** --spread-hosts, once heal is done: masters off a host that runs two more than another. */
+async function spreadMasters(session: HealSession, req: HealRequest, out: NodeJS.WritableStream, io: CliIO): Promise<void> {
+  const moves = await planMasterMoves(session);
+  if (moves.length === 0) return;
+  for (const m of moves) out.write(`Fail master ${m.master} on ${m.fromHost} over to its replica ${m.replica} on ${m.toHost} (coordinated: no write lost).\n`);
+  if (!req.yes && !(await askYes(io, 'Can I fail these masters over? (type \'yes\' to accept): '))) return;
+  await applyMasterMoves(session, moves, { token: req.token, logger: req.logger });
+}
+
+async function askYes(io: CliIO, question: string): Promise<boolean> {
   if (!io.stdin.isTTY) throw new BadInputError('Not changing the cluster without a confirmation: stdin is not a terminal. Run again with --yes.');
-  return (await ask(io, "Can I apply the above plan (and the follow-up steps heal finds)? (type 'yes' to accept): ")) === 'yes';
+  return (await ask(io, question)) === 'yes';
+}
+
+function confirm(io: CliIO): Promise<boolean> {
+  return askYes(io, "Can I apply the above plan (and the follow-up steps heal finds)? (type 'yes' to accept): ");
 }
 
 function resultToJson(name: string, result: HealResult): object {

@@ -19,6 +19,7 @@ import { delNodeVerb } from './delNode';
 import { upgradeVerb } from './upgrade';
 import { restartVerb } from './restart';
 import { configVerb } from './config';
+import { activateHostVerb, drainHostVerb } from './drainHost';
 
 /** Every CLI verb, in the order `redis-swarm --help` lists them: set up, look, act, tear down. */
 export const verbs: readonly Verb[] = [
@@ -41,5 +42,7 @@ export const verbs: readonly Verb[] = [
   upgradeVerb,
   configVerb,
   restartVerb,
+  drainHostVerb,
+  activateHostVerb,
   destroyVerb,
 ];

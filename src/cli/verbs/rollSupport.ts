@@ -15,6 +15,7 @@ import { opsProgress } from '../progress';
 import { type CliIO } from '../verb';
 import { dockerFlags, engineOptions } from './dockerFlags';
 import { flagServices, servicesFlag } from './servicesFlag';
+import { givenLogin, userFlag } from './loginFlags';
 
 export const rollFlags: FlagSpecs = {
   cluster: { kind: 'string', valueName: 'name', description: 'The cluster on the swarm.' },
@@ -26,6 +27,7 @@ export const rollFlags: FlagSpecs = {
   json: { kind: 'boolean', description: 'Print the result as JSON.' },
   services: servicesFlag,
   tunnel: { kind: 'boolean', description: 'Use Docker API tunnels even where ports are published.' },
+  user: userFlag,
   ...dockerFlags,
 };
 
@@ -40,8 +42,8 @@ export interface RollTargets {
 export async function withRollTargets(args: ParsedArgs, io: CliIO, body: (t: RollTargets) => Promise<number>): Promise<number> {
   const name = flagString(args, 'cluster');
   if (name === undefined) throw new BadInputError('Name the cluster with --cluster NAME.');
-  const password = io.env['REDISCLI_AUTH'] || undefined;
-  const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), services: flagServices(args), ...(password !== undefined ? { password } : {}) });
+  // The cluster's own credentials (password or operator user) are read from its secrets unless given.
+  const access = await openClusterAccess(name, { ...engineOptions(args, io.env), forceTunnel: flagBoolean(args, 'tunnel'), services: flagServices(args), login: givenLogin(args, io.env) });
   const pool = adminPoolFor(access);
   const json = flagBoolean(args, 'json');
   const timeout = flagNumber(args, 'node-timeout');

@@ -11,6 +11,8 @@ import { formatEndpoint } from '../routes/endpoint';
 import { problemFindings } from '../heal/healthFindings';
 import { diagnoseTopology } from '../heal/topologyDiagnosis';
 import { type SwarmCluster } from '../swarm/discover';
+import { type SwarmHost } from '../swarm/swarmHosts';
+import { hostSpreadMessage, masterSpreadMessage, planHostSpread, planMasterSpread } from './hostSpread';
 import { configSignature } from './nodesParser';
 import { namedId } from './nodeNames';
 import { type ClusterNode, type ClusterTopology, CLUSTER_SLOTS, type SlotRange, slotsToRanges, formatRanges } from './topology';
@@ -76,7 +78,7 @@ export function checkCluster(topology: ClusterTopology, options: CheckOptions = 
   checkAgreement(topology, add);
   checkOpenSlots(topology, byId, add);
   checkCoverage(topology, add, healFindings.some((f) => f.code === 'lost-slots'));
-  checkHealth(topology, byId, add);
+  checkHealth(topology, byId, add, options.cluster?.hosts);
   checkCertificates(topology, options.now ?? Date.now(), add);
   for (const f of healFindings) add(f);
 
@@ -209,10 +211,10 @@ function checkCoverage(topology: ClusterTopology, add: (f: Finding) => void, los
   }
 }
 
-function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, add: (f: Finding) => void): void {
+function checkHealth(topology: ClusterTopology, byId: ReadonlyMap<string, ClusterNode>, add: (f: Finding) => void, hosts?: readonly SwarmHost[]): void {
   const said = peerVerdicts(topology, add);
   reportPeerFlags(topology, byId, said, add);
-  checkReplicaPlacement(topology, said.failedBy, add);
+  checkReplicaPlacement(topology, said.failedBy, add, hosts);
 }
 
 /** What nodes say about the others (by ID: the endpoints saying it). */
@@ -286,8 +288,14 @@ function reportPeerFlags(topology: ClusterTopology, byId: ReadonlyMap<string, Cl
 }
 
 /** Replication layout, from each node's own line: replicas on their master's host protect nothing. */
-function checkReplicaPlacement(topology: ClusterTopology, failedBy: ReadonlyMap<string, string[]>, add: (f: Finding) => void): void {
+function checkReplicaPlacement(topology: ClusterTopology, failedBy: ReadonlyMap<string, string[]>, add: (f: Finding) => void, hosts: readonly SwarmHost[] = []): void {
   const alive = topology.nodes.filter((n) => !failedBy.has(n.id) && !n.flags.handshake && !n.flags.noaddr);
+  const moves = planHostSpread(alive, hosts);
+  const spread = hostSpreadMessage(moves);
+  if (spread) add({ severity: 'info', code: 'host-spread', section: 'health', message: spread, nodeIds: moves.map((m) => m.nodeId) });
+  const masterMoves = planMasterSpread(alive, hosts);
+  const masters = masterSpreadMessage(masterMoves, alive);
+  if (masters) add({ severity: 'warning', code: 'master-spread', section: 'health', message: masters, nodeIds: masterMoves.map((m) => m.masterId) });
   const placements = new Set(alive.map(placementOf));
   if (placements.size === 1 && alive.some((n) => n.role === 'replica')) {
     add({ severity: 'info', code: 'single-placement', section: 'health', message: `All nodes run on one host (${[...placements][0] ?? ''}): replicas do not protect against losing it.` });

@@ -109,7 +109,7 @@ export interface HealResult {
   readonly ok: boolean;
   /** That check (undefined when the run was declined). */
   readonly check?: CheckReport;
-  /** Its errors and warnings: what is still wrong, in check's (and heal's) words. */
+  /** Its errors and warnings (and the host-spread offer): what is still wrong, in check's (and heal's) words. */
   readonly remaining: readonly Finding[];
   readonly nothingToDo: boolean;
   readonly declined: boolean;
@@ -332,7 +332,8 @@ async function verdict(run: HealRun): Promise<HealResult> {
     lostRanges,
     ok: report.ok,
     check: report,
-    remaining: report.findings.filter((f) => f.severity !== 'info'),
+    // The one info kept: the offer to spread replicas over a host that runs nothing of the cluster.
+    remaining: report.findings.filter((f) => f.severity !== 'info' || f.code === 'host-spread'),
     nothingToDo: applied === 0 && plans[0]?.nothingToDo === true,
     declined: false,
     timedOut,

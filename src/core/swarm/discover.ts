@@ -26,7 +26,7 @@ import { execCapture } from './exec';
 import { LABEL_STACK_NAMESPACE } from './stackLabels';
 import { CONF_PATH } from './redisConf';
 import { LABEL_ROLL, decodeRoll } from '../rolling/rollRecord';
-import { listSwarmHosts } from './swarmHosts';
+import { listSwarmHosts, type SwarmHost } from './swarmHosts';
 import { effectiveArgv, isRedisPingReply, portFromArgv, recogniseArgv } from './recognise';
 
 export const DEFAULT_REDIS_PORT = 6379;
@@ -87,6 +87,8 @@ export interface SwarmCluster {
   /** An upgrade, restart or config change that was started and has not finished (rolling/rollRecord.ts). */
   readonly roll?: { readonly kind: string; readonly startedAt: string };
   readonly nodes: readonly SwarmRedisNode[];
+  /** The swarm's nodes (machines) as the engine listed them, when it could (a manager). */
+  readonly hosts?: readonly SwarmHost[];
 }
 
 type ServiceInfo = Docker.Service & {
@@ -192,7 +194,7 @@ async function pingThroughExec(docker: Docker, containerId: string, port: number
 }
 
 export async function listSwarmClusters(docker: Docker): Promise<SwarmCluster[]> {
-  const [services, tasks, hosts] = (await Promise.all([docker.listServices(), docker.listTasks(), hostnames(docker)])) as [ServiceInfo[], TaskInfo[], Map<string, string>];
+  const [services, tasks, hosts] = (await Promise.all([docker.listServices(), docker.listTasks(), listSwarmHosts(docker)])) as [ServiceInfo[], TaskInfo[], SwarmHost[]];
   const verdicts = pingVerdicts.get(docker) ?? new Map<string, PingVerdict>();
   pingVerdicts.set(docker, verdicts);
   const live = new Set(tasks.flatMap((t) => (t.Status?.ContainerStatus?.ContainerID ? [t.Status.ContainerStatus.ContainerID] : [])));
@@ -251,15 +253,12 @@ async function namedCluster(docker: Docker, name: string, wanted: readonly strin
   if (missing.length > 0) throw new BadInputError(`No service named ${missing.join(', ')} on this swarm (\`docker service ls\` lists them).`);
   const chosen = [...new Set(wanted)].map((w) => byName.get(w) as ServiceInfo);
   const managed = chosen.every((s) => s.Spec?.Labels?.[LABEL_MANAGED] === 'true' && s.Spec.Labels[LABEL_CLUSTER] === name);
-  return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[], await hostnames(docker));
+  return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[], await listSwarmHosts(docker));
 }
 
-/** Swarm node ID to hostname (empty on a worker's engine, which cannot list nodes). */
-async function hostnames(docker: Docker): Promise<Map<string, string>> {
-  return new Map((await listSwarmHosts(docker)).map((h) => [h.id, h.hostname]));
-}
-
-function buildCluster(name: string, managed: boolean, services: ServiceInfo[], tasks: TaskInfo[], hosts: ReadonlyMap<string, string>): SwarmCluster {
+/** `swarmHosts` is empty on a worker's engine, which cannot list nodes. */
+function buildCluster(name: string, managed: boolean, services: ServiceInfo[], tasks: TaskInfo[], swarmHosts: readonly SwarmHost[]): SwarmCluster {
+  const hosts = new Map(swarmHosts.map((h) => [h.id, h.hostname]));
   const first = services[0]?.Spec?.Labels ?? {};
   const nodes = services
     .map((s, i) => buildNode(s, tasks, i + 1, hosts))
@@ -283,6 +282,7 @@ function buildCluster(name: string, managed: boolean, services: ServiceInfo[], t
     ...(stack ? { stack } : {}),
     ...(roll ? { roll } : {}),
     nodes,
+    ...(swarmHosts.length > 0 ? { hosts: swarmHosts } : {}),
   };
 }
 

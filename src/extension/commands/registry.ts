@@ -17,6 +17,7 @@ import { failoverCommand } from './failoverNode';
 import { openSlotMapCommand } from './openSlotMap';
 import { openTerminalCommand } from './openTerminal';
 import { healClusterCommand } from './healCluster';
+import { activateHostCommand, drainHostCommand } from './drainHost';
 import { addReplicaCommand } from './addReplica';
 import { removeNodeCommand } from './removeNode';
 import { upgradeClusterCommand } from './upgradeCluster';
@@ -30,7 +31,7 @@ import { writeStackFileCommand } from './writeStackFile';
 import { addCliToPathCommand, removeCliFromPathCommand } from './cliPath';
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, initSwarmCommand, getStartedCommand, writeStackFileCommand, addCliToPathCommand, removeCliFromPathCommand, upgradeClusterCommand, restartClusterCommand, changeConfigCommand, finishRollCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, initSwarmCommand, getStartedCommand, writeStackFileCommand, addCliToPathCommand, removeCliFromPathCommand, upgradeClusterCommand, restartClusterCommand, changeConfigCommand, finishRollCommand, drainHostCommand, activateHostCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {
