@@ -213,7 +213,13 @@ test('first run: the no-engine welcome, the walkthrough completed by its own act
           await page.keyboard.press('Enter');
           const file = path.join(server.workspace, `${stackCluster}-stack.yml`);
           await visible(page, `${PALETTE} .quick-input-title:has-text("Save the stack file of cluster ${stackCluster}")`, ELEMENT_TIMEOUT_MS, 'the save dialog');
-          const proposed = await page.locator(`${PALETTE} .quick-input-box input`).first().inputValue();
+          // The simple file dialog shows its folder first and fills in the proposed name a moment later.
+          const input = page.locator(`${PALETTE} .quick-input-box input`).first();
+          let proposed = await input.inputValue();
+          for (const deadline = Date.now() + ELEMENT_TIMEOUT_MS; proposed !== file && Date.now() < deadline; ) {
+            await page.waitForTimeout(200);
+            proposed = await input.inputValue();
+          }
           assert.equal(proposed, file, 'the save dialog proposes <name>-stack.yml in the workspace');
           await page.keyboard.press('Enter');
           await waitUntil(async () => (existsSync(file) ? true : undefined), ELEMENT_TIMEOUT_MS, `${file} written`);
