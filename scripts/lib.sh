@@ -73,8 +73,14 @@ ensure_redis_image() {
 }
 
 ensure_node_modules() {
-  if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  # Keyed on the lock file's content, not on mtimes: editing package.json's contributions (or a
+  # checkout touching it) must not reinstall, which would empty node_modules under a running build.
+  local want have=""
+  if [ -f package-lock.json ]; then want=$(sha256sum package-lock.json | cut -c1-16); else want=$(sha256sum package.json | cut -c1-16); fi
+  [ -f node_modules/.redis-swarm-deps ] && have=$(cat node_modules/.redis-swarm-deps)
+  if [ ! -d node_modules ] || [ "$have" != "$want" ]; then
     log "installing npm dependencies"
     if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
+    echo "$want" >node_modules/.redis-swarm-deps
   fi
 }

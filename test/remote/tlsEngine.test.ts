@@ -1,6 +1,7 @@
 /**
  * `tcp://…:2376` with TLS for real: a Docker-in-Docker node of scripts/multinode.sh (MN_TLS=1,
- * prefix rsmnR, 172.30.84.0/24 on an --internal bridge) runs its own single-node swarm and
+ * a prefix of this run's own and a free 172.30.x.0/24 on an --internal bridge, so two runs never
+ * collide) runs its own single-node swarm and
  * serves its API with --tlsverify and certificates the bed generated. Every verb runs through
  * DOCKER_HOST + DOCKER_TLS_VERIFY + DOCKER_CERT_PATH, a context with SkipTLSVerify works, each
  * certificate problem says so in one sentence, and the API cut off mid-reshard leaves nothing
@@ -8,7 +9,7 @@
  * afterwards. Needs `npm run build` and root.
  */
 import { strict as assert } from 'node:assert';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +17,17 @@ import { after, before, describe, it } from 'node:test';
 import { cli, countKeys, deployFilled, exerciseEngine, nodeId, ok, oneSentence, start } from '../support/remoteScenario';
 import { runProcess } from '../support/runProcess';
 import { TEST_IMAGE, runPrefix } from '../support/swarm';
+import { freeBedSubnet } from '../support/multinode';
 
-const BED = { MN_PREFIX: 'rsmnR', MN_SUBNET: '172.30.84', MN_TLS: '1', MN_HEARTBEAT: '1s' };
-const NODE = 'rsmnR-1';
-const HOST = 'tcp://172.30.84.11:2376';
-const TLS_DIR = '/run/redis-swarm-rsmnR/tls';
+const PREFIX = `rsmnr${randomBytes(3).toString('hex')}`;
+const SUBNET = freeBedSubnet(60, 119);
+const BED = { MN_PREFIX: PREFIX, MN_SUBNET: SUBNET, MN_TLS: '1', MN_HEARTBEAT: '1s' };
+const NODE = `${PREFIX}-1`;
+const HOST = `tcp://${SUBNET}.11:2376`;
+const TLS_DIR = `/run/redis-swarm-${PREFIX}/tls`;
+const escapeRe = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** HOST as a regular expression. */
+const HOST_RE = escapeRe(HOST);
 
 async function bed(verb: 'up' | 'down'): Promise<void> {
   const r = await runProcess('bash', ['scripts/multinode.sh', verb, ...(verb === 'up' ? ['--nodes', '1'] : [])], {
@@ -61,7 +68,7 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
   it('runs doctor, deploy, create, status, the REPL, port-forward, a reshard, heal and destroy over TLS', async () => {
     const env = tlsEnv('client');
     const name = `${prefix}a`;
-    await exerciseEngine(name, TEST_IMAGE, env, /tcp:\/\/172\.30\.84\.11:2376 \(from DOCKER_HOST\)/);
+    await exerciseEngine(name, TEST_IMAGE, env, new RegExp(`${HOST_RE} \\(from DOCKER_HOST\\)`));
     await ok(['destroy', '--cluster', name, '--volumes'], env);
   });
 
@@ -71,7 +78,7 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
     writeContext(dockerConfig, 'rs-tls-strict', other, false);
     const ctx = (name: string): NodeJS.ProcessEnv => ({ ...process.env, DOCKER_HOST: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: dockerConfig, DOCKER_CONTEXT: name });
     const skip = await ok(['doctor'], ctx('rs-tls-skip'));
-    assert.match(skip, /tcp:\/\/172\.30\.84\.11:2376 \(from Docker context "rs-tls-skip"\)/, skip);
+    assert.match(skip, new RegExp(`${HOST_RE} \\(from Docker context "rs-tls-skip"\\)`), skip);
     const strict = await cli(['doctor'], ctx('rs-tls-strict'));
     assert.notEqual(strict.status, 0);
     assert.match(oneSentence(strict.stderr), /context "rs-tls-strict"\) presented a certificate that your ca\.pem does not vouch for/);
@@ -80,7 +87,7 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
   it('names an expired client certificate, one from another CA, and a missing one, each in one sentence', async () => {
     const expired = await cli(['doctor'], tlsEnv('client-expired'));
     assert.notEqual(expired.status, 0);
-    assert.match(oneSentence(expired.stderr), /The client certificate \/run\/redis-swarm-rsmnR\/tls\/client-expired\/cert\.pem expired on \d{4}-\d\d-\d\d: ask for a new one/);
+    assert.match(oneSentence(expired.stderr), new RegExp(`The client certificate ${escapeRe(TLS_DIR)}/client-expired/cert\\.pem expired on \\d{4}-\\d\\d-\\d\\d: ask for a new one`));
 
     const otherCa = await cli(['doctor'], tlsEnv('client-otherca'));
     assert.notEqual(otherCa.status, 0);
@@ -115,7 +122,7 @@ describe('a swarm manager reached over TCP with TLS (DOCKER_TLS_VERIFY, DOCKER_C
       const code = await reshard.exit(120_000);
       assert.notEqual(code, 0, reshard.output());
       const last = reshard.output().trim().split('\n').at(-1) ?? '';
-      assert.match(last, /^redis-swarm reshard: Lost the Docker engine mid-operation \(Cannot reach the Docker engine at tcp:\/\/172\.30\.84\.11:2376 \(from DOCKER_HOST\): .*\); once it answers again, `redis-swarm fix --cluster \S+` then `heal --cluster \S+` finish what was cut off\.$/, reshard.output());
+      assert.match(last, new RegExp(`^redis-swarm reshard: Lost the Docker engine mid-operation \\(Cannot reach the Docker engine at ${HOST_RE} \\(from DOCKER_HOST\\): .*\\); once it answers again, \x60redis-swarm fix --cluster \\S+\x60 then \x60heal --cluster \\S+\x60 finish what was cut off\\.$`), reshard.output());
     } finally {
       reshard.kill();
       await runProcess('docker', ['exec', NODE, 'iptables', '-D', ...cut.slice(4)], { boundMs: 60_000 });

@@ -26,6 +26,27 @@ export function bed(): Bed {
   return { prefix, nodes: Number(process.env['RS_MN_NODES'] ?? 3), managerHost };
 }
 
+/**
+ * A 172.30.x prefix (x in [low, high]) that no network of the host's engine uses, for a bed of a
+ * test's own (scripts/test.sh picks the multinode layer's the same way, from 120-219): two runs,
+ * or two beds of one run, never share a subnet. Starts at a random place so runs starting
+ * together are unlikely to pick the same one.
+ */
+export function freeBedSubnet(low: number, high: number): string {
+  const ids = execFileSync('docker', ['network', 'ls', '-q'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: '', DOCKER_CONTEXT: '' } }).split('\n').filter(Boolean);
+  const used = execFileSync('docker', ['network', 'inspect', ...ids, '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}'], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: '', DOCKER_CONTEXT: '' },
+  });
+  const span = high - low + 1;
+  const start = Math.floor(Math.random() * span);
+  for (let n = 0; n < span; n++) {
+    const third = low + ((start + n) % span);
+    if (!new RegExp(`(^|\\s)172\\.30\\.${third}\\.`).test(used)) return `172.30.${third}`;
+  }
+  throw new Error(`no free 172.30.x.0/24 with x in ${low}-${high} for a test bed`);
+}
+
 /** The engine of node i (1 = the manager), through the bed's socket. */
 export function nodeHost(i: number): string {
   return `unix:///run/redis-swarm-${bed().prefix}/${i}/docker.sock`;
