@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { ConflictError, describeError } from '../errors';
 import { type NodeTarget, type TaskTemplateLike, onTarget, withTarget } from './nodeTarget';
+import { LABEL_ROLL_PIN, heldToOneNode, pinConstraint, withPin, withoutPin } from './nodePin';
 import { LABEL_ROLL, LABEL_ROLL_LAST, type RollRecord, decodeRoll, encodeRoll } from './rollRecord';
 
 interface ServiceInspect {
@@ -47,12 +48,23 @@ export async function serviceProgress(docker: Docker, name: string, target: Node
   return { specOnTarget: onTarget(svc.Spec?.TaskTemplate, target), taskOnTarget, failures };
 }
 
-/** Moves a service onto the target (swarm then replaces its task); a no-op when it is there. */
+/**
+ * Moves a service onto the target (swarm then replaces its task); a no-op when it is there. The
+ * new task is pinned to the swarm node of the running one, where its volume is (nodePin.ts).
+ */
 export async function updateServiceToTarget(docker: Docker, name: string, target: NodeTarget): Promise<boolean> {
   const svc = await inspectService(docker, name);
   const spec = svc.Spec ?? {};
   if (onTarget(spec.TaskTemplate, target)) return false;
-  const body = { ...spec, TaskTemplate: withTarget(spec.TaskTemplate ?? {}, target) };
+  let template = withTarget(spec.TaskTemplate ?? {}, target);
+  let labels = spec.Labels;
+  const node = heldToOneNode(template) ? undefined : await runningTaskNode(docker, svc.ID);
+  if (node !== undefined) {
+    const pin = pinConstraint(node);
+    template = withPin(template, pin);
+    labels = { ...(labels ?? {}), [LABEL_ROLL_PIN]: pin };
+  }
+  const body = { ...spec, ...(labels ? { Labels: labels } : {}), TaskTemplate: template };
   // The version guards against a concurrent change (the API refuses a stale one).
   await docker
     .getService(name)
@@ -61,6 +73,32 @@ export async function updateServiceToTarget(docker: Docker, name: string, target
       throw new ConflictError(`Could not update service ${name}: ${describeError(err)}`, { cause: err });
     });
   return true;
+}
+
+/** The swarm node of the service's running task, if one runs. */
+async function runningTaskNode(docker: Docker, serviceId: string): Promise<string | undefined> {
+  const tasks = (await docker.listTasks({ filters: { service: [serviceId], 'desired-state': ['running'] } })) as (TaskInfo & { NodeID?: string })[];
+  return tasks.find((t) => t.ServiceID === serviceId && t.Status?.State === 'running' && t.NodeID)?.NodeID;
+}
+
+/**
+ * Takes off the pin a roll put on the service (a placement-only change: swarm keeps the task
+ * where it runs); a no-op when there is none.
+ */
+export async function releasePin(docker: Docker, name: string): Promise<void> {
+  const svc = await inspectService(docker, name);
+  const spec = svc.Spec ?? {};
+  const pin = spec.Labels?.[LABEL_ROLL_PIN];
+  if (pin === undefined) return;
+  const labels = { ...(spec.Labels ?? {}) };
+  delete labels[LABEL_ROLL_PIN];
+  const body = { ...spec, Labels: labels, TaskTemplate: withoutPin(spec.TaskTemplate ?? {}, pin) };
+  await docker
+    .getService(name)
+    .update({ _query: { version: svc.Version?.Index ?? 0 }, _body: body })
+    .catch((err: unknown) => {
+      throw new ConflictError(`Could not take the roll's placement pin off service ${name}: ${describeError(err)}`, { cause: err });
+    });
 }
 
 /** Sets (a string) or removes (undefined) service labels on each service; labels change without a task restart. */
