@@ -96,10 +96,16 @@ async function updateServiceSpec(docker: Docker, name: string, failure: string, 
   }
 }
 
-/** The swarm node of the service's running task, if one runs. */
+/**
+ * The swarm node of the service's running task, if one runs on a node that takes new tasks
+ * (Ready and active): a pin to a paused or draining node would leave the new task pending.
+ */
 async function runningTaskNode(docker: Docker, serviceId: string): Promise<string | undefined> {
   const tasks = (await docker.listTasks({ filters: { service: [serviceId], 'desired-state': ['running'] } })) as (TaskInfo & { NodeID?: string })[];
-  return tasks.find((t) => t.ServiceID === serviceId && t.Status?.State === 'running' && t.NodeID)?.NodeID;
+  const nodeId = tasks.find((t) => t.ServiceID === serviceId && t.Status?.State === 'running' && t.NodeID)?.NodeID;
+  if (nodeId === undefined) return undefined;
+  const node = (await docker.getNode(nodeId).inspect()) as { Status?: { State?: string }; Spec?: { Availability?: string } };
+  return node.Status?.State === 'ready' && (node.Spec?.Availability ?? 'active') === 'active' ? nodeId : undefined;
 }
 
 /**
