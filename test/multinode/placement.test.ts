@@ -10,31 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
 import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
-
-interface NodeJson {
-  id: string;
-  role: 'master' | 'replica';
-  masterId?: string;
-  slots: { start: number; end: number }[];
-  endpoint: { host: string; port: number };
-  flags: { fail?: boolean; pfail?: boolean; handshake?: boolean; noaddr?: boolean };
-  swarm?: { service: string; swarmNode?: string; swarmHost?: string };
-}
-interface CheckJson {
-  ok: boolean;
-  findings: { code: string; severity: string; message: string; nodeIds?: string[] }[];
-  nodes: NodeJson[];
-}
+import { type CheckJson, type NodeJson, checkJson, hostExposure, nodeLabel as label, liveNodes as live } from '../support/multinodeCheck';
 
 /** How long a layout change may take to show in every node's view (a bound, not a measure). */
 const SETTLE_BOUND_MS = 120_000;
 const POLL_MS = 2000;
 
-async function check(prefix: string): Promise<CheckJson> {
-  // check exits 1 when it finds an error (a master without replica, say): the JSON is there anyway.
-  const run = await cli(['check', '--cluster', prefix, '--json']);
-  return JSON.parse(run.stdout) as CheckJson;
-}
+const check = checkJson;
 
 /** Looks until `done` says nothing is missing; fails with the last reason after the bound. */
 async function until(prefix: string, what: string, done: (c: CheckJson) => string | undefined): Promise<CheckJson> {
@@ -51,22 +33,6 @@ async function until(prefix: string, what: string, done: (c: CheckJson) => strin
     assert.ok(Date.now() < deadline, `${what}: still ${last}`);
     await sleep(POLL_MS);
   }
-}
-
-const live = (c: CheckJson): NodeJson[] => c.nodes.filter((n) => !n.flags.fail && !n.flags.handshake && !n.flags.noaddr);
-const label = (n: NodeJson): string => `${n.swarm?.service ?? n.id.slice(0, 8)}@${n.swarm?.swarmHost ?? n.swarm?.swarmNode ?? '?'}`;
-
-/** What keeps the layout from surviving the loss of any one host; empty when it does. */
-function hostExposure(c: CheckJson): string[] {
-  const nodes = live(c);
-  const out: string[] = [];
-  for (const m of nodes.filter((n) => n.role === 'master' && n.slots.length > 0)) {
-    const replicas = nodes.filter((r) => r.role === 'replica' && r.masterId === m.id);
-    if (replicas.length === 0) out.push(`${label(m)} has no replica`);
-    else if (replicas.every((r) => r.swarm?.swarmNode === m.swarm?.swarmNode)) out.push(`${label(m)} has its replicas (${replicas.map(label).join(', ')}) on its own host`);
-  }
-  for (const n of nodes) if (!n.swarm?.swarmNode) out.push(`${n.id.slice(0, 8)} has no known swarm node`);
-  return out;
 }
 
 const covered = (c: CheckJson): number => live(c).filter((n) => n.role === 'master').reduce((k, m) => k + m.slots.reduce((s, r) => s + r.end - r.start + 1, 0), 0);

@@ -9,25 +9,12 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { runPrefix } from '../support/swarm';
 import { runProcess } from '../support/runProcess';
-import { cli, cliOk, dockerOn, managerEngine, sweepBed, swarmNodeId } from '../support/multinode';
+import { cli, cliOk, dockerOn, managerEngine, placement, sweepBed, swarmNodeId } from '../support/multinode';
 import { SwarmModelReader } from '../../src/core/model/swarmModelReader';
 
 interface CheckJson {
   ok: boolean;
   nodes: { id: string; role: string; hostname?: string; endpoint: { host: string; port: number } }[];
-}
-
-/** The swarm node each service's running task is on, as the manager says. */
-function placement(prefix: string): Map<string, string> {
-  const out = dockerOn(1, ['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Name}} {{.Node}}', ...services(prefix)]);
-  return new Map(out.split('\n').map((l) => {
-    const [task, node] = l.split(' ');
-    return [(task ?? '').replace(/\.\d+$/, ''), node ?? ''];
-  }));
-}
-
-function services(prefix: string): string[] {
-  return dockerOn(1, ['service', 'ls', '--format', '{{.Name}}']).split('\n').filter((s) => new RegExp(`^${prefix}-\\d+$`).test(s));
 }
 
 /** A running task container of the cluster on node i (through node i's own engine: the oracle's side). */

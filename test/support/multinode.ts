@@ -7,6 +7,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { openEngine, type Engine } from '../../src/core/docker/engine';
+import { findSwarmCluster } from '../../src/core/swarm/discover';
+import { ensureRelayContainer } from '../../src/core/swarm/relayService';
+import { openTunnel, type Tunnel } from '../../src/core/swarm/tunnel';
 import { runProcess, type Run } from './runProcess';
 import { sweep } from './swarm';
 
@@ -153,4 +156,49 @@ export async function waitNodesReady(boundMs = 90_000): Promise<void> {
     if (Date.now() > deadline) throw new Error(`only ${ready} of ${bed().nodes} bed nodes were Ready after ${boundMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/**
+ * A local port per node of the cluster, through the manager's engine only, that follows each
+ * service through a roll: every connection execs into the cluster's relay on the manager and
+ * dials the service's name on the overlay network, which resolves to its current task (a
+ * tunnel to a task's container would die with the task). What an application on the operator's
+ * machine would use when it can reach only the manager.
+ */
+export async function serviceForwards(cluster: string): Promise<{ ports: Map<string, number>; close(): Promise<void> }> {
+  const engine = managerEngine();
+  const found = await findSwarmCluster(engine.docker, cluster);
+  const relay = await ensureRelayContainer(engine.docker, found, swarmNodeId(1));
+  const tunnels: Tunnel[] = [];
+  const ports = new Map<string, number>();
+  const close = async (): Promise<void> => {
+    await Promise.all(tunnels.map((t) => t.close()));
+  };
+  try {
+    for (const node of found.nodes) {
+      const t = await openTunnel(engine.docker, relay, node.port, { host: node.service });
+      tunnels.push(t);
+      ports.set(`${node.service}:${node.port}`, t.local.port);
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { ports, close };
+}
+
+/** The cluster's node services (`<prefix>-<n>`), as the manager lists them. */
+export function services(prefix: string): string[] {
+  return dockerOn(1, ['service', 'ls', '--format', '{{.Name}}']).split('\n').filter((s) => new RegExp(`^${prefix}-\\d+$`).test(s));
+}
+
+/** The swarm node (hostname) each node service's running task is on, as the manager says. */
+export function placement(prefix: string): Map<string, string> {
+  const out = dockerOn(1, ['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Name}} {{.Node}}', ...services(prefix)]);
+  return new Map(
+    out.split('\n').map((l) => {
+      const [task, node] = l.split(' ');
+      return [(task ?? '').replace(/\.\d+$/, ''), node ?? ''];
+    }),
+  );
 }

@@ -7,6 +7,8 @@
  * command took (the pause a client saw). Afterwards every acknowledged key is read
  * back (opsWriter.ts verifyAcked): a value that differs is an acknowledged write the cluster lost.
  */
+import { strict as assert } from 'node:assert';
+import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 
 export interface TrafficStats {
@@ -26,8 +28,15 @@ export interface Traffic {
 
 /** The client an application would use: natMap from each node's announced name to its published port on 127.0.0.1. */
 export function clusterClient(names: readonly string[], port: number, publishBase: number): Cluster {
-  const natMap = Object.fromEntries(names.map((n, i) => [`${n}:${port}`, { host: '127.0.0.1', port: publishBase + i }]));
-  return new Cluster([{ host: '127.0.0.1', port: publishBase }], { natMap, scaleReads: 'master', slotsRefreshTimeout: 2000, redisOptions: { connectTimeout: 2000 } });
+  return clusterClientAt(new Map(names.map((n, i) => [`${n}:${port}`, publishBase + i])));
+}
+
+/** The same client for any local ports: `service:port` as the nodes announce it → a port on 127.0.0.1 (a published port or a tunnel). */
+export function clusterClientAt(localPorts: ReadonlyMap<string, number>): Cluster {
+  const natMap = Object.fromEntries([...localPorts].map(([node, port]) => [node, { host: '127.0.0.1', port }]));
+  const first = [...localPorts.values()][0];
+  if (first === undefined) throw new Error('a cluster client needs at least one node');
+  return new Cluster([{ host: '127.0.0.1', port: first }], { natMap, scaleReads: 'master', slotsRefreshTimeout: 2000, redisOptions: { connectTimeout: 2000 } });
 }
 
 /** Bounded: each loop stops after maxOps operations even when stop() is never called. */
@@ -99,4 +108,35 @@ export function startTraffic(client: Cluster, o: { keys: number; writers?: numbe
 
 export function formatTraffic(what: string, s: TrafficStats, lost: number): string {
   return `${what}: ${s.writes} writes (${s.failedWrites.length} failed), ${s.reads} reads (${s.failedReads.length} failed, ${s.staleReads.length} stale), ${lost} acknowledged writes lost, longest pause ${s.longestPauseMs} ms`;
+}
+
+/** Every slot takes a write through the cluster client (bounded: the client retries, a failover settles). */
+export async function waitAllSlotsServed(c: Cluster, boundMs = 60_000): Promise<void> {
+  const keys = keyPerSlot();
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const results = await Promise.allSettled(keys.map((k) => c.set(k, 'served')));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed === 0) return;
+    if (Date.now() > deadline) assert.fail(`${failed} of 16384 slots refused a write for ${boundMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+let slotKeys: string[] | undefined;
+/** One key per slot (found once, then kept). */
+function keyPerSlot(): string[] {
+  if (slotKeys) return slotKeys;
+  const keys = new Array<string>(16384);
+  let found = 0;
+  for (let i = 0; found < 16384; i++) {
+    const k = `slot:${i}`;
+    const s = calculateSlot(k);
+    if (keys[s] === undefined) {
+      keys[s] = k;
+      found++;
+    }
+  }
+  slotKeys = keys;
+  return keys;
 }

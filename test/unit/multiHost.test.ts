@@ -53,10 +53,11 @@ describe('the relay', () => {
     assert.doesNotMatch(name, /^(.+)-(\d+)$/);
   });
 
-  it('the tunnel script dials the given IP and refuses anything else', () => {
+  it('the tunnel script dials the given IP or plain host name and refuses anything else', () => {
     assert.match(relayScript(6379, '10.0.1.4'), /\/dev\/tcp\/10\.0\.1\.4\/6379/);
     assert.match(relayScript(6379), /\/dev\/tcp\/127\.0\.0\.1\/6379/);
-    assert.throws(() => relayScript(6379, '10.0.1.4; rm -rf /'), isBadInputError);
+    assert.match(relayScript(6379, 'cache-3'), /\/dev\/tcp\/cache-3\/6379/);
+    for (const bad of ['10.0.1.4; rm -rf /', 'cache-3 $(id)', '-cache', 'a/b', '']) assert.throws(() => relayScript(6379, bad), isBadInputError, bad);
   });
 });
 

@@ -14,7 +14,7 @@ import { meetIfStale, nodeNotBack, waitNodeBack, NODE_POLL_MS } from './nodeBack
 import { type RollStep, nextRollStep, refuseUnprotectedMasters } from './planRoll';
 import { type RollRecord } from './rollRecord';
 import { type ClusterLook, lookAt, type RollSession } from './rollSession';
-import { finishRollRecord, serviceProgress, updateServiceToTarget, writeRollRecord } from './serviceState';
+import { finishRollRecord, releasePin, serviceProgress, updateServiceToTarget, writeRollRecord } from './serviceState';
 import { seedEndpoints } from '../swarm/discover';
 
 export interface RollResult {
@@ -73,6 +73,8 @@ async function rollLocked(s: RollSession, record: RollRecord, o: { readonly acce
   if ((await doneServices(s, record)).size < scope.length) {
     throw new TimeoutError(`The ${record.kind} did not converge (some node keeps leaving its target); ${resumeHint}.`);
   }
+  // A pin left by an interrupted run of this roll (the node was back, the pin not yet off).
+  for (const service of services) await releasePin(docker, service);
   await finishRollRecord(docker, services, record);
   return { kind: record.kind, updated, failovers, elapsedMs: Date.now() - started };
 }
@@ -137,6 +139,7 @@ async function takeStep(
       s.progress.report({ message: `updating ${step.service} (a replica) and waiting until it has rejoined and synced` });
       if (await updateServiceToTarget(docker, step.service, target)) out.updated.push(step.service);
       await waitNodeBack(s, step.service, target, step.nodeId, { cancellable: true });
+      await releasePin(docker, step.service);
       s.progress.report({ message: `${step.service} is back and in sync`, increment: 100 / Object.keys(record.targets).length });
       return;
     }
@@ -169,6 +172,7 @@ async function takeStep(
       if (await updateServiceToTarget(docker, step.service, target)) out.updated.push(step.service);
       // Not cancellable: its slots are down until it is back, so see it back first.
       await waitNodeBack(s, step.service, target, step.nodeId, { cancellable: false });
+      await releasePin(docker, step.service);
       return;
     }
   }

@@ -57,7 +57,12 @@ export async function probeImageVersion(docker: Docker, image: string, namePrefi
 /** Refuses an image that is absent or whose Redis cannot join a cluster running `clusterVersion`; returns its version. */
 export async function checkUpgradeImage(docker: Docker, image: string, clusterVersion: string | undefined, namePrefix: string): Promise<string> {
   if (!(await imageExists(docker, image))) {
-    throw new BadInputError(`Image "${image}" is not on this engine: \`docker pull ${image}\` (or build it) on every node that may run a task first. Nothing was changed.`);
+    // The version probe runs on the connected engine (the manager on a multi-node swarm), so that
+    // engine needs the image even when no task of the cluster runs there.
+    throw new BadInputError(
+      `Image "${image}" is not on the engine redis-swarm is connected to, which runs it once to read its Redis version: ` +
+        `\`docker pull ${image}\` (or build or load it) there and on every swarm node that may run a task. Nothing was changed.`,
+    );
   }
   let version: string;
   try {

@@ -3,8 +3,10 @@
  * target, the service update that moves one there, and the roll record's label on every service.
  */
 import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, describeError } from '../errors';
 import { type NodeTarget, type TaskTemplateLike, onTarget, withTarget } from './nodeTarget';
+import { LABEL_ROLL_PIN, heldToOneNode, pinConstraint, withPin, withoutPin } from './nodePin';
 import { LABEL_ROLL, LABEL_ROLL_LAST, type RollRecord, decodeRoll, encodeRoll } from './rollRecord';
 
 interface ServiceInspect {
@@ -47,40 +49,93 @@ export async function serviceProgress(docker: Docker, name: string, target: Node
   return { specOnTarget: onTarget(svc.Spec?.TaskTemplate, target), taskOnTarget, failures };
 }
 
-/** Moves a service onto the target (swarm then replaces its task); a no-op when it is there. */
+/**
+ * Moves a service onto the target (swarm then replaces its task); a no-op when it is there. The
+ * new task is pinned to the swarm node of the running one, where its volume is (nodePin.ts).
+ */
 export async function updateServiceToTarget(docker: Docker, name: string, target: NodeTarget): Promise<boolean> {
-  const svc = await inspectService(docker, name);
-  const spec = svc.Spec ?? {};
-  if (onTarget(spec.TaskTemplate, target)) return false;
-  const body = { ...spec, TaskTemplate: withTarget(spec.TaskTemplate ?? {}, target) };
-  // The version guards against a concurrent change (the API refuses a stale one).
-  await docker
-    .getService(name)
-    .update({ _query: { version: svc.Version?.Index ?? 0 }, _body: body })
-    .catch((err: unknown) => {
-      throw new ConflictError(`Could not update service ${name}: ${describeError(err)}`, { cause: err });
-    });
-  return true;
+  return updateServiceSpec(docker, name, `Could not update service ${name}`, async (svc) => {
+    const spec = svc.Spec ?? {};
+    if (onTarget(spec.TaskTemplate, target)) return undefined;
+    let template = withTarget(spec.TaskTemplate ?? {}, target);
+    let labels = spec.Labels;
+    const node = heldToOneNode(template) ? undefined : await runningTaskNode(docker, svc.ID);
+    if (node !== undefined) {
+      const pin = pinConstraint(node);
+      template = withPin(template, pin);
+      labels = { ...(labels ?? {}), [LABEL_ROLL_PIN]: pin };
+    }
+    return { ...spec, ...(labels ? { Labels: labels } : {}), TaskTemplate: template };
+  });
+}
+
+/** How often an update refused as out of sequence is tried again on a fresh inspect. */
+const UPDATE_ATTEMPTS = 5;
+
+/**
+ * Updates a service with the spec `change` makes from a fresh inspect (undefined: nothing to
+ * do); true when it updated. The version guards against a concurrent change: the API refuses a
+ * stale one ("update out of sequence"), and swarm itself bumps the version when it records how
+ * its own rolling update of the service went, so a refusal is tried again on a fresh inspect.
+ */
+async function updateServiceSpec(docker: Docker, name: string, failure: string, change: (svc: ServiceInspect) => Promise<Record<string, unknown> | undefined>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const svc = await inspectService(docker, name);
+    const body = await change(svc);
+    if (body === undefined) return false;
+    try {
+      await docker.getService(name).update({ _query: { version: svc.Version?.Index ?? 0 }, _body: body });
+      return true;
+    } catch (err) {
+      if (attempt < UPDATE_ATTEMPTS && /out of sequence/i.test(describeError(err))) {
+        await sleep(200 * attempt);
+        continue;
+      }
+      throw new ConflictError(`${failure}: ${describeError(err)}`, { cause: err });
+    }
+  }
+}
+
+/**
+ * The swarm node of the service's running task, if one runs on a node that takes new tasks
+ * (Ready and active): a pin to a paused or draining node would leave the new task pending.
+ */
+async function runningTaskNode(docker: Docker, serviceId: string): Promise<string | undefined> {
+  const tasks = (await docker.listTasks({ filters: { service: [serviceId], 'desired-state': ['running'] } })) as (TaskInfo & { NodeID?: string })[];
+  const nodeId = tasks.find((t) => t.ServiceID === serviceId && t.Status?.State === 'running' && t.NodeID)?.NodeID;
+  if (nodeId === undefined) return undefined;
+  const node = (await docker.getNode(nodeId).inspect()) as { Status?: { State?: string }; Spec?: { Availability?: string } };
+  return node.Status?.State === 'ready' && (node.Spec?.Availability ?? 'active') === 'active' ? nodeId : undefined;
+}
+
+/**
+ * Takes off the pin a roll put on the service (a placement-only change: swarm keeps the task
+ * where it runs); a no-op when there is none.
+ */
+export async function releasePin(docker: Docker, name: string): Promise<void> {
+  await updateServiceSpec(docker, name, `Could not take the roll's placement pin off service ${name}`, (svc) => {
+    const spec = svc.Spec ?? {};
+    const pin = spec.Labels?.[LABEL_ROLL_PIN];
+    if (pin === undefined) return Promise.resolve(undefined);
+    const labels = { ...(spec.Labels ?? {}) };
+    delete labels[LABEL_ROLL_PIN];
+    return Promise.resolve({ ...spec, Labels: labels, TaskTemplate: withoutPin(spec.TaskTemplate ?? {}, pin) });
+  });
 }
 
 /** Sets (a string) or removes (undefined) service labels on each service; labels change without a task restart. */
 async function setLabels(docker: Docker, services: readonly string[], patch: Readonly<Record<string, string | undefined>>): Promise<void> {
   for (const name of services) {
-    const svc = await inspectService(docker, name);
-    const spec = svc.Spec ?? {};
-    const before = spec.Labels ?? {};
-    const labels = { ...before };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === undefined) delete labels[k];
-      else labels[k] = v;
-    }
-    if (Object.keys(patch).every((k) => before[k] === labels[k])) continue;
-    await docker
-      .getService(name)
-      .update({ _query: { version: svc.Version?.Index ?? 0 }, _body: { ...spec, Labels: labels } })
-      .catch((err: unknown) => {
-        throw new ConflictError(`Could not record the roll on service ${name}: ${describeError(err)}`, { cause: err });
-      });
+    await updateServiceSpec(docker, name, `Could not record the roll on service ${name}`, (svc) => {
+      const spec = svc.Spec ?? {};
+      const before = spec.Labels ?? {};
+      const labels = { ...before };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) delete labels[k];
+        else labels[k] = v;
+      }
+      return Promise.resolve(Object.keys(patch).every((k) => before[k] === labels[k]) ? undefined : { ...spec, Labels: labels });
+    });
   }
 }
 

@@ -20,8 +20,11 @@ import { type Endpoint } from '../routes/endpoint';
  * short grace before the relay exits, so the exec and its API connection end with the client.
  */
 export function relayScript(port: number, host = '127.0.0.1'): string {
-  // The address goes into a shell script: only an IP literal may.
-  if (!/^[0-9A-Fa-f.:]+$/.test(host)) throw new BadInputError(`"${host}" is not an IP address a tunnel can dial.`);
+  // The address goes into a shell script: only an IP literal or a plain DNS name (a service's
+  // name on its overlay network, which follows the service to its current task) may.
+  if (!/^[0-9A-Fa-f.:]+$/.test(host) && !/^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/.test(host)) {
+    throw new BadInputError(`"${host}" is not an IP address or host name a tunnel can dial.`);
+  }
   return (
     `exec 3<>/dev/tcp/${host}/${port} || exit 1; ` +
     'cat <&3 & r=$!; cat <&0 >&3 & w=$!; ' +
