@@ -13,6 +13,7 @@ import { ClusterStatusBar } from './statusBar';
 import { ChangeNotifier } from './changeNotifier';
 import { ServiceLogViewer } from './serviceLogs';
 import { HealWatcher } from './healWatcher';
+import { ExpectedChanges } from '../core/model/expectedChanges';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension(...).exports`). Only the
@@ -47,11 +48,21 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const view = vscode.window.createTreeView('redisSwarm.topology', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tree, view);
 
+  // A filter on shows in the view's message (with the count it hides) and its Clear button.
+  tree.onDidChangeTreeData(
+    () => {
+      view.message = tree.filterSummary();
+      void vscode.commands.executeCommand('setContext', 'redisSwarm.filtered', tree.currentFilter !== undefined);
+    },
+    undefined,
+    context.subscriptions,
+  );
   const refresh = new RefreshManager(view, store, engines, logger);
   context.subscriptions.push(refresh);
 
-  const statusBar = new ClusterStatusBar(store, view);
-  const notifier = new ChangeNotifier(store, logger);
+  const statusBar = new ClusterStatusBar(store, context.workspaceState);
+  const expected = new ExpectedChanges();
+  const notifier = new ChangeNotifier(store, logger, expected);
   context.subscriptions.push(statusBar, notifier);
 
   const serviceLogs = new ServiceLogViewer(engines);
@@ -59,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
 
   const slotMaps = SlotMapPanels.register(context, store, logger);
   const history = new TerminalHistory(context.globalState);
-  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, output, logger });
+  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, output, logger, expected, statusBar, tree });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
   return { topology: tree, store, statusBarItem: statusBar.item };
 }

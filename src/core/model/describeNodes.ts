@@ -7,7 +7,7 @@ import { type Finding } from '../cluster/check';
 import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
 import { type SwarmRedisNode } from '../swarm/discover';
-import { type ClusterModel, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
+import { type ClusterModel, HEALTH_WORDS, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
 
 /** A codicon id (`database`, `error`) and a theme color id (`testing.iconPassed`). */
 export interface IconSpec {
@@ -27,14 +27,6 @@ const GREEN = 'testing.iconPassed';
 const RED = 'testing.iconFailed';
 const YELLOW = 'list.warningForeground';
 const GREY = 'disabledForeground';
-
-const HEALTH_WORDS: Record<ClusterModel['health'], string> = {
-  ok: 'ok',
-  degraded: 'degraded',
-  fail: 'fail',
-  unformed: 'not formed',
-  unreachable: 'unreachable',
-};
 
 export function describeCluster(c: ClusterModel): ItemText {
   const nodes = c.swarm.nodes.length;
@@ -66,6 +58,8 @@ function clusterIcon(c: ClusterModel): IconSpec {
       return { id: 'circle-large-outline', color: YELLOW };
     case 'unreachable':
       return { id: 'warning', color: YELLOW };
+    case 'starting':
+      return { id: 'loading~spin' };
   }
 }
 

@@ -5,12 +5,15 @@
  */
 import type * as vscode from 'vscode';
 import { type Logger } from '../../core/lifecycle';
+import { type ExpectedChanges } from '../../core/model/expectedChanges';
 import { type EngineProvider } from '../engineProvider';
 import { type ModelStore } from '../modelStore';
 import { type ClusterPasswords } from '../passwords';
 import { type RefreshManager } from '../refreshManager';
 import { type ServiceLogViewer } from '../serviceLogs';
 import { type SlotMapPanels } from '../slotMap/slotMapPanel';
+import { type ClusterStatusBar } from '../statusBar';
+import { type TopologyTreeProvider } from '../tree/topologyTreeProvider';
 import { type TerminalHistory } from '../terminal/terminalHistory';
 
 /** What commands may use; passed in, never held in a module of globals. */
@@ -27,6 +30,11 @@ export interface CommandContext {
   /** The cluster terminals' command history, kept across sessions. */
   readonly history: TerminalHistory;
   readonly refresh: RefreshManager;
+  /** Clusters an operation from this window is changing: their changes are not news. */
+  readonly expected: ExpectedChanges;
+  readonly statusBar: ClusterStatusBar;
+  /** The sidebar tree (its filter). */
+  readonly tree: TopologyTreeProvider;
   readonly output: vscode.LogOutputChannel;
   readonly logger: Logger;
 }

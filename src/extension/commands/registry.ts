@@ -19,9 +19,11 @@ import { openTerminalCommand } from './openTerminal';
 import { healClusterCommand } from './healCluster';
 import { addReplicaCommand } from './addReplica';
 import { removeNodeCommand } from './removeNode';
+import { clearFilterCommand, filterClustersCommand } from './filterClusters';
+import { pinClusterCommand } from './pinCluster';
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, filterClustersCommand, clearFilterCommand, pinClusterCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {

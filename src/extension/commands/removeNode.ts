@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyDelNode, formatDelNodePlan, formatDelNodeResult, planDelNode } from '../../core/ops/delNode';
-import { type TreeNode } from '../tree/nodes';
+import { resolveNode } from './pickCluster';
 import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 import { moveProgressMessages, moveSettingsFromConfig } from './opsSettings';
@@ -14,8 +14,8 @@ import { moveProgressMessages, moveSettingsFromConfig } from './opsSettings';
 export const removeNodeCommand: CommandDef = {
   id: 'redisSwarm.removeNode',
   async run(ctx, ...args) {
-    const node = args[0] as TreeNode | undefined;
-    if (node?.kind !== 'master' && node?.kind !== 'replica') throw new BadInputError('Run "Remove Node" on a master or a replica in the Redis Swarm view.');
+    const node = await resolveNode(ctx, args[0], { title: 'Remove which node?', kinds: ['master', 'replica'], none: 'Run "Remove Node" on a master or a replica in the Redis Swarm view.' });
+    if (!node) return;
     const cluster = node.cluster;
     const target = node.node;
     const service = target.service?.service;

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { describeMovePlan, moveOwners } from '../../core/ops/movePlanText';
 import { describeError } from '../../core/errors';
 import { type Logger } from '../../core/lifecycle';
 import { type ClusterModel } from '../../core/model/clusterModel';
@@ -172,9 +173,10 @@ class SlotMapPanel {
         });
         return;
       case 'rendered': {
+        // Every redraw (each refresh) reports: a heartbeat, so trace, unless it was too slow.
         const line = `slot map (${this.cluster}): drew ${m.slots} slots of ${m.masters} masters in ${m.ms.toFixed(1)} ms`;
         if (m.ms > RENDER_BUDGET_MS) this.logger.warn(`${line}, over the ${RENDER_BUDGET_MS} ms budget`);
-        else this.logger.info(line);
+        else this.logger.trace(line);
         return;
       }
       case 'error':
@@ -211,8 +213,10 @@ class SlotMapPanel {
     let target = targetMasterId;
     if (target === undefined) {
       const view = buildSlotMapView(cluster);
+      // A master that already owns every selected slot is no target ("Moved 0 slot(s)").
+      const owners = moveOwners(cluster);
       const picked = await vscode.window.showQuickPick(
-        view.legend.map((m) => ({
+        view.legend.filter((m) => describeMovePlan(owners, [{ start: lo, end: hi }], m.id).slots > 0).map((m) => ({
           label: m.label,
           description: m.hostname ? m.endpoint : undefined,
           detail: m.slotCount > 0 ? `${m.slotCount} slots: ${formatSpans(m.ranges)}` : 'no slots',

@@ -3,6 +3,7 @@ import { describeTarget } from '../../core/docker/target';
 import { type Logger } from '../../core/lifecycle';
 import { type SwarmModel } from '../../core/model/clusterModel';
 import { type ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
+import { clusterStartsExpanded, filterClusters, masterStartsExpanded } from '../../core/model/treeLayout';
 import { type ModelStore } from '../modelStore';
 import { type ClusterTreeNode, type TreeNode } from './nodes';
 
@@ -48,6 +49,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: Snapshot | undefined;
+  private filter: string | undefined;
   /** The objects VS Code was given per id: change events must name those very objects. */
   private readonly issued = new Map<string, TreeNode>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -59,9 +61,29 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     store.onDidChange(() => this.update(), undefined, this.disposables);
   }
 
+  /** Shows only the clusters whose name or state matches (undefined or '': all). */
+  setFilter(filter: string | undefined): void {
+    this.filter = filter?.trim() || undefined;
+    this.update();
+    // The view's message follows the filter even when the same clusters stay listed.
+    this.changed.fire(undefined);
+  }
+
+  get currentFilter(): string | undefined {
+    return this.filter;
+  }
+
+  /** The view's message while a filter is on (undefined: none). */
+  filterSummary(): string | undefined {
+    if (!this.filter) return undefined;
+    const all = this.store.current?.clusters ?? [];
+    const shown = filterClusters(all, this.filter).length;
+    return `Clusters matching "${this.filter}": ${shown} of ${all.length}. Clear the filter to see all.`;
+  }
+
   private update(): void {
     const previous = this.snapshot;
-    const next = buildSnapshot(this.store.current, this.store.error);
+    const next = buildSnapshot(this.store.current, this.store.error, this.filter);
     this.snapshot = next;
     if (!previous) {
       this.changed.fire(undefined);
@@ -97,7 +119,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (!this.snapshot) {
       // The very first time only: there is nothing older to show.
       if (!this.store.current && !this.store.error) await this.store.refresh();
-      this.snapshot = buildSnapshot(this.store.current, this.store.error);
+      this.snapshot = buildSnapshot(this.store.current, this.store.error, this.filter);
     }
     const list = element ? (this.snapshot.children.get(nodeId(element)) ?? []) : this.snapshot.roots;
     for (const n of list) this.issued.set(nodeId(n), n);
@@ -120,7 +142,11 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const text = itemText(node);
     const item = new vscode.TreeItem(
       text.label,
-      hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+      !hasChildren
+        ? vscode.TreeItemCollapsibleState.None
+        : this.startsExpanded(node)
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = nodeId(node);
     item.description = text.description;
@@ -130,6 +156,14 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       : new vscode.ThemeIcon(text.icon.id);
     item.contextValue = contextValueOf(node);
     return item;
+  }
+
+  /** VS Code remembers what the user opened or folded by id; this is only the first state. */
+  private startsExpanded(node: TreeNode): boolean {
+    const clusters = this.store.current?.clusters.length ?? 0;
+    if (node.kind === 'cluster') return clusterStartsExpanded(clusters, node.cluster.swarm.nodes.length);
+    if (node.kind === 'master') return masterStartsExpanded(node.cluster.swarm.nodes.length);
+    return true;
   }
 
   dispose(): void {
@@ -174,7 +208,7 @@ function itemText(node: TreeNode): ItemText {
   }
 }
 
-function buildSnapshot(model: SwarmModel | undefined, error: string | undefined): Snapshot {
+function buildSnapshot(model: SwarmModel | undefined, error: string | undefined, filter?: string): Snapshot {
   const byId = new Map<string, TreeNode>();
   const children = new Map<string, TreeNode[]>();
   const parent = new Map<string, TreeNode>();
@@ -190,7 +224,7 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined)
     roots.push(add({ kind: 'engineError', message: error ?? 'Not read yet.' }, undefined));
   } else {
     roots.push(add({ kind: 'engine', status: model.engine }, undefined));
-    for (const cluster of model.clusters) {
+    for (const cluster of filterClusters(model.clusters, filter)) {
       const c: ClusterTreeNode = { kind: 'cluster', cluster };
       roots.push(add(c, undefined));
       const kids: TreeNode[] = [];
