@@ -85,7 +85,7 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   const problems: string[] = [];
 
   if (!(await imageExists(docker, o.image))) {
-    problems.push(`image "${o.image}" is not on this engine (pull it with \`docker pull ${o.image}\`, or build it)`);
+    problems.push(`image "${o.image}" is not on this engine (pull it with "docker pull ${o.image}", or build it)`);
   }
   const services = (await docker.listServices()) as (Docker.Service & ServiceWithPorts)[];
   // Swarm compares the names of services, configs, secrets and networks ignoring case
@@ -97,7 +97,7 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   const volumeNames = new Set(volumes.map((v) => v.Name));
   const volClash = plan.services.filter((s) => volumeNames.has(s.volume)).map((s) => s.volume);
   if (volClash.length > 0) {
-    problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? \`docker volume rm\` them, or choose another name)`);
+    problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? "docker volume rm" them, or choose another name)`);
   }
 
   const specName = (x: unknown): string | undefined => (x as { Spec?: { Name?: string } }).Spec?.Name;
