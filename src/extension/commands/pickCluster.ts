@@ -63,7 +63,7 @@ export async function resolveNode(
     if ((arg.kind === 'master' || arg.kind === 'replica') && options.kinds.includes(arg.kind)) return arg;
     throw new BadInputError(options.none);
   }
-  const cluster = await resolveCluster(ctx, undefined, { title: options.title, filter: (c) => hasSlots(c) && (options.clusterFilter?.(c) ?? true), none: options.none });
+  const cluster = await resolveCluster(ctx, undefined, { title: `${options.title}: in which cluster?`, filter: (c) => hasSlots(c) && (options.clusterFilter?.(c) ?? true), none: options.none });
   if (!cluster) return undefined;
   const items = cluster.shards.flatMap((shard) => [
     ...(options.kinds.includes('master') ? [{ kind: 'master' as const, cluster, shard, node: shard.master }] : []),

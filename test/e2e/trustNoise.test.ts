@@ -1,0 +1,142 @@
+/**
+ * Issue 15, section 3 (trust and noise) in a real VS Code (code-server) in Chromium, on a live
+ * 6-node cluster (3 masters, 3 replicas, no published port) on the local swarm:
+ * - "Pin Cluster to Status Bar" from the palette: the status bar names our cluster, pinned,
+ *   whatever other clusters the swarm holds (screenshot test-output/e2e/trust-status-bar.png);
+ * - "Filter Clusters…": the tree lists only our cluster and says how many it hides;
+ * - "Failover (Promote a Replica)" from the palette asks for the replica with its role, asks
+ *   once (a modal naming both services) and says once what happened, in service names: no
+ *   "Failover in Redis cluster" warning, no address (screenshot trust-failover.png);
+ * - "Copy Endpoint" from a master's context menu offers a port forward that works from here
+ *   (127.0.0.1) next to the announced name, and confirms the copy (trust-copy-endpoint.png).
+ * Every swarm object is named with a per-run prefix (tag "ux") and swept in `after`, pass or fail.
+ */
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type Page } from 'playwright-core';
+import { OUR_ACTIVITY_ITEM, pickClusterIfAsked, runFromPalette, waitUntil } from './commands';
+import { useLiveCluster } from './liveCluster';
+import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
+
+const TEST_TIMEOUT_MS = 300_000;
+/** From opening the view to a converged cluster in it (replica links wait for the first sync). */
+const TREE_TIMEOUT_MS = 90_000;
+/** From "Failover" to its one message: the role swap and the notifier's next reads. */
+const FAILOVER_TIMEOUT_MS = 60_000;
+/** How long after the failover's message a second toast about it is looked for. */
+const QUIET_WATCH_MS = 12_000;
+
+const fixture = useLiveCluster('ux');
+const live = fixture.name;
+
+const ROWS = '.part.sidebar .monaco-list-row';
+const TOASTS = '.notifications-toasts .notification-toast';
+const QUICK = '.quick-input-widget:visible';
+
+async function toastTexts(page: Page): Promise<string[]> {
+  return (await page.locator(TOASTS).allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+async function statusText(page: Page): Promise<string> {
+  const items = await page.locator('.part.statusbar .statusbar-item').allInnerTexts();
+  return items.map((t) => t.replace(/\s+/g, ' ').trim()).find((t) => t.includes(live)) ?? `(no status bar item names ${live}; items: ${items.join(' | ')})`;
+}
+
+/** Picks the row of the visible QuickPick whose text contains `text` (typing it first narrows the list). */
+async function pickRow(page: Page, text: string, what: string): Promise<void> {
+  await visible(page, `${QUICK} .monaco-list-row`, ELEMENT_TIMEOUT_MS, what);
+  await page.locator(`${QUICK} .quick-input-box input`).first().fill(text);
+  const row = page.locator(`${QUICK} .monaco-list-row`, { hasText: text }).first();
+  await row.click({ timeout: ELEMENT_TIMEOUT_MS });
+}
+
+test('trust and noise: pinned status bar, tree filter, palette failover with one confirmation and one message, Copy Endpoint that works from here', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'trust-noise', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await page.locator(OUR_ACTIVITY_ITEM).first().click({ timeout: ELEMENT_TIMEOUT_MS });
+      await visible(page, `${ROWS}:has-text("${live}")`, TREE_TIMEOUT_MS, `the cluster ${live} in the tree`);
+      await waitUntil(
+        async () => {
+          const row = (await page.locator(ROWS, { hasText: live }).first().innerText()).replace(/\s+/g, ' ');
+          return /ok · 6 nodes/.test(row) ? row : undefined;
+        },
+        TREE_TIMEOUT_MS,
+        `${live} shown ok`,
+      );
+
+      // Pin: the status bar follows our cluster, whatever else the shared swarm holds.
+      await runFromPalette(page, 'Redis Swarm: Pin Cluster to Status Bar');
+      await pickRow(page, live, 'the pin QuickPick');
+      const pinned = await waitUntil(async () => {
+        const s = await statusText(page);
+        return s.startsWith(`${live}: ok`) || s.includes(` ${live}: ok`) ? s : undefined;
+      }, ELEMENT_TIMEOUT_MS, `the status bar naming ${live}: ok`, () => statusText(page));
+      t.diagnostic(`status bar: ${pinned}`);
+      const pinIcon = await page.locator('.part.statusbar .statusbar-item', { hasText: live }).first().locator('.codicon-pinned').count();
+      assert.equal(pinIcon, 1, 'the pinned cluster shows the pin icon');
+
+      // Filter: only our cluster, and the view says what it hides.
+      await runFromPalette(page, 'Redis Swarm: Filter Clusters…');
+      await visible(page, `${QUICK} .quick-input-box input`, ELEMENT_TIMEOUT_MS, 'the filter input');
+      await page.locator(`${QUICK} .quick-input-box input`).first().fill(live);
+      await page.keyboard.press('Enter');
+      const message = await waitUntil(async () => {
+        const text = await page.locator('.part.sidebar .message').first().innerText().catch(() => '');
+        return text.includes(`Clusters matching "${live}"`) ? text.replace(/\s+/g, ' ') : undefined;
+      }, ELEMENT_TIMEOUT_MS, 'the filter message in the view');
+      t.diagnostic(`filter: ${message}`);
+      assert.match(message, /: 1 of \d+/);
+      const clusterRows = (await page.locator(`${ROWS}[aria-level="1"]`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' ').trim()).filter((x) => !x.startsWith('Docker engine'));
+      assert.ok(clusterRows.length === 1 && clusterRows[0]?.startsWith(live), `the filtered tree lists only ${live}: ${clusterRows.join(' | ')}`);
+      await widenSidebar(page);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'trust-status-bar')}`);
+
+      // Failover from the palette: which replica (with its role), one modal, one message.
+      await runFromPalette(page, 'Redis Swarm: Failover (Promote a Replica)');
+      await pickClusterIfAsked(page, live, async () => (await page.locator(`${QUICK} .quick-input-title`, { hasText: `promote which replica? (${live})` }).count()) > 0, ELEMENT_TIMEOUT_MS, 'the replica QuickPick');
+      const replicaRows = (await page.locator(`${QUICK} .monaco-list-row`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
+      t.diagnostic(`replica picker: ${replicaRows.join(' | ')}`);
+      assert.ok(replicaRows.length === 3 && replicaRows.every((r) => /replica of /.test(r)), 'the picker lists the 3 replicas, each with its master');
+      const replica = new RegExp(`^(${live}-\\d+)`).exec(replicaRows[0] ?? '')?.[1] ?? '';
+      await page.locator(`${QUICK} .monaco-list-row`).first().click();
+      const dialog = page.locator('.monaco-dialog-box').first();
+      await dialog.waitFor({ state: 'visible', timeout: ELEMENT_TIMEOUT_MS });
+      const question = (await dialog.innerText()).replace(/\s+/g, ' ');
+      t.diagnostic(`confirmation: ${question}`);
+      assert.match(question, new RegExp(`make ${replica} the master of slots`), 'the confirmation names the replica by its service');
+      const before = await toastTexts(page);
+      await dialog.locator('.monaco-button', { hasText: 'Failover' }).first().click();
+      const result = await waitUntil(async () => (await toastTexts(page)).find((x) => x.includes(`${replica} is now the master of slots`)), FAILOVER_TIMEOUT_MS, 'the failover result message', async () => (await toastTexts(page)).join(' | '));
+      t.diagnostic(`result: ${result}`);
+      assert.ok(!/\d+\.\d+\.\d+\.\d+/.test(result), `the result names services, not addresses: ${result}`);
+      // Before anything presses Escape: the screenshot shows the one message.
+      t.diagnostic(`screenshot: ${await screenshot(page, 'trust-failover')}`);
+      // The notifier's next reads see the swap: they must not raise a second message about it.
+      const deadline = Date.now() + QUIET_WATCH_MS;
+      while (Date.now() < deadline) {
+        // Other tests' clusters on the shared swarm may fail over meanwhile: only ours counts.
+        const extra = (await toastTexts(page)).filter((x) => !before.includes(x) && x !== result && /failover|Failover/.test(x) && x.includes(live));
+        assert.deepEqual(extra, [], 'one message for one failover');
+        await page.waitForTimeout(500);
+      }
+
+      // Copy Endpoint from a master's context menu: the address that works from here.
+      for (const toast of await page.locator(`${TOASTS} .codicon-notifications-clear, ${TOASTS} .codicon-close`).all()) await toast.click().catch(() => undefined);
+      const master = page.locator(ROWS, { hasText: `${live}-` }).filter({ hasText: 'slots' }).first();
+      await master.waitFor({ state: 'visible', timeout: TREE_TIMEOUT_MS });
+      const masterName = new RegExp(`^(${live}-\\d+)`).exec((await master.innerText()).trim())?.[1] ?? '';
+      await master.click({ button: 'right' });
+      await page.locator('.context-view .action-label', { hasText: 'Copy Endpoint' }).first().click({ timeout: ELEMENT_TIMEOUT_MS });
+      await visible(page, `${QUICK} .monaco-list-row`, ELEMENT_TIMEOUT_MS, 'the address choices');
+      const choices = (await page.locator(`${QUICK} .monaco-list-row`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
+      t.diagnostic(`Copy Endpoint of ${masterName}: ${choices.join(' | ')}`);
+      assert.match(choices[0] ?? '', /^127\.0\.0\.1:\d+ .*port forward/, 'first: a forwarded port on 127.0.0.1');
+      assert.ok(choices.some((c) => /only inside the cluster's network/.test(c)), 'the announced name says where it resolves');
+      await page.locator(`${QUICK} .monaco-list-row`).first().click();
+      const copied = await waitUntil(async () => (await toastTexts(page)).find((x) => /^Copied 127\.0\.0\.1:\d+/.test(x)), ELEMENT_TIMEOUT_MS, 'the copy confirmation', async () => (await toastTexts(page)).join(' | '));
+      t.diagnostic(`confirmation: ${copied}`);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'trust-copy-endpoint')}`);
+    });
+  }, [fixture.vsix()]);
+});
