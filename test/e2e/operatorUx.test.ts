@@ -1,6 +1,6 @@
 /**
- * Issue 15, section 3 (trust and noise) in a real VS Code (code-server) in Chromium, on a live
- * 6-node cluster (3 masters, 3 replicas, no published port) on the local swarm:
+ * Issue 15 in a real VS Code (code-server) in Chromium, on a live 6-node cluster (3 masters,
+ * 3 replicas, no published port) on the local swarm. Section 3 (trust and noise):
  * - "Pin Cluster to Status Bar" from the palette: the status bar names our cluster, pinned,
  *   whatever other clusters the swarm holds (screenshot test-output/e2e/trust-status-bar.png);
  * - "Filter Clusters…": the tree lists only our cluster and says how many it hides;
@@ -9,6 +9,8 @@
  *   "Failover in Redis cluster" warning, no address (screenshot trust-failover.png);
  * - "Copy Endpoint" from a master's context menu offers a port forward that works from here
  *   (127.0.0.1) next to the announced name, and confirms the copy (trust-copy-endpoint.png).
+ * Section 4 (the terminal): redis-cli's dim hints as you type, Tab completion of command
+ * names, and a terminal named after its node (screenshot terminal-hints.png).
  * Every swarm object is named with a per-run prefix (tag "ux") and swept in `after`, pass or fail.
  */
 import * as assert from 'node:assert/strict';
@@ -25,6 +27,12 @@ const TREE_TIMEOUT_MS = 90_000;
 const FAILOVER_TIMEOUT_MS = 60_000;
 /** How long after the failover's message a second toast about it is looked for. */
 const QUIET_WATCH_MS = 12_000;
+
+/** From the command to the terminal's prompt: activation, the first model read through tunnels. */
+const PROMPT_TIMEOUT_MS = 60_000;
+/** One command's reply through the tunnels (a redirect opens a second one). */
+const REPLY_TIMEOUT_MS = 20_000;
+const TERMINAL_ROWS = '.terminal-wrapper.active .xterm-rows, .integrated-terminal .xterm-rows';
 
 const fixture = useLiveCluster('ux');
 const live = fixture.name;
@@ -139,4 +147,64 @@ test('trust and noise: pinned status bar, tree filter, palette failover with one
       t.diagnostic(`screenshot: ${await screenshot(page, 'trust-copy-endpoint')}`);
     });
   }, [fixture.vsix()]);
+});
+
+async function screenText(page: Page): Promise<string> {
+  const rows = page.locator(TERMINAL_ROWS).first();
+  if ((await rows.count()) === 0) return '';
+  return (await rows.innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** The terminal's last non-empty row. */
+async function lastRow(page: Page): Promise<string> {
+  const lines = (await screenText(page)).split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+  return lines[lines.length - 1] ?? '';
+}
+
+test('terminal: dim argument hints as you type, Tab completes command names, named after its node', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'terminal-hints', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await runFromPalette(page, 'Redis Swarm: Open Cluster Terminal');
+      const prompt = /\S+:\d+> *$/m;
+      await pickClusterIfAsked(page, live, async () => prompt.test(await screenText(page)), PROMPT_TIMEOUT_MS, 'the cluster terminal prompt');
+      const panelText = async (): Promise<string> => (await page.locator('.part.panel').first().innerText()).replace(/\s+/g, ' ');
+      const named = await waitUntil(async () => new RegExp(`${live}-\\d+:6379 · ${live}`).exec(await panelText())?.[0], ELEMENT_TIMEOUT_MS, 'the terminal named after its node', () => panelText());
+      t.diagnostic(`terminal name: ${named}`);
+      await page.locator('.terminal-wrapper.active .xterm, .integrated-terminal .xterm').first().click({ timeout: ELEMENT_TIMEOUT_MS, force: true });
+
+      await page.keyboard.type('hset ', { delay: 30 });
+      const hinted = await waitUntil(async () => {
+        const row = await lastRow(page);
+        return /> hset key field value \[field value \.\.\.\]$/.test(row) ? row : undefined;
+      }, ELEMENT_TIMEOUT_MS, 'the hint after "hset "', () => lastRow(page));
+      t.diagnostic(`hint: ${hinted}`);
+      // The hint is drawn in redis-cli's color 90 (bright black): xterm's DOM renderer gives it class xterm-fg-8.
+      const dim = await page.locator(`${TERMINAL_ROWS} span.xterm-fg-8`, { hasText: 'key field value' }).count();
+      assert.ok(dim > 0, 'the hint is drawn dim (color 90), not as typed text');
+      await page.keyboard.type('k f', { delay: 30 });
+      await waitUntil(async () => (/> hset k f value \[field value \.\.\.\]$/.test(await lastRow(page)) ? true : undefined), ELEMENT_TIMEOUT_MS, 'the hint shrinking as arguments are typed', () => lastRow(page));
+      t.diagnostic(`screenshot: ${await screenshot(page, 'terminal-hints')}`);
+
+      await page.keyboard.press('Control+U');
+      await page.keyboard.type('hse', { delay: 30 });
+      await page.keyboard.press('Tab');
+      await waitUntil(async () => (/> HSET key field value \[field value \.\.\.\]$/.test(await lastRow(page)) ? true : undefined), ELEMENT_TIMEOUT_MS, 'Tab completing "hse" to HSET', () => lastRow(page));
+      await page.keyboard.press('Tab');
+      await waitUntil(async () => (/> HSETNX key field value$/.test(await lastRow(page)) ? true : undefined), ELEMENT_TIMEOUT_MS, 'a second Tab offering HSETNX', () => lastRow(page));
+      await page.keyboard.type(' k f v', { delay: 30 });
+      await page.keyboard.press('Enter');
+      await waitUntil(async () => (/\(integer\) [01]/.test(await screenText(page)) ? true : undefined), REPLY_TIMEOUT_MS, 'HSETNX k f v answered', () => screenText(page));
+      t.diagnostic(`screen: ${(await screenText(page)).trimEnd().split('\n').join(' | ')}`);
+      // A redirect moved the terminal to another node: its name follows.
+      const target = /-> Redirected to slot \[\d+\] located at (\S+)/.exec(await screenText(page))?.[1];
+      if (target) {
+        await waitUntil(async () => ((await panelText()).includes(`${target} · ${live}`) ? true : undefined), ELEMENT_TIMEOUT_MS, `the terminal renamed to ${target}`, () => panelText());
+        t.diagnostic(`terminal renamed: ${target} · ${live}`);
+      }
+      await page.keyboard.type('del k', { delay: 15 });
+      await page.keyboard.press('Enter');
+      await waitUntil(async () => (/> del k\n(?:-> Redirected[^\n]*\n)?\(integer\) 1/.test(await screenText(page)) ? true : undefined), REPLY_TIMEOUT_MS, 'del k', () => screenText(page));
+    });
+  }, [fixture.vsix()], { 'terminal.integrated.gpuAcceleration': 'off' });
 });
