@@ -9,6 +9,9 @@
  *   "Failover in Redis cluster" warning, no address (screenshot trust-failover.png);
  * - "Copy Endpoint" from a master's context menu offers a port forward that works from here
  *   (127.0.0.1) next to the announced name, and confirms the copy (trust-copy-endpoint.png).
+ * Section 1 (the slot map): a layout that fills the panel, exact hit-testing, zoom by key and
+ * Ctrl+wheel, selection by keyboard with what a screen reader hears, a heat map with a scale,
+ * and a move that shows its plan and asks (screenshots slot-map-ux.png, slot-map-plan.png).
  * Section 4 (the terminal): redis-cli's dim hints as you type, Tab completion of command
  * names, and a terminal named after its node (screenshot terminal-hints.png).
  * Every swarm object is named with a per-run prefix (tag "ux") and swept in `after`, pass or fail.
@@ -16,7 +19,8 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Page } from 'playwright-core';
-import { OUR_ACTIVITY_ITEM, pickClusterIfAsked, runFromPalette, waitUntil } from './commands';
+import { frameWith, OUR_ACTIVITY_ITEM, pickClusterIfAsked, runFromPalette, waitForFrame, waitUntil } from './commands';
+import { slotCenter } from './slotMapPage';
 import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
 
@@ -207,4 +211,86 @@ test('terminal: dim argument hints as you type, Tab completes command names, nam
       await waitUntil(async () => (/> del k\n(?:-> Redirected[^\n]*\n)?\(integer\) 1/.test(await screenText(page)) ? true : undefined), REPLY_TIMEOUT_MS, 'del k', () => screenText(page));
     });
   }, [fixture.vsix()], { 'terminal.integrated.gpuAcceleration': 'off' });
+});
+
+const SLOT_MAP_TIMEOUT_MS = 60_000;
+
+test('slot map: fills the panel, exact hit-testing, zoom, keyboard selection, heat scale, a move that shows its plan', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'slot-map-ux', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await runFromPalette(page, 'Redis Swarm: Open Slot Map');
+      await pickClusterIfAsked(page, live, async () => (await frameWith(page, '#map')) !== undefined, SLOT_MAP_TIMEOUT_MS, 'the slot map webview');
+      const frame = await waitForFrame(page, '#map', ELEMENT_TIMEOUT_MS, 'the slot map page');
+      await waitUntil(async () => ((await frame.locator('#legend li.master').count()) === 3 ? true : undefined), SLOT_MAP_TIMEOUT_MS, `a legend with the 3 masters of ${live}`);
+      const body = frame.locator('body');
+      const cell = Number(await body.getAttribute('data-cell'));
+      t.diagnostic(`cell: ${cell} px at zoom ${await body.getAttribute('data-zoom')}`);
+      assert.ok(cell > 3, `the map uses the panel's width: ${cell} px cells, not 3`);
+
+      // Hit-testing: a press half a pixel inside slot 100's left edge is slot 100 (the border is not the grid).
+      const c100 = await slotCenter(frame, 100);
+      await page.mouse.move(c100.x - cell / 2 + 0.5, c100.y - cell / 2 + 0.5);
+      await page.mouse.down();
+      const c109 = await slotCenter(frame, 109);
+      await page.mouse.move(c109.x, c109.y, { steps: 3 });
+      await page.mouse.up();
+      const selection = await waitUntil(async () => {
+        const text = await frame.locator('#selection h2').innerText().catch(() => '');
+        return text.startsWith('Slots') ? text : undefined;
+      }, ELEMENT_TIMEOUT_MS, 'the selection', () => frame.locator('#selection').innerText());
+      assert.equal(selection, 'Slots 100–109 (10)', 'a drag from the edge of slot 100 to slot 109 selects exactly 100-109');
+
+      // Keyboard: Home, then Shift+Right four times; the live region says what is selected.
+      await frame.locator('#map').focus();
+      await page.keyboard.press('Home');
+      for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
+      assert.equal(await frame.locator('#selection h2').innerText(), 'Slots 0–4 (5)');
+      const heard = await frame.locator('#announce').innerText();
+      t.diagnostic(`screen reader: ${heard}`);
+      assert.match(heard, new RegExp(`^Slot 4: ${live}-\\d+.*Selected slots 0 to 4`));
+      assert.ok((await frame.locator('#legend li.master[tabindex="0"]').count()) === 3, 'every master in the legend is focusable');
+
+      // Zoom: + by keyboard, then Ctrl+wheel over the map, then back.
+      await page.keyboard.press('+');
+      await waitUntil(async () => ((await body.getAttribute('data-zoom')) === '1.5' ? true : undefined), ELEMENT_TIMEOUT_MS, 'zoom 150% after +');
+      const mid = await slotCenter(frame, 8000);
+      await page.mouse.move(mid.x, mid.y);
+      await page.keyboard.down('Control');
+      await page.mouse.wheel(0, -100);
+      await page.keyboard.up('Control');
+      await waitUntil(async () => ((await body.getAttribute('data-zoom')) === '2' ? true : undefined), ELEMENT_TIMEOUT_MS, 'zoom 200% after Ctrl+wheel');
+      assert.ok(Number(await body.getAttribute('data-cell')) >= cell * 2 - 1, 'cells twice as large');
+      t.diagnostic(`screenshot: ${await screenshot(page, 'slot-map-zoomed')}`);
+      await frame.locator('#map').focus();
+      await page.keyboard.press('0');
+      await waitUntil(async () => ((await body.getAttribute('data-zoom')) === '1' ? true : undefined), ELEMENT_TIMEOUT_MS, 'zoom back to 100% after 0');
+
+      // Heat map: a scale from 0 to the fullest slot, and when the keys were counted.
+      await waitUntil(async () => (await body.getAttribute('data-keys')) ?? undefined, SLOT_MAP_TIMEOUT_MS, 'the key counts');
+      await frame.locator('#heat').check();
+      const scale = await waitUntil(async () => ((await frame.locator('#heatScale').isVisible()) ? frame.locator('#heatScale').innerText() : undefined), ELEMENT_TIMEOUT_MS, 'the heat map scale');
+      t.diagnostic(`heat scale: ${scale.replace(/\s+/g, ' ')}`);
+      assert.match(scale, /Keys per slot \(max \d+\), counted/);
+      await frame.locator('#heat').uncheck();
+      t.diagnostic(`screenshot: ${await screenshot(page, 'slot-map-ux')}`);
+
+      // Move by keyboard: Enter on the selection; the target picker leaves out the owner; the plan asks.
+      await frame.locator('#map').focus();
+      await page.keyboard.press('Enter');
+      await visible(page, `${QUICK} .monaco-list-row`, ELEMENT_TIMEOUT_MS, 'the target-master QuickPick');
+      const targets = (await page.locator(`${QUICK} .monaco-list-row`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
+      t.diagnostic(`targets: ${targets.join(' | ')}`);
+      assert.equal(targets.length, 2, 'the master that owns slots 0-4 is not offered');
+      await page.locator(`${QUICK} .monaco-list-row`).first().click();
+      const dialog = page.locator('.monaco-dialog-box').first();
+      await dialog.waitFor({ state: 'visible', timeout: ELEMENT_TIMEOUT_MS });
+      const plan = (await dialog.innerText()).replace(/\s+/g, ' ');
+      t.diagnostic(`plan: ${plan}`);
+      assert.match(plan, new RegExp(`Move 5 slots and \\d+ keys? to ${live}-\\d+\\?`));
+      assert.match(plan, new RegExp(`${live}-\\d+ → ${live}-\\d+: slots 0-4 \\(5 slots, \\d+ keys?\\)`));
+      t.diagnostic(`screenshot: ${await screenshot(page, 'slot-map-plan')}`);
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    });
+  }, [fixture.vsix()]);
 });

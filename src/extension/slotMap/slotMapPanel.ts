@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { keyCountsStale } from '../../core/model/slotKeyCounts';
 import { describeMovePlan, moveOwners } from '../../core/ops/movePlanText';
 import { describeError } from '../../core/errors';
 import { type Logger } from '../../core/lifecycle';
@@ -148,6 +149,10 @@ class SlotMapPanel {
       return;
     }
     this.post({ type: 'topology', view: buildSlotMapView(cluster), health: cluster.health, readAt: this.store.current?.readAt ?? Date.now() });
+    // The tree's key counts come with every read (DBSIZE per master): when they no longer add up
+    // to the map's per-slot counts, keys came or went, so the map counts again instead of
+    // showing stale numbers (it said 18 while the tree said 0).
+    if (this.lastKeyCounts && keyCountsStale(this.lastKeyCounts.counts, cluster)) void this.countKeys();
   }
 
   private receive(raw: unknown): void {
@@ -270,20 +275,27 @@ function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: st
   <h1 id="title">${escapeHtml(cluster)}</h1>
   <span id="status" role="status"></span>
   <span class="spacer"></span>
+  <span class="zoom" role="group" aria-label="Zoom">
+    <button id="zoomOut" type="button" class="secondary" title="Zoom out (-, Ctrl+wheel)" aria-label="Zoom out">−</button>
+    <span id="zoomLabel" aria-live="polite">100%</span>
+    <button id="zoomIn" type="button" class="secondary" title="Zoom in (+, Ctrl+wheel)" aria-label="Zoom in">+</button>
+  </span>
   <label class="toggle"><input type="checkbox" id="heat"> Heat map (keys per slot)</label>
   <button id="countKeys" type="button">Count keys</button>
 </header>
+<div id="heatScale" hidden></div>
 <main>
   <div id="mapWrap">
-    <canvas id="map" aria-label="Slots 0 to 16383, 128 per row, colored by owning master"></canvas>
+    <canvas id="map" tabindex="0" role="application" aria-describedby="legend" aria-label="Slots 0 to 16383, 128 per row, colored by owning master"></canvas>
     <div id="tooltip" role="tooltip" hidden></div>
   </div>
   <aside>
-    <section id="selection" hidden></section>
-    <h2>Masters</h2>
-    <ul id="legend"></ul>
+    <section id="selection" hidden aria-live="polite"></section>
+    <h2 id="mastersHeading">Masters: slot ranges</h2>
+    <ul id="legend" aria-labelledby="mastersHeading"></ul>
   </aside>
 </main>
+<div id="announce" class="visually-hidden" aria-live="polite"></div>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
