@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatCount, formatLoadLines, formatLoadShort, LoadHistory, loadFromInfo, parseSlowlog } from '../../src/core/model/nodeLoad';
+
+const INFO = [
+  '# Clients', 'connected_clients:12', '', '# Memory', 'used_memory:3250585', 'maxmemory:67108864', '',
+  '# Stats', 'instantaneous_ops_per_sec:1234', 'evicted_keys:7', '', '# Replication', 'role:master', 'master_repl_offset:5000', '',
+  '# Keyspace', 'db0:keys=18,expires=0,avg_ttl=0', 'db1:keys=2,expires=0,avg_ttl=0', '',
+].join('\r\n');
+
+test('node load: the figures of one INFO reply', () => {
+  const l = loadFromInfo(INFO, 1000);
+  assert.deepEqual({ ...l }, { at: 1000, opsPerSec: 1234, usedMemory: 3250585, maxMemory: 67108864, clients: 12, keys: 20, evictedKeys: 7, role: 'master', replOffset: 5000 });
+  assert.equal(formatLoadShort(l), '1.2k ops/s · 3.1 MiB of 64 MiB · 12 clients');
+  const replica = loadFromInfo('role:slave\r\nslave_repl_offset:4000\r\n', 1);
+  assert.equal(replica.role, 'replica');
+  assert.match(formatLoadLines(replica, 5000).join('\n'), /Replication offset lag: 1000 B/);
+  assert.equal(formatCount(999), '999');
+  assert.equal(formatCount(25_400), '25k');
+});
+
+test('slowlog entries as ioredis returns them; history keeps the newest samples', () => {
+  const entries = parseSlowlog([[3, 1700000000, 15000, ['KEYS', '*'], '127.0.0.1:5000', '']]);
+  assert.deepEqual(entries, [{ id: 3, at: 1700000000, micros: 15000, command: 'KEYS *' }]);
+  assert.deepEqual(parseSlowlog('nope'), []);
+  const h = new LoadHistory(3);
+  for (let i = 0; i < 5; i++) h.add(loadFromInfo(`instantaneous_ops_per_sec:${i}`, i));
+  assert.deepEqual(h.all.map((s) => s.opsPerSec), [2, 3, 4]);
+  assert.equal(h.latest?.opsPerSec, 4);
+});
