@@ -13,6 +13,8 @@ import { ClusterStatusBar } from './statusBar';
 import { ChangeNotifier } from './changeNotifier';
 import { ServiceLogViewer } from './serviceLogs';
 import { HealWatcher } from './healWatcher';
+import { LoadMonitor } from './loadMonitor';
+import { DashboardPanels } from './dashboard/dashboardPanel';
 import { ExpectedChanges } from '../core/model/expectedChanges';
 
 /**
@@ -44,9 +46,17 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const store = new ModelStore(engines, logger, (cluster) => passwords.get(cluster));
   context.subscriptions.push(store);
 
-  const tree = new TopologyTreeProvider(store, logger);
+  // The tree view is created first (the load monitor polls while it is visible), then its provider.
+  const loadEvents = new vscode.EventEmitter<void>();
+  let monitor: LoadMonitor | undefined;
+  const tree = new TopologyTreeProvider(store, logger, {
+    latest: (cluster, endpoint) => monitor?.latest(cluster, endpoint),
+    onDidChange: loadEvents.event,
+  });
   const view = vscode.window.createTreeView('redisSwarm.topology', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(tree, view);
+  monitor = new LoadMonitor(store, view, logger);
+  monitor.onDidChange(() => loadEvents.fire(), undefined, context.subscriptions);
+  context.subscriptions.push(tree, view, monitor, loadEvents);
 
   // A filter on shows in the view's message (with the count it hides) and its Clear button.
   tree.onDidChangeTreeData(
@@ -69,8 +79,9 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   context.subscriptions.push(serviceLogs);
 
   const slotMaps = SlotMapPanels.register(context, store, logger);
+  const dashboards = DashboardPanels.register(context, store, monitor, logger);
   const history = new TerminalHistory(context.globalState);
-  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, output, logger, expected, statusBar, tree });
+  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, dashboards, history, refresh, output, logger, expected, statusBar, tree });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
   return { topology: tree, store, statusBarItem: statusBar.item };
 }

@@ -3,6 +3,7 @@ import { benchRepl } from './repl';
 import { benchReshard } from './reshard';
 import { activateBench } from './activate';
 import { benchHeal } from './heal';
+import { benchLoad } from './load';
 
 /** Every benchmark by name. One line per benchmark; each lives in its own file. */
 export type Bench = () => Promise<void>;
@@ -13,4 +14,5 @@ export const benches: Record<string, Bench> = {
   reshard: benchReshard,
   activate: activateBench,
   heal: benchHeal,
+  load: benchLoad,
 };

@@ -12,6 +12,8 @@
  * Section 1 (the slot map): a layout that fills the panel, exact hit-testing, zoom by key and
  * Ctrl+wheel, selection by keyboard with what a screen reader hears, a heat map with a scale,
  * and a move that shows its plan and asks (screenshots slot-map-ux.png, slot-map-plan.png).
+ * Section 2 (live load): the cluster dashboard shows the ops/s of a bounded writer (through a
+ * Docker API tunnel) on its chart and per node (screenshot dashboard.png).
  * Section 4 (the terminal): redis-cli's dim hints as you type, Tab completion of command
  * names, and a terminal named after its node (screenshot terminal-hints.png).
  * Every swarm object is named with a per-run prefix (tag "ux") and swept in `after`, pass or fail.
@@ -21,6 +23,10 @@ import { test } from 'node:test';
 import { type Page } from 'playwright-core';
 import { frameWith, OUR_ACTIVITY_ITEM, pickClusterIfAsked, runFromPalette, waitForFrame, waitUntil } from './commands';
 import { slotCenter } from './slotMapPage';
+import calculateSlot from 'cluster-key-slot';
+import { openClusterAccess } from '../../src/core/swarm/clusterAccess';
+import { AdminPool } from '../../src/core/redis/adminConnection';
+import { readTopology } from '../../src/core/cluster/readTopology';
 import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
 
@@ -291,6 +297,72 @@ test('slot map: fills the panel, exact hit-testing, zoom, keyboard selection, he
       assert.match(plan, new RegExp(`${live}-\\d+ → ${live}-\\d+: slots 0-4 \\(5 slots, \\d+ keys?\\)`));
       t.diagnostic(`screenshot: ${await screenshot(page, 'slot-map-plan')}`);
       await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    });
+  }, [fixture.vsix()]);
+});
+
+/** The writer's bound: batches of SETs, each batch to the master owning its keys, for at most this long. */
+const WRITER_MAX_MS = 40_000;
+const WRITER_BATCH = 200;
+const WRITER_MAX_KEYS = 200_000;
+
+/** Writes keys (prefix `load:`) to the live cluster through Docker API tunnels until `stop` or its bounds; deletes nothing (the cluster is swept). */
+async function boundedWriter(name: string, stop: () => boolean): Promise<number> {
+  const access = await openClusterAccess(name, { env: { ...process.env, DOCKER_HOST: '' } });
+  const pool = new AdminPool(access.router);
+  let written = 0;
+  try {
+    const topology = await readTopology(access.router, access.seeds, { pool });
+    const masters = topology.nodes.filter((n) => n.role === 'master' && n.slots.length > 0);
+    const ownerOf = (slot: number) => masters.find((m) => m.slots.some((r) => r.start <= slot && slot <= r.end));
+    const started = Date.now();
+    for (let i = 0; !stop() && Date.now() - started < WRITER_MAX_MS && written < WRITER_MAX_KEYS; ) {
+      const batches = new Map<string, { ep: { host: string; port: number }; cmds: string[][] }>();
+      for (let j = 0; j < WRITER_BATCH; j++, i++) {
+        const key = `load:${i}`;
+        const m = ownerOf(calculateSlot(key));
+        if (!m) continue;
+        const k = `${m.endpoint.host}:${m.endpoint.port}`;
+        const b = batches.get(k) ?? { ep: m.endpoint, cmds: [] as string[][] };
+        b.cmds.push(['SET', key, 'x']);
+        batches.set(k, b);
+      }
+      await Promise.all([...batches.values()].map((b) => pool.pipeline(b.ep, b.cmds)));
+      written += WRITER_BATCH;
+    }
+  } finally {
+    await pool.close();
+    await access.dispose();
+  }
+  return written;
+}
+
+test('dashboard: a bounded writer shows as ops/s on the chart and on the masters', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'dashboard', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await runFromPalette(page, 'Redis Swarm: Open Cluster Dashboard');
+      await pickClusterIfAsked(page, live, async () => (await frameWith(page, '#totals')) !== undefined, SLOT_MAP_TIMEOUT_MS, 'the dashboard webview');
+      const frame = await waitForFrame(page, '#totals', ELEMENT_TIMEOUT_MS, 'the dashboard page');
+      await waitUntil(async () => ((await frame.locator('#nodes tbody tr').count()) === 6 ? true : undefined), SLOT_MAP_TIMEOUT_MS, `6 node rows of ${live}`, () => frame.locator('#status').innerText());
+      let stopping = false;
+      const writer = boundedWriter(live, () => stopping);
+      try {
+        const ops = await waitUntil(async () => {
+          const v = Number(await frame.locator('body').getAttribute('data-total-ops'));
+          return v > 100 ? v : undefined;
+        }, WRITER_MAX_MS, 'the writer\'s load on the dashboard (over 100 ops/s)', async () => `${await frame.locator('body').getAttribute('data-total-ops')} ops/s`);
+        t.diagnostic(`dashboard total: ${ops} ops/s`);
+        const masterOps = (await frame.locator('#nodes tbody tr.master td:nth-of-type(1) span').allInnerTexts()).map(Number);
+        t.diagnostic(`per master: ${masterOps.join(', ')}`);
+        assert.ok(masterOps.filter((o) => o > 0).length >= 2, 'the load shows on the masters that own the keys');
+        // Let the chart draw a few points of load.
+        await page.waitForTimeout(4_000);
+        t.diagnostic(`screenshot: ${await screenshot(page, 'dashboard')}`);
+      } finally {
+        stopping = true;
+        t.diagnostic(`writer: ${await writer} keys written`);
+      }
     });
   }, [fixture.vsix()]);
 });

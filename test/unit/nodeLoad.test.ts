@@ -28,3 +28,20 @@ test('slowlog entries as ioredis returns them; history keeps the newest samples'
   assert.deepEqual(h.all.map((s) => s.opsPerSec), [2, 3, 4]);
   assert.equal(h.latest?.opsPerSec, 4);
 });
+
+test('dashboard rows: masters then their replicas, with a replica lag from its master offset', async () => {
+  const { dashboardRows } = await import('../../src/core/model/dashboardData');
+  const { clusterFrom } = await import('./modelSamples');
+  const { FORMED_22190 } = await import('./clusterNodesSamples');
+  const cluster = clusterFrom(FORMED_22190);
+  const histories = new Map<string, ReturnType<typeof loadFromInfo>[]>();
+  for (const s of cluster.shards) {
+    histories.set(`${s.master.node.endpoint.port}`, [loadFromInfo('role:master\r\nmaster_repl_offset:900\r\ninstantaneous_ops_per_sec:50', 1000)]);
+    for (const r of s.replicas) histories.set(`${r.node.endpoint.port}`, [loadFromInfo('role:slave\r\nslave_repl_offset:850', 1000)]);
+  }
+  const rows = dashboardRows(cluster, (ep) => histories.get(String(ep.port)) ?? []);
+  assert.deepEqual(rows.map((r) => r.role), ['master', 'replica', 'master', 'replica', 'master', 'replica']);
+  assert.equal(rows[1]?.of, rows[0]?.name);
+  assert.equal(rows[1]?.points[0]?.lag, 50);
+  assert.equal(rows[0]?.points[0]?.ops, 50);
+});

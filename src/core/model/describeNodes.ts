@@ -8,6 +8,10 @@ import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
 import { type SwarmRedisNode } from '../swarm/discover';
 import { type ClusterModel, HEALTH_WORDS, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
+import { formatCount, formatLoadLines, formatLoadShort, type NodeLoad } from './nodeLoad';
+import { formatBytes } from './units';
+
+export { formatBytes } from './units';
 
 /** A codicon id (`database`, `error`) and a theme color id (`testing.iconPassed`). */
 export interface IconSpec {
@@ -77,13 +81,14 @@ export function describeFinding(f: Finding): ItemText {
   };
 }
 
-/** A shard, drawn as its master: endpoint, slot ranges, slot count, keys, memory. */
-export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
+/** A shard, drawn as its master: endpoint, slot ranges, slot count, keys, memory (and live load when polled). */
+export function describeMaster(c: ClusterModel, shard: ShardModel, load?: NodeLoad): ItemText {
   const m = shard.master;
   const report = m.report;
   const parts = [formatRanges(shard.slots), `${shard.slotCount} slots`];
   if (report) parts.push(`${report.keys} key${report.keys === 1 ? '' : 's'}`);
-  if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
+  if (load) parts.push(formatLoadShort(load));
+  else if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
   if (!m.healthy) parts.unshift(problemOf(m));
   const lines = [
     `**Master ${md(endpointOf(m))}** of cluster ${md(c.name)}${m.healthy ? '' : ` (${problemOf(m)})`}`,
@@ -92,6 +97,7 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
     ...(report ? [`Keys: ${report.keys}`] : []),
     ...(report?.usedMemoryBytes !== undefined ? [`Memory: ${formatBytes(report.usedMemoryBytes)}`] : []),
     `Replicas: ${shard.replicas.length}`,
+    ...(load ? formatLoadLines(load) : []),
     ...swarmLines(m),
   ];
   return {
@@ -102,11 +108,12 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
   };
 }
 
-/** A replica: endpoint, link state, lag behind its master. */
-export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel): ItemText {
+/** A replica: endpoint, link state, lag behind its master (and live load when polled). */
+export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel, load?: NodeLoad, masterLoad?: NodeLoad): ItemText {
   const link = r.report?.masterLinkStatus;
   const parts = [link ? `link ${link}` : 'link unknown'];
   if (r.lagBytes !== undefined) parts.push(`lag ${formatBytes(r.lagBytes)}`);
+  if (load) parts.push(`${formatCount(load.opsPerSec)} ops/s`);
   if (!r.healthy && link === 'up') parts.unshift(problemOf(r));
   const lines = [
     `**Replica ${md(endpointOf(r))}** of ${md(endpointOf(shard.master))} in cluster ${md(c.name)}${r.healthy ? '' : ` (${problemOf(r)})`}`,
@@ -115,6 +122,7 @@ export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel
     `Link to master: ${link ?? 'unknown'}`,
     ...(r.lagBytes !== undefined ? [`Lag: ${formatBytes(r.lagBytes)}`] : []),
     ...(r.report ? [`Keys: ${r.report.keys}`] : []),
+    ...(load ? formatLoadLines(load, masterLoad?.replOffset) : []),
     ...swarmLines(r),
   ];
   const icon: IconSpec = r.healthy ? { id: 'mirror', color: GREEN } : link !== undefined && link !== 'up' ? { id: 'debug-disconnect', color: RED } : { id: 'mirror', color: RED };
@@ -183,18 +191,6 @@ function serviceLines(s: SwarmRedisNode | undefined): string[] {
     `IP: ${s.task?.ip ?? 'unknown'}`,
     ...(s.publishedPort !== undefined ? [`Published on host port ${s.publishedPort}`] : []),
   ];
-}
-
-/** 1536 -> "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
 /** Escapes Markdown in text that comes from outside (error messages, names). */

@@ -3,7 +3,7 @@
  * keyspace) and, now and then, `SLOWLOG GET`: the figures an operator watches on a busy
  * cluster. Pure parsing and formatting; the poller (loadPoller.ts) reads, the views draw.
  */
-import { formatBytes } from './describeNodes';
+import { formatBytes } from './units';
 
 export interface SlowlogEntry {
   readonly id: number;
@@ -101,7 +101,7 @@ export function formatLoadLines(l: NodeLoad, masterOffset?: number): string[] {
     `Memory: ${formatBytes(l.usedMemory)}${l.maxMemory > 0 ? ` of ${formatBytes(l.maxMemory)} (${Math.round((l.usedMemory / l.maxMemory) * 100)}%)` : ' (no maxmemory)'}; evicted keys: ${l.evictedKeys}`,
   ];
   if (l.role === 'replica' && masterOffset !== undefined && l.replOffset !== undefined) lines.push(`Replication offset lag: ${formatBytes(Math.max(0, masterOffset - l.replOffset))}`);
-  for (const s of (l.slowlog ?? []).slice(0, 3)) lines.push(`Slow: ${s.micros} µs, ${s.command.replace(/[\\`*_]/g, ' ')}`);
+  for (const s of (l.slowlog ?? []).slice(0, 3)) lines.push(`Slow: ${s.micros} µs, ${s.command.replace(/[\\\x60*_]/g, ' ')}`);
   return lines;
 }
 

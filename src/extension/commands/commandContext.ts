@@ -14,6 +14,7 @@ import { type ServiceLogViewer } from '../serviceLogs';
 import { type SlotMapPanels } from '../slotMap/slotMapPanel';
 import { type ClusterStatusBar } from '../statusBar';
 import { type TopologyTreeProvider } from '../tree/topologyTreeProvider';
+import { type DashboardPanels } from '../dashboard/dashboardPanel';
 import { type TerminalHistory } from '../terminal/terminalHistory';
 
 /** What commands may use; passed in, never held in a module of globals. */
@@ -25,6 +26,8 @@ export interface CommandContext {
   readonly passwords: ClusterPasswords;
   /** Output channels following `docker service logs`. */
   readonly serviceLogs: ServiceLogViewer;
+  /** The open dashboards, one per cluster. */
+  readonly dashboards: DashboardPanels;
   /** The open slot map webviews, one per cluster. */
   readonly slotMaps: SlotMapPanels;
   /** The cluster terminals' command history, kept across sessions. */

@@ -21,9 +21,10 @@ import { addReplicaCommand } from './addReplica';
 import { removeNodeCommand } from './removeNode';
 import { clearFilterCommand, filterClustersCommand } from './filterClusters';
 import { pinClusterCommand } from './pinCluster';
+import { openDashboardCommand } from './openDashboard';
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, filterClustersCommand, clearFilterCommand, pinClusterCommand];
+const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, filterClustersCommand, clearFilterCommand, pinClusterCommand, openDashboardCommand];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {

@@ -4,6 +4,8 @@ import { type Logger } from '../../core/lifecycle';
 import { type SwarmModel } from '../../core/model/clusterModel';
 import { type ItemText, describeCluster, describeFinding, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
 import { clusterStartsExpanded, filterClusters, masterStartsExpanded } from '../../core/model/treeLayout';
+import { type NodeLoad } from '../../core/model/nodeLoad';
+import { type Endpoint } from '../../core/routes/endpoint';
 import { type ModelStore } from '../modelStore';
 import { type ClusterTreeNode, type TreeNode } from './nodes';
 
@@ -57,8 +59,11 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   constructor(
     private readonly store: ModelStore,
     private readonly logger: Logger,
+    private readonly load?: LoadSource,
   ) {
     store.onDidChange(() => this.update(), undefined, this.disposables);
+    // New load figures redraw only the rows whose text changed (the snapshot compares them).
+    load?.onDidChange(() => this.update(), undefined, this.disposables);
   }
 
   /** Shows only the clusters whose name or state matches (undefined or '': all). */
@@ -83,7 +88,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   private update(): void {
     const previous = this.snapshot;
-    const next = buildSnapshot(this.store.current, this.store.error, this.filter);
+    const next = buildSnapshot(this.store.current, this.store.error, this.filter, this.load);
     this.snapshot = next;
     if (!previous) {
       this.changed.fire(undefined);
@@ -119,7 +124,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (!this.snapshot) {
       // The very first time only: there is nothing older to show.
       if (!this.store.current && !this.store.error) await this.store.refresh();
-      this.snapshot = buildSnapshot(this.store.current, this.store.error, this.filter);
+      this.snapshot = buildSnapshot(this.store.current, this.store.error, this.filter, this.load);
     }
     const list = element ? (this.snapshot.children.get(nodeId(element)) ?? []) : this.snapshot.roots;
     for (const n of list) this.issued.set(nodeId(n), n);
@@ -139,7 +144,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   getTreeItem(element: TreeNode): vscode.TreeItem {
     const node = this.latest(element);
     const hasChildren = (this.snapshot?.children.get(nodeId(node))?.length ?? 0) > 0;
-    const text = itemText(node);
+    const text = itemText(node, this.load);
     const item = new vscode.TreeItem(
       text.label,
       !hasChildren
@@ -176,7 +181,13 @@ export function contextValueOf(node: TreeNode): string {
   return node.kind;
 }
 
-function itemText(node: TreeNode): ItemText {
+/** Where the tree finds live load figures (the LoadMonitor), when they are polled. */
+export interface LoadSource {
+  latest(cluster: string, endpoint: Endpoint): NodeLoad | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+function itemText(node: TreeNode, load?: LoadSource): ItemText {
   switch (node.kind) {
     case 'engine': {
       const s = node.status;
@@ -196,9 +207,9 @@ function itemText(node: TreeNode): ItemText {
     case 'cluster':
       return describeCluster(node.cluster);
     case 'master':
-      return describeMaster(node.cluster, node.shard);
+      return describeMaster(node.cluster, node.shard, load?.latest(node.cluster.name, node.node.node.endpoint));
     case 'replica':
-      return describeReplica(node.cluster, node.shard, node.node);
+      return describeReplica(node.cluster, node.shard, node.node, load?.latest(node.cluster.name, node.node.node.endpoint), load?.latest(node.cluster.name, node.shard.master.node.endpoint));
     case 'service':
       return describeService(node.cluster, node.service, node.node);
     case 'finding':
@@ -208,7 +219,7 @@ function itemText(node: TreeNode): ItemText {
   }
 }
 
-function buildSnapshot(model: SwarmModel | undefined, error: string | undefined, filter?: string): Snapshot {
+function buildSnapshot(model: SwarmModel | undefined, error: string | undefined, filter?: string, load?: LoadSource): Snapshot {
   const byId = new Map<string, TreeNode>();
   const children = new Map<string, TreeNode[]>();
   const parent = new Map<string, TreeNode>();
@@ -248,7 +259,7 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined,
     }
   }
   for (const [id, node] of byId) {
-    const t = itemText(node);
+    const t = itemText(node, load);
     signature.set(id, JSON.stringify([t.label, t.description, t.tooltip, t.icon, contextValueOf(node), (children.get(id)?.length ?? 0) > 0]));
   }
   return { roots, byId, children, parent, signature };

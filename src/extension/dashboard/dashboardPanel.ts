@@ -1,0 +1,186 @@
+/**
+ * The cluster dashboard's host side: one webview panel per cluster showing every node's live
+ * load (ops/s, memory against maxmemory, clients, keys, evictions, replica offset lag, newest
+ * slow commands) over the last minutes. It asks the LoadMonitor to poll only while the panel is
+ * visible, and posts the histories after each round. Same rules as the slot map: a CSP with a
+ * nonce, assets from media/ only, a typed message guard, and a serializer for reloads.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { type Logger } from '../../core/lifecycle';
+import { dashboardRows } from '../../core/model/dashboardData';
+import { DEFAULT_LOAD_INTERVAL_SECONDS, type LoadMonitor } from '../loadMonitor';
+import { type ModelStore } from '../modelStore';
+import { DASHBOARD_VIEW_TYPE, type DashboardHostToPage, isDashboardPageToHost, isDashboardState } from './protocol';
+
+export class DashboardPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, DashboardPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: ModelStore,
+    private readonly monitor: LoadMonitor,
+    private readonly logger: Logger,
+  ) {}
+
+  static register(context: vscode.ExtensionContext, store: ModelStore, monitor: LoadMonitor, logger: Logger): DashboardPanels {
+    const panels = new DashboardPanels(context.extensionUri, store, monitor, logger);
+    context.subscriptions.push(
+      panels,
+      vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => panels.restore(panel, state),
+      }),
+    );
+    return panels;
+  }
+
+  open(cluster: string): void {
+    const existing = this.panels.get(cluster);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, title(cluster), vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    this.adopt(panel, cluster);
+  }
+
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    if (!isDashboardState(state)) {
+      this.logger.warn('dashboard: a restored panel had no saved cluster; closing it.');
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.panels.get(state.cluster)?.dispose();
+    this.adopt(panel, state.cluster);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, cluster: string): void {
+    const d = new DashboardPanel(panel, cluster, this.extensionUri, this.store, this.monitor, this.logger, () => {
+      if (this.panels.get(cluster) === d) this.panels.delete(cluster);
+    });
+    this.panels.set(cluster, d);
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.panels.clear();
+  }
+}
+
+function title(cluster: string): string {
+  return `Dashboard: ${cluster}`;
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'media')],
+    enableFindWidget: false,
+  };
+}
+
+class DashboardPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private watching: vscode.Disposable | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly cluster: string,
+    extensionUri: vscode.Uri,
+    private readonly store: ModelStore,
+    private readonly monitor: LoadMonitor,
+    private readonly logger: Logger,
+    private readonly onDispose: () => void,
+  ) {
+    panel.title = title(cluster);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'redis-swarm.svg');
+    panel.webview.html = pageHtml(panel.webview, extensionUri, cluster);
+    panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m), undefined, this.disposables);
+    monitor.onDidChange(() => this.postLoad(), undefined, this.disposables);
+    // Poll only while the dashboard can be seen.
+    panel.onDidChangeViewState((e) => this.setWatching(e.webviewPanel.visible), undefined, this.disposables);
+    panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    this.setWatching(panel.visible);
+    if (!store.current) void store.refresh();
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  private setWatching(on: boolean): void {
+    if (on && !this.watching) this.watching = this.monitor.watch();
+    else if (!on && this.watching) {
+      this.watching.dispose();
+      this.watching = undefined;
+    }
+  }
+
+  private receive(raw: unknown): void {
+    if (!isDashboardPageToHost(raw)) {
+      this.logger.warn(`dashboard: ignored an unknown message from the page: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    if (raw.type === 'ready') this.postLoad();
+    else this.logger.error(`dashboard page (${this.cluster}): ${raw.message}`);
+  }
+
+  private post(message: DashboardHostToPage): void {
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private postLoad(): void {
+    const cluster = this.store.cluster(this.cluster);
+    if (!cluster || cluster.shards.length === 0) {
+      this.post({ type: 'unavailable', cluster: this.cluster, message: cluster ? `${this.cluster} has no slots yet: no load to show.` : `No cluster "${this.cluster}" on the connected swarm.` });
+      return;
+    }
+    const seconds = vscode.workspace.getConfiguration('redisSwarm').get<number>('load.intervalSeconds') ?? DEFAULT_LOAD_INTERVAL_SECONDS;
+    this.post({ type: 'load', cluster: this.cluster, health: cluster.health, nodes: dashboardRows(cluster, (ep) => this.monitor.history(this.cluster, ep)), intervalMs: seconds * 1000 });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.watching?.dispose();
+    this.onDispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'dashboard.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
+  const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>${escapeHtml(title(cluster))}</title>
+</head>
+<body data-cluster="${escapeHtml(cluster)}">
+<header>
+  <h1 id="title">${escapeHtml(cluster)}</h1>
+  <span id="status" role="status">Waiting for the first figures…</span>
+</header>
+<section id="totals" aria-label="Cluster totals"></section>
+<table id="nodes" aria-label="Load per node">
+  <thead><tr><th scope="col">Node</th><th scope="col">ops/s</th><th scope="col">Memory</th><th scope="col">Clients</th><th scope="col">Keys</th><th scope="col">Evicted</th><th scope="col">Lag</th></tr></thead>
+  <tbody></tbody>
+</table>
+<section id="slowlog"><h2>Newest slow commands</h2><ul></ul></section>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}
