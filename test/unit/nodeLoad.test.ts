@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCount, formatLoadLines, formatLoadShort, LoadHistory, loadFromInfo, parseSlowlog } from '../../src/core/model/nodeLoad';
+import { formatCount, formatLoadLines, formatLoadShort, formatMemory, LoadHistory, loadFromInfo, parseSlowlog } from '../../src/core/model/nodeLoad';
 
 const INFO = [
   '# Clients', 'connected_clients:12', '', '# Memory', 'used_memory:3250585', 'maxmemory:67108864', '',
@@ -11,7 +11,7 @@ const INFO = [
 test('node load: the figures of one INFO reply', () => {
   const l = loadFromInfo(INFO, 1000);
   assert.deepEqual({ ...l }, { at: 1000, opsPerSec: 1234, usedMemory: 3250585, maxMemory: 67108864, clients: 12, keys: 20, evictedKeys: 7, role: 'master', replOffset: 5000 });
-  assert.equal(formatLoadShort(l), '1.2k ops/s · 3.1 MiB of 64 MiB · 12 clients');
+  assert.equal(`${formatMemory(l)} · ${formatLoadShort(l)}`, '3.1 MiB of 64 MiB · 1.2k ops/s · 12 clients');
   const replica = loadFromInfo('role:slave\r\nslave_repl_offset:4000\r\n', 1);
   assert.equal(replica.role, 'replica');
   assert.match(formatLoadLines(replica, 5000).join('\n'), /Replication offset lag: 1000 B/);
@@ -44,4 +44,23 @@ test('dashboard rows: masters then their replicas, with a replica lag from its m
   assert.equal(rows[1]?.of, rows[0]?.name);
   assert.equal(rows[1]?.points[0]?.lag, 50);
   assert.equal(rows[0]?.points[0]?.ops, 50);
+});
+
+test('tree rows: live figures follow the memory of a master, ops/s the link of a replica; the tooltip has the rest', async () => {
+  const { describeMaster, describeReplica } = await import('../../src/core/model/describeNodes');
+  const { clusterFrom } = await import('./modelSamples');
+  const { FORMED_22190 } = await import('./clusterNodesSamples');
+  const cluster = clusterFrom(FORMED_22190);
+  const shard = cluster.shards[0];
+  assert.ok(shard);
+  const load = loadFromInfo(INFO, 1000);
+  const m = describeMaster(cluster, shard, load);
+  assert.match(m.description, / · 3\.1 MiB of 64 MiB · 1\.2k ops\/s · 12 clients$/);
+  assert.match(m.tooltip, /Memory: 3\.1 MiB of 64 MiB \(5%\); evicted keys: 7/);
+  const replica = shard.replicas[0];
+  assert.ok(replica);
+  const r = describeReplica(cluster, shard, replica, loadFromInfo('role:slave\r\nslave_repl_offset:4000\r\ninstantaneous_ops_per_sec:3', 1000), load);
+  assert.match(r.description, /^link up · lag 0 B · 3 ops\/s$/);
+  assert.match(r.tooltip, /Replication offset lag: 1000 B/);
+  assert.doesNotMatch(describeMaster(cluster, shard).description, /ops\/s/, 'not polled: no live figures');
 });

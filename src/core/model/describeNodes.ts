@@ -8,7 +8,7 @@ import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
 import { type SwarmRedisNode } from '../swarm/discover';
 import { type ClusterModel, HEALTH_WORDS, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
-import { formatCount, formatLoadLines, formatLoadShort, type NodeLoad } from './nodeLoad';
+import { formatCount, formatLoadLines, formatLoadShort, formatMemory, type NodeLoad } from './nodeLoad';
 import { formatBytes } from './units';
 
 export { formatBytes } from './units';
@@ -87,7 +87,7 @@ export function describeMaster(c: ClusterModel, shard: ShardModel, load?: NodeLo
   const report = m.report;
   const parts = [formatRanges(shard.slots), `${shard.slotCount} slots`];
   if (report) parts.push(`${report.keys} key${report.keys === 1 ? '' : 's'}`);
-  if (load) parts.push(formatLoadShort(load));
+  if (load) parts.push(formatMemory(load), formatLoadShort(load));
   else if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
   if (!m.healthy) parts.unshift(problemOf(m));
   const lines = [

@@ -88,10 +88,14 @@ export function formatCount(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
-/** The short figures for a tree row: `1.2k ops/s · 3.1 MiB of 64 MiB · 12 clients`. */
+/** Memory used, against maxmemory when one is set: `3.1 MiB of 64 MiB`. */
+export function formatMemory(l: NodeLoad): string {
+  return l.maxMemory > 0 ? `${formatBytes(l.usedMemory)} of ${formatBytes(l.maxMemory)}` : formatBytes(l.usedMemory);
+}
+
+/** The live figures after a tree row's memory: `1.2k ops/s · 12 clients`. */
 export function formatLoadShort(l: NodeLoad): string {
-  const mem = l.maxMemory > 0 ? `${formatBytes(l.usedMemory)} of ${formatBytes(l.maxMemory)}` : formatBytes(l.usedMemory);
-  return `${formatCount(l.opsPerSec)} ops/s · ${mem} · ${l.clients} client${l.clients === 1 ? '' : 's'}`;
+  return `${formatCount(l.opsPerSec)} ops/s · ${l.clients} client${l.clients === 1 ? '' : 's'}`;
 }
 
 /** Markdown lines for a tooltip: every figure, the lag behind the master, the newest slow commands. */
