@@ -6,6 +6,7 @@
  */
 import type { DashboardHostToPage, DashboardPageState, DashboardPageToHost } from '../src/extension/dashboard/protocol';
 import type { DashboardPoint, DashboardRow } from '../src/core/model/dashboardData';
+import { formatBytes } from '../src/core/model/units';
 
 interface VsCodeApi {
   postMessage(message: DashboardPageToHost): void;
@@ -30,17 +31,6 @@ function byId(id: string): HTMLElement {
 
 function css(variable: string, fallback: string): string {
   return getComputedStyle(body).getPropertyValue(variable).trim() || fallback;
-}
-
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
 /**
@@ -130,11 +120,11 @@ function render(nodes: readonly DashboardRow[], intervalMs: number): void {
     tr.append(th);
     const ops = n.points.map((x) => x.ops);
     cell(tr, p ? String(p.ops) : '–', chart(`ops per second of ${n.name}`));
-    cell(tr, p ? `${bytes(p.memory)}${p.maxMemory > 0 ? ` / ${bytes(p.maxMemory)}` : ''}` : '–', chart(`memory of ${n.name}`));
+    cell(tr, p ? `${formatBytes(p.memory)}${p.maxMemory > 0 ? ` / ${formatBytes(p.maxMemory)}` : ''}` : '–', chart(`memory of ${n.name}`));
     cell(tr, p ? String(p.clients) : '–');
     cell(tr, p ? String(p.keys) : '–');
     cell(tr, p ? String(p.evicted) : '–');
-    cell(tr, p?.lag !== undefined ? bytes(p.lag) : '–');
+    cell(tr, p?.lag !== undefined ? formatBytes(p.lag) : '–');
     rows.append(tr);
     const canvases = tr.querySelectorAll('canvas');
     const opsCanvas = canvases.item(0);

@@ -3,7 +3,7 @@ import { EngineProvider } from './engineProvider';
 import { createLogger } from './logger';
 import { TopologyTreeProvider } from './tree/topologyTreeProvider';
 import { registerCommands } from './commands/registry';
-import { SlotMapPanels } from './slotMap/slotMapPanel';
+import { registerSlotMaps } from './slotMap/slotMapPanel';
 import { TerminalHistory } from './terminal/terminalHistory';
 import { RefreshManager } from './refreshManager';
 import { type TreeNode } from './tree/nodes';
@@ -14,7 +14,7 @@ import { ChangeNotifier } from './changeNotifier';
 import { ServiceLogViewer } from './serviceLogs';
 import { HealWatcher } from './healWatcher';
 import { LoadMonitor } from './loadMonitor';
-import { DashboardPanels } from './dashboard/dashboardPanel';
+import { registerDashboards } from './dashboard/dashboardPanel';
 import { ExpectedChanges } from '../core/model/expectedChanges';
 
 /**
@@ -78,8 +78,8 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   const serviceLogs = new ServiceLogViewer(engines);
   context.subscriptions.push(serviceLogs);
 
-  const slotMaps = SlotMapPanels.register(context, store, logger);
-  const dashboards = DashboardPanels.register(context, store, monitor, logger);
+  const slotMaps = registerSlotMaps(context, store, logger);
+  const dashboards = registerDashboards(context, store, monitor, logger);
   const history = new TerminalHistory(context.globalState);
   registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, dashboards, history, refresh, output, logger, expected, statusBar, tree });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));

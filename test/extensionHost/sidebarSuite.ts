@@ -70,8 +70,9 @@ export async function readyCluster(name: string): Promise<{ cluster: Rendered; m
     const roots = await children(topology);
     const cluster = roots.find((r) => r.label === name);
     if (cluster) {
+      // Findings are listed under the cluster too (on a one-host swarm: "All nodes run on one host", a warning).
       const masters = await Promise.all(
-        (await children(topology, cluster.node)).map(async (m) => ({ master: m, replicas: await children(topology, m.node) })),
+        (await children(topology, cluster.node)).filter((m) => m.contextValue !== 'finding').map(async (m) => ({ master: m, replicas: await children(topology, m.node) })),
       );
       last = `${cluster.label} "${cluster.description}": ${masters.map((m) => `${m.master.label} [${m.master.description}] -> ${m.replicas.map((r) => `${r.label} [${r.description}]`).join(', ')}`).join('; ')}`;
       const ready =

@@ -11,73 +11,27 @@ import { type Logger } from '../../core/lifecycle';
 import { dashboardRows } from '../../core/model/dashboardData';
 import { DEFAULT_LOAD_INTERVAL_SECONDS, type LoadMonitor } from '../loadMonitor';
 import { type ModelStore } from '../modelStore';
+import { WebviewPanels } from '../webviewPanels';
 import { DASHBOARD_VIEW_TYPE, type DashboardHostToPage, isDashboardPageToHost, isDashboardState } from './protocol';
 
-export class DashboardPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, DashboardPanel>();
+/** The open dashboards, one per cluster, with their serializer. */
+export type DashboardPanels = WebviewPanels<DashboardPanel>;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly store: ModelStore,
-    private readonly monitor: LoadMonitor,
-    private readonly logger: Logger,
-  ) {}
-
-  static register(context: vscode.ExtensionContext, store: ModelStore, monitor: LoadMonitor, logger: Logger): DashboardPanels {
-    const panels = new DashboardPanels(context.extensionUri, store, monitor, logger);
-    context.subscriptions.push(
-      panels,
-      vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => panels.restore(panel, state),
-      }),
-    );
-    return panels;
-  }
-
-  open(cluster: string): void {
-    const existing = this.panels.get(cluster);
-    if (existing) {
-      existing.reveal();
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, title(cluster), vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
-    this.adopt(panel, cluster);
-  }
-
-  restore(panel: vscode.WebviewPanel, state: unknown): void {
-    if (!isDashboardState(state)) {
-      this.logger.warn('dashboard: a restored panel had no saved cluster; closing it.');
-      panel.dispose();
-      return;
-    }
-    panel.webview.options = webviewOptions(this.extensionUri);
-    this.panels.get(state.cluster)?.dispose();
-    this.adopt(panel, state.cluster);
-  }
-
-  private adopt(panel: vscode.WebviewPanel, cluster: string): void {
-    const d = new DashboardPanel(panel, cluster, this.extensionUri, this.store, this.monitor, this.logger, () => {
-      if (this.panels.get(cluster) === d) this.panels.delete(cluster);
-    });
-    this.panels.set(cluster, d);
-  }
-
-  dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
-    this.panels.clear();
-  }
+export function registerDashboards(context: vscode.ExtensionContext, store: ModelStore, monitor: LoadMonitor, logger: Logger): DashboardPanels {
+  return new WebviewPanels<DashboardPanel>(
+    {
+      viewType: DASHBOARD_VIEW_TYPE,
+      title,
+      isState: isDashboardState,
+      create: (panel, cluster, onDispose) => new DashboardPanel(panel, cluster, context.extensionUri, store, monitor, logger, onDispose),
+    },
+    context.extensionUri,
+    logger,
+  ).registerIn(context);
 }
 
 function title(cluster: string): string {
   return `Dashboard: ${cluster}`;
-}
-
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'media')],
-    enableFindWidget: false,
-  };
 }
 
 class DashboardPanel {

@@ -18,6 +18,7 @@ import { readSlotKeyCounts } from '../../core/model/slotKeyCounts';
 import { buildSlotMapView, formatSpans, SLOT_COUNT } from '../../core/model/slotMapData';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { type ModelStore } from '../modelStore';
+import { WebviewPanels } from '../webviewPanels';
 import { type HostToPage, isPageState, isPageToHost, type PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
 
 /** The command "Move to master…" hands the range to (registered with every other command). */
@@ -25,78 +26,24 @@ export const MOVE_SLOTS_COMMAND = 'redisSwarm.moveSlots';
 /** The page must draw all 16384 slots faster than this (issue 6); slower draws are logged as warnings. */
 export const RENDER_BUDGET_MS = 50;
 
-export class SlotMapPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, SlotMapPanel>();
+/** The open slot maps, one per cluster, with their serializer. */
+export type SlotMapPanels = WebviewPanels<SlotMapPanel>;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly store: ModelStore,
-    private readonly logger: Logger,
-  ) {}
-
-  /**
-   * The panels of one activation, with the serializer that brings slot maps back after a reload
-   * (`onWebviewPanel:redisSwarm.slotMap` activates us); both are disposed with the extension.
-   */
-  static register(context: vscode.ExtensionContext, store: ModelStore, logger: Logger): SlotMapPanels {
-    const slotMaps = new SlotMapPanels(context.extensionUri, store, logger);
-    context.subscriptions.push(
-      slotMaps,
-      vscode.window.registerWebviewPanelSerializer(SLOT_MAP_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => slotMaps.restore(panel, state),
-      }),
-    );
-    return slotMaps;
-  }
-
-  /** Shows the cluster's slot map, reusing its panel when one is open. */
-  open(cluster: string): void {
-    const existing = this.panels.get(cluster);
-    if (existing) {
-      existing.reveal();
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(SLOT_MAP_VIEW_TYPE, title(cluster), vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
-    this.adopt(panel, cluster);
-  }
-
-  /** A panel VS Code brought back after a reload, with the state its page saved. */
-  restore(panel: vscode.WebviewPanel, state: unknown): void {
-    if (!isPageState(state)) {
-      // Nothing to show without a cluster name: close rather than leave an empty tab.
-      this.logger.warn('slot map: a restored panel had no saved cluster; closing it.');
-      panel.dispose();
-      return;
-    }
-    panel.webview.options = webviewOptions(this.extensionUri);
-    this.panels.get(state.cluster)?.dispose();
-    this.adopt(panel, state.cluster);
-  }
-
-  private adopt(panel: vscode.WebviewPanel, cluster: string): void {
-    const map = new SlotMapPanel(panel, cluster, this.extensionUri, this.store, this.logger, () => {
-      if (this.panels.get(cluster) === map) this.panels.delete(cluster);
-    });
-    this.panels.set(cluster, map);
-  }
-
-  dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
-    this.panels.clear();
-  }
+export function registerSlotMaps(context: vscode.ExtensionContext, store: ModelStore, logger: Logger): SlotMapPanels {
+  return new WebviewPanels<SlotMapPanel>(
+    {
+      viewType: SLOT_MAP_VIEW_TYPE,
+      title,
+      isState: isPageState,
+      create: (panel, cluster, onDispose) => new SlotMapPanel(panel, cluster, context.extensionUri, store, logger, onDispose),
+    },
+    context.extensionUri,
+    logger,
+  ).registerIn(context);
 }
 
 function title(cluster: string): string {
   return `Slot Map: ${cluster}`;
-}
-
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    // Only the page's own assets: styles in media/, the bundled script in dist/media/.
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'media')],
-    enableFindWidget: false,
-  };
 }
 
 class SlotMapPanel {
