@@ -105,14 +105,25 @@ test('trust and noise: pinned status bar, tree filter, palette failover with one
       }, ELEMENT_TIMEOUT_MS, 'the filter message in the view');
       t.diagnostic(`filter: ${message}`);
       assert.match(message, /: 1 of \d+/);
-      const clusterRows = (await page.locator(`${ROWS}[aria-level="1"]`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' ').trim()).filter((x) => !x.startsWith('Docker engine'));
-      assert.ok(clusterRows.length === 1 && clusterRows[0]?.startsWith(live), `the filtered tree lists only ${live}: ${clusterRows.join(' | ')}`);
+      const clusterRowsNow = async (): Promise<string[]> =>
+        (await page.locator(`${ROWS}[aria-level="1"]`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' ').trim()).filter((x) => !x.startsWith('Docker engine'));
+      // The message changes at once; the rows follow with the view's next render.
+      await waitUntil(async () => {
+        const rows = await clusterRowsNow();
+        return rows.length === 1 && rows[0]?.startsWith(live) ? true : undefined;
+      }, ELEMENT_TIMEOUT_MS, `the filtered tree listing only ${live}`, async () => (await clusterRowsNow()).join(' | '));
       await widenSidebar(page);
       t.diagnostic(`screenshot: ${await screenshot(page, 'trust-status-bar')}`);
 
       // Failover from the palette: which replica (with its role), one modal, one message.
       await runFromPalette(page, 'Redis Swarm: Failover (Promote a Replica)');
-      await pickClusterIfAsked(page, live, async () => (await page.locator(`${QUICK} .quick-input-title`, { hasText: `promote which replica? (${live})` }).count()) > 0, ELEMENT_TIMEOUT_MS, 'the replica QuickPick');
+      // With other clusters on the swarm a cluster picker comes first (its title asks "in which cluster?").
+      await waitUntil(async () => {
+        const title = await page.locator(`${QUICK} .quick-input-title`).first().innerText().catch(() => '');
+        if (title.includes(`promote which replica? (${live})`)) return true;
+        if (title.includes('in which cluster?')) await pickRow(page, live, 'the cluster picker');
+        return undefined;
+      }, ELEMENT_TIMEOUT_MS, 'the replica QuickPick');
       const replicaRows = (await page.locator(`${QUICK} .monaco-list-row`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
       t.diagnostic(`replica picker: ${replicaRows.join(' | ')}`);
       assert.ok(replicaRows.length === 3 && replicaRows.every((r) => /replica of /.test(r)), 'the picker lists the 3 replicas, each with its master');
@@ -144,9 +155,17 @@ test('trust and noise: pinned status bar, tree filter, palette failover with one
       const master = page.locator(ROWS, { hasText: `${live}-` }).filter({ hasText: 'slots' }).first();
       await master.waitFor({ state: 'visible', timeout: TREE_TIMEOUT_MS });
       const masterName = new RegExp(`^(${live}-\\d+)`).exec((await master.innerText()).trim())?.[1] ?? '';
-      await master.click({ button: 'right' });
-      await page.locator('.context-view .action-label', { hasText: 'Copy Endpoint' }).first().click({ timeout: ELEMENT_TIMEOUT_MS });
-      await visible(page, `${QUICK} .monaco-list-row`, ELEMENT_TIMEOUT_MS, 'the address choices');
+      // The rows redraw as live load comes in (every 2 s): a click that lands during a redraw is
+      // lost with its menu, so the menu is opened again, a bounded number of times.
+      for (let attempt = 1; ; attempt++) {
+        await master.click({ button: 'right' });
+        await page.locator('.context-view .action-label', { hasText: 'Copy Endpoint' }).first().click({ timeout: ELEMENT_TIMEOUT_MS });
+        const shown = await page.locator(`${QUICK} .monaco-list-row`).first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+        if (shown) break;
+        assert.ok(attempt < 4, 'Copy Endpoint from the context menu showed no address choices in 4 tries');
+        t.diagnostic(`context menu click ${attempt} lost; again`);
+        await page.keyboard.press('Escape');
+      }
       const choices = (await page.locator(`${QUICK} .monaco-list-row`).allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
       t.diagnostic(`Copy Endpoint of ${masterName}: ${choices.join(' | ')}`);
       assert.match(choices[0] ?? '', /^127\.0\.0\.1:\d+ .*port forward/, 'first: a forwarded port on 127.0.0.1');

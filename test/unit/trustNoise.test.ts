@@ -65,3 +65,22 @@ test('Move Slots from the palette: slot ranges typed as N, N-M, with commas; any
     assert.throws(() => parseSlotRangesInput(bad), (e: unknown) => isBadInputError(e), `"${bad}" is refused`);
   }
 });
+
+test('an operation whose planner refuses a converging cluster tries again (bounded), and reports the last refusal when it does not settle', async () => {
+  const { ClusterNotReadyError, whileConverging } = await import('../../src/core/ops/opsTopology');
+  let calls = 0;
+  const settles = await whileConverging(async () => {
+    calls++;
+    if (calls < 3) throw new ClusterNotReadyError([{ severity: 'error', code: 'no-node', section: 'reach', message: 'No node could be asked about the cluster.' }]);
+    return 'planned';
+  }, { settleMs: 10_000 });
+  assert.equal(settles, 'planned');
+  assert.equal(calls, 3);
+  await assert.rejects(
+    whileConverging(async () => {
+      throw new ClusterNotReadyError([{ severity: 'error', code: 'open-slots', section: 'open-slots', message: 'The following slots are open: 100.' }]);
+    }, { settleMs: 600 }),
+    /Please fix your cluster problems first \(redis-swarm fix\): The following slots are open: 100\./,
+  );
+  await assert.rejects(whileConverging(async () => { throw new Error('other'); }), /other/, 'other errors are not retried');
+});

@@ -66,3 +66,21 @@ export async function readSettledTopology(
     await sleep(SETTLE_POLL_MS, options.token);
   }
 }
+
+/**
+ * Runs `plan` again (bounded) while it refuses a cluster that is not ready for moves: for
+ * operations whose planner reads the topology itself (add-node, del-node), so a cluster still
+ * converging after a deploy or a failover is waited for instead of reported as broken. The last
+ * refusal is thrown when the cluster does not settle in time.
+ */
+export async function whileConverging<T>(plan: () => Promise<T>, options: { settleMs?: number; token?: CancellationToken } = {}): Promise<T> {
+  const deadline = Date.now() + (options.settleMs ?? SETTLE_TIMEOUT_MS);
+  for (;;) {
+    try {
+      return await plan();
+    } catch (err) {
+      if (!isClusterNotReadyError(err) || Date.now() >= deadline || options.token?.isCancellationRequested) throw err;
+    }
+    await sleep(SETTLE_POLL_MS, options.token);
+  }
+}

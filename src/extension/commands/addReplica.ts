@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyAddNode, formatAddNodePlan, planAddNode } from '../../core/ops/addNode';
+import { whileConverging } from '../../core/ops/opsTopology';
 import { type ClusterModel } from '../../core/model/clusterModel';
 import { endpointOf } from '../../core/model/describeNodes';
 import { hasSlots, isTreeNode, resolveCluster } from './pickCluster';
@@ -39,7 +40,8 @@ export const addReplicaCommand: CommandDef = {
     }
     const result = await runClusterOperation(ctx, cluster, 'Add replica', async (c, progress, token) => {
       const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger };
-      const prepared = await planAddNode(scale, cluster.name, { role: 'replica', ...(masterId !== undefined ? { masterOf: masterId } : {}) });
+      // A cluster still converging (just deployed, just failed over) is waited for, not called broken.
+      const prepared = await whileConverging(() => planAddNode(scale, cluster.name, { role: 'replica', ...(masterId !== undefined ? { masterOf: masterId } : {}) }), { token });
       ctx.logger.info(formatAddNodePlan(prepared.plan).trim());
       return applyAddNode(scale, prepared);
     });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyDelNode, formatDelNodePlan, formatDelNodeResult, planDelNode } from '../../core/ops/delNode';
+import { whileConverging } from '../../core/ops/opsTopology';
 import { resolveNode } from './pickCluster';
 import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
@@ -33,7 +34,7 @@ export const removeNodeCommand: CommandDef = {
     if (choice !== 'Remove Node') return;
     const result = await runClusterOperation(ctx, cluster, `Remove ${service}`, async (c, progress, token) => {
       const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger, settings: moveSettingsFromConfig(), onProgress: moveProgressMessages(progress) };
-      const prepared = await planDelNode(scale, cluster.name, { node: target.node.id });
+      const prepared = await whileConverging(() => planDelNode(scale, cluster.name, { node: target.node.id }), { token });
       ctx.logger.info(formatDelNodePlan(prepared.plan, prepared.topology).trim());
       return applyDelNode(scale, prepared);
     });
