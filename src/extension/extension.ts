@@ -47,16 +47,11 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
   context.subscriptions.push(store);
 
   // The tree view is created first (the load monitor polls while it is visible), then its provider.
-  const loadEvents = new vscode.EventEmitter<void>();
   let monitor: LoadMonitor | undefined;
-  const tree = new TopologyTreeProvider(store, logger, {
-    latest: (cluster, endpoint) => monitor?.latest(cluster, endpoint),
-    onDidChange: loadEvents.event,
-  });
+  const tree = new TopologyTreeProvider(store, logger, { latest: (cluster, endpoint) => monitor?.latest(cluster, endpoint) });
   const view = vscode.window.createTreeView('redisSwarm.topology', { treeDataProvider: tree, showCollapseAll: true });
   monitor = new LoadMonitor(store, view, logger);
-  monitor.onDidChange(() => loadEvents.fire(), undefined, context.subscriptions);
-  context.subscriptions.push(tree, view, monitor, loadEvents);
+  context.subscriptions.push(tree, view, monitor);
 
   // A filter on shows in the view's message (with the count it hides) and its Clear button.
   tree.onDidChangeTreeData(

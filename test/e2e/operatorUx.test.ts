@@ -91,8 +91,12 @@ test('trust and noise: pinned status bar, tree filter, palette failover with one
         return s.startsWith(`${live}: ok`) || s.includes(` ${live}: ok`) ? s : undefined;
       }, ELEMENT_TIMEOUT_MS, `the status bar naming ${live}: ok`, () => statusText(page));
       t.diagnostic(`status bar: ${pinned}`);
-      const pinIcon = await page.locator('.part.statusbar .statusbar-item', { hasText: live }).first().locator('.codicon-pinned').count();
-      assert.equal(pinIcon, 1, 'the pinned cluster shows the pin icon');
+      // Alone on the swarm, the cluster was shown before the pin too: the pin icon says it is pinned.
+      await waitUntil(
+        async () => ((await page.locator('.part.statusbar .statusbar-item', { hasText: live }).first().locator('.codicon-pinned').count()) === 1 ? true : undefined),
+        ELEMENT_TIMEOUT_MS,
+        'the pin icon on the status bar item',
+      );
 
       // Filter: only our cluster, and the view says what it hides.
       await runFromPalette(page, 'Redis Swarm: Filter Clusters…');
@@ -384,4 +388,26 @@ test('dashboard: a bounded writer shows as ops/s on the chart and on the masters
       }
     });
   }, [fixture.vsix()]);
+});
+
+test('slot map in a high contrast theme: the page follows it (theme class, contrast borders) and still draws every master', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'slot-map-hc', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await runFromPalette(page, 'Redis Swarm: Open Slot Map');
+      await pickClusterIfAsked(page, live, async () => (await frameWith(page, '#map')) !== undefined, SLOT_MAP_TIMEOUT_MS, 'the slot map webview');
+      const frame = await waitForFrame(page, '#map', ELEMENT_TIMEOUT_MS, 'the slot map page');
+      await waitUntil(async () => ((await frame.locator('#legend li.master').count()) === 3 ? true : undefined), SLOT_MAP_TIMEOUT_MS, `a legend with the 3 masters of ${live}`);
+      const classes = (await frame.locator('body').getAttribute('class')) ?? '';
+      t.diagnostic(`page classes: ${classes}`);
+      assert.match(classes, /vscode-high-contrast/, 'the page knows the theme is high contrast');
+      const border = await frame.evaluate(`getComputedStyle(document.getElementById('map')).borderTopColor`);
+      t.diagnostic(`map border: ${String(border)}`);
+      await frame.locator('#map').focus();
+      await page.keyboard.press('Home');
+      for (let i = 0; i < 300; i += 50) await page.keyboard.press('Shift+PageDown');
+      t.diagnostic(`selection: ${await frame.locator('#selection h2').innerText()}`);
+      t.diagnostic(`screenshot: ${await screenshot(page, 'slot-map-high-contrast')}`);
+    });
+  }, [fixture.vsix()], { 'workbench.colorTheme': 'Default High Contrast' });
 });

@@ -62,8 +62,9 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     private readonly load?: LoadSource,
   ) {
     store.onDidChange(() => this.update(), undefined, this.disposables);
-    // New load figures redraw only the rows whose text changed (the snapshot compares them).
-    load?.onDidChange(() => this.update(), undefined, this.disposables);
+    // Live load does not redraw rows: a row redrawn every 2 s loses the clicks of its open
+    // context menu (seen in code-server, every time). The figures are in the tooltip, read
+    // fresh when it opens (resolveTreeItem), and on the dashboard.
   }
 
   /** Shows only the clusters whose name or state matches (undefined or '': all). */
@@ -88,7 +89,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   private update(): void {
     const previous = this.snapshot;
-    const next = buildSnapshot(this.store.current, this.store.error, this.filter, this.load);
+    const next = buildSnapshot(this.store.current, this.store.error, this.filter);
     this.snapshot = next;
     if (!previous) {
       this.changed.fire(undefined);
@@ -124,7 +125,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (!this.snapshot) {
       // The very first time only: there is nothing older to show.
       if (!this.store.current && !this.store.error) await this.store.refresh();
-      this.snapshot = buildSnapshot(this.store.current, this.store.error, this.filter, this.load);
+      this.snapshot = buildSnapshot(this.store.current, this.store.error, this.filter);
     }
     const list = element ? (this.snapshot.children.get(nodeId(element)) ?? []) : this.snapshot.roots;
     for (const n of list) this.issued.set(nodeId(n), n);
@@ -144,7 +145,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   getTreeItem(element: TreeNode): vscode.TreeItem {
     const node = this.latest(element);
     const hasChildren = (this.snapshot?.children.get(nodeId(node))?.length ?? 0) > 0;
-    const text = itemText(node, this.load);
+    const text = itemText(node);
     const item = new vscode.TreeItem(
       text.label,
       !hasChildren
@@ -160,6 +161,13 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       ? new vscode.ThemeIcon(text.icon.id, new vscode.ThemeColor(text.icon.color))
       : new vscode.ThemeIcon(text.icon.id);
     item.contextValue = contextValueOf(node);
+    return item;
+  }
+
+  /** The tooltip with the newest live load, read when the user hovers (no redraw needed). */
+  resolveTreeItem(item: vscode.TreeItem, element: TreeNode): vscode.TreeItem {
+    const node = this.latest(element);
+    if (this.load && (node.kind === 'master' || node.kind === 'replica')) item.tooltip = new vscode.MarkdownString(itemText(node, this.load).tooltip);
     return item;
   }
 
@@ -184,7 +192,6 @@ export function contextValueOf(node: TreeNode): string {
 /** Where the tree finds live load figures (the LoadMonitor), when they are polled. */
 export interface LoadSource {
   latest(cluster: string, endpoint: Endpoint): NodeLoad | undefined;
-  readonly onDidChange: vscode.Event<void>;
 }
 
 function itemText(node: TreeNode, load?: LoadSource): ItemText {
@@ -219,7 +226,7 @@ function itemText(node: TreeNode, load?: LoadSource): ItemText {
   }
 }
 
-function buildSnapshot(model: SwarmModel | undefined, error: string | undefined, filter?: string, load?: LoadSource): Snapshot {
+function buildSnapshot(model: SwarmModel | undefined, error: string | undefined, filter?: string): Snapshot {
   const byId = new Map<string, TreeNode>();
   const children = new Map<string, TreeNode[]>();
   const parent = new Map<string, TreeNode>();
@@ -259,7 +266,7 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined,
     }
   }
   for (const [id, node] of byId) {
-    const t = itemText(node, load);
+    const t = itemText(node);
     signature.set(id, JSON.stringify([t.label, t.description, t.tooltip, t.icon, contextValueOf(node), (children.get(id)?.length ?? 0) > 0]));
   }
   return { roots, byId, children, parent, signature };
