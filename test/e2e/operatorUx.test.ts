@@ -37,6 +37,8 @@ const TREE_TIMEOUT_MS = 90_000;
 const FAILOVER_TIMEOUT_MS = 60_000;
 /** How long after the failover's message a second toast about it is looked for. */
 const QUIET_WATCH_MS = 12_000;
+/** Between a context menu opening and the click on one of its items. */
+const MENU_SETTLE_MS = 800;
 
 /** From the command to the terminal's prompt: activation, the first model read through tunnels. */
 const PROMPT_TIMEOUT_MS = 60_000;
@@ -159,11 +161,15 @@ test('trust and noise: pinned status bar, tree filter, palette failover with one
       const master = page.locator(ROWS, { hasText: `${live}-` }).filter({ hasText: 'slots' }).first();
       await master.waitFor({ state: 'visible', timeout: TREE_TIMEOUT_MS });
       const masterName = new RegExp(`^(${live}-\\d+)`).exec((await master.innerText()).trim())?.[1] ?? '';
-      // The rows redraw as live load comes in (every 2 s): a click that lands during a redraw is
-      // lost with its menu, so the menu is opened again, a bounded number of times.
+      // A click the menu did not take is tried again, a bounded number of times.
       for (let attempt = 1; ; attempt++) {
         await master.click({ button: 'right' });
-        await page.locator('.context-view .action-label', { hasText: 'Copy Endpoint' }).first().click({ timeout: ELEMENT_TIMEOUT_MS });
+        const item = page.locator('.context-view .action-label', { hasText: 'Copy Endpoint' }).first();
+        await item.waitFor({ state: 'visible', timeout: ELEMENT_TIMEOUT_MS });
+        // VS Code's menu ignores a click that comes right after it opened (the release of the
+        // right button that opened it must not pick an item): give it a moment, as a hand does.
+        await page.waitForTimeout(MENU_SETTLE_MS);
+        await item.click({ timeout: ELEMENT_TIMEOUT_MS });
         const shown = await page.locator(`${QUICK} .monaco-list-row`).first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
         if (shown) break;
         assert.ok(attempt < 4, 'Copy Endpoint from the context menu showed no address choices in 4 tries');
