@@ -290,12 +290,16 @@ function draw(): void {
     for (const g of segs) ctx.fillRect(g.x, g.y, g.w, 1);
     ctx.globalAlpha = 1;
     const px = dpr / scale;
+    // Outlined as its first row, its full middle rows as one block, and its last row: no line
+    // between every row of a large selection.
+    const middle = segs.length > 2 ? [{ x: 0, y: (segs[1] as { y: number }).y, w: COLUMNS, h: segs.length - 2 }] : [];
+    const boxes = segs.length > 2 ? [{ ...(segs[0] as { x: number; y: number; w: number }), h: 1 }, ...middle, { ...(segs[segs.length - 1] as { x: number; y: number; w: number }), h: 1 }] : segs.map((g) => ({ ...g, h: 1 }));
     ctx.strokeStyle = colors.background;
     ctx.lineWidth = (colors.highContrast ? 5 : 4) * px;
-    for (const g of segs) ctx.strokeRect(g.x, g.y, g.w, 1);
+    for (const g of boxes) ctx.strokeRect(g.x, g.y, g.w, g.h);
     ctx.strokeStyle = colors.focus;
     ctx.lineWidth = (colors.highContrast ? 3 : 2) * px;
-    for (const g of segs) ctx.strokeRect(g.x, g.y, g.w, 1);
+    for (const g of boxes) ctx.strokeRect(g.x, g.y, g.w, g.h);
   }
   // The keyboard's slot, when the map has focus: a dashed box in the focus color.
   if (document.activeElement === canvas) {
