@@ -5,6 +5,7 @@ import { activateBench } from './activate';
 import { benchHeal } from './heal';
 import { benchUpgrade } from './upgrade';
 import { benchTunnel } from './tunnel';
+import { benchLoad } from './load';
 
 /** Every benchmark by name. One line per benchmark; each lives in its own file. */
 export type Bench = () => Promise<void>;
@@ -17,4 +18,5 @@ export const benches: Record<string, Bench> = {
   heal: benchHeal,
   upgrade: benchUpgrade,
   tunnel: benchTunnel,
+  load: benchLoad,
 };

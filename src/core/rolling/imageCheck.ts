@@ -44,10 +44,10 @@ export async function probeImageVersion(docker: Docker, image: string, namePrefi
       container.wait() as Promise<{ StatusCode?: number }>,
       new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), VERSION_PROBE_TIMEOUT_MS).unref()),
     ]);
-    if (waited === 'timeout') throw new TimeoutError(`\`redis-server --version\` in image ${image} did not finish within ${VERSION_PROBE_TIMEOUT_MS / 1000} s.`);
+    if (waited === 'timeout') throw new TimeoutError(`"redis-server --version" in image ${image} did not finish within ${VERSION_PROBE_TIMEOUT_MS / 1000} s.`);
     const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     const version = parseServerVersion(logs.toString('latin1'));
-    if (version === undefined) throw new DockerError(`Image ${image} did not print a Redis version for \`redis-server --version\` (exit ${waited.StatusCode ?? '?'}).`);
+    if (version === undefined) throw new DockerError(`Image ${image} did not print a Redis version for "redis-server --version" (exit ${waited.StatusCode ?? '?'}).`);
     return version;
   } finally {
     await container.remove({ force: true, v: true }).catch(() => undefined);
@@ -57,7 +57,7 @@ export async function probeImageVersion(docker: Docker, image: string, namePrefi
 /** Refuses an image that is absent or whose Redis cannot join a cluster running `clusterVersion`; returns its version. */
 export async function checkUpgradeImage(docker: Docker, image: string, clusterVersion: string | undefined, namePrefix: string): Promise<string> {
   if (!(await imageExists(docker, image))) {
-    throw new BadInputError(`Image "${image}" is not on this engine: \`docker pull ${image}\` (or build it) on every node that may run a task first. Nothing was changed.`);
+    throw new BadInputError(`Image "${image}" is not on this engine: "docker pull ${image}" (or build it) on every node that may run a task first. Nothing was changed.`);
   }
   let version: string;
   try {

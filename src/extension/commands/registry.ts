@@ -28,9 +28,44 @@ import { initSwarmCommand } from './initSwarm';
 import { getStartedCommand } from './getStarted';
 import { writeStackFileCommand } from './writeStackFile';
 import { addCliToPathCommand, removeCliFromPathCommand } from './cliPath';
+import { clearFilterCommand, filterClustersCommand } from './filterClusters';
+import { pinClusterCommand } from './pinCluster';
+import { openDashboardCommand } from './openDashboard';
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, initSwarmCommand, getStartedCommand, writeStackFileCommand, addCliToPathCommand, removeCliFromPathCommand, upgradeClusterCommand, restartClusterCommand, changeConfigCommand, finishRollCommand];
+const commands: readonly CommandDef[] = [
+  refreshCommand,
+  showLogCommand,
+  deployClusterCommand,
+  createClusterCommand,
+  checkClusterCommand,
+  selectEngineCommand,
+  destroyClusterCommand,
+  copyNodeIdCommand,
+  copyEndpointCommand,
+  showServiceLogsCommand,
+  failoverCommand,
+  openSlotMapCommand,
+  openTerminalCommand,
+  healClusterCommand,
+  moveSlotsCommand,
+  rebalanceCommand,
+  addReplicaCommand,
+  removeNodeCommand,
+  initSwarmCommand,
+  getStartedCommand,
+  writeStackFileCommand,
+  addCliToPathCommand,
+  removeCliFromPathCommand,
+  upgradeClusterCommand,
+  restartClusterCommand,
+  changeConfigCommand,
+  finishRollCommand,
+  filterClustersCommand,
+  clearFilterCommand,
+  pinClusterCommand,
+  openDashboardCommand,
+];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {
