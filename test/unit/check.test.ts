@@ -132,3 +132,10 @@ test('TLS nodes: check says when certificates expire, warns within 30 days, fail
   const plain = checkCluster(topology(everyNode(FORMED_22190)), { now });
   assert.ok(!plain.findings.some((f) => f.code.startsWith('certificate')), 'a plain cluster says nothing of certificates');
 });
+
+test('all nodes on one host: the warning names the host by its hostname when the swarm gives it', () => {
+  const t = topology([reported(FORMED_22190)]);
+  for (const n of t.nodes) n.swarm = { service: `redis-${n.endpoint.port}`, swarmNode: 'id-a', swarmHost: 'box-a' };
+  const single = checkCluster(t).findings.find((f) => f.code === 'single-placement');
+  assert.match(single?.message ?? '', /All nodes run on one host \(box-a\)/);
+});
