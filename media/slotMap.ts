@@ -9,6 +9,7 @@
  */
 import type { HostToPage, PageToHost, SlotMapPageState } from '../src/extension/slotMap/protocol';
 import { buildOwners, formatSpans, heat, keysInRange, NO_OWNER, ownersInRange, SLOT_COUNT, type SlotMapView, type SlotSpan } from '../src/core/model/slotMapData';
+import { GRID_COLUMNS, GRID_ROWS, GUTTER_PX, HEADER_PX, type GridGeometry, gridGeometry, heatTicks, moveFocus, nextZoom, scrollForZoom, selectionAfterMove, slotAtPoint } from '../src/core/model/slotMapGeometry';
 
 interface VsCodeApi {
   postMessage(message: PageToHost): void;
@@ -17,11 +18,8 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const COLUMNS = 128;
-const ROWS = SLOT_COUNT / COLUMNS;
-/** Cell size bounds in CSS pixels: readable at the low end, not absurd on a wide editor. */
-const MIN_CELL_PX = 2;
-const MAX_CELL_PX = 7;
+const COLUMNS = GRID_COLUMNS;
+const ROWS = GRID_ROWS;
 /** Medium-saturation colors (Tableau 10 without its red, which means "uncovered" here): each keeps contrast on light and dark themes. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#bab0ac', '#8cd17d'];
 /** Viridis stops for the heat map: perceptually even and readable on both themes. */
@@ -39,6 +37,11 @@ const selectionBox = byId<HTMLElement>('selection');
 const status = byId<HTMLSpanElement>('status');
 const heatToggle = byId<HTMLInputElement>('heat');
 const countButton = byId<HTMLButtonElement>('countKeys');
+const zoomIn = byId<HTMLButtonElement>('zoomIn');
+const zoomOut = byId<HTMLButtonElement>('zoomOut');
+const zoomLabel = byId<HTMLSpanElement>('zoomLabel');
+const announce = byId<HTMLDivElement>('announce');
+const heatScale = byId<HTMLDivElement>('heatScale');
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -56,7 +59,12 @@ let owners: Int16Array = new Int16Array(SLOT_COUNT).fill(NO_OWNER);
 let openBySlot = new Map<number, string>();
 let keyCounts: readonly number[] | undefined;
 let maxKeys = 0;
-let cell = 4;
+let zoom = 1;
+let geometry: GridGeometry = gridGeometry(800, 1);
+/** The slot the keyboard is on, and where a Shift selection started. */
+let focusSlot = 0;
+let keyAnchor = 0;
+let keysReadAt: number | undefined;
 let dragAnchor: number | undefined;
 let renders = 0;
 
@@ -109,6 +117,10 @@ interface ThemeColors {
   readonly background: string;
   readonly selection: string;
   readonly focus: string;
+  readonly muted: string;
+  readonly font: string;
+  /** VS Code's high contrast themes: thicker outlines. */
+  readonly highContrast: boolean;
 }
 let theme: ThemeColors | undefined;
 function themeColors(): ThemeColors {
@@ -118,7 +130,10 @@ function themeColors(): ThemeColors {
       foreground: themeColor('--vscode-editor-foreground', '#cccccc'),
       background: themeColor('--vscode-editor-background', '#1e1e1e'),
       selection: themeColor('--vscode-editor-selectionBackground', 'rgba(38,79,120,0.6)'),
-      focus: themeColor('--vscode-focusBorder', '#007fd4'),
+      focus: themeColor('--vscode-contrastActiveBorder', '') || themeColor('--vscode-focusBorder', '#007fd4'),
+      muted: themeColor('--vscode-descriptionForeground', '#999999'),
+      font: themeColor('--vscode-font-family', 'sans-serif'),
+      highContrast: body.classList.contains('vscode-high-contrast') || body.classList.contains('vscode-high-contrast-light'),
     };
   }
   return theme;
@@ -145,16 +160,36 @@ function post(message: PageToHost): void {
   vscode.postMessage(message);
 }
 
-/** Cell size from the space available, and the canvas sized for crisp device pixels. */
+/** Cell size from the panel's width and the zoom; the canvas sized for crisp device pixels. */
 function layout(): void {
-  const width = Math.max(COLUMNS * MIN_CELL_PX, wrap.clientWidth - 2);
-  const height = Math.max(ROWS * MIN_CELL_PX, window.innerHeight - wrap.getBoundingClientRect().top - 16);
-  cell = Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, Math.floor(Math.min(width / COLUMNS, height / ROWS))));
+  geometry = gridGeometry(wrap.clientWidth - 2, zoom);
   const dpr = window.devicePixelRatio || 1;
-  canvas.style.width = `${COLUMNS * cell}px`;
-  canvas.style.height = `${ROWS * cell}px`;
-  canvas.width = Math.round(COLUMNS * cell * dpr);
-  canvas.height = Math.round(ROWS * cell * dpr);
+  canvas.style.width = `${geometry.width}px`;
+  canvas.style.height = `${geometry.height}px`;
+  canvas.width = Math.round(geometry.width * dpr);
+  canvas.height = Math.round(geometry.height * dpr);
+  // For tests and anyone inspecting the page: the grid's geometry in CSS pixels.
+  body.dataset['cell'] = String(geometry.cell);
+  body.dataset['zoom'] = String(zoom);
+  body.dataset['gutter'] = String(GUTTER_PX);
+  body.dataset['header'] = String(HEADER_PX);
+  setText(zoomLabel, `${Math.round(zoom * 100)}%`);
+  zoomOut.disabled = nextZoom(zoom, -1) === zoom;
+  zoomIn.disabled = nextZoom(zoom, 1) === zoom;
+}
+
+/** Zooms to the next step, keeping the slot under `pointer` (viewport pixels) in place. */
+function zoomBy(direction: 1 | -1, pointer?: { x: number; y: number }): void {
+  const next = nextZoom(zoom, direction);
+  if (next === zoom) return;
+  const before = geometry;
+  const at = pointer ?? { x: wrap.clientWidth / 2, y: wrap.clientHeight / 2 };
+  zoom = next;
+  layout();
+  const s = scrollForZoom(before, geometry, { left: wrap.scrollLeft, top: wrap.scrollTop }, at);
+  wrap.scrollLeft = s.left;
+  wrap.scrollTop = s.top;
+  draw();
 }
 
 const base = document.createElement('canvas');
@@ -213,19 +248,23 @@ function draw(): void {
     px[i + 3] = 255;
   }
   b.putImageData(img, 0, 0);
-  const scale = canvas.width / COLUMNS;
+  const dpr = canvas.width / geometry.width;
+  const scale = geometry.cell * dpr;
+  const ox = GUTTER_PX * dpr;
+  const oy = HEADER_PX * dpr;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  ctx.drawImage(base, 0, 0, canvas.width, canvas.height);
-  ctx.setTransform(scale, 0, 0, scale, 0, 0);
+  drawLabels(ctx, dpr, colors);
+  ctx.drawImage(base, ox, oy, COLUMNS * scale, ROWS * scale);
+  ctx.setTransform(scale, 0, 0, scale, ox, oy);
 
   // Uncovered slots: hatched over the error color, so they read as "missing", not as a master.
   const fg = colors.foreground;
   if (view && view.uncoveredCount > 0) {
     const pattern = hatchPattern(ctx, colors.background, Math.max(4, Math.round(scale * 2)));
     ctx.save();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, ox, oy);
     if (pattern) ctx.fillStyle = pattern;
     for (const r of view.uncovered) for (const g of segments(r.start, r.end)) ctx.fillRect(g.x * scale, g.y * scale, g.w * scale, scale);
     ctx.restore();
@@ -242,16 +281,34 @@ function draw(): void {
     }
     ctx.setLineDash([]);
   }
-  // The selection: a translucent veil and its outline, row by row.
+  // The selection: a veil, then a double outline (background, then the focus color) that
+  // shows on any master color and at any zoom: at least 2 CSS pixels wide.
   if (state.selection) {
     ctx.fillStyle = colors.selection;
     ctx.globalAlpha = 0.55;
     const segs = segments(state.selection.start, state.selection.end);
     for (const g of segs) ctx.fillRect(g.x, g.y, g.w, 1);
     ctx.globalAlpha = 1;
+    const px = dpr / scale;
+    // Outlined as its first row, its full middle rows as one block, and its last row: no line
+    // between every row of a large selection.
+    const middle = segs.length > 2 ? [{ x: 0, y: (segs[1] as { y: number }).y, w: COLUMNS, h: segs.length - 2 }] : [];
+    const boxes = segs.length > 2 ? [{ ...(segs[0] as { x: number; y: number; w: number }), h: 1 }, ...middle, { ...(segs[segs.length - 1] as { x: number; y: number; w: number }), h: 1 }] : segs.map((g) => ({ ...g, h: 1 }));
+    ctx.strokeStyle = colors.background;
+    ctx.lineWidth = (colors.highContrast ? 5 : 4) * px;
+    for (const g of boxes) ctx.strokeRect(g.x, g.y, g.w, g.h);
     ctx.strokeStyle = colors.focus;
-    ctx.lineWidth = 2 / scale;
-    for (const g of segs) ctx.strokeRect(g.x, g.y, g.w, 1);
+    ctx.lineWidth = (colors.highContrast ? 3 : 2) * px;
+    for (const g of boxes) ctx.strokeRect(g.x, g.y, g.w, g.h);
+  }
+  // The keyboard's slot, when the map has focus: a dashed box in the focus color.
+  if (document.activeElement === canvas) {
+    const px = dpr / scale;
+    ctx.strokeStyle = colors.focus;
+    ctx.lineWidth = 2 * px;
+    ctx.setLineDash([3 * px, 2 * px]);
+    ctx.strokeRect((focusSlot % COLUMNS) - px, Math.floor(focusSlot / COLUMNS) - px, 1 + 2 * px, 1 + 2 * px);
+    ctx.setLineDash([]);
   }
   // Chromium records canvas calls and rasterizes later; reading one pixel back makes it finish
   // now, so the time below includes the actual drawing, not just the recording.
@@ -262,6 +319,22 @@ function draw(): void {
   body.dataset['renderMs'] = ms.toFixed(2);
   body.dataset['renders'] = String(renders);
   post({ type: 'rendered', ms, slots: SLOT_COUNT, masters: view?.legend.length ?? 0 });
+}
+
+/** Slot numbers: the first slot of labelled rows in the gutter, column offsets on top. */
+function drawLabels(ctx: CanvasRenderingContext2D, dpr: number, colors: ThemeColors): void {
+  const g = geometry;
+  ctx.save();
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = colors.muted;
+  ctx.font = `10px ${colors.font}`;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
+  for (let row = 0; row < ROWS; row += g.rowLabelEvery) ctx.fillText(String(row * COLUMNS), GUTTER_PX - 4, HEADER_PX + (row + 0.5) * g.cell);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'bottom';
+  for (let col = 0; col < COLUMNS; col += g.columnLabelEvery) ctx.fillText(`+${col}`, GUTTER_PX + col * g.cell, HEADER_PX - 2);
+  ctx.restore();
 }
 
 function setText(el: HTMLElement, text: string): void {
@@ -293,6 +366,26 @@ function renderLegend(): void {
     const { li, swatch } = legendItem('master', 'swatch', m.label, detail);
     li.dataset['masterId'] = m.id;
     li.title = `${m.label} (${m.id})`;
+    // Focusable: Enter (or a click) selects the master's first range on the map.
+    const first = m.ranges[0];
+    if (first) {
+      li.tabIndex = 0;
+      li.setAttribute('role', 'button');
+      li.setAttribute('aria-label', `${m.label}: ${m.slotCount} slots, ${formatSpans(m.ranges)}; ${m.replicas} replicas. Enter selects slots ${first.start} to ${first.end}.`);
+      const pick = (): void => {
+        focusSlot = first.start;
+        keyAnchor = first.start;
+        select({ start: first.start, end: first.end });
+        scrollIntoView(first.start);
+      };
+      li.addEventListener('click', pick);
+      li.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          pick();
+        }
+      });
+    }
     swatch.style.backgroundColor = masterColor(m.index);
   }
   if (view.uncoveredCount > 0) {
@@ -350,12 +443,10 @@ function select(sel: SlotSpan | undefined): void {
   draw();
 }
 
+/** The slot under the pointer, measured from the canvas's content box (its border is not the grid). */
 function slotAt(ev: MouseEvent): number | undefined {
   const r = canvas.getBoundingClientRect();
-  const x = Math.floor((ev.clientX - r.left) / cell);
-  const y = Math.floor((ev.clientY - r.top) / cell);
-  if (x < 0 || y < 0 || x >= COLUMNS || y >= ROWS) return undefined;
-  return y * COLUMNS + x;
+  return slotAtPoint(geometry, ev.clientX - r.left - canvas.clientLeft, ev.clientY - r.top - canvas.clientTop);
 }
 
 function showTooltip(ev: MouseEvent, slot: number): void {
@@ -375,6 +466,8 @@ canvas.addEventListener('mousedown', (ev) => {
   const s = slotAt(ev);
   if (s === undefined || ev.button !== 0) return;
   dragAnchor = s;
+  focusSlot = s;
+  keyAnchor = s;
   select({ start: s, end: s });
 });
 canvas.addEventListener('mousemove', (ev) => {
@@ -397,10 +490,97 @@ canvas.addEventListener('mouseleave', () => {
 });
 window.addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') select(undefined);
+  else if ((ev.key === '+' || ev.key === '=') && !isTyping(ev)) zoomBy(1);
+  else if (ev.key === '-' && !isTyping(ev)) zoomBy(-1);
+  else if (ev.key === '0' && !isTyping(ev)) {
+    zoom = nextZoom(1, -1);
+    layout();
+    draw();
+  }
 });
+
+function isTyping(ev: KeyboardEvent): boolean {
+  return ev.target instanceof HTMLInputElement && ev.target.type === 'text';
+}
+
+/** The map by keyboard: arrows move the slot, Shift+arrows select, Enter moves the selection. */
+canvas.addEventListener('keydown', (ev) => {
+  const next = moveFocus(focusSlot, ev.key);
+  if (next !== undefined) {
+    ev.preventDefault();
+    if (!ev.shiftKey) keyAnchor = next;
+    focusSlot = next;
+    select(selectionAfterMove(keyAnchor, focusSlot, ev.shiftKey));
+    scrollIntoView(focusSlot);
+    say(describeSlot(focusSlot, state.selection));
+  } else if (ev.key === 'Enter' && state.selection) {
+    ev.preventDefault();
+    post({ type: 'moveRange', start: state.selection.start, end: state.selection.end });
+  }
+});
+canvas.addEventListener('focus', () => {
+  say(describeSlot(focusSlot, state.selection));
+  draw();
+});
+canvas.addEventListener('blur', () => draw());
+
+/** Ctrl (or Cmd) + wheel zooms about the pointer; the wheel alone scrolls. */
+wrap.addEventListener(
+  'wheel',
+  (ev) => {
+    if (!ev.ctrlKey && !ev.metaKey) return;
+    ev.preventDefault();
+    const r = wrap.getBoundingClientRect();
+    zoomBy(ev.deltaY < 0 ? 1 : -1, { x: ev.clientX - r.left, y: ev.clientY - r.top });
+  },
+  { passive: false },
+);
+zoomIn.addEventListener('click', () => zoomBy(1));
+zoomOut.addEventListener('click', () => zoomBy(-1));
+
+function scrollIntoView(slot: number): void {
+  const x = GUTTER_PX + (slot % COLUMNS) * geometry.cell;
+  const y = HEADER_PX + Math.floor(slot / COLUMNS) * geometry.cell;
+  if (x < wrap.scrollLeft + GUTTER_PX || x + geometry.cell > wrap.scrollLeft + wrap.clientWidth) wrap.scrollLeft = Math.max(0, x - wrap.clientWidth / 2);
+  if (y < wrap.scrollTop + HEADER_PX || y + geometry.cell > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = Math.max(0, y - wrap.clientHeight / 2);
+}
+
+/** What a screen reader hears for the keyboard's slot and the selection. */
+function describeSlot(slot: number, sel: SlotSpan | undefined): string {
+  const o = owners[slot] ?? NO_OWNER;
+  const keys = keyCounts ? `, ${keyCounts[slot] ?? 0} keys` : '';
+  const range = sel && sel.end > sel.start ? `. Selected slots ${sel.start} to ${sel.end}` : '';
+  return `Slot ${slot}: ${ownerName(o)}${keys}${range}`;
+}
+
+function say(text: string): void {
+  setText(announce, text);
+}
+
+/** The heat map's scale: the gradient with round ticks from 0 to the fullest slot, and when it was counted. */
+function renderHeatScale(): void {
+  heatScale.hidden = !(state.heat && keyCounts);
+  if (heatScale.hidden) return;
+  heatScale.replaceChildren();
+  const bar = document.createElement('div');
+  bar.className = 'bar';
+  const ticks = document.createElement('div');
+  ticks.className = 'ticks';
+  for (const t of heatTicks(maxKeys)) {
+    const span = document.createElement('span');
+    span.style.left = `${maxKeys > 0 ? (t / maxKeys) * 100 : 0}%`;
+    setText(span, String(t));
+    ticks.append(span);
+  }
+  const caption = document.createElement('div');
+  caption.className = 'caption';
+  setText(caption, `Keys per slot (max ${maxKeys})${keysReadAt ? `, counted ${new Date(keysReadAt).toLocaleTimeString()}` : ''}`);
+  heatScale.append(caption, bar, ticks);
+}
 heatToggle.addEventListener('change', () => {
   saveState({ ...state, heat: heatToggle.checked });
   if (state.heat && !keyCounts) requestKeyCounts();
+  renderHeatScale();
   draw();
 });
 countButton.addEventListener('click', () => requestKeyCounts(true));
@@ -432,6 +612,11 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
       const covered = SLOT_COUNT - view.uncoveredCount;
       setText(status, `${m.health} · ${view.legend.length} masters · ${covered}/${SLOT_COUNT} slots covered${view.open.length ? ` · ${view.open.length} being moved` : ''} · read ${new Date(m.readAt).toLocaleTimeString()}`);
       body.dataset['masters'] = String(view.legend.length);
+      canvas.setAttribute(
+        'aria-label',
+        `Slot map of ${view.cluster}: ${view.legend.filter((l) => l.slotCount > 0).length} masters own ${covered} of ${SLOT_COUNT} slots; the ranges of each master are listed beside the map. ` +
+          'Arrow keys move a slot (Page Up and Down: 16 rows), Shift with them selects, Enter moves the selection to another master, plus and minus zoom.',
+      );
       renderLegend();
       renderSelection();
       draw();
@@ -443,7 +628,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
       return;
     case 'keyCounts':
       keyCounts = m.counts;
+      keysReadAt = m.readAt;
       maxKeys = keyCounts.reduce((a, b) => Math.max(a, b), 0);
+      renderHeatScale();
       countButton.disabled = false;
       setText(countButton, 'Count keys again');
       body.dataset['keys'] = String(keyCounts.reduce((a, b) => a + b, 0));
@@ -462,6 +649,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
 window.addEventListener('error', (ev) => post({ type: 'error', message: String(ev.message) }));
 
 layout();
+renderHeatScale();
 draw();
 post({ type: 'ready', state });
 // Hover and selection show keys per slot: count them once when the map opens.

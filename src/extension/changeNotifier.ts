@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { type Logger } from '../core/lifecycle';
 import { type SwarmModel } from '../core/model/clusterModel';
+import { type ExpectedChanges } from '../core/model/expectedChanges';
 import { modelChanges } from '../core/model/modelChanges';
 import { type ModelStore } from './modelStore';
 
 /**
  * Compares each model the store reads with the one before and warns about what a person must
- * know now: a cluster that went from ok to fail, a failover. Other changes go to the log.
+ * know now: a cluster that went from ok to fail, a failover nobody here asked for. Other
+ * changes, and those of operations run from this window, go to the log.
  */
 export class ChangeNotifier implements vscode.Disposable {
   private previous: SwarmModel | undefined;
@@ -15,6 +17,7 @@ export class ChangeNotifier implements vscode.Disposable {
   constructor(
     private readonly store: ModelStore,
     private readonly logger: Logger,
+    private readonly expected: ExpectedChanges,
   ) {
     store.onDidChange(() => this.update(), undefined, this.disposables);
   }
@@ -25,7 +28,8 @@ export class ChangeNotifier implements vscode.Disposable {
     const changes = modelChanges(this.previous, next);
     this.previous = next;
     for (const change of changes) {
-      if (change.severity === 'warning') {
+      // A change the user asked for (a failover from the menu) is reported by its command, once.
+      if (change.severity === 'warning' && !this.expected.expected(change.cluster)) {
         this.logger.warn(change.message);
         void vscode.window.showWarningMessage(change.message, vscode.l10n.t('Check Cluster')).then((choice) => {
           if (choice) void vscode.commands.executeCommand('redisSwarm.checkCluster', change.cluster);

@@ -3,7 +3,7 @@ import { EngineProvider } from './engineProvider';
 import { createLogger } from './logger';
 import { TopologyTreeProvider } from './tree/topologyTreeProvider';
 import { registerCommands } from './commands/registry';
-import { SlotMapPanels } from './slotMap/slotMapPanel';
+import { registerSlotMaps } from './slotMap/slotMapPanel';
 import { TerminalHistory } from './terminal/terminalHistory';
 import { RefreshManager } from './refreshManager';
 import { type TreeNode } from './tree/nodes';
@@ -15,6 +15,9 @@ import { ServiceLogViewer } from './serviceLogs';
 import { HealWatcher } from './healWatcher';
 import { CliOnPath } from './cliOnPath';
 import { FirstRunContextKeys } from './firstRun/contextKeys';
+import { LoadMonitor } from './loadMonitor';
+import { registerDashboards } from './dashboard/dashboardPanel';
+import { ExpectedChanges } from '../core/model/expectedChanges';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension(...).exports`). Only the
@@ -47,25 +50,39 @@ export function activate(context: vscode.ExtensionContext): RedisSwarmApi {
 
   // Before the tree: the welcome views' context keys must follow the very first read.
   context.subscriptions.push(new FirstRunContextKeys(store));
-  const tree = new TopologyTreeProvider(store, logger);
+  // The tree view is created first (the load monitor polls while it is visible), then its provider.
+  let monitor: LoadMonitor | undefined;
+  const tree = new TopologyTreeProvider(store, logger, { latest: (cluster, endpoint) => monitor?.latest(cluster, endpoint) });
   const view = vscode.window.createTreeView('redisSwarm.topology', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(tree, view);
+  monitor = new LoadMonitor(store, view, logger);
+  context.subscriptions.push(tree, view, monitor);
 
+  // A filter on shows in the view's message (with the count it hides) and its Clear button.
+  tree.onDidChangeTreeData(
+    () => {
+      view.message = tree.filterSummary();
+      void vscode.commands.executeCommand('setContext', 'redisSwarm.filtered', tree.currentFilter !== undefined);
+    },
+    undefined,
+    context.subscriptions,
+  );
   const refresh = new RefreshManager(view, store, engines, logger);
   context.subscriptions.push(refresh);
 
-  const statusBar = new ClusterStatusBar(store, view);
-  const notifier = new ChangeNotifier(store, logger);
+  const statusBar = new ClusterStatusBar(store, context.workspaceState);
+  const expected = new ExpectedChanges();
+  const notifier = new ChangeNotifier(store, logger, expected);
   context.subscriptions.push(statusBar, notifier);
 
   const serviceLogs = new ServiceLogViewer(engines);
   context.subscriptions.push(serviceLogs);
 
-  const slotMaps = SlotMapPanels.register(context, store, logger);
+  const slotMaps = registerSlotMaps(context, store, logger);
+  const dashboards = registerDashboards(context, store, monitor, logger);
   const history = new TerminalHistory(context.globalState);
   const cliPath = new CliOnPath(context, logger);
   void cliPath.restore();
-  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, history, refresh, cliPath, output, logger });
+  registerCommands(context, { engines, store, passwords, serviceLogs, slotMaps, dashboards, history, refresh, cliPath, output, logger, expected, statusBar, tree });
   context.subscriptions.push(HealWatcher.start(engines, passwords, logger));
   return { topology: tree, store, statusBarItem: statusBar.item };
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { oneTimestamp } from '../core/docker/logLineText';
 import { followServiceLogs } from '../core/docker/serviceLogs';
 import { describeError } from '../core/errors';
 import { type Disposable } from '../core/lifecycle';
@@ -27,7 +28,7 @@ export class ServiceLogViewer implements vscode.Disposable {
     channel.show(true);
     channel.appendLine(`# docker service logs --follow --timestamps ${service}`);
     entry.stream = await followServiceLogs(this.engines.get().docker, service, {
-      onLine: (line) => channel.appendLine(line.stream === 'stderr' ? `[stderr] ${line.text}` : line.text),
+      onLine: (line) => channel.appendLine(line.stream === 'stderr' ? `[stderr] ${oneTimestamp(line.text)}` : oneTimestamp(line.text)),
       onEnd: (error) => channel.appendLine(error ? vscode.l10n.t('# log stream failed: {0}', error) : vscode.l10n.t('# log stream ended')),
     }).catch((err: unknown) => {
       channel.appendLine(`# cannot read the logs: ${describeError(err)}`);

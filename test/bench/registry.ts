@@ -6,6 +6,7 @@ import { benchHeal } from './heal';
 import { benchUpgrade } from './upgrade';
 import { benchTunnel } from './tunnel';
 import { benchHostLoss } from './hostLoss';
+import { benchLoad } from './load';
 
 /** Every benchmark by name. One line per benchmark; each lives in its own file. */
 export type Bench = () => Promise<void>;
@@ -19,4 +20,5 @@ export const benches: Record<string, Bench> = {
   upgrade: benchUpgrade,
   tunnel: benchTunnel,
   hostloss: benchHostLoss,
+  load: benchLoad,
 };

@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { type Frame } from 'playwright-core';
 import { frameWith, pickClusterIfAsked, runFromPalette, waitForFrame, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';
+import { slotCenter } from './slotMapPage';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, withWorkbench, screenshot, visible, withFailureScreenshot, WORKBENCH_TIMEOUT_MS } from './workbench';
 
 const TEST_TIMEOUT_MS = 240_000;
@@ -36,11 +37,14 @@ function canvasColors(frame: Frame): Promise<CanvasColors> {
     const ctx = canvas.getContext('2d');
     const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
     const counts = new Map();
+    let pixels = 0;
     for (let i = 0; i < data.length; i += 4) {
+      // The label gutter and band are left transparent: only painted pixels are the map.
+      if (data[i + 3] === 0) continue;
+      pixels++;
       const key = data[i] + ',' + data[i + 1] + ',' + data[i + 2];
       counts.set(key, (counts.get(key) || 0) + 1);
     }
-    const pixels = data.length / 4;
     return { pixels, colors: [...counts].map(([rgb, n]) => ({ rgb, share: n / pixels })).sort((a, b) => b.share - a.share) };
   })()`) as Promise<CanvasColors>;
 }
@@ -96,12 +100,8 @@ test('slot map: 3 masters in 3 colors with a legend, a drag selection, a hover a
 
       // Keys were counted when the map opened; then drag across the first boundary (slot 5460|5461).
       await waitUntil(async () => (await frame.locator('body').getAttribute('data-keys')) ?? undefined, SLOT_MAP_TIMEOUT_MS, 'the key counts');
-      const box = await frame.locator('#map').boundingBox();
-      assert.ok(box, 'the map canvas has no box');
-      const cell = box.width / 128;
-      const at = (slot: number): { x: number; y: number } => ({ x: box.x + ((slot % 128) + 0.5) * cell, y: box.y + (Math.floor(slot / 128) + 0.5) * cell });
-      const from = at(5440);
-      const to = at(5480);
+      const from = await slotCenter(frame, 5440);
+      const to = await slotCenter(frame, 5480);
       await page.mouse.move(from.x, from.y);
       await page.mouse.down();
       await page.mouse.move(to.x, to.y, { steps: 4 });
@@ -117,7 +117,7 @@ test('slot map: 3 masters in 3 colors with a legend, a drag selection, a hover a
       t.diagnostic(`selection: ${selection.replace(/\n+/g, ' | ')}`);
       assert.match(selection, /: 21 slots[\s\S]*: 20 slots/, 'the selection names its two owners with 21 and 20 slots');
       // Hover a slot so the screenshot shows the tooltip too.
-      const hover = at(9000);
+      const hover = await slotCenter(frame, 9000);
       await page.mouse.move(hover.x, hover.y);
       const tip = await waitUntil(async () => ((await frame.locator('#tooltip').isVisible()) ? frame.locator('#tooltip').innerText() : undefined), ELEMENT_TIMEOUT_MS, 'the hover tooltip');
       t.diagnostic(`hover: ${tip}`);

@@ -62,7 +62,7 @@ function masterEndpoint(cluster: ClusterModel, id: string) {
 
 /** Runs the command as the slot map does; a failure, which the command reports to the user instead of throwing, fails the test. */
 async function moveSlots(name: string, to: string): Promise<MoveReport> {
-  const report = await vscode.commands.executeCommand<MoveReport | undefined>('redisSwarm.moveSlots', name, [MOVED_RANGE], to);
+  const report = await vscode.commands.executeCommand<MoveReport | undefined>('redisSwarm.moveSlots', name, [MOVED_RANGE], to, { confirmed: true });
   assert.ok(report, `redisSwarm.moveSlots to ${to.slice(0, 8)} failed: its error went to an error notification and the Redis Swarm log`);
   assert.ok(moveComplete(report), `not every slot moved: ${[...report.failed.map((f) => f.error), ...report.conflicts.map((c) => c.message)].join('; ') || `${report.notStarted.length} not started`}`);
   return report;
@@ -129,7 +129,7 @@ export const opsTests: readonly ExtensionTest[] = [
       const node = replicaItem.node as TreeNode;
       assert.equal(node.kind, 'replica');
       const replicaId = node.kind === 'replica' ? node.node.node.id : '';
-      await vscode.commands.executeCommand('redisSwarm.failover', node);
+      await vscode.commands.executeCommand('redisSwarm.failover', node, { confirmed: true });
       const deadline = Date.now() + ROLE_SWAP_TIMEOUT_MS;
       for (;;) {
         const cluster = await freshCluster(name);

@@ -11,6 +11,8 @@ import * as vscode from 'vscode';
 import type { CheckOutcome } from '../../src/extension/commands/checkCluster';
 import type { RedisSwarmApi } from '../../src/extension/extension';
 import type { TreeNode } from '../../src/extension/tree/nodes';
+import { HEALTH_WORDS } from '../../src/core/model/clusterModel';
+import { summarizeClusters } from '../../src/core/model/statusSummary';
 import type { ExtensionTest } from './harness';
 import { LIVE_CLUSTER_FILE } from './protocol';
 
@@ -69,8 +71,9 @@ export async function readyCluster(name: string): Promise<{ cluster: Rendered; m
     const roots = await children(topology);
     const cluster = roots.find((r) => r.label === name);
     if (cluster) {
+      // Findings are listed under the cluster too (on a one-host swarm: "All nodes run on one host", a warning).
       const masters = await Promise.all(
-        (await children(topology, cluster.node)).map(async (m) => ({ master: m, replicas: await children(topology, m.node) })),
+        (await children(topology, cluster.node)).filter((m) => m.contextValue !== 'finding').map(async (m) => ({ master: m, replicas: await children(topology, m.node) })),
       );
       last = `${cluster.label} "${cluster.description}": ${masters.map((m) => `${m.master.label} [${m.master.description}] -> ${m.replicas.map((r) => `${r.label} [${r.description}]`).join(', ')}`).join('; ')}`;
       const ready =
@@ -101,10 +104,11 @@ export const sidebarTests: readonly ExtensionTest[] = [
       assert.match(cluster.description, /^ok · 6 nodes · 16384\/16384 slots$/);
       let slots = 0;
       for (const { master, replicas } of masters) {
-        const m = /^(\d+-\d+) · (\d+) slots · \d+ keys? · [\d.]+ [KMG]?i?B · on (\S+)$/.exec(master.description);
+        // Live load (ops/s, clients) follows the memory when the view is polled.
+        const m = /^(\d+-\d+) · (\d+) slots · \d+ keys? · [\d.]+ [KMG]?i?B( · [\d.]+[kM]? ops\/s · \d+ clients?)? · on (\S+)$/.exec(master.description);
         assert.ok(m, `master ${master.label} says "${master.description}", not "<range> · <n> slots · <keys> · <memory> · on <swarm node>"`);
         // The one swarm node is this machine: the tree names it by hostname, not by node ID.
-        assert.equal(m[3], hostname(), `master ${master.label} runs on "${m[3]}", not on this machine's swarm node`);
+        assert.equal(m[4], hostname(), `master ${master.label} runs on "${m[4]}", not on this machine's swarm node`);
         assert.match(master.label, new RegExp(`^${name}-\\d:6379$`), `master label ${master.label} is not its announced endpoint`);
         slots += Number(m[2]);
         const replica = replicas[0];
@@ -139,25 +143,29 @@ export const sidebarTests: readonly ExtensionTest[] = [
     },
   },
   {
-    name: 'the status bar shows the state of a cluster',
+    name: 'the status bar shows the cluster in the worst state (or a count), and a pinned one',
     async run() {
-      liveCluster();
+      const name = liveCluster();
       const { statusBarItem: item, store } = api();
       await store.refresh();
-      // What the user sees: "<icon> <cluster>: <state>", for the selected or the first cluster.
-      const shown = /^\$\([a-z-]+\) (\S+): (ok|degraded|fail|not formed|unreachable)$/.exec(item.text);
-      assert.ok(shown, `the status bar item shows "${item.text}", not "<icon> <cluster>: <state>", although a cluster runs`);
-      const [, name = '', words] = shown;
-      const cluster = store.cluster(name);
-      assert.ok(cluster, `the status bar shows ${name}, which the store does not know`);
-      assert.equal(words, cluster.health === 'unformed' ? 'not formed' : cluster.health, `the status bar's state of ${name} is not the store's`);
-      const tooltip = typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
-      assert.ok(
-        tooltip.includes(`${cluster.swarm.nodes.length} node(s), ${cluster.slotsCovered} slots covered`),
-        `the tooltip "${tooltip}" does not give ${name}'s ${cluster.swarm.nodes.length} node(s) and ${cluster.slotsCovered} covered slots`,
-      );
+      const clusters = store.current?.clusters ?? [];
+      // What the user sees: "<icon> <summary>", the summary the core computes for all clusters.
+      const expected = summarizeClusters(clusters);
+      assert.ok(expected, 'a cluster runs, so there is a summary');
+      assert.equal(item.text.replace(/^\$\([a-z~-]+\) /, ''), expected.text, `the status bar shows "${item.text}"`);
       const command = typeof item.command === 'string' ? { command: item.command, arguments: [] } : item.command;
-      assert.deepEqual([command?.command, command?.arguments], ['redisSwarm.checkCluster', [name]], 'clicking the item does not check that cluster');
+      assert.deepEqual([command?.command, command?.arguments], ['redisSwarm.checkCluster', expected.cluster !== undefined ? [expected.cluster] : []], 'clicking the item checks the cluster it names');
+      // Pinned, it names the live cluster whatever else the swarm holds.
+      await vscode.commands.executeCommand('redisSwarm.pinCluster', name);
+      try {
+        await store.refresh();
+        const cluster = store.cluster(name);
+        assert.ok(cluster, `the store knows ${name}`);
+        assert.match(item.text, new RegExp(`^\\$\\(pinned\\) \\$\\([a-z~-]+\\) ${name}: ${HEALTH_WORDS[cluster.health]}`), `the pinned status bar shows "${item.text}"`);
+      } finally {
+        await vscode.commands.executeCommand('redisSwarm.pinCluster', name);
+      }
+      assert.ok(!item.text.startsWith('$(pinned)'), 'pinning the pinned cluster again unpins it');
     },
   },
   {

@@ -28,7 +28,8 @@ function topology(views: ReportedView[], unreachable: ClusterTopology['unreachab
 test('a formed cluster, every node answering: agreement, full coverage, no error', () => {
   const r = checkCluster(topology(everyNode(FORMED_22190)));
   assert.equal(r.ok, true, r.findings.map((f) => f.message).join('\n'));
-  assert.deepEqual(r.findings.filter((f) => f.severity !== 'info'), []);
+  // The sample runs on one host: that warning, and nothing else.
+  assert.deepEqual(r.findings.filter((f) => f.severity !== 'info').map((f) => f.code), ['single-placement']);
   assert.equal(r.using, '127.0.0.1:22190');
 });
 
@@ -72,10 +73,12 @@ test('the shared-host warning names the swarm node by hostname and says what los
   assert.deepEqual(f?.nodeIds?.length, 2, 'the master and its replica');
 });
 
-test('all nodes on one host: one info note, not a warning per master', () => {
+test('all nodes on one host: one warning (not [OK]), not a warning per master', () => {
   const r = checkCluster(topology([reported(FORMED_22190)]));
   assert.equal(r.findings.filter((f) => f.code === 'replica-same-placement').length, 0);
-  assert.equal(r.findings.filter((f) => f.code === 'single-placement').length, 1);
+  const single = r.findings.filter((f) => f.code === 'single-placement');
+  assert.equal(single.length, 1);
+  assert.equal(single[0]?.severity, 'warning', 'losing the one host loses every replica: a warning, not an [OK] line');
 });
 
 test('slots nobody claims are an error with the uncovered ranges', () => {
@@ -128,4 +131,11 @@ test('TLS nodes: check says when certificates expire, warns within 30 days, fail
   assert.ok(expired.findings.some((f) => f.code === 'certificate-expired'));
   const plain = checkCluster(topology(everyNode(FORMED_22190)), { now });
   assert.ok(!plain.findings.some((f) => f.code.startsWith('certificate')), 'a plain cluster says nothing of certificates');
+});
+
+test('all nodes on one host: the warning names the host by its hostname when the swarm gives it', () => {
+  const t = topology([reported(FORMED_22190)]);
+  for (const n of t.nodes) n.swarm = { service: `redis-${n.endpoint.port}`, swarmNode: 'id-a', swarmHost: 'box-a' };
+  const single = checkCluster(t).findings.find((f) => f.code === 'single-placement');
+  assert.match(single?.message ?? '', /All nodes run on one host \(box-a\)/);
 });

@@ -290,5 +290,5 @@ test('what heal cannot fix names only verbs the CLI has', () => {
   const said = plan.unresolved.flatMap((u) => [...u.matchAll(/redis-swarm ([a-z-]+)/g)].map((m) => m[1] ?? ''));
   assert.ok(said.length > 0, 'the way out is a command');
   for (const verb of said) assert.ok(names.has(verb), `"redis-swarm ${verb}" is not a verb`);
-  assert.match(plan.unresolved[0] ?? '', /`redis-swarm add-node --cluster r --replica-of r-1`/);
+  assert.match(plan.unresolved[0] ?? '', /"redis-swarm add-node --cluster r --replica-of r-1"/);
 });

@@ -27,6 +27,7 @@ describe('line editor keys', () => {
   it('parses printable runs, controls, CSI and SS3 sequences, and CRLF as one Enter', () => {
     const keys: Key[] = parseKeys('ab\x1b[D\x1bOH\x1b[3~\x1b[1;5C\x7f\x01\r\n\x1b[99X\x1bx');
     assert.deepEqual(keys.map((k) => k.kind), ['text', 'left', 'home', 'delete', 'right', 'backspace', 'ctrlA', 'enter', 'ignored', 'ignored']);
+    assert.deepEqual(parseKeys('\t\x1b').map((k) => k.kind), ['tab', 'escape'], 'Tab completes, a lone Esc leaves a completion');
     assert.deepEqual(parseKeys('\n').map((k) => k.kind), ['enter']);
   });
 
@@ -34,7 +35,7 @@ describe('line editor keys', () => {
     const r = type(line('st', 1), 'e');
     assert.equal(r.state.text, 'set');
     assert.equal(r.state.cursor, 2);
-    assert.equal(r.writes, `\r${PROMPT}set\x1b[0K\r\x1b[${PROMPT.length + 2}C`);
+    assert.equal(r.writes, `\r\x1b[0K${PROMPT}set\r\x1b[${PROMPT.length + 2}C`);
   });
 
   it('moves left and right (arrows, Ctrl+B/F) within the line only', () => {
@@ -114,14 +115,14 @@ describe('line editor keys', () => {
     const long = 'set key ' + 'x'.repeat(100);
     const narrow = withColumns(line(long), 40);
     // Room: 40 columns - 16 prompt - 1 kept free = 23 characters, ending at the cursor.
-    assert.equal(narrow.write, `\r${PROMPT}${long.slice(-23)}\x1b[0K\r\x1b[39C`);
+    assert.equal(narrow.write, `\r\x1b[0K${PROMPT}${long.slice(-23)}\r\x1b[39C`);
     const wide = withColumns(narrow.state, 200);
-    assert.equal(wide.write, `\r${PROMPT}${long}\x1b[0K\r\x1b[${PROMPT.length + long.length}C`);
+    assert.equal(wide.write, `\r\x1b[0K${PROMPT}${long}\r\x1b[${PROMPT.length + long.length}C`);
   });
 
   it('starts a new line with the engine prompt after a command', () => {
     const r = startLine(line('junk', 2), '127.0.0.1:7002> ');
-    assert.equal(r.write, '\r127.0.0.1:7002> \x1b[0K\r\x1b[16C');
+    assert.equal(r.write, '\r\x1b[0K127.0.0.1:7002> \r\x1b[16C');
   });
 
   it('keeps history bounded, without empty lines or repeats of the last line', () => {
@@ -131,9 +132,11 @@ describe('line editor keys', () => {
   });
 
   it('ignores unknown keys and escape sequences', () => {
-    const r = type(line('ab'), '\t\x1b[15~\x1b');
+    const r = type(line('ab'), '\x1b[15~\x1b');
     assert.deepEqual(pick(r.state), ['ab', 2]);
     assert.equal(r.writes, '');
+    // Without a command table nothing completes: Tab beeps, as linenoise does.
+    assert.equal(type(line('ab'), '\t').writes, '\x07');
   });
 });
 

@@ -31,7 +31,7 @@ describe('ssh:// engines: what ssh said, as one sentence', () => {
   it('an unknown host key', () => {
     assert.equal(
       sshFailure(ep, 'Host key verification failed.\r\n', false),
-      'The ssh host key of admin@192.0.2.9 port 2200 is not in known_hosts: check its fingerprint and accept it once with `ssh -p 2200 admin@192.0.2.9`.',
+      'The ssh host key of admin@192.0.2.9 port 2200 is not in known_hosts: check its fingerprint and accept it once with "ssh -p 2200 admin@192.0.2.9".',
     );
   });
 

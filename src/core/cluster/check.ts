@@ -298,7 +298,9 @@ function checkReplicaPlacement(topology: ClusterTopology, failedBy: ReadonlyMap<
   if (masters) add({ severity: 'warning', code: 'master-spread', section: 'health', message: masters, nodeIds: masterMoves.map((m) => m.masterId) });
   const placements = new Set(alive.map(placementOf));
   if (placements.size === 1 && alive.some((n) => n.role === 'replica')) {
-    add({ severity: 'info', code: 'single-placement', section: 'health', message: `All nodes run on one host (${[...placements][0] ?? ''}): replicas do not protect against losing it.` });
+    // By hostname when the swarm names it (as the shared-host warning does), else the placement key.
+    const host = alive.find((n) => n.swarm?.swarmHost)?.swarm?.swarmHost ?? [...placements][0] ?? '';
+    add({ severity: 'warning', code: 'single-placement', section: 'health', message: `All nodes run on one host (${host}): replicas do not protect against losing it.` });
   }
   for (const m of alive) {
     if (m.role !== 'master' || m.slots.length === 0) continue;

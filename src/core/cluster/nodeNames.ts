@@ -34,5 +34,5 @@ export function findClusterNode(topology: ClusterTopology, text: string): Cluste
   const byPrefix = text.length >= 4 ? nodes.filter((n) => n.id.startsWith(text.toLowerCase())) : [];
   if (byPrefix.length === 1 && byPrefix[0]) return byPrefix[0];
   if (byPrefix.length > 1) throw new BadInputError(`"${text}" matches ${byPrefix.length} node IDs; give more of the ID.`);
-  throw new BadInputError(`No node "${text}" in the cluster (give a node ID, a service name or host:port; \`check\` lists them).`);
+  throw new BadInputError(`No node "${text}" in the cluster (give a node ID, a service name or host:port; "redis-swarm check" lists them).`);
 }

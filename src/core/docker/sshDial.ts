@@ -88,7 +88,7 @@ export function sshFailure(ep: SshEndpoint, stderr: string, receivedBytes: boole
     return `The ssh host key of ${where} differs from the one in known_hosts (another machine, or a reinstalled one): check it before you trust it, then remove the old key with ssh-keygen -R.`;
   }
   if (/Host key verification failed/i.test(stderr)) {
-    return `The ssh host key of ${where} is not in known_hosts: check its fingerprint and accept it once with \`${login}\`.`;
+    return `The ssh host key of ${where} is not in known_hosts: check its fingerprint and accept it once with "${login}".`;
   }
   const missingKey = /no such identity: ([^:]+)/i.exec(stderr);
   if (/Permission denied \(/.test(stderr)) {
@@ -103,7 +103,7 @@ export function sshFailure(ep: SshEndpoint, stderr: string, receivedBytes: boole
     return `ssh to ${where} worked, but its user may not use the Docker socket there: add it to the docker group.`;
   }
   if (/docker: (command )?not found|unknown command "system"|dial-stdio/i.test(stderr) && !receivedBytes) {
-    return `ssh to ${where} worked, but \`docker system dial-stdio\` did not run there (${text}): the remote user needs Docker's CLI 18.09 or later on its PATH.`;
+    return `ssh to ${where} worked, but "docker system dial-stdio" did not run there (${text}): the remote user needs Docker's CLI 18.09 or later on its PATH.`;
   }
   if (receivedBytes) return `The ssh connection to the Docker engine at ${where} dropped${text ? ` (${text})` : ''}.`;
   return `ssh to ${where} failed${text ? ` (${text})` : ''}.`;
@@ -152,7 +152,7 @@ class SshConnection extends Duplex {
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       const msg = e.code === 'ENOENT'
-        ? `ssh:// Docker hosts need the OpenSSH client (\`ssh\`), which is not installed here.`
+        ? `ssh:// Docker hosts need the OpenSSH client ("ssh"), which is not installed here.`
         : `Could not start ssh: ${e.message}.`;
       this.destroy(new SshTransportError(msg));
     });

@@ -108,7 +108,7 @@ function loadContext(configDir: string, name: string): DockerTarget {
   const metaFile = join(configDir, 'contexts', 'meta', id, 'meta.json');
   if (!existsSync(metaFile)) {
     throw new BadInputError(
-      `Docker context "${name}" does not exist (no ${metaFile}). Run \`docker context ls\` to see the contexts, ` +
+      `Docker context "${name}" does not exist (no ${metaFile}). Run "docker context ls" to see the contexts, ` +
         '`docker context use default` to go back to the local engine.',
     );
   }

@@ -56,7 +56,7 @@ export async function setClusterMode(docker: Docker, pool: AdminPool, cluster: S
   }
   const value = mode === 'cache' ? 'no' : 'yes';
   const nodesSet: string[] = [];
-  const failed: string[] = cluster.nodes.filter((n) => !runningNodes(cluster).includes(n)).map((n) => `${n.service}: not running (it takes the mode when its task starts; \`check\` and \`heal\` catch a node that does not)`);
+  const failed: string[] = cluster.nodes.filter((n) => !runningNodes(cluster).includes(n)).map((n) => `${n.service}: not running (it takes the mode when its task starts; "redis-swarm check" and "heal" catch a node that does not)`);
   await Promise.all(
     runningNodes(cluster).map(async (n) => {
       try {

@@ -277,7 +277,7 @@ function placeReplicasOf(draft: Draft, masters: readonly LiveNode[], joining: re
       const d = draft.d;
       draft.unresolved.push(
         `Master ${liveLabel(d, m.id)} has no replica and no spare node or master with two replicas can give one${d.swarmNodes > 1 ? ' on another swarm node' : ''}: ` +
-          `add a node (\`redis-swarm add-node --cluster ${d.cluster} --replica-of ${m.service}\`) to protect its slots.`,
+          `add a node ("redis-swarm add-node --cluster ${d.cluster} --replica-of ${m.service}") to protect its slots.`,
       );
     }
   }

@@ -17,8 +17,52 @@ export const TOTAL_SLOTS = 16384;
  * diagnosis included) finds something wrong, such as lost redundancy (a master without a live
  * replica, a failed node still known, a node that does not answer). unformed: the services run
  * but no slot is assigned yet (deployed, not created); unreachable: no node could be asked.
+ * starting: no node could be asked yet because the swarm is still starting its tasks (a task
+ * not running yet, or running for less than STARTING_GRACE_MS): a deploy in progress, not a
+ * fault.
  */
-export type ClusterHealth = 'ok' | 'degraded' | 'fail' | 'unformed' | 'unreachable';
+export type ClusterHealth = 'ok' | 'degraded' | 'fail' | 'unformed' | 'unreachable' | 'starting';
+
+/**
+ * How long after its task started a node that does not answer counts as starting rather than
+ * unreachable: Redis loads its data and opens its port within seconds of the container start.
+ */
+export const STARTING_GRACE_MS = 30_000;
+
+/** The words every view uses for a state (the tree, the pickers, the status bar). */
+export const HEALTH_WORDS: Readonly<Record<ClusterHealth, string>> = {
+  ok: 'ok',
+  degraded: 'degraded',
+  fail: 'fail',
+  unformed: 'not formed',
+  unreachable: 'unreachable',
+  starting: 'starting',
+};
+
+/** Worst first: the order the status bar and pickers rank clusters by. */
+export const HEALTH_RANK: Readonly<Record<ClusterHealth, number>> = {
+  fail: 0,
+  unreachable: 1,
+  degraded: 2,
+  starting: 3,
+  unformed: 4,
+  ok: 5,
+};
+
+/**
+ * Whether the swarm is still starting the cluster's tasks at `now`: some service's task is
+ * meant to run but does not yet, or started less than STARTING_GRACE_MS ago.
+ */
+export function tasksStarting(swarm: SwarmCluster, now: number): boolean {
+  return swarm.nodes.some((n) => {
+    const t = n.task;
+    if (!t) return true;
+    if (t.desiredState !== 'running') return false;
+    if (t.state !== 'running') return !['failed', 'rejected', 'complete', 'shutdown', 'orphaned', 'remove'].includes(t.state);
+    const since = t.since !== undefined ? Date.parse(t.since) : NaN;
+    return Number.isFinite(since) && now - since < STARTING_GRACE_MS;
+  });
+}
 
 export interface NodeModel {
   readonly node: ClusterNode;
@@ -69,12 +113,19 @@ export interface SwarmModel {
   readonly readAt: number;
 }
 
-export function buildClusterModel(swarm: SwarmCluster, topology: ClusterTopology | undefined, error?: string, hosts: readonly SwarmHost[] = []): ClusterModel {
+export function buildClusterModel(
+  swarm: SwarmCluster,
+  topology: ClusterTopology | undefined,
+  error?: string,
+  hosts: readonly SwarmHost[] = [],
+  now: number = Date.now(),
+): ClusterModel {
   if (!topology || topology.views.length === 0) {
+    const health: ClusterHealth = tasksStarting(swarm, now) ? 'starting' : 'unreachable';
     return {
       name: swarm.name,
       swarm,
-      health: 'unreachable',
+      health,
       shards: [],
       others: [],
       slotsCovered: 0,
@@ -138,5 +189,7 @@ export function clusterHealth(topology: ClusterTopology, slotsCovered: number, f
   // A cluster deployed without replicas has lost no redundancy: its masters' "no replica"
   // warnings stay findings, but do not make it degraded.
   const withoutReplicas = !topology.nodes.some((n) => n.role === 'replica');
-  return findings.some((f) => f.severity !== 'info' && !(withoutReplicas && f.code === 'no-replica')) ? 'degraded' : 'ok';
+  // All nodes on one host is a warning about where the swarm put them, worth reading, but the
+  // cluster itself lacks nothing: it does not make the cluster degraded.
+  return findings.some((f) => f.severity !== 'info' && f.code !== 'single-placement' && !(withoutReplicas && f.code === 'no-replica')) ? 'degraded' : 'ok';
 }

@@ -8,7 +8,11 @@ import { formatRanges } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
 import { type SwarmRedisNode } from '../swarm/discover';
 import { hostTrouble, type SwarmHost } from '../swarm/swarmHosts';
-import { type ClusterModel, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
+import { type ClusterModel, HEALTH_WORDS, type NodeModel, type ShardModel, TOTAL_SLOTS } from './clusterModel';
+import { formatCount, formatLoadLines, formatLoadShort, formatMemory, type NodeLoad } from './nodeLoad';
+import { formatBytes } from './units';
+
+export { formatBytes } from './units';
 
 /** A codicon id (`database`, `error`) and a theme color id (`testing.iconPassed`). */
 export interface IconSpec {
@@ -28,14 +32,6 @@ const GREEN = 'testing.iconPassed';
 const RED = 'testing.iconFailed';
 const YELLOW = 'list.warningForeground';
 const GREY = 'disabledForeground';
-
-const HEALTH_WORDS: Record<ClusterModel['health'], string> = {
-  ok: 'ok',
-  degraded: 'degraded',
-  fail: 'fail',
-  unformed: 'not formed',
-  unreachable: 'unreachable',
-};
 
 export function describeCluster(c: ClusterModel): ItemText {
   const nodes = c.swarm.nodes.length;
@@ -94,6 +90,8 @@ function clusterIcon(c: ClusterModel): IconSpec {
       return { id: 'circle-large-outline', color: YELLOW };
     case 'unreachable':
       return { id: 'warning', color: YELLOW };
+    case 'starting':
+      return { id: 'loading~spin' };
   }
 }
 
@@ -111,13 +109,14 @@ export function describeFinding(f: Finding): ItemText {
   };
 }
 
-/** A shard, drawn as its master: endpoint, slot ranges, slot count, keys, memory. */
-export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
+/** A shard, drawn as its master: endpoint, slot ranges, slot count, keys, memory (and live load when polled). */
+export function describeMaster(c: ClusterModel, shard: ShardModel, load?: NodeLoad): ItemText {
   const m = shard.master;
   const report = m.report;
   const parts = [formatRanges(shard.slots), `${shard.slotCount} slots`];
   if (report) parts.push(`${report.keys} key${report.keys === 1 ? '' : 's'}`);
-  if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
+  if (load) parts.push(formatMemory(load), formatLoadShort(load));
+  else if (report?.usedMemoryBytes !== undefined) parts.push(formatBytes(report.usedMemoryBytes));
   if (shard.sharedHost) parts.unshift('replica on the same host');
   if (!m.healthy) parts.unshift(problemOf(m));
   parts.push(...versionNote(c, m));
@@ -131,6 +130,7 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
     ...(report?.usedMemoryBytes !== undefined ? [`Memory: ${formatBytes(report.usedMemoryBytes)}`] : []),
     `Replicas: ${shard.replicas.length}`,
     ...certificateLines(m),
+    ...(load ? formatLoadLines(load) : []),
     ...swarmLines(m),
   ];
   return {
@@ -141,11 +141,12 @@ export function describeMaster(c: ClusterModel, shard: ShardModel): ItemText {
   };
 }
 
-/** A replica: endpoint, link state, lag behind its master. */
-export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel): ItemText {
+/** A replica: endpoint, link state, lag behind its master (and live load when polled). */
+export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel, load?: NodeLoad, masterLoad?: NodeLoad): ItemText {
   const link = r.report?.masterLinkStatus;
   const parts = [link ? `link ${link}` : 'link unknown'];
   if (r.lagBytes !== undefined) parts.push(`lag ${formatBytes(r.lagBytes)}`);
+  if (load) parts.push(`${formatCount(load.opsPerSec)} ops/s`);
   if (!r.healthy && link === 'up') parts.unshift(problemOf(r));
   parts.push(...versionNote(c, r));
   const beside = r.host !== undefined && r.host.id === shard.master.host?.id && shard.sharedHost !== undefined;
@@ -159,6 +160,7 @@ export function describeReplica(c: ClusterModel, shard: ShardModel, r: NodeModel
     ...(r.lagBytes !== undefined ? [`Lag: ${formatBytes(r.lagBytes)}`] : []),
     ...(r.report ? [`Keys: ${r.report.keys}`] : []),
     ...certificateLines(r),
+    ...(load ? formatLoadLines(load, masterLoad?.replOffset) : []),
     ...swarmLines(r),
   ];
   const icon: IconSpec = r.healthy ? { id: 'mirror', color: GREEN } : link !== undefined && link !== 'up' ? { id: 'debug-disconnect', color: RED } : { id: 'mirror', color: RED };
@@ -279,18 +281,6 @@ export function describeHost(h: SwarmHost, model: { readonly clusters: readonly 
   const icon: IconSpec =
     h.state !== 'ready' ? { id: 'vm-outline', color: RED } : trouble ? { id: 'vm-outline', color: YELLOW } : { id: 'vm', color: GREEN };
   return { label: h.hostname, description: parts.join(' · '), tooltip: lines.join('\n\n'), icon };
-}
-
-/** 1536 -> "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
 /** Escapes Markdown in text that comes from outside (error messages, names). */

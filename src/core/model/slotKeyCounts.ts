@@ -57,3 +57,20 @@ export async function readSlotKeyCounts(pool: PipelinePool, owners: readonly Slo
   );
   return { counts, errors };
 }
+
+/** What keyCountsStale needs of a cluster (a ClusterModel fits). */
+export interface KeyTotals {
+  readonly shards: readonly { readonly master: { readonly report?: { readonly keys: number } } }[];
+}
+
+/**
+ * Whether per-slot counts disagree with the masters' key totals of the last model read (DBSIZE
+ * per master, read every refresh): keys came or went since the slots were counted. Unknown
+ * totals (a master not answering) are no evidence either way.
+ */
+export function keyCountsStale(counts: readonly number[], cluster: KeyTotals): boolean {
+  const reported = cluster.shards.map((s) => s.master.report?.keys);
+  if (reported.length === 0 || reported.some((k) => k === undefined)) return false;
+  const modelTotal = reported.reduce<number>((sum, k) => sum + (k ?? 0), 0);
+  return counts.reduce((a, b) => a + b, 0) !== modelTotal;
+}

@@ -504,7 +504,7 @@ async function waitRunning(docker: Docker, clusterName: string, service: string,
     const failures = tasks.filter((t) => t.Status?.State === 'failed' || t.Status?.State === 'rejected');
     if (failures.length >= TASK_FAILURES_BEFORE_GIVING_UP || Date.now() > deadline) {
       const why = failures[0]?.Status?.Err ?? n?.task?.error;
-      throw new TimeoutError(`The task of ${service} did not start${failures.length > 0 ? '' : ` within ${ADD_NODE_TASK_TIMEOUT_MS / 1000} s`}${why ? ` (${why})` : ''}. See \`docker service ps ${service}\`.`);
+      throw new TimeoutError(`The task of ${service} did not start${failures.length > 0 ? '' : ` within ${ADD_NODE_TASK_TIMEOUT_MS / 1000} s`}${why ? ` (${why})` : ''}. See "docker service ps ${service}".`);
     }
     await sleep(SCALE_POLL_MS, token);
   }

@@ -161,7 +161,7 @@ async function sendAndWaitForSwap(run: FailoverRun): Promise<boolean> {
   for (;;) {
     if (token.isCancellationRequested) {
       // The command was sent; a failover cannot be called back. Say where it stands.
-      throw new CancelledError(`Stopped waiting: CLUSTER FAILOVER was sent to ${formatEndpoint(replica)}; check the roles with \`check\`.`);
+      throw new CancelledError(`Stopped waiting: CLUSTER FAILOVER was sent to ${formatEndpoint(replica)}; check the roles with "redis-swarm check".`);
     }
     if (!replicaIsMaster) {
       const v = await viewOf(pool, replica);

@@ -70,3 +70,13 @@ export function moveComplete(r: MoveReport): boolean {
 export function formatMoveProgress(p: MoveProgress): string {
   return `moved ${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSecond} keys/s`;
 }
+
+/**
+ * The one message after a failover the user asked for, in service names (what the tree shows),
+ * never mixing in overlay addresses.
+ */
+export function failoverSummary(f: { newMaster: string; oldMaster: string; slots: string; oldMasterConfirmed: boolean }): string {
+  return f.oldMasterConfirmed
+    ? `${f.newMaster} is now the master of slots ${f.slots}; ${f.oldMaster} is its replica.`
+    : `${f.newMaster} is now the master of slots ${f.slots}; ${f.oldMaster} did not answer and will rejoin as its replica when it is back.`;
+}

@@ -117,7 +117,7 @@ export function planReshard(nodes: readonly PlanNode[], req: ReshardRequest): Re
         else if (o !== target.id && !moves.some((m) => m.slot === s)) moves.push({ slot: s, sourceId: o, targetId: target.id });
       }
     }
-    if (unowned.length > 0) throw new BadInputError(`${unowned.length} slot(s) of the range have no owner (first: ${unowned[0]}); run \`fix\` first.`);
+    if (unowned.length > 0) throw new BadInputError(`${unowned.length} slot(s) of the range have no owner (first: ${unowned[0]}); run "redis-swarm fix" first.`);
     return { targetId: target.id, sourceIds: [...new Set(moves.map((m) => m.sourceId))], moves };
   }
   const numSlots = req.slots ?? 0;

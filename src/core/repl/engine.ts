@@ -120,6 +120,7 @@ export class ReplEngine {
   private lastType: RespReply['type'] | undefined;
   private lastConnError = '';
   private help: HelpEntry[] | undefined;
+  private hintsOn = true;
   private tail: Promise<unknown> = Promise.resolve();
   /** The current connection ran a STATEFUL_COMMANDS command. */
   private dirty = false;
@@ -266,11 +267,31 @@ export class ReplEngine {
     return ok ? 'ok' : 'failed';
   }
 
-  /** cliSetPreferences(): hints are a linenoise feature we accept and ignore. */
+  /** redis-cli's `:set hints` / `:set nohints` (on by default); the line editor draws them. */
+  get hints(): boolean {
+    return this.hintsOn;
+  }
+
+  /**
+   * The command table hints, Tab and `help` use: COMMAND DOCS of the node, read once (redis-cli
+   * reads its commands at start too). Undefined when no node answers it.
+   */
+  async commandTable(): Promise<readonly HelpEntry[] | undefined> {
+    if (this.help === undefined) {
+      if (!this.conn || this.conn.closed) await this.connect(true);
+      const docs = this.conn ? await this.call(['COMMAND', 'DOCS']) : undefined;
+      if (docs && docs.type !== 'error') this.help = helpFromCommandDocs(docs);
+    }
+    return this.help;
+  }
+
+  /** cliSetPreferences(). */
   private setPreference(argv: readonly string[]): void {
     if (asciiLower(argv[0] as string) === ':set' && argv.length >= 2) {
       const pref = asciiLower(argv[1] as string);
-      if (pref !== 'hints' && pref !== 'nohints') this.out(`unknown redis-cli preference '${argv[1]}'\n`);
+      if (pref === 'hints') this.hintsOn = true;
+      else if (pref === 'nohints') this.hintsOn = false;
+      else this.out(`unknown redis-cli preference '${argv[1]}'\n`);
     } else {
       this.out(`unknown redis-cli internal command '${argv[0]}'\n`);
     }
@@ -549,12 +570,8 @@ export class ReplEngine {
 
   /** cliOutputHelp(), with the table from COMMAND DOCS fetched on first use. */
   private async printHelp(args: readonly string[]): Promise<void> {
-    if (args.length > 0 && this.help === undefined) {
-      if (!this.conn || this.conn.closed) await this.connect(true);
-      const docs = this.conn ? await this.call(['COMMAND', 'DOCS']) : undefined;
-      // Without a server there is no table (redis-cli falls back to its built-in help.h).
-      if (docs && docs.type !== 'error') this.help = helpFromCommandDocs(docs);
-    }
-    this.out(formatHelp(this.help ?? [], args));
+    // Without a server there is no table (redis-cli falls back to its built-in help.h).
+    const table = args.length > 0 ? await this.commandTable() : this.help;
+    this.out(formatHelp(table ?? [], args));
   }
 }

@@ -6,7 +6,13 @@
  * one redraw.
  *
  * Widths are counted in UTF-16 code units; wide (CJK, emoji) characters are not measured.
+ *
+ * With a command table (`helpers`), the line shows redis-cli's hint after the text and Tab
+ * completes command names like linenoise's completeLine(): each Tab shows the next candidate,
+ * then the line as typed (with a beep), Esc goes back to it, any other key keeps the shown one.
  */
+import { completionsFor, hintFor, renderHint } from './hints';
+import { type HelpEntry } from './commandHelp';
 
 export interface LineState {
   readonly prompt: string;
@@ -20,6 +26,16 @@ export interface LineState {
   /** The line being typed, kept while browsing history. */
   readonly draft: string;
   readonly columns: number;
+  /** The command table hints and Tab completion come from (none: neither). */
+  readonly helpers?: LineHelpers;
+  /** While Tab cycles: the candidates, which one shows (== length: the line as typed), and that line. */
+  readonly completing?: { readonly list: readonly string[]; readonly index: number; readonly text: string; readonly cursor: number };
+}
+
+export interface LineHelpers {
+  readonly table: readonly HelpEntry[];
+  /** `:set nohints` turns the hints off; completion stays. */
+  readonly hints: boolean;
 }
 
 export type EditorAction =
@@ -41,7 +57,7 @@ export interface EditResult {
 export type NamedKey =
   | 'enter' | 'backspace' | 'delete' | 'left' | 'right' | 'home' | 'end' | 'up' | 'down'
   | 'ctrlA' | 'ctrlB' | 'ctrlC' | 'ctrlD' | 'ctrlE' | 'ctrlF' | 'ctrlK' | 'ctrlL' | 'ctrlN'
-  | 'ctrlP' | 'ctrlU' | 'ctrlW' | 'ignored';
+  | 'ctrlP' | 'ctrlU' | 'ctrlW' | 'tab' | 'escape' | 'ignored';
 
 /** Named keys; printable text is `{ kind: 'text' }`. */
 export type Key = { readonly kind: 'text'; readonly text: string } | { readonly kind: NamedKey };
@@ -65,7 +81,7 @@ const CSI_KEYS: Record<string, NamedKey> = {
 };
 const CONTROL_KEYS: Record<number, NamedKey> = {
   0x01: 'ctrlA', 0x02: 'ctrlB', 0x03: 'ctrlC', 0x04: 'ctrlD', 0x05: 'ctrlE', 0x06: 'ctrlF',
-  0x08: 'backspace', 0x0b: 'ctrlK', 0x0c: 'ctrlL', 0x0d: 'enter', 0x0e: 'ctrlN', 0x10: 'ctrlP',
+  0x08: 'backspace', 0x09: 'tab', 0x0b: 'ctrlK', 0x0c: 'ctrlL', 0x0d: 'enter', 0x0e: 'ctrlN', 0x10: 'ctrlP',
   0x15: 'ctrlU', 0x17: 'ctrlW', 0x7f: 'backspace',
 };
 
@@ -100,8 +116,8 @@ export function parseKeys(data: string): Key[] {
         keys.push({ kind: CSI_KEYS[data[i + 2] as string] ?? 'ignored' });
         i += 3;
       } else {
-        // A lone ESC, or Alt+key: nothing we edit with.
-        keys.push({ kind: 'ignored' });
+        // A lone ESC leaves a Tab completion; Alt+key is nothing we edit with.
+        keys.push({ kind: next === undefined ? 'escape' : 'ignored' });
         i += next === undefined ? 1 : 2;
       }
       continue;
@@ -134,10 +150,52 @@ function visible(state: LineState): { shown: string; cursorColumn: number } {
   return { shown, cursorColumn: state.prompt.length + (state.cursor - start) };
 }
 
-/** Redraws the whole line: to column 0, prompt and text, clear the rest, cursor in place. */
+/**
+ * Redraws the whole line as linenoise does: to column 0, clear it, prompt, text, the hint, and
+ * the cursor back in place (byte for byte what redis-cli 7.0.15 writes).
+ */
 export function renderLine(state: LineState): string {
   const { shown, cursorColumn } = visible(state);
-  return `\r${state.prompt}${shown}${CLEAR_TO_END}\r${cursorColumn > 0 ? `${ESC}[${cursorColumn}C` : ''}`;
+  const h = state.helpers;
+  const hint = h?.hints ? renderHint(hintFor(h.table, state.text), state.prompt.length, state.text.length, state.columns) : '';
+  return `\r${CLEAR_TO_END}${state.prompt}${shown}${hint}\r${cursorColumn > 0 ? `${ESC}[${cursorColumn}C` : ''}`;
+}
+
+/** Gives the line a command table (hints and Tab), redrawn. */
+export function withHelpers(state: LineState, helpers: LineHelpers): EditResult {
+  const next: LineState = { ...state, helpers };
+  return { state: next, write: renderLine(next), action: NONE };
+}
+
+const BEEP = '\x07';
+
+/** Tab: the first candidate, the next one, or (after the last) the line as typed, with a beep. */
+function tab(state: LineState): EditResult {
+  const c = state.completing;
+  if (!c) {
+    const list = state.helpers ? completionsFor(state.helpers.table, state.text) : [];
+    if (list.length === 0) return { state, write: BEEP, action: NONE };
+    const first = list[0] as string;
+    const next: LineState = { ...state, completing: { list, index: 0, text: state.text, cursor: state.cursor }, text: first, cursor: first.length };
+    return { state: next, write: renderLine(next), action: NONE };
+  }
+  const index = (c.index + 1) % (c.list.length + 1);
+  const text = index < c.list.length ? (c.list[index] as string) : c.text;
+  const next: LineState = { ...state, completing: { ...c, index }, text, cursor: index < c.list.length ? text.length : c.cursor };
+  return { state: next, write: (index === c.list.length ? BEEP : '') + renderLine(next), action: NONE };
+}
+
+/** Leaves a completion: Esc goes back to the line as typed, any other key keeps what shows. */
+function endCompletion(state: LineState, key: Key): EditResult | { state: LineState; write: string } {
+  const c = state.completing as NonNullable<LineState['completing']>;
+  const rest: LineState = { ...state };
+  delete (rest as { completing?: unknown }).completing;
+  if (key.kind === 'escape') {
+    const back: LineState = { ...rest, text: c.text, cursor: c.cursor };
+    return { state: back, write: renderLine(back), action: NONE };
+  }
+  // The kept line is already drawn: the key acts on it (completeLine() returns the key).
+  return { state: rest, write: '' };
 }
 
 export function withColumns(state: LineState, columns: number): EditResult {
@@ -147,7 +205,8 @@ export function withColumns(state: LineState, columns: number): EditResult {
 
 /** A fresh line with a (possibly new) prompt, drawn. */
 export function startLine(state: LineState, prompt: string): EditResult {
-  const next: LineState = { ...state, prompt, text: '', cursor: 0, historyIndex: -1, draft: '' };
+  const { completing: _dropped, ...rest } = state;
+  const next: LineState = { ...rest, prompt, text: '', cursor: 0, historyIndex: -1, draft: '' };
   return { state: next, write: renderLine(next), action: NONE };
 }
 
@@ -179,6 +238,17 @@ function wordStart(text: string, cursor: number): number {
 }
 
 export function applyKey(state: LineState, key: Key): EditResult {
+  if (state.completing) {
+    if (key.kind === 'tab') return tab(state);
+    const ended = endCompletion(state, key);
+    if ('action' in ended) return ended;
+    const r = applyPlainKey(ended.state, key);
+    return { ...r, write: ended.write + r.write };
+  }
+  return applyPlainKey(state, key);
+}
+
+function applyPlainKey(state: LineState, key: Key): EditResult {
   const { text, cursor } = state;
   switch (key.kind) {
     case 'text': {
@@ -231,6 +301,9 @@ export function applyKey(state: LineState, key: Key): EditResult {
     }
     case 'ctrlL':
       return { state, write: CLEAR_SCREEN + renderLine(state), action: NONE };
+    case 'tab':
+      return tab(state);
+    case 'escape':
     case 'ignored':
       return noop(state);
   }

@@ -44,10 +44,10 @@ export async function probeImageVersion(docker: Docker, image: string, namePrefi
       container.wait() as Promise<{ StatusCode?: number }>,
       new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), VERSION_PROBE_TIMEOUT_MS).unref()),
     ]);
-    if (waited === 'timeout') throw new TimeoutError(`\`redis-server --version\` in image ${image} did not finish within ${VERSION_PROBE_TIMEOUT_MS / 1000} s.`);
+    if (waited === 'timeout') throw new TimeoutError(`"redis-server --version" in image ${image} did not finish within ${VERSION_PROBE_TIMEOUT_MS / 1000} s.`);
     const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     const version = parseServerVersion(logs.toString('latin1'));
-    if (version === undefined) throw new DockerError(`Image ${image} did not print a Redis version for \`redis-server --version\` (exit ${waited.StatusCode ?? '?'}).`);
+    if (version === undefined) throw new DockerError(`Image ${image} did not print a Redis version for "redis-server --version" (exit ${waited.StatusCode ?? '?'}).`);
     return version;
   } finally {
     await container.remove({ force: true, v: true }).catch(() => undefined);
@@ -61,7 +61,7 @@ export async function checkUpgradeImage(docker: Docker, image: string, clusterVe
     // engine needs the image even when no task of the cluster runs there.
     throw new BadInputError(
       `Image "${image}" is not on the engine redis-swarm is connected to, which runs it once to read its Redis version: ` +
-        `\`docker pull ${image}\` (or build or load it) there and on every swarm node that may run a task. Nothing was changed.`,
+        `"docker pull ${image}" (or build or load it) there and on every swarm node that may run a task. Nothing was changed.`,
     );
   }
   let version: string;

@@ -40,7 +40,7 @@ export function decodeRoll(text: string | undefined): RollRecord | undefined {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new BadInputError(`The roll record (label ${LABEL_ROLL}) is not JSON; remove the label with \`docker service update --label-rm ${LABEL_ROLL}\` on each node service.`);
+    throw new BadInputError(`The roll record (label ${LABEL_ROLL}) is not JSON; remove the label with "docker service update --label-rm ${LABEL_ROLL}" on each node service.`);
   }
   const r = parsed as Partial<RollRecord> | null;
   const kinds: readonly string[] = ['upgrade', 'config', 'restart', 'rollback'];

@@ -116,7 +116,7 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   const problems: string[] = [];
 
   if (!(await imageExists(docker, o.image))) {
-    problems.push(`image "${o.image}" is not on this engine (pull it with \`docker pull ${o.image}\`, or build it)`);
+    problems.push(`image "${o.image}" is not on this engine (pull it with "docker pull ${o.image}", or build it)`);
   } else {
     // On a multi-node swarm every node that may run a task needs it too (there may be no registry).
     const missing = missingImageProblem(o.image, await probeImageOnNodes(docker, o.image, { constraints: o.constraints }));
@@ -132,7 +132,7 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   const volumeNames = new Set(volumes.map((v) => v.Name));
   const volClash = plan.services.filter((s) => volumeNames.has(s.volume)).map((s) => s.volume);
   if (volClash.length > 0) {
-    problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? \`docker volume rm\` them, or choose another name)`);
+    problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? "docker volume rm" them, or choose another name)`);
   }
 
   const specName = (x: unknown): string | undefined => (x as { Spec?: { Name?: string } }).Spec?.Name;

@@ -250,7 +250,7 @@ async function namedCluster(docker: Docker, name: string, wanted: readonly strin
   const services = (await docker.listServices()) as ServiceInfo[];
   const byName = new Map(services.map((s) => [s.Spec?.Name ?? '', s]));
   const missing = wanted.filter((w) => !byName.has(w));
-  if (missing.length > 0) throw new BadInputError(`No service named ${missing.join(', ')} on this swarm (\`docker service ls\` lists them).`);
+  if (missing.length > 0) throw new BadInputError(`No service named ${missing.join(', ')} on this swarm ("docker service ls" lists them).`);
   const chosen = [...new Set(wanted)].map((w) => byName.get(w) as ServiceInfo);
   const managed = chosen.every((s) => s.Spec?.Labels?.[LABEL_MANAGED] === 'true' && s.Spec.Labels[LABEL_CLUSTER] === name);
   return buildCluster(name, managed, chosen, (await docker.listTasks()) as TaskInfo[], await listSwarmHosts(docker));

@@ -14,7 +14,7 @@ export async function execCapture(docker: Docker, containerId: string, cmd: read
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       stream.destroy();
-      reject(new TimeoutError(`\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} did not finish within ${EXEC_TIMEOUT_MS / 1000} s.`));
+      reject(new TimeoutError(`"${cmd.join(' ')}" in container ${containerId.slice(0, 12)} did not finish within ${EXEC_TIMEOUT_MS / 1000} s.`));
     }, EXEC_TIMEOUT_MS);
     stream.on('end', () => {
       clearTimeout(timer);
@@ -27,7 +27,7 @@ export async function execCapture(docker: Docker, containerId: string, cmd: read
   });
   const info = (await exec.inspect()) as { ExitCode?: number | null };
   if (info.ExitCode !== 0) {
-    throw new DockerError(`\`${cmd.join(' ')}\` in container ${containerId.slice(0, 12)} exited with ${info.ExitCode ?? 'no code'}.`);
+    throw new DockerError(`"${cmd.join(' ')}" in container ${containerId.slice(0, 12)} exited with ${info.ExitCode ?? 'no code'}.`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

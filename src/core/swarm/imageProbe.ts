@@ -122,6 +122,6 @@ export function missingImageProblem(image: string, verdicts: readonly NodeImageV
   if (missing.length === 0) return undefined;
   return (
     `image "${image}" is not on swarm node(s) ${missing.join(', ')} (and they could not pull it): ` +
-    `load it there (\`docker save ${image} | ssh NODE docker load\`, or \`docker pull\` on each) or keep the tasks off them with --constraint`
+    `load it there ("docker save ${image} | ssh NODE docker load", or "docker pull" on each) or keep the tasks off them with --constraint`
   );
 }

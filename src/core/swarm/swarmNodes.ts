@@ -14,7 +14,7 @@ export function swarmCreateInputs(cluster: SwarmCluster): CreateNodeInput[] {
     throw new NotFoundError(
       `Cannot form cluster "${cluster.name}": ${notRunning
         .map((n) => `${n.service} has no running task${n.task?.error ? ` (${n.task.error})` : ''}`)
-        .join(', ')}. See \`docker service ps ${notRunning[0]?.service ?? ''}\`.`,
+        .join(', ')}. See "docker service ps ${notRunning[0]?.service ?? ''}".`,
     );
   }
   return cluster.nodes.map((n) => ({

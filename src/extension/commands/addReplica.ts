@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyAddNode, formatAddNodePlan, planAddNode } from '../../core/ops/addNode';
-import { type TreeNode } from '../tree/nodes';
+import { whileConverging } from '../../core/ops/opsTopology';
+import { type ClusterModel } from '../../core/model/clusterModel';
+import { endpointOf } from '../../core/model/describeNodes';
+import { hasSlots, isTreeNode, resolveCluster } from './pickCluster';
 import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 
@@ -13,13 +16,40 @@ import { runClusterOperation } from './opsSupport';
 export const addReplicaCommand: CommandDef = {
   id: 'redisSwarm.addReplica',
   async run(ctx, ...args) {
-    const node = args[0] as TreeNode | undefined;
-    if (node?.kind !== 'cluster' && node?.kind !== 'master') throw new BadInputError(vscode.l10n.t('Run "Add Replica" on a cluster or a master in the Redis Swarm view.'));
-    const cluster = node.cluster;
-    const masterId = node.kind === 'master' ? node.node.node.id : undefined;
+    const arg = args[0];
+    let cluster: ClusterModel;
+    let masterId: string | undefined;
+    if (isTreeNode(arg)) {
+      if (arg.kind !== 'cluster' && arg.kind !== 'master') throw new BadInputError(vscode.l10n.t('Run "Add Replica" on a cluster or a master in the Redis Swarm view.'));
+      cluster = arg.cluster;
+      masterId = arg.kind === 'master' ? arg.node.node.id : undefined;
+    } else {
+      // From the palette: the cluster, then the master (or whichever needs a replica most).
+      const picked = await resolveCluster(ctx, arg, {
+        title: vscode.l10n.t('Add a replica to which cluster?'),
+        filter: hasSlots,
+        none: vscode.l10n.t('No Redis cluster with slots on the connected swarm to add a replica to.'),
+      });
+      if (!picked) return;
+      cluster = picked;
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: vscode.l10n.t('The master that needs one most'), description: vscode.l10n.t('fewest replicas first'), id: undefined as string | undefined },
+          ...cluster.shards.map((s) => ({
+            label: s.master.service?.service ?? endpointOf(s.master),
+            description: vscode.l10n.t('master · {0} slots · {1} replica(s)', s.slotCount, s.replicas.length),
+            id: s.master.node.id as string | undefined,
+          })),
+        ],
+        { title: vscode.l10n.t('Add a replica to {0}: of which master?', cluster.name) },
+      );
+      if (!pick) return;
+      masterId = pick.id;
+    }
     const result = await runClusterOperation(ctx, cluster, vscode.l10n.t('Add replica'), async (c, progress, token) => {
       const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger };
-      const prepared = await planAddNode(scale, cluster.name, { role: 'replica', ...(masterId !== undefined ? { masterOf: masterId } : {}) });
+      // A cluster still converging (just deployed, just failed over) is waited for, not called broken.
+      const prepared = await whileConverging(() => planAddNode(scale, cluster.name, { role: 'replica', ...(masterId !== undefined ? { masterOf: masterId } : {}) }), { token });
       ctx.logger.info(formatAddNodePlan(prepared.plan).trim());
       return applyAddNode(scale, prepared);
     });

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { loggedProgress } from '../../core/progressLog';
 import { formatPlan } from '../../core/cluster/formatPlan';
 import { CancelledError, describeError, isCancelledError, RedisError } from '../../core/errors';
 import { type CancellationToken, type ProgressReporter } from '../../core/lifecycle';
@@ -36,12 +37,8 @@ export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progr
   const log = (message: string): void => {
     ctx.logger.info(`deploy ${o.name}: ${message}`);
   };
-  const steps: ProgressReporter = {
-    report(step) {
-      if (step.message) log(step.message);
-      progress.report(step);
-    },
-  };
+  // State changes at info; a poll repeating the same words goes to trace.
+  const steps: ProgressReporter = loggedProgress(progress, { info: log, trace: (m) => ctx.logger.trace(`deploy ${o.name}: ${m}`) });
   const engine = ctx.engines.get();
   log(`deploying ${deploySummary(o).join('; ')}`);
   const deployed = await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });

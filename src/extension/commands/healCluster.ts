@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { BadInputError } from '../../core/errors';
 import { formatRanges } from '../../core/cluster/topology';
 import { formatHealOutcome, formatHealPlan, healSummary } from '../../core/heal/formatHeal';
 import { healCluster, openHealSession } from '../../core/heal/healCluster';
 import { DEFAULT_GRACE_SECONDS } from '../../core/heal/planHeal';
-import { clusterOf, type TreeNode } from '../tree/nodes';
+import { resolveCluster } from './pickCluster';
 import { type CommandDef } from './commandContext';
 
 /**
@@ -15,14 +14,10 @@ import { type CommandDef } from './commandContext';
 export const healClusterCommand: CommandDef = {
   id: 'redisSwarm.healCluster',
   async run(ctx, ...args) {
-    let name = clusterOf(args[0] as TreeNode | undefined)?.name;
-    if (name === undefined) {
-      const names = ctx.store.current?.clusters.map((c) => c.name) ?? [];
-      if (names.length === 0) throw new BadInputError(vscode.l10n.t('No Redis cluster on this swarm to heal. Refresh the Redis Swarm view first.'));
-      name = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Heal which cluster?') });
-      if (name === undefined) return;
-    }
-    const clusterName = name;
+    // The same picker as every command: worst first, each cluster with its state.
+    const picked = await resolveCluster(ctx, args[0], { title: vscode.l10n.t('Heal which cluster?'), none: vscode.l10n.t('No Redis cluster on this swarm to heal.') });
+    if (!picked) return;
+    const clusterName = picked.name;
     const graceMs = (vscode.workspace.getConfiguration('redisSwarm').get<number>('heal.graceSeconds') ?? DEFAULT_GRACE_SECONDS) * 1000;
     const login = await ctx.passwords.get(clusterName);
     const session = await openHealSession(ctx.engines.get(), clusterName, { ...(login !== undefined ? { login } : {}), logger: ctx.logger });

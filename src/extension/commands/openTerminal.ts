@@ -6,7 +6,7 @@ import { type Endpoint, formatEndpoint } from '../../core/routes/endpoint';
 import { type Credentials, readClusterCredentials } from '../../core/swarm/auth';
 import { type SwarmCluster, runningNodes } from '../../core/swarm/discover';
 import { planTerminalLogin } from '../../core/swarm/terminalLogin';
-import { ClusterTerminal } from '../terminal/clusterTerminal';
+import { ClusterTerminal, terminalName } from '../terminal/clusterTerminal';
 import { type TreeNode } from '../tree/nodes';
 import { isTreeNode, resolveCluster } from './pickCluster';
 import { type CommandContext, type CommandDef } from './commandContext';
@@ -34,7 +34,7 @@ export const openTerminalCommand: CommandDef = {
       logger: ctx.logger,
     });
     const terminal = vscode.window.createTerminal({
-      name: `Redis: ${cluster.name}`,
+      name: terminalName(cluster.name, formatEndpoint(start)),
       pty,
       iconPath: new vscode.ThemeIcon('terminal'),
     });

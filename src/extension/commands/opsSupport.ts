@@ -42,17 +42,20 @@ export async function runClusterOperation<T>(
   cluster: ClusterModel,
   title: string,
   body: (c: OpsConnections, progress: ProgressReporter, token: CancellationToken) => Promise<T>,
+  options: { location?: vscode.ProgressLocation } = {},
 ): Promise<T> {
   const connections = await connectionsOf(ctx, cluster);
+  const done = ctx.expected.begin(cluster.name);
   try {
     const lock = { cluster: cluster.name, pool: connections.pool, nodes: seedEndpoints(cluster.swarm) };
     return await withClusterLock(lock, title, async () =>
       await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0} ({1})', title, cluster.name), cancellable: true },
+        { location: options.location ?? vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0} ({1})', title, cluster.name), cancellable: true },
         (progress, token) => body(connections, progress, token),
       ),
     );
   } finally {
+    done();
     ctx.refresh.request(title);
     void ctx.store.refresh();
   }

@@ -1,23 +1,27 @@
 import * as vscode from 'vscode';
-import { readTopology } from '../../core/cluster/readTopology';
-import { BadInputError } from '../../core/errors';
 import { formatMoveReport, moveComplete } from '../../core/ops/formatOps';
 import { applyRebalance, planRebalanceOn } from '../../core/ops/rebalance';
+import { readSettledTopology } from '../../core/ops/opsTopology';
 import { seedEndpoints } from '../../core/swarm/discover';
-import { type TreeNode, clusterOf } from '../tree/nodes';
 import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 import { moveContext } from './opsSettings';
+import { hasSlots, resolveCluster } from './pickCluster';
 
 /** `redisSwarm.rebalance` on a cluster: redis-cli's plan (empty masters included), confirmed, then moved. */
 export const rebalanceCommand: CommandDef = {
   id: 'redisSwarm.rebalance',
   async run(ctx, ...args) {
-    const cluster = clusterOf(args[0] as TreeNode | undefined);
-    if (!cluster) throw new BadInputError(vscode.l10n.t('Run "Rebalance Slots" on a cluster in the Redis Swarm view.'));
+    const cluster = await resolveCluster(ctx, args[0], {
+      title: vscode.l10n.t('Rebalance which cluster?'),
+      filter: hasSlots,
+      none: vscode.l10n.t('No Redis cluster with slots to rebalance on the connected swarm.'),
+    });
+    if (!cluster) return;
     const report = await runClusterOperation(ctx, cluster, vscode.l10n.t('Rebalance'), async (c, progress, token) => {
       const seeds = seedEndpoints(cluster.swarm);
-      const topology = await readTopology(c.router, seeds, { pool: c.pool });
+      // A cluster still converging (just deployed, just failed over) is waited for, not called broken.
+      const topology = await readSettledTopology(c.router, c.pool, seeds, { token });
       const plan = planRebalanceOn(topology, { useEmptyMasters: true });
       if (!plan.needed) return undefined;
       const r = await applyRebalance(

@@ -29,9 +29,46 @@ import { initSwarmCommand } from './initSwarm';
 import { getStartedCommand } from './getStarted';
 import { writeStackFileCommand } from './writeStackFile';
 import { addCliToPathCommand, removeCliFromPathCommand } from './cliPath';
+import { clearFilterCommand, filterClustersCommand } from './filterClusters';
+import { pinClusterCommand } from './pinCluster';
+import { openDashboardCommand } from './openDashboard';
 
 /** Every command, registered from this one table. */
-const commands: readonly CommandDef[] = [refreshCommand, showLogCommand, deployClusterCommand, createClusterCommand, checkClusterCommand, selectEngineCommand, destroyClusterCommand, copyNodeIdCommand, copyEndpointCommand, showServiceLogsCommand, failoverCommand, openSlotMapCommand, openTerminalCommand, healClusterCommand, moveSlotsCommand, rebalanceCommand, addReplicaCommand, removeNodeCommand, initSwarmCommand, getStartedCommand, writeStackFileCommand, addCliToPathCommand, removeCliFromPathCommand, upgradeClusterCommand, restartClusterCommand, changeConfigCommand, finishRollCommand, drainHostCommand, activateHostCommand];
+const commands: readonly CommandDef[] = [
+  refreshCommand,
+  showLogCommand,
+  deployClusterCommand,
+  createClusterCommand,
+  checkClusterCommand,
+  selectEngineCommand,
+  destroyClusterCommand,
+  copyNodeIdCommand,
+  copyEndpointCommand,
+  showServiceLogsCommand,
+  failoverCommand,
+  openSlotMapCommand,
+  openTerminalCommand,
+  healClusterCommand,
+  moveSlotsCommand,
+  rebalanceCommand,
+  addReplicaCommand,
+  removeNodeCommand,
+  initSwarmCommand,
+  getStartedCommand,
+  writeStackFileCommand,
+  addCliToPathCommand,
+  removeCliFromPathCommand,
+  upgradeClusterCommand,
+  restartClusterCommand,
+  changeConfigCommand,
+  finishRollCommand,
+  filterClustersCommand,
+  clearFilterCommand,
+  pinClusterCommand,
+  openDashboardCommand,
+  drainHostCommand,
+  activateHostCommand,
+];
 
 export function registerCommands(extension: vscode.ExtensionContext, ctx: CommandContext): void {
   for (const def of commands) {

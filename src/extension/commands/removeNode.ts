@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { BadInputError } from '../../core/errors';
 import { applyDelNode, formatDelNodePlan, formatDelNodeResult, planDelNode } from '../../core/ops/delNode';
-import { type TreeNode } from '../tree/nodes';
+import { whileConverging } from '../../core/ops/opsTopology';
+import { resolveNode } from './pickCluster';
 import { type CommandDef } from './commandContext';
 import { runClusterOperation } from './opsSupport';
 import { moveProgressMessages, moveSettingsFromConfig } from './opsSettings';
@@ -14,8 +15,12 @@ import { moveProgressMessages, moveSettingsFromConfig } from './opsSettings';
 export const removeNodeCommand: CommandDef = {
   id: 'redisSwarm.removeNode',
   async run(ctx, ...args) {
-    const node = args[0] as TreeNode | undefined;
-    if (node?.kind !== 'master' && node?.kind !== 'replica') throw new BadInputError(vscode.l10n.t('Run "Remove Node" on a master or a replica in the Redis Swarm view.'));
+    const node = await resolveNode(ctx, args[0], {
+      title: vscode.l10n.t('Remove which node?'),
+      kinds: ['master', 'replica'],
+      none: vscode.l10n.t('Run "Remove Node" on a master or a replica in the Redis Swarm view.'),
+    });
+    if (!node) return;
     const cluster = node.cluster;
     const target = node.node;
     const service = target.service?.service;
@@ -34,7 +39,7 @@ export const removeNodeCommand: CommandDef = {
     if (choice !== removeButton) return;
     const result = await runClusterOperation(ctx, cluster, vscode.l10n.t('Remove {0}', service), async (c, progress, token) => {
       const scale = { engine: ctx.engines.get(), router: c.router, pool: c.pool, progress, token, logger: ctx.logger, settings: moveSettingsFromConfig(), onProgress: moveProgressMessages(progress) };
-      const prepared = await planDelNode(scale, cluster.name, { node: target.node.id });
+      const prepared = await whileConverging(() => planDelNode(scale, cluster.name, { node: target.node.id }), { token });
       ctx.logger.info(formatDelNodePlan(prepared.plan, prepared.topology).trim());
       return applyDelNode(scale, prepared);
     });

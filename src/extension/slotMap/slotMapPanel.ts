@@ -10,12 +10,15 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { BadInputError, describeError } from '../../core/errors';
+import { keyCountsStale } from '../../core/model/slotKeyCounts';
+import { describeMovePlan, moveOwners } from '../../core/ops/movePlanText';
 import { type Logger } from '../../core/lifecycle';
 import { type ClusterModel } from '../../core/model/clusterModel';
 import { readSlotKeyCounts } from '../../core/model/slotKeyCounts';
 import { buildSlotMapView, formatSpans, SLOT_COUNT } from '../../core/model/slotMapData';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { type ModelStore } from '../modelStore';
+import { WebviewPanels } from '../webviewPanels';
 import { type HostToPage, isPageState, isPageToHost, type PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
 
 /** The command "Move to master…" hands the range to (registered with every other command). */
@@ -23,78 +26,24 @@ export const MOVE_SLOTS_COMMAND = 'redisSwarm.moveSlots';
 /** The page must draw all 16384 slots faster than this (issue 6); slower draws are logged as warnings. */
 export const RENDER_BUDGET_MS = 50;
 
-export class SlotMapPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, SlotMapPanel>();
+/** The open slot maps, one per cluster, with their serializer. */
+export type SlotMapPanels = WebviewPanels<SlotMapPanel>;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly store: ModelStore,
-    private readonly logger: Logger,
-  ) {}
-
-  /**
-   * The panels of one activation, with the serializer that brings slot maps back after a reload
-   * (`onWebviewPanel:redisSwarm.slotMap` activates us); both are disposed with the extension.
-   */
-  static register(context: vscode.ExtensionContext, store: ModelStore, logger: Logger): SlotMapPanels {
-    const slotMaps = new SlotMapPanels(context.extensionUri, store, logger);
-    context.subscriptions.push(
-      slotMaps,
-      vscode.window.registerWebviewPanelSerializer(SLOT_MAP_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => slotMaps.restore(panel, state),
-      }),
-    );
-    return slotMaps;
-  }
-
-  /** Shows the cluster's slot map, reusing its panel when one is open. */
-  open(cluster: string): void {
-    const existing = this.panels.get(cluster);
-    if (existing) {
-      existing.reveal();
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(SLOT_MAP_VIEW_TYPE, title(cluster), vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
-    this.adopt(panel, cluster);
-  }
-
-  /** A panel VS Code brought back after a reload, with the state its page saved. */
-  restore(panel: vscode.WebviewPanel, state: unknown): void {
-    if (!isPageState(state)) {
-      // Nothing to show without a cluster name: close rather than leave an empty tab.
-      this.logger.warn('slot map: a restored panel had no saved cluster; closing it.');
-      panel.dispose();
-      return;
-    }
-    panel.webview.options = webviewOptions(this.extensionUri);
-    this.panels.get(state.cluster)?.dispose();
-    this.adopt(panel, state.cluster);
-  }
-
-  private adopt(panel: vscode.WebviewPanel, cluster: string): void {
-    const map = new SlotMapPanel(panel, cluster, this.extensionUri, this.store, this.logger, () => {
-      if (this.panels.get(cluster) === map) this.panels.delete(cluster);
-    });
-    this.panels.set(cluster, map);
-  }
-
-  dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
-    this.panels.clear();
-  }
+export function registerSlotMaps(context: vscode.ExtensionContext, store: ModelStore, logger: Logger): SlotMapPanels {
+  return new WebviewPanels<SlotMapPanel>(
+    {
+      viewType: SLOT_MAP_VIEW_TYPE,
+      title,
+      isState: isPageState,
+      create: (panel, cluster, onDispose) => new SlotMapPanel(panel, cluster, context.extensionUri, store, logger, onDispose),
+    },
+    context.extensionUri,
+    logger,
+  ).registerIn(context);
 }
 
 function title(cluster: string): string {
   return vscode.l10n.t('Slot Map: {0}', cluster);
-}
-
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    // Only the page's own assets: styles in media/, the bundled script in dist/media/.
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'media')],
-    enableFindWidget: false,
-  };
 }
 
 class SlotMapPanel {
@@ -147,6 +96,10 @@ class SlotMapPanel {
       return;
     }
     this.post({ type: 'topology', view: buildSlotMapView(cluster), health: cluster.health, readAt: this.store.current?.readAt ?? Date.now() });
+    // The tree's key counts come with every read (DBSIZE per master): when they no longer add up
+    // to the map's per-slot counts, keys came or went, so the map counts again instead of
+    // showing stale numbers (it said 18 while the tree said 0).
+    if (this.lastKeyCounts && keyCountsStale(this.lastKeyCounts.counts, cluster)) void this.countKeys();
   }
 
   private receive(raw: unknown): void {
@@ -172,9 +125,10 @@ class SlotMapPanel {
         });
         return;
       case 'rendered': {
+        // Every redraw (each refresh) reports: a heartbeat, so trace, unless it was too slow.
         const line = `slot map (${this.cluster}): drew ${m.slots} slots of ${m.masters} masters in ${m.ms.toFixed(1)} ms`;
         if (m.ms > RENDER_BUDGET_MS) this.logger.warn(`${line}, over the ${RENDER_BUDGET_MS} ms budget`);
-        else this.logger.info(line);
+        else this.logger.trace(line);
         return;
       }
       case 'error':
@@ -211,8 +165,10 @@ class SlotMapPanel {
     let target = targetMasterId;
     if (target === undefined) {
       const view = buildSlotMapView(cluster);
+      // A master that already owns every selected slot is no target ("Moved 0 slot(s)").
+      const owners = moveOwners(cluster);
       const picked = await vscode.window.showQuickPick(
-        view.legend.map((m) => ({
+        view.legend.filter((m) => describeMovePlan(owners, [{ start: lo, end: hi }], m.id).slots > 0).map((m) => ({
           label: m.label,
           description: m.hostname ? m.endpoint : undefined,
           detail: m.slotCount > 0 ? vscode.l10n.t('{0} slots: {1}', m.slotCount, formatSpans(m.ranges)) : vscode.l10n.t('no slots'),
@@ -266,20 +222,27 @@ function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: st
   <h1 id="title">${escapeHtml(cluster)}</h1>
   <span id="status" role="status"></span>
   <span class="spacer"></span>
+  <span class="zoom" role="group" aria-label="${escapeHtml(vscode.l10n.t('Zoom'))}">
+    <button id="zoomOut" type="button" class="secondary" title="${escapeHtml(vscode.l10n.t('Zoom out (-, Ctrl+wheel)'))}" aria-label="${escapeHtml(vscode.l10n.t('Zoom out'))}">−</button>
+    <span id="zoomLabel" aria-live="polite">100%</span>
+    <button id="zoomIn" type="button" class="secondary" title="${escapeHtml(vscode.l10n.t('Zoom in (+, Ctrl+wheel)'))}" aria-label="${escapeHtml(vscode.l10n.t('Zoom in'))}">+</button>
+  </span>
   <label class="toggle"><input type="checkbox" id="heat"> ${escapeHtml(vscode.l10n.t('Heat map (keys per slot)'))}</label>
   <button id="countKeys" type="button">${escapeHtml(vscode.l10n.t('Count keys'))}</button>
 </header>
+<div id="heatScale" hidden></div>
 <main>
   <div id="mapWrap">
-    <canvas id="map" aria-label="${escapeHtml(vscode.l10n.t('Slots 0 to 16383, 128 per row, colored by owning master'))}"></canvas>
+    <canvas id="map" tabindex="0" role="application" aria-describedby="legend" aria-label="${escapeHtml(vscode.l10n.t('Slots 0 to 16383, 128 per row, colored by owning master'))}"></canvas>
     <div id="tooltip" role="tooltip" hidden></div>
   </div>
   <aside>
-    <section id="selection" hidden></section>
-    <h2>${escapeHtml(vscode.l10n.t('Masters'))}</h2>
-    <ul id="legend"></ul>
+    <section id="selection" hidden aria-live="polite"></section>
+    <h2 id="mastersHeading">${escapeHtml(vscode.l10n.t('Masters: slot ranges'))}</h2>
+    <ul id="legend" aria-labelledby="mastersHeading"></ul>
   </aside>
 </main>
+<div id="announce" class="visually-hidden" aria-live="polite"></div>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;

@@ -39,8 +39,12 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
   // One emitter of each per terminal instance: they are disposed with it.
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();
+  private readonly nameEmitter = new vscode.EventEmitter<string>();
   readonly onDidWrite = this.writeEmitter.event;
   readonly onDidClose = this.closeEmitter.event;
+  /** The terminal is named after the node it is connected to, and renamed when a redirect moves it. */
+  readonly onDidChangeName = this.nameEmitter.event;
+  private named: string;
 
   private readonly engine: ReplEngine;
   private readonly output = new TerminalOutput();
@@ -52,6 +56,7 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
 
   constructor(private readonly options: ClusterTerminalOptions) {
     this.line = newLineState('', options.history.get(options.cluster));
+    this.named = terminalName(options.cluster, formatEndpoint(options.start));
     this.engine = new ReplEngine(
       {
         host: options.start.host,
@@ -74,6 +79,11 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
     this.running = true;
     void this.engine
       .start()
+      // redis-cli reads its command table at start too: hints and Tab need it from the first key.
+      .then(async () => {
+        const table = await this.engine.commandTable().catch(() => undefined);
+        if (table) this.line = { ...this.line, helpers: { table, hints: this.engine.hints } };
+      })
       .catch((err: unknown) => this.write(`${RED}${describeError(err)}${RESET}\r\n`))
       .finally(() => this.commandEnded());
   }
@@ -163,6 +173,13 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
   private commandEnded(): void {
     this.running = false;
     if (this.closed) return;
+    // `:set hints` / `:set nohints` take effect on the next line.
+    if (this.line.helpers && this.line.helpers.hints !== this.engine.hints) this.line = { ...this.line, helpers: { ...this.line.helpers, hints: this.engine.hints } };
+    const name = terminalName(this.options.cluster, formatEndpoint(this.engine.endpoint));
+    if (name !== this.named) {
+      this.named = name;
+      this.nameEmitter.fire(name);
+    }
     this.prompt();
     const keys = this.pending;
     this.pending = [];
@@ -194,5 +211,11 @@ export class ClusterTerminal implements vscode.Pseudoterminal {
     void this.engine.close();
     this.writeEmitter.dispose();
     this.closeEmitter.dispose();
+    this.nameEmitter.dispose();
   }
+}
+
+/** `redis-3:6379 · cache`: the node first (what the prompt says), then its cluster. */
+export function terminalName(cluster: string, node: string): string {
+  return `${node} · ${cluster}`;
 }

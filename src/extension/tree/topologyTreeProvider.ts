@@ -4,6 +4,9 @@ import { type Logger } from '../../core/lifecycle';
 import { type SwarmModel } from '../../core/model/clusterModel';
 import { type ItemText, describeCluster, describeFinding, describeHost, describeMaster, describeReplica, describeService } from '../../core/model/describeNodes';
 import { hostTrouble } from '../../core/swarm/swarmHosts';
+import { clusterStartsExpanded, filterClusters, masterStartsExpanded } from '../../core/model/treeLayout';
+import { type NodeLoad } from '../../core/model/nodeLoad';
+import { type Endpoint } from '../../core/routes/endpoint';
 import { type ModelStore } from '../modelStore';
 import { firstRunState } from '../firstRun/firstRunState';
 import { type ClusterTreeNode, type TreeNode } from './nodes';
@@ -51,6 +54,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: Snapshot | undefined;
+  private filter: string | undefined;
   /** The objects VS Code was given per id: change events must name those very objects. */
   private readonly issued = new Map<string, TreeNode>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -58,13 +62,37 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   constructor(
     private readonly store: ModelStore,
     private readonly logger: Logger,
+    private readonly load?: LoadSource,
   ) {
     store.onDidChange(() => this.update(), undefined, this.disposables);
+    // Live load does not redraw rows: every row changing every 2 s is the noise issue 15 asks
+    // to remove. The figures are in the tooltip, read fresh when it opens (resolveTreeItem),
+    // and on the dashboard.
+  }
+
+  /** Shows only the clusters whose name or state matches (undefined or '': all). */
+  setFilter(filter: string | undefined): void {
+    this.filter = filter?.trim() || undefined;
+    this.update();
+    // The view's message follows the filter even when the same clusters stay listed.
+    this.changed.fire(undefined);
+  }
+
+  get currentFilter(): string | undefined {
+    return this.filter;
+  }
+
+  /** The view's message while a filter is on (undefined: none). */
+  filterSummary(): string | undefined {
+    if (!this.filter) return undefined;
+    const all = this.store.current?.clusters ?? [];
+    const shown = filterClusters(all, this.filter).length;
+    return vscode.l10n.t('Clusters matching "{0}": {1} of {2}. Clear the filter to see all.', this.filter, shown, all.length);
   }
 
   private update(): void {
     const previous = this.snapshot;
-    const next = buildSnapshot(this.store.current, this.store.error);
+    const next = buildSnapshot(this.store.current, this.store.error, this.filter);
     this.snapshot = next;
     if (!previous) {
       this.changed.fire(undefined);
@@ -100,7 +128,7 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (!this.snapshot) {
       // The very first time only: there is nothing older to show.
       if (!this.store.current && !this.store.error) await this.store.refresh();
-      this.snapshot = buildSnapshot(this.store.current, this.store.error);
+      this.snapshot = buildSnapshot(this.store.current, this.store.error, this.filter);
     }
     const list = element ? (this.snapshot.children.get(nodeId(element)) ?? []) : this.snapshot.roots;
     for (const n of list) this.issued.set(nodeId(n), n);
@@ -123,7 +151,11 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const text = itemText(node);
     const item = new vscode.TreeItem(
       text.label,
-      hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+      !hasChildren
+        ? vscode.TreeItemCollapsibleState.None
+        : this.startsExpanded(node)
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = nodeId(node);
     item.description = text.description;
@@ -133,6 +165,21 @@ export class TopologyTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       : new vscode.ThemeIcon(text.icon.id);
     item.contextValue = contextValueOf(node);
     return item;
+  }
+
+  /** The tooltip with the newest live load, read when the user hovers (no redraw needed). */
+  resolveTreeItem(item: vscode.TreeItem, element: TreeNode): vscode.TreeItem {
+    const node = this.latest(element);
+    if (this.load && (node.kind === 'master' || node.kind === 'replica')) item.tooltip = new vscode.MarkdownString(itemText(node, this.load).tooltip);
+    return item;
+  }
+
+  /** VS Code remembers what the user opened or folded by id; this is only the first state. */
+  private startsExpanded(node: TreeNode): boolean {
+    const clusters = this.store.current?.clusters.length ?? 0;
+    if (node.kind === 'cluster') return clusterStartsExpanded(clusters, node.cluster.swarm.nodes.length);
+    if (node.kind === 'master') return masterStartsExpanded(node.cluster.swarm.nodes.length);
+    return true;
   }
 
   dispose(): void {
@@ -145,7 +192,12 @@ export function contextValueOf(node: TreeNode): string {
   return node.kind;
 }
 
-function itemText(node: TreeNode): ItemText {
+/** Where the tree finds live load figures (the LoadMonitor), when they are polled. */
+export interface LoadSource {
+  latest(cluster: string, endpoint: Endpoint): NodeLoad | undefined;
+}
+
+function itemText(node: TreeNode, load?: LoadSource): ItemText {
   switch (node.kind) {
     case 'engine': {
       const s = node.status;
@@ -169,9 +221,9 @@ function itemText(node: TreeNode): ItemText {
     case 'cluster':
       return describeCluster(node.cluster);
     case 'master':
-      return describeMaster(node.cluster, node.shard);
+      return describeMaster(node.cluster, node.shard, load?.latest(node.cluster.name, node.node.node.endpoint));
     case 'replica':
-      return describeReplica(node.cluster, node.shard, node.node);
+      return describeReplica(node.cluster, node.shard, node.node, load?.latest(node.cluster.name, node.node.node.endpoint), load?.latest(node.cluster.name, node.shard.master.node.endpoint));
     case 'service':
       return describeService(node.cluster, node.service, node.node);
     case 'finding':
@@ -181,7 +233,7 @@ function itemText(node: TreeNode): ItemText {
   }
 }
 
-function buildSnapshot(model: SwarmModel | undefined, error: string | undefined): Snapshot {
+function buildSnapshot(model: SwarmModel | undefined, error: string | undefined, filter?: string): Snapshot {
   const byId = new Map<string, TreeNode>();
   const children = new Map<string, TreeNode[]>();
   const parent = new Map<string, TreeNode>();
@@ -203,7 +255,7 @@ function buildSnapshot(model: SwarmModel | undefined, error: string | undefined)
     if (hosts.length > 1 || hosts.some((h) => hostTrouble(h) !== undefined)) {
       children.set(nodeId(engine), hosts.map((host) => add({ kind: 'host', host, model }, engine)));
     }
-    for (const cluster of model.clusters) {
+    for (const cluster of filterClusters(model.clusters, filter)) {
       const c: ClusterTreeNode = { kind: 'cluster', cluster };
       roots.push(add(c, undefined));
       const kids: TreeNode[] = [];

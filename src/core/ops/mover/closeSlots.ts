@@ -24,7 +24,7 @@ export async function closeSlots(run: MoveRun, slots: readonly SlotState[]): Pro
         if (!r || r.ok) return;
         // "still hold keys": a key arrived after the last GETKEYSINSLOT. Drain again.
         if (/hold keys|still hold/i.test(r.error.message)) s.phase = 'draining';
-        else run.fail(s, `SETSLOT NODE on source ${run.label(sourceId)}: ${r.error.message}; run \`fix\`.`);
+        else run.fail(s, `SETSLOT NODE on source ${run.label(sourceId)}: ${r.error.message}; run "redis-swarm fix".`);
       });
     }),
   );
@@ -55,7 +55,7 @@ async function closeOnTarget(run: MoveRun, targetId: string, list: readonly Slot
     const [stable, node] = i < last ? [res[2 * i], res[2 * i + 1]] : [undefined, res[2 * i]];
     const bad = [stable, node].find((r) => r !== undefined && !r.ok);
     if (!bad || bad.ok) return;
-    run.fail(s, `SETSLOT on target ${run.label(targetId)}: ${bad.error.message}; the slot is still open, run \`fix\`.`);
+    run.fail(s, `SETSLOT on target ${run.label(targetId)}: ${bad.error.message}; the slot is still open, run "redis-swarm fix".`);
     // Stable but not owned: importing again, so the keys already there stay reachable.
     if (stable?.ok) reimport.push(s);
   });

@@ -21,7 +21,7 @@ export async function rollback(run: MoveRun, s: SlotState, phase: 'conflict' | '
     s.phase = phase;
   } catch (err) {
     s.phase = 'failed';
-    s.error = `${s.error ?? ''} Rolling slot ${slot} back failed too (${describeError(err)}): it is still open; run \`fix\`.`.trim();
+    s.error = `${s.error ?? ''} Rolling slot ${slot} back failed too (${describeError(err)}): it is still open; run "redis-swarm fix".`.trim();
   }
 }
 
