@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { DEPLOY_DEFAULTS } from '../../src/core/swarm/deployOptions';
 import { planDeploy } from '../../src/core/swarm/deploy';
 import { TLS_CERT_PATH, TLS_KEY_SECRET_FILE, planTls } from '../../src/core/swarm/deployTls';
+import { keepCaObjects } from '../../src/core/swarm/destroy';
 import { withNodeTls } from '../../src/core/swarm/nodeTls';
 import { parseNodeTlsFiles } from '../../src/core/swarm/clusterTls';
 import { createCa, issueCertificate } from '../../src/core/tls/certificates';
@@ -79,5 +80,29 @@ describe('deploy --tls, planned', () => {
     assert.equal(tls.cert, node.certPem);
     assert.equal(tls.key, node.keyPem);
     assert.throws(() => parseNodeTlsFiles(`${ca.certPem}${mark}${mark}`, 'read'), /incomplete/);
+  });
+
+  it('a kept CA signs the new node certificates, and its config and key secret are neither created again nor named as new', () => {
+    const first = planTls('sec', ['sec-1', 'sec-2', 'sec-3'], { source: 'generate' });
+    const again = planDeploy({ ...DEPLOY_DEFAULTS, name: 'sec', nodes: 3, replicas: 0, tls: { source: 'generate' } }, { certPem: first.caPem, keyPem: first.caKeyPem ?? '' }).tls;
+    assert.ok(again?.reusedCa, 'the plan says the CA is reused');
+    assert.equal(again.caPem, first.caPem);
+    assert.equal(again.caConfig, first.caConfig, 'same CA, same config name');
+    const ca = new X509Certificate(first.caPem);
+    for (const n of again.nodes.values()) assert.ok(new X509Certificate(n.pair.certPem).verify(ca.publicKey), 'signed by the kept CA');
+  });
+
+  it('destroy --keep-ca keeps exactly the CA certificate config and the CA key secret', () => {
+    const kept = keepCaObjects('sec', {
+      services: ['sec-1'],
+      volumes: [],
+      networks: ['net'],
+      configs: ['sec-conf-0123456789', 'sec-tls-ca-0123456789', 'sec-1-tls-cert-0123456789', 'sec-tls-ca-extra-0123456789', 'sec2-tls-ca-0123456789'],
+      secrets: ['sec-auth', 'sec-tls-ca-key', 'sec-1-tls-key-0123456789', 'sec2-tls-ca-key'],
+    });
+    assert.deepEqual(kept.keptCa, ['sec-tls-ca-0123456789', 'sec-tls-ca-key']);
+    assert.deepEqual(kept.configs, ['sec-conf-0123456789', 'sec-1-tls-cert-0123456789', 'sec-tls-ca-extra-0123456789', 'sec2-tls-ca-0123456789']);
+    assert.deepEqual(kept.secrets, ['sec-auth', 'sec-1-tls-key-0123456789', 'sec2-tls-ca-key']);
+    assert.deepEqual(kept.services, ['sec-1']);
   });
 });

@@ -165,7 +165,7 @@ export const deployVerb: Verb = {
           `Deployed ${result.services.length} node services for cluster "${result.name}": ${result.services.join(', ')}`,
           `network ${result.network}${result.networkCreated ? ' (created)' : ''}, config ${result.config}${result.secret ? `, secret ${result.secret}` : ''}`,
           `volumes ${result.volumes.join(', ')}`,
-          ...(options.tls ? [`TLS only on port ${options.port} (bus and replication too); ${options.tls.source === 'generate' ? 'a new CA signed one certificate per node' : 'your certificate serves every node'}; keys are in Docker secrets`] : []),
+          ...(options.tls ? [`TLS only on port ${options.port} (bus and replication too); ${options.tls.source === 'files' ? 'your certificate serves every node' : result.reusedCa ? `the CA kept by destroy --keep-ca (${result.reusedCa}) signed one certificate per node` : 'a new CA signed one certificate per node'}; keys are in Docker secrets`] : []),
           `swarm nodes: ${result.spread.byHost.map((h) => `${h.host} (${h.services.length})`).join(', ')}`,
           ...result.spread.warnings.map((w) => `[WARNING] ${w}`),
           ...publishedLines(options),

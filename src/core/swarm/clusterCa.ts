@@ -10,10 +10,10 @@ import { type Engine, getEngineStatus } from '../docker/engine';
 import { BadInputError, NotFoundError, TimeoutError } from '../errors';
 import { pollUntil } from '../lifecycle';
 import { type CertifiedKey } from '../tls/certificates';
-import { TLS_CA_PATH, caKeySecretName } from './deployTls';
+import { TLS_CA_PATH, caKeySecretName, isCaObjectName } from './deployTls';
 import { type SwarmCluster } from './discover';
 import { execCapture } from './exec';
-import { clusterLabels } from './labels';
+import { clusterFilter, clusterLabels } from './labels';
 import { SECRET_DIR } from './redisConf';
 
 /** How long the CA key's task may take to run (ms); the image is already on the node. */
@@ -48,6 +48,31 @@ export async function readClusterCa(engine: Engine, cluster: SwarmCluster): Prom
   const certPem = Buffer.from(caData, 'base64').toString('utf8');
   const keyPem = await readSecretInTask(engine, cluster.name, image, caKeySecretName(cluster.name));
   return { certPem, keyPem };
+}
+
+/** A CA that `destroy --keep-ca` left for a later `deploy --tls` of the same name. */
+export interface KeptCa {
+  readonly configName: string;
+  readonly configId: string;
+  readonly certPem: string;
+}
+
+/** The kept CA's certificate config, when both it and its key secret are there (one without the other is no CA to sign with). */
+export async function findKeptCa(docker: Docker, cluster: string): Promise<KeptCa | undefined> {
+  const filters = clusterFilter(cluster);
+  const [configs, secrets] = await Promise.all([docker.listConfigs({ filters }), docker.listSecrets({ filters })]);
+  const named = (x: unknown): { ID?: string; Spec?: { Name?: string; Data?: string } } => x as { ID?: string; Spec?: { Name?: string; Data?: string } };
+  const config = configs.map(named).find((c) => isCaObjectName(cluster, c.Spec?.Name ?? ''));
+  const key = secrets.map(named).find((s) => s.Spec?.Name === caKeySecretName(cluster));
+  if (!config?.ID || !config.Spec?.Name || !key) return undefined;
+  // The list may leave Data out; inspect returns it.
+  const data = ((await docker.getConfig(config.ID).inspect()) as { Spec?: { Data?: string } }).Spec?.Data ?? '';
+  return { configName: config.Spec.Name, configId: config.ID, certPem: Buffer.from(data, 'base64').toString('utf8') };
+}
+
+/** The kept CA with its key, read in a task of this image (deploy's image, on the engine's node). */
+export async function readKeptCa(engine: Engine, cluster: string, image: string, kept: KeptCa): Promise<CertifiedKey> {
+  return { certPem: kept.certPem, keyPem: await readSecretInTask(engine, cluster, image, caKeySecretName(cluster)) };
 }
 
 /** Mounts one secret in a task of its own on this engine's swarm node, reads it, removes the task. */

@@ -29,7 +29,9 @@ import { CONF_PATH, renderAclSecret, renderAuthSecret, renderRedisConf } from '.
 import { generatePassword, userSecretName } from './aclUsers';
 import { removeClusterObjects } from './destroy';
 import { modeEnvEntry, nodeCommand } from './modeEnv';
-import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, planTls } from './deployTls';
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, caKeySecretName, planTls } from './deployTls';
+import { type KeptCa, findKeptCa, readKeptCa } from './clusterCa';
+import { type CertifiedKey } from '../tls/certificates';
 
 /** How long the new services' tasks may take to reach `running`. */
 export const DEPLOY_TASKS_TIMEOUT_MS = 90_000;
@@ -50,6 +52,8 @@ export interface DeployResult {
   readonly userSecrets?: readonly { readonly user: string; readonly secret: string }[];
   /** Which swarm node each service's task landed on, and what that means for the replicas. */
   readonly spread: HostSpread;
+  /** With --tls: the CA config, when a CA kept by `destroy --keep-ca` signed the node certificates. */
+  readonly reusedCa?: string;
 }
 
 export interface RunContext {
@@ -75,7 +79,8 @@ export interface DeployPlan {
   readonly tls?: TlsPlan;
 }
 
-export function planDeploy(o: DeployOptions): DeployPlan {
+/** `keptCa`: with generated TLS, the CA `destroy --keep-ca` left, which signs the node certificates. */
+export function planDeploy(o: DeployOptions, keptCa?: CertifiedKey): DeployPlan {
   validateDeployOptions(o);
   const secretName = o.password !== undefined || o.acl !== undefined ? `${o.name}-auth` : undefined;
   const configText = renderRedisConf(o, secretName);
@@ -92,7 +97,7 @@ export function planDeploy(o: DeployOptions): DeployPlan {
   const hash = createHash('sha256').update(configText).digest('hex').slice(0, 10);
   const names = Array.from({ length: o.nodes }, (_, i) => serviceName(o.name, i + 1));
   return {
-    ...(o.tls ? { tls: planTls(o.name, names, o.tls) } : {}),
+    ...(o.tls ? { tls: planTls(o.name, names, o.tls, new Date(), o.tls.source === 'generate' ? keptCa : undefined) } : {}),
     options: o,
     configName: `${o.name}-conf-${hash}`,
     configText,
@@ -109,7 +114,7 @@ export function planDeploy(o: DeployOptions): DeployPlan {
 }
 
 /** Checks against the engine; throws one BadInputError listing every problem found. */
-export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise<{ networkExists: boolean }> {
+export async function preflightDeploy(engine: Engine, plan: DeployPlan, keptCa = false): Promise<{ networkExists: boolean }> {
   const { docker } = engine;
   requireSwarmManager(await getEngineStatus(engine));
   const o = plan.options;
@@ -138,7 +143,10 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan): Promise
   const specName = (x: unknown): string | undefined => (x as { Spec?: { Name?: string } }).Spec?.Name;
   const configClash = clashes([plan.configName], (await docker.listConfigs()).map(specName));
   if (configClash.length > 0) problems.push(`config ${configClash.join(', ')} already exists`);
-  const secretNames = [...(plan.secretName ? [plan.secretName] : []), ...plan.userSecrets.map((u) => u.name), ...tlsSecretNames(plan.tls)];
+  // A kept CA's key secret is there on purpose: deploy signs with it (checked before its plan is made).
+  const secretNames = [...(plan.secretName ? [plan.secretName] : []), ...plan.userSecrets.map((u) => u.name), ...tlsSecretNames(plan.tls)].filter(
+    (n) => !(keptCa && n === caKeySecretName(o.name)),
+  );
   const secretClash = clashes(secretNames, (await docker.listSecrets()).map(specName));
   if (secretClash.length > 0) problems.push(`secret(s) ${secretClash.join(', ')} already exist`);
   const tlsConfigClash = clashes(tlsConfigNames(plan.tls), (await docker.listConfigs()).map(specName));
@@ -175,10 +183,17 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   const token = ctx.token ?? neverCancelled;
   const logger = ctx.logger ?? nullLogger;
   const { docker } = engine;
-  const plan = planDeploy(options);
+  let plan = planDeploy(options);
   const o = plan.options;
   progress.report({ message: 'checking the swarm, image, names and ports' });
-  const { networkExists } = await preflightDeploy(engine, plan);
+  const kept: KeptCa | undefined = o.tls?.source === 'generate' ? await findKeptCa(docker, o.name) : undefined;
+  const { networkExists } = await preflightDeploy(engine, plan, kept !== undefined);
+  if (kept) {
+    // Clients that trust this CA keep working: the new nodes' certificates are signed by it.
+    progress.report({ message: `reading the CA kept in ${kept.configName} to sign the node certificates` });
+    plan = planDeploy(options, await readKeptCa(engine, o.name, o.image, kept));
+    logger.info(`deploy of ${o.name} reuses the CA in config ${kept.configName}`);
+  }
   if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled; nothing was created.');
 
   const created = { network: false, config: '', secret: '', userSecrets: [] as string[], services: [] as string[], tlsConfigs: [] as string[], tlsSecrets: [] as string[] };
@@ -210,8 +225,9 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
 
     let tlsIds: TlsObjectIds | undefined;
     if (plan.tls) {
-      progress.report({ message: `storing the TLS certificates in configs and their keys in secrets (${plan.tls.source === 'generate' ? 'a new CA' : 'the given certificate'})` });
-      tlsIds = await createTlsObjects(docker, o.name, plan.tls, created);
+      const which = plan.tls.source === 'files' ? 'the given certificate' : kept ? `the kept CA ${kept.configName}` : 'a new CA';
+      progress.report({ message: `storing the TLS certificates in configs and their keys in secrets (${which})` });
+      tlsIds = await createTlsObjects(docker, o.name, plan.tls, created, kept);
     }
 
     progress.report({ message: `storing redis.conf in config ${plan.configName}` });
@@ -243,6 +259,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
       ...(created.secret ? { secret: created.secret } : {}),
       volumes: plan.services.map((s) => s.volume),
       ...(o.acl ? { operatorUser: o.acl.operator, userSecrets: plan.userSecrets.map((u) => ({ user: u.user, secret: u.name })) } : {}),
+      ...(kept ? { reusedCa: kept.configName } : {}),
     };
   } catch (err) {
     logger.warn(`deploy of ${o.name} failed (${describeError(err)}); removing what it created`);
@@ -290,12 +307,12 @@ export function nodeServiceLabels(plan: DeployPlan, s: DeployPlan['services'][nu
 
 function tlsSecretNames(tls: TlsPlan | undefined): string[] {
   if (!tls) return [];
-  return [...(tls.caKeySecret ? [tls.caKeySecret] : []), ...[...tls.nodes.values()].map((n) => n.keySecret)];
+  return [...(tls.caKeySecret && !tls.reusedCa ? [tls.caKeySecret] : []), ...[...tls.nodes.values()].map((n) => n.keySecret)];
 }
 
 function tlsConfigNames(tls: TlsPlan | undefined): string[] {
   if (!tls) return [];
-  return [tls.caConfig, ...[...tls.nodes.values()].map((n) => n.certConfig)];
+  return [...(tls.reusedCa ? [] : [tls.caConfig]), ...[...tls.nodes.values()].map((n) => n.certConfig)];
 }
 
 /** IDs of the TLS configs and secrets, by name. */
@@ -306,8 +323,11 @@ async function createTlsObjects(
   cluster: string,
   tls: TlsPlan,
   created: { tlsConfigs: string[]; tlsSecrets: string[] },
+  kept?: KeptCa,
 ): Promise<TlsObjectIds> {
   const ids = new Map<string, string>();
+  // A kept CA is mounted, never created here, so a failed deploy (which removes what it created) leaves it.
+  if (kept && tls.reusedCa) ids.set(kept.configName, kept.configId);
   const put = async (kind: 'config' | 'secret', name: string, text: string): Promise<void> => {
     if (ids.has(name)) return; // the user's one certificate serves every node
     const spec = { Name: name, Labels: clusterLabels(cluster), Data: Buffer.from(text).toString('base64') };
@@ -317,7 +337,7 @@ async function createTlsObjects(
   };
   await put('config', tls.caConfig, tls.caPem);
   // The CA key is mounted by no node: add-node and rotate-certs read it in a task of their own.
-  if (tls.caKeySecret && tls.caKeyPem) await put('secret', tls.caKeySecret, tls.caKeyPem);
+  if (tls.caKeySecret && tls.caKeyPem && !tls.reusedCa) await put('secret', tls.caKeySecret, tls.caKeyPem);
   for (const n of tls.nodes.values()) {
     await put('config', n.certConfig, n.pair.certPem);
     await put('secret', n.keySecret, n.pair.keyPem);

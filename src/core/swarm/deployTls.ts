@@ -38,6 +38,8 @@ export interface TlsPlan {
   /** The CA key's secret, for a generated CA (add-node and rotate-certs sign with it). */
   readonly caKeySecret?: string;
   readonly caKeyPem?: string;
+  /** The CA kept by `destroy --keep-ca`: its config and key secret exist already, so deploy neither creates nor (on failure) removes them. */
+  readonly reusedCa?: boolean;
   /** By service name. */
   readonly nodes: ReadonlyMap<string, NodeTlsPlan>;
 }
@@ -56,12 +58,18 @@ export function caKeySecretName(cluster: string): string {
   return `${cluster}-tls-ca-key`;
 }
 
+/** Whether a config or secret of this cluster is its CA (certificate config or key secret), which `destroy --keep-ca` keeps. */
+export function isCaObjectName(cluster: string, name: string): boolean {
+  return name === caKeySecretName(cluster) || (name.startsWith(`${cluster}-tls-ca-`) && /^[0-9a-f]{10}$/.test(name.slice(cluster.length + 8)));
+}
+
 /** The TLS objects of one node, for a certificate it is to get. */
 export function nodeTlsObjects(service: string, pair: CertifiedKey): NodeTlsPlan {
   return { certConfig: hashed(`${service}-tls-cert`, pair.certPem), keySecret: hashed(`${service}-tls-key`, pair.certPem), pair };
 }
 
-export function planTls(cluster: string, services: readonly string[], tls: DeployTls, now = new Date()): TlsPlan {
+/** `keptCa`: the CA a `destroy --keep-ca` left, to sign the node certificates with instead of a new one. */
+export function planTls(cluster: string, services: readonly string[], tls: DeployTls, now = new Date(), keptCa?: CertifiedKey): TlsPlan {
   if (tls.source === 'files') {
     const pair = { certPem: tls.certPem, keyPem: tls.keyPem };
     checkCertifiedKey(pair, tls.caPem, 'The --tls-cert');
@@ -75,9 +83,10 @@ export function planTls(cluster: string, services: readonly string[], tls: Deplo
     }
     return { source: 'files', caConfig: hashed(`${cluster}-tls-ca`, tls.caPem), caPem: tls.caPem, nodes: new Map(services.map((s) => [s, nodeTlsObjects(s, pair)])) };
   }
-  const ca = createCa(cluster, now);
+  const ca = keptCa ?? createCa(cluster, now);
   return {
     source: 'generate',
+    ...(keptCa ? { reusedCa: true } : {}),
     caConfig: hashed(`${cluster}-tls-ca`, ca.certPem),
     caPem: ca.certPem,
     caKeySecret: caKeySecretName(cluster),

@@ -10,6 +10,7 @@ import { type ProgressReporter, pollUntil, silentProgress, sleep } from '../life
 import { LABEL_CREATED_NETWORK, clusterFilter } from './labels';
 import { type NodeVolumes, removeVolumesOnOtherNodes, volumePlaces } from './nodeVolumes';
 import { relayServicesOf } from './relayService';
+import { isCaObjectName } from './deployTls';
 
 /** How long removed services' containers may take to stop before volumes are removed. */
 export const CONTAINERS_GONE_TIMEOUT_MS = 60_000;
@@ -22,6 +23,15 @@ export interface ClusterObjects {
   configs: string[];
   secrets: string[];
   networks: string[];
+  /** With keepCa: the CA certificate config and CA key secret left for the next `deploy --tls` of this name. */
+  keptCa?: string[];
+}
+
+/** Takes the cluster's CA (certificate config, key secret) out of what is removed, naming it as kept. */
+export function keepCaObjects(cluster: string, o: ClusterObjects): ClusterObjects {
+  const keptCa = [...o.configs, ...o.secrets].filter((n) => isCaObjectName(cluster, n));
+  const kept = new Set(keptCa);
+  return { ...o, configs: o.configs.filter((n) => !kept.has(n)), secrets: o.secrets.filter((n) => !kept.has(n)), keptCa };
 }
 
 /** What destroy would remove, found by label. */
@@ -49,10 +59,11 @@ export async function findClusterObjects(docker: Docker, cluster: string, withVo
 export async function destroyCluster(
   engine: Engine,
   cluster: string,
-  options: { volumes: boolean; progress?: ProgressReporter; nodeEngines?: ReadonlyMap<string, string>; env?: NodeJS.ProcessEnv },
+  options: { volumes: boolean; keepCa?: boolean; progress?: ProgressReporter; nodeEngines?: ReadonlyMap<string, string>; env?: NodeJS.ProcessEnv },
 ): Promise<ClusterObjects> {
   requireSwarmManager(await getEngineStatus(engine));
-  const objects = await findClusterObjects(engine.docker, cluster, options.volumes);
+  const found = await findClusterObjects(engine.docker, cluster, options.volumes);
+  const objects = options.keepCa ? keepCaObjects(cluster, found) : found;
   if (objects.services.length + objects.configs.length + objects.secrets.length + objects.networks.length + objects.volumes.length === 0) {
     throw new NotFoundError(`Nothing to destroy: no objects labelled as cluster "${cluster}" of redis-swarm on this swarm.`);
   }
