@@ -4,6 +4,7 @@
  * page saved, and the same narrow webview options (scripts on, resources only from media/ and
  * dist/media/). Each view supplies how to build its panel.
  */
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { type Logger } from '../core/lifecycle';
 
@@ -86,4 +87,34 @@ export class WebviewPanels<P extends HostedPanel> implements vscode.Disposable {
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();
   }
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A page as both views build it: a Content-Security-Policy that lets in only the page's own
+ * script (by a fresh nonce) and styles from the extension, the page's stylesheet
+ * (media/NAME.css) and bundled script (dist/media/NAME.js), and `body` (already escaped).
+ */
+export function webviewPage(webview: vscode.Webview, extensionUri: vscode.Uri, page: { name: string; title: string; cluster: string; body: string }): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', `${page.name}.js`));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', `${page.name}.css`));
+  const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>${escapeHtml(page.title)}</title>
+</head>
+<body data-cluster="${escapeHtml(page.cluster)}">
+${page.body}
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
 }

@@ -10,32 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPrefix } from '../support/swarm';
 import { cli, cliOk, dockerOn, nodeContainer, sweepBed } from '../support/multinode';
-import { type CheckJson, type NodeJson, checkJson, hostExposure, nodeLabel as label, liveNodes as live } from '../support/multinodeCheck';
+import { SETTLE_BOUND_MS, type NodeJson, checkJson as check, checkUntil as until, coveredSlots as covered, hostExposure, nodeLabel as label, liveNodes as live } from '../support/multinodeCheck';
 
-/** How long a layout change may take to show in every node's view (a bound, not a measure). */
-const SETTLE_BOUND_MS = 120_000;
 const POLL_MS = 2000;
-
-const check = checkJson;
-
-/** Looks until `done` says nothing is missing; fails with the last reason after the bound. */
-async function until(prefix: string, what: string, done: (c: CheckJson) => string | undefined): Promise<CheckJson> {
-  const deadline = Date.now() + SETTLE_BOUND_MS;
-  let last = 'not looked yet';
-  for (;;) {
-    const c = await check(prefix).catch((err: unknown) => {
-      last = String(err);
-      return undefined;
-    });
-    const why = c ? done(c) : last;
-    if (c && why === undefined) return c;
-    last = why ?? last;
-    assert.ok(Date.now() < deadline, `${what}: still ${last}`);
-    await sleep(POLL_MS);
-  }
-}
-
-const covered = (c: CheckJson): number => live(c).filter((n) => n.role === 'master').reduce((k, m) => k + m.slots.reduce((s, r) => s + r.end - r.start + 1, 0), 0);
 
 describe('multi-host: placement that survives losing a host', { timeout: 1_200_000 }, () => {
   const prefix = runPrefix('mnB');

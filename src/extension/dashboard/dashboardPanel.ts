@@ -5,13 +5,12 @@
  * visible, and posts the histories after each round. Same rules as the slot map: a CSP with a
  * nonce, assets from media/ only, a typed message guard, and a serializer for reloads.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { type Logger } from '../../core/lifecycle';
 import { dashboardRows } from '../../core/model/dashboardData';
 import { DEFAULT_LOAD_INTERVAL_SECONDS, type LoadMonitor } from '../loadMonitor';
 import { type ModelStore } from '../modelStore';
-import { WebviewPanels } from '../webviewPanels';
+import { WebviewPanels, escapeHtml, webviewPage } from '../webviewPanels';
 import { DASHBOARD_VIEW_TYPE, type DashboardHostToPage, isDashboardPageToHost, isDashboardState } from './protocol';
 
 /** The open dashboards, one per cluster, with their serializer. */
@@ -108,14 +107,7 @@ class DashboardPanel {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: string): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'dashboard.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
   const headings = [
     vscode.l10n.t('Node'),
     vscode.l10n.t('ops/s'),
@@ -125,18 +117,11 @@ function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: st
     vscode.l10n.t('Evicted'),
     vscode.l10n.t('Lag'),
   ];
-  const csp = ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>${escapeHtml(title(cluster))}</title>
-</head>
-<body data-cluster="${escapeHtml(cluster)}">
-<header>
+  return webviewPage(webview, extensionUri, {
+    name: 'dashboard',
+    title: title(cluster),
+    cluster,
+    body: `<header>
   <h1 id="title">${escapeHtml(cluster)}</h1>
   <span id="status" role="status">${escapeHtml(vscode.l10n.t('Waiting for the first figures…'))}</span>
 </header>
@@ -145,8 +130,6 @@ function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: st
   <thead><tr>${headings.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead>
   <tbody></tbody>
 </table>
-<section id="slowlog"><h2>${escapeHtml(vscode.l10n.t('Newest slow commands'))}</h2><ul></ul></section>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+<section id="slowlog"><h2>${escapeHtml(vscode.l10n.t('Newest slow commands'))}</h2><ul></ul></section>`,
+  });
 }

@@ -7,7 +7,6 @@
  * asks for the topology again (`ready`) whenever it is shown, which also covers a reload
  * (the serializer below brings the panel back with that state).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { BadInputError, describeError } from '../../core/errors';
 import { keyCountsStale } from '../../core/model/slotKeyCounts';
@@ -18,7 +17,7 @@ import { readSlotKeyCounts } from '../../core/model/slotKeyCounts';
 import { buildSlotMapView, formatSpans, SLOT_COUNT } from '../../core/model/slotMapData';
 import { formatEndpoint } from '../../core/routes/endpoint';
 import { type ModelStore } from '../modelStore';
-import { WebviewPanels } from '../webviewPanels';
+import { WebviewPanels, escapeHtml, webviewPage } from '../webviewPanels';
 import { type HostToPage, isPageState, isPageToHost, type PageToHost, SLOT_MAP_VIEW_TYPE } from './protocol';
 
 /** The command "Move to master…" hands the range to (registered with every other command). */
@@ -194,31 +193,12 @@ class SlotMapPanel {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: string): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', 'slotMap.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'slotMap.css'));
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>${escapeHtml(title(cluster))}</title>
-</head>
-<body data-cluster="${escapeHtml(cluster)}">
-<header>
+  return webviewPage(webview, extensionUri, {
+    name: 'slotMap',
+    title: title(cluster),
+    cluster,
+    body: `<header>
   <h1 id="title">${escapeHtml(cluster)}</h1>
   <span id="status" role="status"></span>
   <span class="spacer"></span>
@@ -242,8 +222,6 @@ function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, cluster: st
     <ul id="legend" aria-labelledby="mastersHeading"></ul>
   </aside>
 </main>
-<div id="announce" class="visually-hidden" aria-live="polite"></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+<div id="announce" class="visually-hidden" aria-live="polite"></div>`,
+  });
 }
