@@ -12,7 +12,7 @@ import { planTerminalLogin } from '../../src/core/swarm/terminalLogin';
 import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { type Engine } from '../../src/core/docker/engine';
 
-const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, ...extra });
+const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, network: 'redis-net', ...extra });
 
 /** The core's sources, outside the REPL (which sends what the user types). */
 function coreSources(dir = join(__dirname, '../../../src/core')): string {

@@ -8,7 +8,7 @@ import { type RedisImage, imageChoices } from '../../src/core/docker/images';
 import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { createReplicas } from '../../src/core/swarm/formCluster';
 
-const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, ...extra });
+const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, network: 'redis-net', ...extra });
 
 describe('deploy planning (no Docker)', () => {
   it('names one service and one volume per node, and publishes base+i-1', () => {

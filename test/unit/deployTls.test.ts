@@ -17,7 +17,7 @@ import { isBadInputError } from '../../src/core/errors';
 
 describe('deploy --tls, planned', () => {
   it('nodes listen for TLS only, on the bus and for replication too, with client certificates required', () => {
-    const plan = planDeploy({ ...DEPLOY_DEFAULTS, name: 'sec', tls: { source: 'generate' } });
+    const plan = planDeploy({ ...DEPLOY_DEFAULTS, network: 'sec-net', name: 'sec', tls: { source: 'generate' } });
     const conf = plan.configText.split('\n');
     for (const line of ['port 0', 'tls-port 6379', 'tls-cluster yes', 'tls-replication yes', 'tls-auth-clients yes', `tls-key-file /run/secrets/${TLS_KEY_SECRET_FILE}`]) {
       assert.ok(conf.includes(line), `redis.conf should say "${line}"`);
@@ -84,7 +84,7 @@ describe('deploy --tls, planned', () => {
 
   it('a kept CA signs the new node certificates, and its config and key secret are neither created again nor named as new', () => {
     const first = planTls('sec', ['sec-1', 'sec-2', 'sec-3'], { source: 'generate' });
-    const again = planDeploy({ ...DEPLOY_DEFAULTS, name: 'sec', nodes: 3, replicas: 0, tls: { source: 'generate' } }, { certPem: first.caPem, keyPem: first.caKeyPem ?? '' }).tls;
+    const again = planDeploy({ ...DEPLOY_DEFAULTS, network: 'sec-net', name: 'sec', nodes: 3, replicas: 0, tls: { source: 'generate' } }, { certPem: first.caPem, keyPem: first.caKeyPem ?? '' }).tls;
     assert.ok(again?.reusedCa, 'the plan says the CA is reused');
     assert.equal(again.caPem, first.caPem);
     assert.equal(again.caConfig, first.caConfig, 'same CA, same config name');

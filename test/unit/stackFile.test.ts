@@ -10,7 +10,7 @@ import { modeEnvEntry } from '../../src/core/swarm/modeEnv';
  
 const jsYaml = require('js-yaml') as { load(text: string): unknown };
 
-const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, ...extra });
+const opts = (extra: Partial<DeployOptions> = {}): DeployOptions => ({ ...DEPLOY_DEFAULTS, network: 'redis-net', ...extra });
 
 describe('YAML emitter', () => {
   it('quotes every string YAML 1.1 (Docker\'s Compose loader) would read as something else', () => {

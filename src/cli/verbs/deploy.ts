@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { BadInputError } from '../../core/errors';
 import { type DeployTls } from '../../core/swarm/deployTls';
 import { openEngine } from '../../core/docker/engine';
-import { DEPLOY_DEFAULTS, type DeployOptions, MAX_CLUSTER_NODES, MAX_REDIS_PORT, MAX_REPLICAS, MIN_MASTERS, NODE_TIMEOUT_RANGE_MS } from '../../core/swarm/deployOptions';
+import { DEPLOY_DEFAULTS, type DeployOptions, defaultNetwork, MAX_CLUSTER_NODES, MAX_REDIS_PORT, MAX_REPLICAS, MIN_MASTERS, NODE_TIMEOUT_RANGE_MS } from '../../core/swarm/deployOptions';
 import { deployCluster } from '../../core/swarm/deploy';
 import { tokenFromSignal } from '../../core/lifecycle';
 import { type ParsedArgs, flagBoolean, flagList, flagNumber, flagString, parseArgs } from '../args';
@@ -19,7 +19,7 @@ export const deployFlags = {
   nodes: { kind: 'number', valueName: 'n', description: `Number of nodes (default ${DEPLOY_DEFAULTS.nodes}).`, range: { min: MIN_MASTERS, max: MAX_CLUSTER_NODES } },
   replicas: { kind: 'number', valueName: 'n', description: `Replicas per master (default ${DEPLOY_DEFAULTS.replicas}).`, range: { min: 0, max: MAX_REPLICAS } },
   image: { kind: 'string', valueName: 'ref', description: `Redis image, 7.0 or later (default ${DEPLOY_DEFAULTS.image}).` },
-  network: { kind: 'string', valueName: 'name', description: `Overlay network, created if absent (default ${DEPLOY_DEFAULTS.network}).` },
+  network: { kind: 'string', valueName: 'name', description: 'Overlay network, created if absent (default <name>-net, the cluster\'s own).' },
   port: { kind: 'number', valueName: 'port', description: `Redis port inside the containers (default ${DEPLOY_DEFAULTS.port}).`, range: { min: 1, max: MAX_REDIS_PORT } },
   'node-timeout': { kind: 'number', valueName: 'ms', description: `cluster-node-timeout (default ${DEPLOY_DEFAULTS.nodeTimeoutMs}).`, range: NODE_TIMEOUT_RANGE_MS },
   appendonly: { kind: 'string', valueName: 'yes|no', description: 'Append-only file persistence (default yes).' },
@@ -71,13 +71,14 @@ export function deployOptionsFromArgs(args: ParsedArgs, password: string | undef
   const users = flagList(args, 'user').map(parseUserSpec);
   const operator = flagString(args, 'operator-user');
   const acl = flagBoolean(args, 'acl') || users.length > 0 || operator !== undefined ? { operator: operator ?? DEFAULT_OPERATOR_USER, users } : undefined;
+  const name = flagString(args, 'name') ?? DEPLOY_DEFAULTS.name;
   return {
     ...DEPLOY_DEFAULTS,
-    name: flagString(args, 'name') ?? DEPLOY_DEFAULTS.name,
+    name,
     nodes: flagNumber(args, 'nodes') ?? DEPLOY_DEFAULTS.nodes,
     replicas: flagNumber(args, 'replicas') ?? DEPLOY_DEFAULTS.replicas,
     image: flagString(args, 'image') ?? DEPLOY_DEFAULTS.image,
-    network: flagString(args, 'network') ?? DEPLOY_DEFAULTS.network,
+    network: flagString(args, 'network') ?? defaultNetwork(name),
     port: flagNumber(args, 'port') ?? DEPLOY_DEFAULTS.port,
     nodeTimeoutMs: flagNumber(args, 'node-timeout') ?? DEPLOY_DEFAULTS.nodeTimeoutMs,
     appendonly: appendonly === 'yes',

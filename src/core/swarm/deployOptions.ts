@@ -45,12 +45,19 @@ export interface DeployOptions {
   readonly tls?: DeployTls;
 }
 
-export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword' | 'acl' | 'tls'> = {
+/**
+ * The overlay network a cluster gets unless the user names one: its own, so destroy removes it
+ * with the cluster, and two clusters never share one by accident.
+ */
+export function defaultNetwork(name: string): string {
+  return `${name}-net`;
+}
+
+export const DEPLOY_DEFAULTS: Omit<DeployOptions, 'password' | 'maxmemory' | 'maxmemoryPolicy' | 'publishBase' | 'insecureNoPassword' | 'acl' | 'tls' | 'network'> = {
   name: 'redis',
   nodes: 6,
   replicas: 1,
   image: 'redis:7.2',
-  network: 'redis-cluster',
   port: 6379,
   nodeTimeoutMs: 5000,
   appendonly: true,
