@@ -35,7 +35,7 @@ describe('finding the Docker engine the way the docker CLI does', () => {
   });
 
   it('prefers DOCKER_HOST over the current context', () => {
-    writeContext('remote', 'tcp://10.9.9.9:2376', true);
+    writeContext('remote', 'tcp://192.0.2.99:2376', true);
     writeFileSync(join(home, '.docker', 'config.json'), JSON.stringify({ currentContext: 'remote' }));
     const t = resolveDockerTarget({ env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' }, homeDir: home });
     assert.equal(t.source, 'DOCKER_HOST');
@@ -74,7 +74,7 @@ describe('finding the Docker engine the way the docker CLI does', () => {
   });
 
   it('applies a context\'s SkipTLSVerify: TLS with its client certificate, any server certificate accepted', () => {
-    writeContext('selfsigned', 'tcp://10.9.9.8:2376', true, true);
+    writeContext('selfsigned', 'tcp://192.0.2.98:2376', true, true);
     const t = resolveDockerTarget({ context: 'selfsigned', env: {}, homeDir: home });
     assert.equal(t.tls?.verify, false);
     const o = dockerOptions(t);

@@ -20,16 +20,16 @@ function node(service: string, swarmNode: string, ip: string, containerId = `c-$
 const cluster = (nodes: SwarmRedisNode[]): SwarmCluster => ({ name: 'c', managed: true, mode: 'persistent', nodes });
 
 describe('pickHop: where a tunnel to a task starts', () => {
-  const a = node('c-1', 'mgr', '10.0.1.2');
-  const b = node('c-2', 'w1', '10.0.1.3');
-  const c = node('c-3', 'w2', '10.0.1.4');
+  const a = node('c-1', 'mgr', '192.0.2.12');
+  const b = node('c-2', 'w1', '192.0.2.13');
+  const c = node('c-3', 'w2', '192.0.2.14');
 
   it('a task on the connected node: its own container, dialling loopback', () => {
     assert.deepEqual(pickHop(cluster([a, b, c]), a, 'mgr'), { containerId: 'c-c-1', host: '127.0.0.1' });
   });
 
   it('a task elsewhere: a task container on the connected node, dialling the overlay address', () => {
-    assert.deepEqual(pickHop(cluster([a, b, c]), c, 'mgr'), { containerId: 'c-c-1', host: '10.0.1.4' });
+    assert.deepEqual(pickHop(cluster([a, b, c]), c, 'mgr'), { containerId: 'c-c-1', host: '192.0.2.14' });
   });
 
   it('no task on the connected node: a relay is needed', () => {
@@ -54,10 +54,10 @@ describe('the relay', () => {
   });
 
   it('the tunnel script dials the given IP or plain host name and refuses anything else', () => {
-    assert.match(relayScript(6379, '10.0.1.4'), /\/dev\/tcp\/10\.0\.1\.4\/6379/);
+    assert.match(relayScript(6379, '192.0.2.14'), /\/dev\/tcp\/192\.0\.2\.14\/6379/);
     assert.match(relayScript(6379), /\/dev\/tcp\/127\.0\.0\.1\/6379/);
     assert.match(relayScript(6379, 'cache-3'), /\/dev\/tcp\/cache-3\/6379/);
-    for (const bad of ['10.0.1.4; rm -rf /', 'cache-3 $(id)', '-cache', 'a/b', '']) assert.throws(() => relayScript(6379, bad), isBadInputError, bad);
+    for (const bad of ['192.0.2.14; rm -rf /', 'cache-3 $(id)', '-cache', 'a/b', '']) assert.throws(() => relayScript(6379, bad), isBadInputError, bad);
   });
 });
 

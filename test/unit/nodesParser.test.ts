@@ -54,10 +54,10 @@ test('parses a node with no address yet (fresh node) and the noaddr / handshake 
 test('parses lines without a hostname, with single slots, several ranges and 7.2 aux fields', () => {
   const n = parseNodeLine('07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:30004@31004 slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1426238317239 4 connected');
   assert.equal(n.hostname, undefined);
-  const m = parseNodeLine('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.1.5:6379@16379,,shard-id=abc master - 0 0 7 connected 0-10 12 20-30');
+  const m = parseNodeLine('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 192.0.2.15:6379@16379,,shard-id=abc master - 0 0 7 connected 0-10 12 20-30');
   assert.equal(m.hostname, undefined);
   assert.deepEqual(m.slots, [{ start: 0, end: 10 }, { start: 12, end: 12 }, { start: 20, end: 30 }]);
-  const h = parseNodeLine('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 10.0.1.5:6379@16379,redis-3,shard-id=abc master - 0 0 7 connected');
+  const h = parseNodeLine('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 192.0.2.15:6379@16379,redis-3,shard-id=abc master - 0 0 7 connected');
   assert.equal(h.hostname, 'redis-3');
 });
 

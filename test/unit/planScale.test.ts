@@ -59,7 +59,7 @@ test('among masters with as few replicas, the one on another machine than the ne
 });
 
 test('masters without slots, failed masters and the excluded node are no candidates', () => {
-  const t = topology([line('a', 'r-1', true, undefined, '0-16383'), line('b', 'r-2', false), `${id('c')} 10.0.1.9:6379@16379,r-3 master,fail - 0 0 1 disconnected`]);
+  const t = topology([line('a', 'r-1', true, undefined, '0-16383'), line('b', 'r-2', false), `${id('c')} 192.0.2.19:6379@16379,r-3 master,fail - 0 0 1 disconnected`]);
   assert.deepEqual(masterCandidates(t).map((c) => c.id), [id('a')]);
   assert.deepEqual(masterCandidates(t, new Set([id('a')])), []);
 });

@@ -75,12 +75,12 @@ test('a rollback targets what each node ran before, only in what the roll change
 const ID = (n: number): string => `${n}`.repeat(40);
 function lines(self: number, overrides: Record<number, string> = {}): string {
   const spec: Record<number, string> = {
-    1: `${ID(1)} 10.0.0.1:6379@16379,c-1 master - 0 1 1 connected 0-5460`,
-    2: `${ID(2)} 10.0.0.2:6379@16379,c-2 master - 0 1 2 connected 5461-10922`,
-    3: `${ID(3)} 10.0.0.3:6379@16379,c-3 master - 0 1 3 connected 10923-16383`,
-    4: `${ID(4)} 10.0.0.4:6379@16379,c-4 slave ${ID(1)} 0 1 1 connected`,
-    5: `${ID(5)} 10.0.0.5:6379@16379,c-5 slave ${ID(2)} 0 1 2 connected`,
-    6: `${ID(6)} 10.0.0.6:6379@16379,c-6 slave ${ID(3)} 0 1 3 connected`,
+    1: `${ID(1)} 192.0.2.1:6379@16379,c-1 master - 0 1 1 connected 0-5460`,
+    2: `${ID(2)} 192.0.2.2:6379@16379,c-2 master - 0 1 2 connected 5461-10922`,
+    3: `${ID(3)} 192.0.2.3:6379@16379,c-3 master - 0 1 3 connected 10923-16383`,
+    4: `${ID(4)} 192.0.2.4:6379@16379,c-4 slave ${ID(1)} 0 1 1 connected`,
+    5: `${ID(5)} 192.0.2.5:6379@16379,c-5 slave ${ID(2)} 0 1 2 connected`,
+    6: `${ID(6)} 192.0.2.6:6379@16379,c-6 slave ${ID(3)} 0 1 3 connected`,
     ...overrides,
   };
   return Object.entries(spec)
@@ -113,8 +113,8 @@ test('replicas go first, one at a time; then each master fails over to a replica
 test('after a failover the old master is a replica to update; the plan follows the cluster as it is', () => {
   const swapped = topology({
     overrides: {
-      1: `${ID(1)} 10.0.0.1:6379@16379,c-1 slave ${ID(4)} 0 1 7 connected`,
-      4: `${ID(4)} 10.0.0.4:6379@16379,c-4 master - 0 1 7 connected 0-5460`,
+      1: `${ID(1)} 192.0.2.1:6379@16379,c-1 slave ${ID(4)} 0 1 7 connected`,
+      4: `${ID(4)} 192.0.2.4:6379@16379,c-4 master - 0 1 7 connected 0-5460`,
     },
   });
   const v1 = swapped.views[0] as ReportedView;
@@ -135,11 +135,11 @@ test('a master without an in-sync replica is refused before anything starts, unl
 });
 
 test('a node is back only with its old ID, cluster_state ok, its link up, its own address right and no peer doubting it', () => {
-  assert.equal(nodeNotBack(topology(), 'c-4', ID(4), '10.0.0.4'), undefined);
-  assert.match(nodeNotBack(topology(), 'c-4', ID(4), '10.0.0.44') ?? '', /still calls itself 10\.0\.0\.4/);
+  assert.equal(nodeNotBack(topology(), 'c-4', ID(4), '192.0.2.4'), undefined);
+  assert.match(nodeNotBack(topology(), 'c-4', ID(4), '192.0.2.44') ?? '', /still calls itself 192\.0\.2\.4/);
   assert.match(nodeNotBack(topology({ linkDown: [4] }), 'c-4', ID(4)) ?? '', /link to its master is down/);
   assert.match(nodeNotBack(topology(), 'c-4', ID(5)) ?? '', /nodes\.conf was lost/);
-  const doubted = topology({ overrides: { 4: `${ID(4)} 10.0.0.4:6379@16379,c-4 slave,fail? ${ID(1)} 0 1 1 connected` } });
+  const doubted = topology({ overrides: { 4: `${ID(4)} 192.0.2.4:6379@16379,c-4 slave,fail? ${ID(1)} 0 1 1 connected` } });
   // Its own line is parsed from its own view (myself,slave,fail? is never printed by itself; only peers' lines matter).
   assert.match(nodeNotBack(doubted, 'c-4', ID(4)) ?? '', /do not see c-4 as up/);
   assert.match(nodeNotBack(topology(), 'c-9', undefined) ?? '', /does not answer/);
