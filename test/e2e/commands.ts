@@ -115,3 +115,19 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined>, timeoutM
   const seen = last ? ` (last seen: ${await last().catch((e: unknown) => message(e))})` : '';
   throw new Error(`${what} did not happen within ${timeoutMs} ms${seen}`);
 }
+
+/** The active integrated terminal's rows (xterm's DOM renderer). */
+export const TERMINAL_ROWS = '.terminal-wrapper.active .xterm-rows, .integrated-terminal .xterm-rows';
+
+/** What the active terminal shows, non-breaking spaces as spaces; empty when none is open. */
+export async function terminalScreen(page: Page): Promise<string> {
+  const rows = page.locator(TERMINAL_ROWS).first();
+  if ((await rows.count()) === 0) return '';
+  return (await rows.innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Types a line into the focused terminal, as a person would, and sends it. */
+export async function typeLine(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text, { delay: 15 });
+  await page.keyboard.press('Enter');
+}

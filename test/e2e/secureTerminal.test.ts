@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Page } from 'playwright-core';
 import { runPrefix, sweep, TEST_IMAGE } from '../support/swarm';
-import { runFromPalette, waitUntil } from './commands';
+import { runFromPalette, TERMINAL_ROWS as ROWS, terminalScreen as screenText, typeLine, waitUntil } from './commands';
 import { LIVE_CLUSTER_SETUP_TIMEOUT_MS } from './liveCluster';
 import { REPO_ROOT } from './paths';
 import { packageExtension } from './vsix';
@@ -36,7 +36,6 @@ const cluster = runPrefix('vtl');
 const KEY = 'app:x';
 const KEY_SLOT = 15409;
 
-const ROWS = '.terminal-wrapper.active .xterm-rows, .integrated-terminal .xterm-rows';
 const XTERM = '.terminal-wrapper.active .xterm, .integrated-terminal .xterm';
 const QUICK_INPUT = '.quick-input-widget:visible';
 const PROMPT = /\S+:\d+> *$/m;
@@ -67,16 +66,6 @@ after(async () => {
   await sweep(cluster);
 }, { timeout: LIVE_CLUSTER_SETUP_TIMEOUT_MS });
 
-async function screenText(page: Page): Promise<string> {
-  const rows = page.locator(ROWS).first();
-  if ((await rows.count()) === 0) return '';
-  return (await rows.innerText()).replace(/\u00a0/g, ' ');
-}
-
-async function typeLine(page: Page, text: string): Promise<void> {
-  await page.keyboard.type(text, { delay: 15 });
-  await page.keyboard.press('Enter');
-}
 
 /** Types `command` and waits until the screen shows `reply` (a line of its own). */
 async function expectReply(page: Page, command: string, reply: RegExp): Promise<string> {

@@ -10,8 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Page } from 'playwright-core';
-import { pickClusterIfAsked, runFromPalette, waitUntil } from './commands';
+import { pickClusterIfAsked, runFromPalette, TERMINAL_ROWS as ROWS, terminalScreen as screenText, typeLine, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, withWorkbench, screenshot, withFailureScreenshot } from './workbench';
 
@@ -24,18 +23,7 @@ const REPLY_TIMEOUT_MS = 20_000;
 const live = useLiveCluster('v');
 const cluster = live.name;
 
-const ROWS = '.terminal-wrapper.active .xterm-rows, .integrated-terminal .xterm-rows';
 
-async function screenText(page: Page): Promise<string> {
-  const rows = page.locator(ROWS).first();
-  if ((await rows.count()) === 0) return '';
-  return (await rows.innerText()).replace(/\u00a0/g, ' ');
-}
-
-async function typeLine(page: Page, text: string): Promise<void> {
-  await page.keyboard.type(text, { delay: 15 });
-  await page.keyboard.press('Enter');
-}
 
 test('cluster terminal: set foo bar, get foo reads "bar" through the cluster redirects', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   await withWorkbench(async (server, page) => {
