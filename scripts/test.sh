@@ -121,6 +121,8 @@ done
 if [ -n "$side_pid" ]; then wait "$side_pid"; for l in "${side[@]}"; do cat "test-output/$l.log"; done; fi
 for layer in "${layers[@]}"; do tally "$layer"; done
 
+# What failed and why, last: a log cut to its tail still says it.
+if [ "$total_fail" != 0 ]; then echo; node scripts/tap-failures.mjs $(for l in "${layers[@]}"; do echo "test-output/$l.tap"; done); fi
 echo
 for line in "${summary[@]}"; do echo "$line"; done
 echo "$total_pass passed, $total_fail failed"

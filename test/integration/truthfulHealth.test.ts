@@ -113,13 +113,18 @@ test('heal counts its deadline from the confirmation: a plan confirmed after lon
 });
 
 test("a replica shut down: Redis stays ok, the model says degraded (not fail), check reports it in heal's words (last: it stays down)", { timeout: 120_000 }, async () => {
-  // Wait (bounded) until the previous test's replica move has settled: every master has a replica.
+  // Wait (bounded) until the previous test's replica move has settled: every master has a
+  // replica, and every node's view says the same of whom each replica follows (gossip spreads
+  // the move a little later than the replica itself knows it; a stale view picked the wrong
+  // master below).
   const deadline = Date.now() + 60_000;
   for (;;) {
     const t = await readTopology(new StaticRouter(), [SEED]);
     const r = checkCluster(t);
-    if (r.ok && !r.findings.some((f) => f.severity === 'warning' && f.code !== 'single-placement')) break;
-    assert.ok(Date.now() < deadline, `the cluster is clean before the test: ${r.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join(' | ')}`);
+    const roles = (servers?.ports ?? []).map((p) => view(p).nodes.map((n) => `${n.id}:${n.role}:${n.masterId ?? ''}`).sort().join(' '));
+    const agreed = roles.every((x) => x === roles[0]);
+    if (r.ok && agreed && !r.findings.some((f) => f.severity === 'warning' && f.code !== 'single-placement')) break;
+    assert.ok(Date.now() < deadline, `the cluster is clean and its views agree before the test: ${agreed ? '' : 'views differ; '}${r.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join(' | ')}`);
     await sleep(500);
   }
   const v = view(BASE);

@@ -118,7 +118,8 @@ describe('multi-host: draining a swarm node for maintenance', { timeout: 900_000
       await sleep(1000);
       await writer.stop();
       assert.ok(writer.acked.size > 100, `the writer wrote throughout (${writer.acked.size} acknowledged)`);
-      assert.deepEqual(writer.refused, [], 'no write refused');
+      // The writer started 2 s before drain-host; the refusals name their time from the writer's start.
+      assert.equal(writer.refused.length, 0, `${writer.refused.length} write(s) refused, the first: ${writer.refused.slice(0, 5).join(' | ')}\ndrain-host said:\n${run.stdout}`);
     } finally {
       await bc.close();
     }

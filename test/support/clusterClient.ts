@@ -76,6 +76,7 @@ export function startAppendWriter(client: Cluster, options: { prefix: string; wo
   const pause = options.pauseMs ?? 2;
   let next = 0;
   let stopping = false;
+  const started = Date.now();
   const loops = Array.from({ length: options.workers ?? 4 }, async () => {
     while (!stopping && next < maxWrites) {
       const key = `${options.prefix}:${next++}`;
@@ -83,7 +84,8 @@ export function startAppendWriter(client: Cluster, options: { prefix: string; wo
         await client.set(key, '1');
         acked.set(key, Date.now());
       } catch (err) {
-        refused.push(`${key}: ${err instanceof Error ? err.message : String(err)}`);
+        // When, from the writer's start: to set a refusal beside the steps of what ran meanwhile.
+        refused.push(`${key} at +${((Date.now() - started) / 1000).toFixed(1)} s: ${err instanceof Error ? err.message : String(err)}`);
       }
       await new Promise((r) => setTimeout(r, pause));
     }
