@@ -18,7 +18,10 @@ export interface BedClient {
   close(): Promise<void>;
 }
 
-export async function openBedClient(clusterName: string): Promise<BedClient> {
+/** How long a command may take before the client gives up on it (ms), unless the caller says otherwise. */
+const COMMAND_TIMEOUT_MS = 3000;
+
+export async function openBedClient(clusterName: string, options: { commandTimeoutMs?: number } = {}): Promise<BedClient> {
   const access: ClusterAccess = await openClusterAccess(clusterName, { env: { ...process.env, DOCKER_HOST: bed().managerHost } });
   const map = new Map<string, { host: string; port: number }>();
   const remap = async (): Promise<void> => {
@@ -44,7 +47,7 @@ export async function openBedClient(clusterName: string): Promise<BedClient> {
     scaleReads: 'master',
     slotsRefreshTimeout: 5000,
     clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
-    redisOptions: { ...loginOptions(access.credentials), connectTimeout: 3000, commandTimeout: 3000, maxRetriesPerRequest: 1 },
+    redisOptions: { ...loginOptions(access.credentials), connectTimeout: 3000, commandTimeout: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 },
   });
   return {
     client,
@@ -66,6 +69,8 @@ export interface AppendWriter {
   /** Key to the time (ms since the epoch) its write was acknowledged. */
   readonly acked: ReadonlyMap<string, number>;
   readonly refused: readonly string[];
+  /** The longest an acknowledged write took (ms): a write held, not refused, shows here. */
+  readonly slowestMs: number;
   stop(): Promise<void>;
 }
 
@@ -77,12 +82,15 @@ export function startAppendWriter(client: Cluster, options: { prefix: string; wo
   let next = 0;
   let stopping = false;
   const started = Date.now();
+  let slowestMs = 0;
   const loops = Array.from({ length: options.workers ?? 4 }, async () => {
     while (!stopping && next < maxWrites) {
       const key = `${options.prefix}:${next++}`;
+      const sent = Date.now();
       try {
         await client.set(key, '1');
         acked.set(key, Date.now());
+        slowestMs = Math.max(slowestMs, Date.now() - sent);
       } catch (err) {
         // When, from the writer's start: to set a refusal beside the steps of what ran meanwhile.
         refused.push(`${key} at +${((Date.now() - started) / 1000).toFixed(1)} s: ${err instanceof Error ? err.message : String(err)}`);
@@ -93,6 +101,9 @@ export function startAppendWriter(client: Cluster, options: { prefix: string; wo
   return {
     acked,
     refused,
+    get slowestMs() {
+      return slowestMs;
+    },
     async stop() {
       stopping = true;
       await Promise.all(loops);

@@ -32,7 +32,7 @@ export const drainHostVerb: Verb = {
     if (!hostName || !name) throw new BadInputError('Name the swarm node and the cluster: drain-host --node HOSTNAME --cluster NAME.');
     const session = await openHealSession(openEngine(engineOptions(args, io.env)), name, { login: givenLogin(args, io.env) });
     try {
-      const plan = await planDrain(session, hostName);
+      const plan = await planDrain(session, hostName, { token: tokenFromSignal(io.signal) });
       for (const f of plan.failovers) io.stdout.write(`Fail master ${f.master.swarm?.service ?? f.master.id} over to ${f.replica.swarm?.service ?? f.replica.id} on ${f.replica.swarm?.swarmHost ?? '?'}.\n`);
       io.stdout.write(`Drain ${plan.host.hostname}: ${plan.moving.length > 0 ? `${plan.moving.join(', ')} move to other swarm nodes (they restart empty; heal makes them replicas again).` : 'no node of the cluster runs there.'}\n`);
       if (plan.blockers.length > 0) throw new BadInputError(`Not draining ${plan.host.hostname}: ${plan.blockers.join('; ')}.`);

@@ -11,7 +11,8 @@
  */
 import type Docker from 'dockerode';
 import { BadInputError } from '../errors';
-import { type CancellationToken, type Logger, neverCancelled, nullLogger, pollUntil, type ProgressReporter, silentProgress } from '../lifecycle';
+import { type CancellationToken, type Logger, neverCancelled, nullLogger, pollUntil, type ProgressReporter, silentProgress, sleep } from '../lifecycle';
+import { SETTLE_TIMEOUT_MS } from '../ops/opsTopology';
 import { readTopology } from '../cluster/readTopology';
 import { type ClusterNode } from '../cluster/topology';
 import { formatEndpoint } from '../routes/endpoint';
@@ -54,9 +55,25 @@ export async function findSwarmHost(docker: Docker, name: string): Promise<Swarm
 
 const label = (n: ClusterNode): string => `${n.swarm?.service ?? formatEndpoint(n.endpoint)} (${n.id.slice(0, 8)})`;
 
-/** What the drain would do: the failovers first, the services that move; nothing is changed. */
-export async function planDrain(session: HealSession, hostName: string): Promise<DrainPlan> {
+/**
+ * What the drain would do: the failovers first, the services that move; nothing is changed.
+ * A plan with blockers is made again (bounded by `settleMs`) before it is returned: right after
+ * a heal or a failover, a node read late or a replica still syncing looks like a master without
+ * a replica elsewhere for a few seconds, and refusing then would be wrong.
+ */
+export async function planDrain(session: HealSession, hostName: string, options: { settleMs?: number; token?: CancellationToken } = {}): Promise<DrainPlan> {
   const host = await findSwarmHost(session.engine.docker, hostName);
+  const deadline = Date.now() + (options.settleMs ?? SETTLE_TIMEOUT_MS);
+  for (;;) {
+    const plan = await planDrainOnce(session, host);
+    if (plan.blockers.length === 0 || Date.now() >= deadline || options.token?.isCancellationRequested) return plan;
+    await sleep(SETTLE_POLL_MS, options.token);
+  }
+}
+
+const SETTLE_POLL_MS = 1000;
+
+async function planDrainOnce(session: HealSession, host: SwarmHost): Promise<DrainPlan> {
   const cluster = await session.refresh();
   const usable = new Set((cluster.hosts ?? []).filter((h) => hostTrouble(h) === undefined && h.id !== host.id).map((h) => h.id));
   const topology = joinSwarm(await readTopology(session.router, seedEndpoints(cluster), { pool: session.pool }), cluster);
