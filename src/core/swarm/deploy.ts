@@ -29,7 +29,8 @@ import { CONF_PATH, renderAclSecret, renderAuthSecret, renderRedisConf } from '.
 import { generatePassword, userSecretName } from './aclUsers';
 import { removeClusterObjects } from './destroy';
 import { modeEnvEntry, nodeCommand } from './modeEnv';
-import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, caKeySecretName, planTls } from './deployTls';
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, planTls } from './deployTls';
+import { type SecretRef, type TlsObjectIds, clashes, createClusterSecrets, createdObjectNames, noSecretsCreated, objectNameProblems } from './clusterSecrets';
 import { type KeptCa, findKeptCa, readKeptCa } from './clusterCa';
 import { type CertifiedKey } from '../tls/certificates';
 
@@ -140,17 +141,7 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan, keptCa =
     problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? "docker volume rm" them, or choose another name)`);
   }
 
-  const specName = (x: unknown): string | undefined => (x as { Spec?: { Name?: string } }).Spec?.Name;
-  const configClash = clashes([plan.configName], (await docker.listConfigs()).map(specName));
-  if (configClash.length > 0) problems.push(`config ${configClash.join(', ')} already exists`);
-  // A kept CA's key secret is there on purpose: deploy signs with it (checked before its plan is made).
-  const secretNames = [...(plan.secretName ? [plan.secretName] : []), ...plan.userSecrets.map((u) => u.name), ...tlsSecretNames(plan.tls)].filter(
-    (n) => !(keptCa && n === caKeySecretName(o.name)),
-  );
-  const secretClash = clashes(secretNames, (await docker.listSecrets()).map(specName));
-  if (secretClash.length > 0) problems.push(`secret(s) ${secretClash.join(', ')} already exist`);
-  const tlsConfigClash = clashes(tlsConfigNames(plan.tls), (await docker.listConfigs()).map(specName));
-  if (tlsConfigClash.length > 0) problems.push(`config(s) ${tlsConfigClash.join(', ')} already exist`);
+  problems.push(...(await objectNameProblems(docker, plan, keptCa)));
 
   const wanted = plan.services.flatMap((s) => (s.publishedPort !== undefined ? [s.publishedPort] : []));
   const portProblem = await hostPortsProblem(engine, wanted, services);
@@ -196,7 +187,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   }
   if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled; nothing was created.');
 
-  const created = { network: false, config: '', secret: '', userSecrets: [] as string[], services: [] as string[], tlsConfigs: [] as string[], tlsSecrets: [] as string[] };
+  const created = { network: false, config: '', services: [] as string[], ...noSecretsCreated() };
   try {
     if (!networkExists) {
       progress.report({ message: `creating overlay network ${o.network}` });
@@ -211,24 +202,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     }
     const network = (await docker.getNetwork(o.network).inspect()) as { Id: string };
 
-    const secrets: SecretRef[] = [];
-    if (plan.secretName && plan.secretText !== undefined) {
-      progress.report({ message: `storing the ${o.acl ? 'ACL users' : 'password'} in secret ${plan.secretName}` });
-      secrets.push({ name: plan.secretName, id: await createSecret(docker, plan.secretName, o.name, plan.secretText) });
-      created.secret = plan.secretName;
-    }
-    for (const u of plan.userSecrets) {
-      progress.report({ message: `storing the password of user ${u.user} in secret ${u.name}` });
-      secrets.push({ name: u.name, id: await createSecret(docker, u.name, o.name, u.password) });
-      created.userSecrets.push(u.name);
-    }
-
-    let tlsIds: TlsObjectIds | undefined;
-    if (plan.tls) {
-      const which = plan.tls.source === 'files' ? 'the given certificate' : kept ? `the kept CA ${kept.configName}` : 'a new CA';
-      progress.report({ message: `storing the TLS certificates in configs and their keys in secrets (${which})` });
-      tlsIds = await createTlsObjects(docker, o.name, plan.tls, created, kept);
-    }
+    const { secrets, tlsIds } = await createClusterSecrets(docker, plan, created, kept, progress);
 
     progress.report({ message: `storing redis.conf in config ${plan.configName}` });
     const config = (await docker.createConfig({
@@ -267,8 +241,8 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     await removeClusterObjects(docker, {
       services: created.services,
       volumes: plan.services.map((s) => s.volume),
-      configs: [...(created.config ? [created.config] : []), ...created.tlsConfigs],
-      secrets: [...(created.secret ? [created.secret] : []), ...created.userSecrets, ...created.tlsSecrets],
+      configs: [...(created.config ? [created.config] : []), ...createdObjectNames(created).configs],
+      secrets: createdObjectNames(created).secrets,
       networks: created.network ? [o.network] : [],
     }).catch((cleanupErr: unknown) => logger.error(`cleanup after failed deploy: ${describeError(cleanupErr)}`));
     throw err;
@@ -305,46 +279,6 @@ export function nodeServiceLabels(plan: DeployPlan, s: DeployPlan['services'][nu
   };
 }
 
-function tlsSecretNames(tls: TlsPlan | undefined): string[] {
-  if (!tls) return [];
-  return [...(tls.caKeySecret && !tls.reusedCa ? [tls.caKeySecret] : []), ...[...tls.nodes.values()].map((n) => n.keySecret)];
-}
-
-function tlsConfigNames(tls: TlsPlan | undefined): string[] {
-  if (!tls) return [];
-  return [...(tls.reusedCa ? [] : [tls.caConfig]), ...[...tls.nodes.values()].map((n) => n.certConfig)];
-}
-
-/** IDs of the TLS configs and secrets, by name. */
-type TlsObjectIds = ReadonlyMap<string, string>;
-
-async function createTlsObjects(
-  docker: Docker,
-  cluster: string,
-  tls: TlsPlan,
-  created: { tlsConfigs: string[]; tlsSecrets: string[] },
-  kept?: KeptCa,
-): Promise<TlsObjectIds> {
-  const ids = new Map<string, string>();
-  // A kept CA is mounted, never created here, so a failed deploy (which removes what it created) leaves it.
-  if (kept && tls.reusedCa) ids.set(kept.configName, kept.configId);
-  const put = async (kind: 'config' | 'secret', name: string, text: string): Promise<void> => {
-    if (ids.has(name)) return; // the user's one certificate serves every node
-    const spec = { Name: name, Labels: clusterLabels(cluster), Data: Buffer.from(text).toString('base64') };
-    const made = (kind === 'config' ? await docker.createConfig(spec) : await docker.createSecret(spec)) as { id?: string; ID?: string };
-    (kind === 'config' ? created.tlsConfigs : created.tlsSecrets).push(name);
-    ids.set(name, made.id ?? made.ID ?? (kind === 'config' ? (await docker.getConfig(name).inspect()).ID : (await docker.getSecret(name).inspect()).ID));
-  };
-  await put('config', tls.caConfig, tls.caPem);
-  // The CA key is mounted by no node: add-node and rotate-certs read it in a task of their own.
-  if (tls.caKeySecret && tls.caKeyPem && !tls.reusedCa) await put('secret', tls.caKeySecret, tls.caKeyPem);
-  for (const n of tls.nodes.values()) {
-    await put('config', n.certConfig, n.pair.certPem);
-    await put('secret', n.keySecret, n.pair.keyPem);
-  }
-  return ids;
-}
-
 /** A node's TLS mounts: the CA and its certificate as configs, its key as a secret. */
 export function nodeTlsMounts(
   tls: TlsPlan,
@@ -362,16 +296,6 @@ export function nodeTlsMounts(
     // Readable by the redis user of the official image too (it drops root before reading it).
     secrets: [{ File: file(TLS_KEY_SECRET_FILE, 0o444), SecretID: ids.get(n.keySecret) ?? '', SecretName: n.keySecret }],
   };
-}
-
-interface SecretRef {
-  readonly name: string;
-  readonly id: string;
-}
-
-async function createSecret(docker: Docker, name: string, cluster: string, text: string): Promise<string> {
-  const secret = (await docker.createSecret({ Name: name, Labels: clusterLabels(cluster), Data: Buffer.from(text).toString('base64') })) as { id?: string; ID?: string };
-  return secret.id ?? secret.ID ?? ((await docker.getSecret(name).inspect()) as { ID: string }).ID;
 }
 
 /** Restart delay of every node task (ns in the API): long enough not to spin on a bad config. */
@@ -475,15 +399,6 @@ async function waitTasksRunning(
     }
     await sleep(POLL_MS, token);
   }
-}
-
-/** Of `wanted`, the names `existing` already holds, compared as swarm compares them (ignoring case). */
-function clashes(wanted: readonly string[], existing: readonly (string | undefined)[]): string[] {
-  const taken = new Map(existing.flatMap((n) => (n ? [[n.toLowerCase(), n] as const] : [])));
-  return wanted.flatMap((w) => {
-    const have = taken.get(w.toLowerCase());
-    return have === undefined ? [] : [have === w ? w : `${w} (as ${have})`];
-  });
 }
 
 type ServiceWithPorts = { Spec?: { Name?: string; EndpointSpec?: { Ports?: { PublishedPort?: number }[] } }; Endpoint?: { Ports?: { PublishedPort?: number }[] } };
