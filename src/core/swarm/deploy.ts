@@ -30,7 +30,7 @@ import { generatePassword, userSecretName } from './aclUsers';
 import { removeClusterObjects } from './destroy';
 import { modeEnvEntry, nodeCommand } from './modeEnv';
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, planTls } from './deployTls';
-import { type SecretRef, type TlsObjectIds, clashes, createClusterSecrets, createdObjectNames, noSecretsCreated, objectNameProblems } from './clusterSecrets';
+import { clashes, createClusterSecrets, createdObjectNames, noSecretsCreated, objectNameProblems } from './clusterSecrets';
 import { type KeptCa, findKeptCa, readKeptCa } from './clusterCa';
 import { type CertifiedKey } from '../tls/certificates';
 
@@ -212,11 +212,12 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     })) as { id?: string; ID?: string };
     const configId = config.id ?? config.ID ?? (await docker.getConfig(plan.configName).inspect()).ID;
     created.config = plan.configName;
+    const ids = new Map<string, string>([[plan.configName, configId], ...secrets.map((r) => [r.name, r.id] as const), ...(tlsIds ?? [])]);
 
     for (const s of plan.services) {
       if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled.');
       progress.report({ message: `creating service ${s.name}`, increment: 60 / plan.services.length });
-      await docker.createService(serviceSpec(plan, s, network.Id, configId, secrets, tlsIds));
+      await docker.createService(serviceSpec(plan, s, network.Id, ids));
       created.services.push(s.name);
     }
     await waitTasksRunning(docker, created.services, token, progress, ctx.tasksTimeoutMs ?? DEPLOY_TASKS_TIMEOUT_MS);
@@ -279,22 +280,45 @@ export function nodeServiceLabels(plan: DeployPlan, s: DeployPlan['services'][nu
   };
 }
 
+/** Mounted files are read-only, and readable by the redis user of the official image too (it drops root before reading them). */
+const MOUNT_MODE = 0o444;
+
 /** A node's TLS mounts: the CA and its certificate as configs, its key as a secret. */
-export function nodeTlsMounts(
-  tls: TlsPlan,
-  service: string,
-  ids: TlsObjectIds,
-): { configs: Docker.ConfigReference[]; secrets: Docker.SecretReference[] } {
+function nodeTlsMounts(tls: TlsPlan, service: string, idOf: (name: string) => string): NodeMounts {
   const n = tls.nodes.get(service);
   if (!n) throw new BadInputError(`No TLS certificate was planned for ${service}.`);
-  const file = (name: string, mode: number) => ({ Name: name, UID: '0', GID: '0', Mode: mode });
   return {
     configs: [
-      { File: file(TLS_CA_PATH, 0o444), ConfigID: ids.get(tls.caConfig) ?? '', ConfigName: tls.caConfig },
-      { File: file(TLS_CERT_PATH, 0o444), ConfigID: ids.get(n.certConfig) ?? '', ConfigName: n.certConfig },
+      { File: mountFile(TLS_CA_PATH), ConfigID: idOf(tls.caConfig), ConfigName: tls.caConfig },
+      { File: mountFile(TLS_CERT_PATH), ConfigID: idOf(n.certConfig), ConfigName: n.certConfig },
     ],
-    // Readable by the redis user of the official image too (it drops root before reading it).
-    secrets: [{ File: file(TLS_KEY_SECRET_FILE, 0o444), SecretID: ids.get(n.keySecret) ?? '', SecretName: n.keySecret }],
+    secrets: [{ File: mountFile(TLS_KEY_SECRET_FILE), SecretID: idOf(n.keySecret), SecretName: n.keySecret }],
+  };
+}
+
+function mountFile(name: string): { Name: string; UID: string; GID: string; Mode: number } {
+  return { Name: name, UID: '0', GID: '0', Mode: MOUNT_MODE };
+}
+
+export interface NodeMounts {
+  readonly configs: Docker.ConfigReference[];
+  readonly secrets: Docker.SecretReference[];
+}
+
+/**
+ * Every config and secret a node mounts, and where: redis.conf, the auth secret it includes,
+ * the application users' secrets, and with TLS the CA, its certificate and its key. deploy's
+ * service specs and the stack file's services are both made from it. `idOf` gives an object's
+ * ID by name (a stack file names objects only: it returns '').
+ */
+export function nodeMountRefs(plan: DeployPlan, service: string, idOf: (name: string) => string): NodeMounts {
+  const tls = plan.tls ? nodeTlsMounts(plan.tls, service, idOf) : undefined;
+  // Every node mounts the application users' secrets too: redis-swarm reads a user's
+  // password back from a node (as it reads the operator's), for `cli --user NAME`.
+  const secretNames = [...(plan.secretName ? [plan.secretName] : []), ...plan.userSecrets.map((u) => u.name)];
+  return {
+    configs: [{ File: mountFile(CONF_PATH), ConfigID: idOf(plan.configName), ConfigName: plan.configName }, ...(tls?.configs ?? [])],
+    secrets: [...secretNames.map((n) => ({ File: mountFile(n), SecretID: idOf(n), SecretName: n })), ...(tls?.secrets ?? [])],
   };
 }
 
@@ -305,17 +329,11 @@ function serviceSpec(
   plan: DeployPlan,
   s: DeployPlan['services'][number],
   networkId: string,
-  configId: string,
-  secrets: readonly SecretRef[],
-  tlsIds: TlsObjectIds | undefined,
+  ids: ReadonlyMap<string, string>,
 ): Docker.CreateServiceOptions {
   const o = plan.options;
   const labels = nodeServiceLabels(plan, s);
-  const tls = plan.tls && tlsIds ? nodeTlsMounts(plan.tls, s.name, tlsIds) : undefined;
-  const nodeSecrets: Docker.SecretReference[] = [
-    ...secrets.map((r) => ({ File: { Name: r.name, UID: '0', GID: '0', Mode: 0o444 }, SecretID: r.id, SecretName: r.name })),
-    ...(tls?.secrets ?? []),
-  ];
+  const mounts = nodeMountRefs(plan, s.name, (name) => ids.get(name) ?? '');
   return {
     Name: s.name,
     Labels: labels,
@@ -329,10 +347,8 @@ function serviceSpec(
         Hostname: s.name,
         // Not the mode: a container label cannot follow `mode` without restarting the task.
         Labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== LABEL_MODE)),
-        Configs: [{ File: { Name: CONF_PATH, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: configId, ConfigName: plan.configName }, ...(tls?.configs ?? [])],
-        // Every node mounts the application users' secrets too: redis-swarm reads a user's
-        // password back from a node (as it reads the operator's), for `cli --user NAME`.
-        ...(nodeSecrets.length > 0 ? { Secrets: nodeSecrets } : {}),
+        Configs: mounts.configs,
+        ...(mounts.secrets.length > 0 ? { Secrets: mounts.secrets } : {}),
         Mounts: [
           {
             Type: 'volume' as const,
