@@ -3,9 +3,9 @@
  * the real `docker stack deploy`: writing the file creates the secrets and certificate configs
  * the file names as external (and nothing else; no key or password lands in a file), a failure
  * part-way leaves nothing, a second run refuses the taken names, and the stack's cluster is formed
- * with `create`, passes `check`, serves the application user over TLS through `cli`, and
- * `destroy --volumes` leaves nothing. Nodes are reached only through Docker API tunnels. Needs
- * `npm run build` (dist/cli.js).
+ * with `create`, passes `check` and serves the application user over TLS through `cli`. After
+ * `destroy --keep-ca` the file is written again with the kept CA, and `destroy --volumes` leaves
+ * nothing. Nodes are reached only through Docker API tunnels. Needs `npm run build` (dist/cli.js).
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -120,6 +120,19 @@ describe('a TLS cluster with ACL users deployed from a stack file with docker st
     const refused = await asApp('SET', 'other', '1');
     assert.match(`${refused.stdout}${refused.stderr}`, /NOPERM/, `the user's patterns refuse other keys:\n${refused.stdout}${refused.stderr}`);
 
+    // destroy --keep-ca keeps only the CA; writing the file again signs with it, as deploy does.
+    expectOk(await cli('destroy', '--cluster', prefix, '--volumes', '--keep-ca'), 'destroy --keep-ca');
+    const kept = leftovers(prefix);
+    assert.deepEqual(kept.map((x) => x.split(' ')[0]).sort(), ['config', 'secret'], `destroy --keep-ca left the CA only: ${kept.join(', ')}`);
+    const rewritten = await cli(...deployArgs, '--stack-file', file, '--json');
+    expectOk(rewritten, 'deploy --stack-file with a kept CA');
+    const re = JSON.parse(rewritten.stdout) as { created: { configs: string[]; secrets: string[]; reusedCa?: string } };
+    assert.ok(kept.includes(`config ${re.created.reusedCa ?? '?'}`), `the kept CA signed the certificates: ${rewritten.stdout}`);
+    assert.equal(re.created.configs.length, NODES, 'no new CA config');
+    assert.equal(re.created.secrets.length, 2 + NODES, 'no new CA key');
+    assert.ok(readFileSync(file, 'utf8').includes(`name: ${re.created.reusedCa ?? '?'}`), 'the file names the kept CA');
+
+    // destroy removes what deploy --stack-file created (no stack was deployed this time), the CA too.
     expectOk(await cli('destroy', '--cluster', prefix, '--volumes'), 'destroy');
     assert.deepEqual(leftovers(prefix), [], 'destroy left nothing with the prefix (services, networks, configs, secrets, volumes)');
   });
