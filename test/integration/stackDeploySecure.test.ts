@@ -8,32 +8,18 @@
  * nothing. Nodes are reached only through Docker API tunnels. Needs `npm run build` (dist/cli.js).
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { findSwarmCluster, runningNodes } from '../../src/core/swarm/discover';
-import { pollUntil } from '../../src/core/lifecycle';
-import { type Run, runProcess } from '../support/runProcess';
-import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
+import { type Run } from '../support/runProcess';
+import { expectOk, runBounded, runCliBounded, sweepStack, waitStackCluster } from '../support/stackRun';
+import { TEST_IMAGE, leftovers, runPrefix } from '../support/swarm';
 
-/** Bound on one CLI run (a bound, not an assertion: the machine is shared and slow). */
-const RUN_BOUND_MS = 240_000;
 const NODES = 3;
-
-function run(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: '' };
-  delete env['REDISCLI_AUTH'];
-  delete env['REDIS_SWARM_PASSWORD'];
-  return runProcess(command, args, { boundMs: RUN_BOUND_MS, ...(options.cwd ? { cwd: options.cwd } : {}), env });
-}
-
-const cli = (...args: string[]): Promise<Run> => run(process.execPath, [path.resolve('bin/redis-swarm'), ...args]);
-
-function expectOk(r: Run, what: string): void {
-  assert.equal(r.status, 0, `${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-}
+/** No password from this shell: ACL users' passwords come from their secrets. */
+const NO_PASSWORD: NodeJS.ProcessEnv = { REDISCLI_AUTH: undefined, REDIS_SWARM_PASSWORD: undefined };
+const cli = (...args: string[]): Promise<Run> => runCliBounded(args, NO_PASSWORD);
 
 describe('a TLS cluster with ACL users deployed from a stack file with docker stack deploy', { timeout: 900_000 }, () => {
   const prefix = runPrefix('stk');
@@ -46,15 +32,7 @@ describe('a TLS cluster with ACL users deployed from a stack file with docker st
     '--tls', '--user', 'app:app:*:+@read,+@write',
   ];
 
-  after(async () => {
-    try {
-      execFileSync('docker', ['stack', 'rm', stack], { stdio: 'ignore' });
-    } catch {
-      // No such stack (destroy removed it, or it was never deployed).
-    }
-    await sweep(prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => sweepStack(stack, prefix, dir));
 
   it('creates only the secrets and certificate configs, deploys with docker stack deploy, forms, checks, serves the user over TLS, and destroys', async () => {
     // A file that cannot be written: what was created for it is removed again.
@@ -88,17 +66,8 @@ describe('a TLS cluster with ACL users deployed from a stack file with docker st
     assert.match(again.stderr, /already exist/);
     assert.equal(leftovers(prefix).length, out.created.secrets.length + out.created.configs.length, 'the refused run created nothing');
 
-    expectOk(await run('docker', ['stack', 'deploy', '-c', file, '--resolve-image', 'never', stack], { cwd: dir }), 'docker stack deploy');
-    const docker = localEngine().docker;
-    let found: Awaited<ReturnType<typeof findSwarmCluster>> | undefined;
-    await pollUntil(
-      async () => {
-        found = await findSwarmCluster(docker, prefix).catch(() => undefined);
-        return found && runningNodes(found).length === NODES ? undefined : `${found ? runningNodes(found).length : 0} of ${NODES} running`;
-      },
-      { deadline: Date.now() + 180_000, intervalMs: 500, timeout: (m) => `the stack's tasks did not all run (${m})`, cancelled: 'cancelled' },
-    );
-    const cluster = found as NonNullable<typeof found>;
+    expectOk(await runBounded('docker', ['stack', 'deploy', '-c', file, '--resolve-image', 'never', stack], { cwd: dir }), 'docker stack deploy');
+    const cluster = await waitStackCluster(prefix, NODES);
     assert.equal(cluster.stack, stack);
     assert.equal(cluster.tls, 'generated', 'the cluster is known to speak TLS');
 
