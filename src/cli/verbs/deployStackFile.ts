@@ -41,7 +41,9 @@ export async function writeStackFile(
   io.stdout.write(
     [
       `Wrote ${file} and ${confPath}: cluster "${options.name}", ${options.nodes} node services (${rendered.plan.services.map((s) => s.name).join(', ')}). ` +
-        (created ? 'Its secrets and certificates were created on the swarm (below); nothing else was.' : 'Nothing was created on the swarm.'),
+        (created
+          ? `Its secrets${created.configs.length > 0 ? ' and certificates' : ''} were created on the swarm (below); nothing else was.`
+          : 'Nothing was created on the swarm.'),
       ...(rendered.secret
         ? [`The file names the password secret ${rendered.secret.name} as external; create it first, with the password in $REDIS_PASSWORD:`, `  ${rendered.secret.createCommand}`]
         : []),

@@ -135,7 +135,7 @@ export function renderStackFile(o: DeployOptions, options: StackFileOptions = {}
     `Services become STACK_${plan.services[0]?.name ?? ''} …; each node announces its own name (${plan.services[0]?.name ?? ''} …),`,
     `its alias on network ${o.network}. Network, configs${plan.secretName ? ', secrets' : ''} and volumes keep the names below, so one`,
     `cluster "${o.name}" per swarm, as with redis-swarm deploy. Remove: redis-swarm destroy --cluster ${o.name} [--volumes]`,
-    '(or docker stack rm STACK, which keeps the volumes).',
+    `(or docker stack rm STACK, which keeps the volumes${plan.secretName || external ? ' and the external secrets' : ''}).`,
   ];
   return {
     yaml: header.map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' + toYaml(escapeInterpolation(doc)),
