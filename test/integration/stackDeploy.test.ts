@@ -5,28 +5,17 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { findSwarmCluster, runningNodes } from '../../src/core/swarm/discover';
+import { findSwarmCluster } from '../../src/core/swarm/discover';
 import { pollUntil } from '../../src/core/lifecycle';
-import { type Run, runProcess } from '../support/runProcess';
-import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
+import { expectOk, runBounded as run, runCliBounded, sweepStack, waitStackCluster } from '../support/stackRun';
+import { TEST_IMAGE, leftovers, localEngine, runPrefix } from '../support/swarm';
 
-/** Bound on one CLI run (a bound, not an assertion: the machine is shared and slow). */
-const RUN_BOUND_MS = 240_000;
 const PASSWORD = 'stack pw#1';
-
-function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return runProcess(command, args, { boundMs: RUN_BOUND_MS, ...(options.cwd ? { cwd: options.cwd } : {}), env: { ...process.env, DOCKER_HOST: '', ...options.env } });
-}
-
-const cli = (...args: string[]): Promise<Run> => run(process.execPath, [path.resolve('bin/redis-swarm'), ...args]);
-
-function expectOk(r: Run, what: string): void {
-  assert.equal(r.status, 0, `${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-}
+const cli = (...args: string[]): ReturnType<typeof runCliBounded> => runCliBounded(args);
 
 describe('a cluster deployed from a stack file with docker stack deploy', { timeout: 900_000 }, () => {
   const prefix = runPrefix('ks');
@@ -35,15 +24,7 @@ describe('a cluster deployed from a stack file with docker stack deploy', { time
   const dir = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
   const file = path.join(dir, 'cluster.yml');
 
-  after(async () => {
-    try {
-      execFileSync('docker', ['stack', 'rm', stack], { stdio: 'ignore' });
-    } catch {
-      // No such stack (destroy removed it, or it was never deployed).
-    }
-    await sweep(prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => sweepStack(stack, prefix, dir));
 
   it('is written by deploy --stack-file, deployed by docker stack deploy, then formed, checked, healed and destroyed', async () => {
     const written = await run(
@@ -64,15 +45,7 @@ describe('a cluster deployed from a stack file with docker stack deploy', { time
     expectOk(await run('docker', ['stack', 'deploy', '-c', file, '--resolve-image', 'never', stack], { cwd: dir }), 'docker stack deploy');
 
     const docker = localEngine().docker;
-    let found: Awaited<ReturnType<typeof findSwarmCluster>> | undefined;
-    await pollUntil(
-      async () => {
-        found = await findSwarmCluster(docker, prefix).catch(() => undefined);
-        return found && runningNodes(found).length === 6 ? undefined : `${found ? runningNodes(found).length : 0} of 6 running`;
-      },
-      { deadline: Date.now() + 180_000, intervalMs: 500, timeout: (m) => `the stack's tasks did not all run (${m})`, cancelled: 'cancelled' },
-    );
-    const cluster = found as NonNullable<typeof found>;
+    const cluster = await waitStackCluster(prefix, 6);
     assert.equal(cluster.stack, stack, 'the cluster knows its stack');
     assert.equal(cluster.managed, true);
     assert.equal(cluster.mode, 'cache');

@@ -5,6 +5,8 @@ import { renderStackFile } from '../../src/core/swarm/stackFile';
 import { DEPLOY_DEFAULTS, type DeployOptions } from '../../src/core/swarm/deployOptions';
 import { planDeploy } from '../../src/core/swarm/deploy';
 import { modeEnvEntry } from '../../src/core/swarm/modeEnv';
+import { parseUserSpec } from '../../src/core/swarm/aclUsers';
+import { createCa, issueCertificate } from '../../src/core/tls/certificates';
 
 // js-yaml (a dev tool's dependency) is the reader here; the product has no YAML dependency.
  
@@ -115,6 +117,75 @@ describe('stack file', () => {
     assert.deepEqual(s2.deploy['placement'], { constraints: ['node.labels.redis==true'] });
     assert.match(rendered.secret?.createCommand ?? '', /docker secret create --label org\.redis-swarm\.managed=true --label org\.redis-swarm\.cluster=cache cache-auth -$/);
     assert.match(rendered.yaml, /^# .*docker secret create/m);
+  });
+
+  it('with TLS and ACL users: every secret and certificate config external, mounted where redis.conf reads them, no key or password in the files', () => {
+    const o = opts({ name: 'sec', nodes: 3, replicas: 0, tls: { source: 'generate' }, acl: { operator: 'redis-swarm', users: [parseUserSpec('app:app:*:+@read,+@write')] } });
+    const plan = planDeploy(o);
+    const rendered = renderStackFile(o, { plan });
+    const doc = jsYaml.load(rendered.yaml) as Record<string, Record<string, Record<string, unknown>>>;
+    const tls = plan.tls;
+    assert.ok(tls);
+    const nodes = [...tls.nodes.values()];
+    // Nothing for the user to create: redis-swarm made them all (and says which).
+    assert.equal(rendered.secret, undefined);
+    assert.deepEqual([...(rendered.external?.secrets ?? [])].sort(), ['sec-auth', 'sec-user-app', ...nodes.map((n) => n.keySecret)].sort());
+    assert.deepEqual([...(rendered.external?.configs ?? [])].sort(), [tls.caConfig, ...nodes.map((n) => n.certConfig)].sort());
+    assert.deepEqual(doc['secrets']?.['auth'], { name: 'sec-auth', external: true });
+    assert.deepEqual(doc['secrets']?.['sec-user-app'], { name: 'sec-user-app', external: true });
+    for (const n of nodes) assert.deepEqual(doc['secrets']?.[n.keySecret], { name: n.keySecret, external: true });
+    assert.deepEqual(doc['configs']?.[tls.caConfig], { name: tls.caConfig, external: true });
+    for (const n of nodes) assert.deepEqual(doc['configs']?.[n.certConfig], { name: n.certConfig, external: true });
+    assert.equal((doc['configs']?.['redis-conf'] as { file: string }).file, './sec-redis.conf', 'redis.conf stays a file of the stack');
+
+    const s2 = doc['services']?.['sec-2'] as Record<string, unknown> & { deploy: { labels: Record<string, string> } };
+    const n2 = tls.nodes.get('sec-2');
+    assert.ok(n2);
+    const mode = 0o444;
+    assert.deepEqual(s2['configs'], [
+      { source: 'redis-conf', target: '/usr/local/etc/redis/redis.conf', uid: '0', gid: '0', mode },
+      { source: tls.caConfig, target: '/usr/local/etc/redis/tls/ca.crt', uid: '0', gid: '0', mode },
+      { source: n2.certConfig, target: '/usr/local/etc/redis/tls/node.crt', uid: '0', gid: '0', mode },
+    ]);
+    assert.deepEqual(s2['secrets'], [
+      { source: 'auth', target: 'sec-auth', uid: '0', gid: '0', mode },
+      { source: 'sec-user-app', target: 'sec-user-app', uid: '0', gid: '0', mode },
+      { source: n2.keySecret, target: 'redis-tls.key', uid: '0', gid: '0', mode },
+    ]);
+    assert.equal(s2.deploy.labels['org.redis-swarm.tls'], 'generated');
+    assert.equal(s2.deploy.labels['org.redis-swarm.operator-user'], 'redis-swarm');
+    assert.equal(s2.deploy.labels['org.redis-swarm.acl-users'], 'app');
+    // The CA key is mounted by no node.
+    assert.ok(!rendered.yaml.includes('tls-ca-key'));
+
+    for (const line of ['port 0', 'tls-port 6379', 'tls-cluster yes', 'tls-replication yes', 'tls-cert-file /usr/local/etc/redis/tls/node.crt', 'tls-key-file /run/secrets/redis-tls.key', 'tls-ca-cert-file /usr/local/etc/redis/tls/ca.crt', 'include /run/secrets/sec-auth']) {
+      assert.ok(rendered.confText.split('\n').includes(line), `redis.conf lacks "${line}":\n${rendered.confText}`);
+    }
+    const secrets = [...plan.userSecrets.map((u) => u.password), ...nodes.map((n) => n.pair.keyPem.trim()), tls.caKeyPem?.trim() ?? 'no CA key'];
+    for (const text of [rendered.yaml, rendered.confText]) {
+      assert.doesNotMatch(text, /PRIVATE KEY/);
+      for (const x of secrets) assert.ok(!text.includes(x), 'a password or key is in the files');
+    }
+    assert.match(rendered.yaml, /^# TLS and ACL users: redis-swarm deploy --stack-file created the 5 secret\(s\) and 4 certificate config\(s\)/m);
+  });
+
+  it('with your own certificate and a password: its certificate and key per node, and the password secret, all external', () => {
+    const ca = createCa('own');
+    const pair = issueCertificate(ca, 'own', ['own-1', 'own-2', 'own-3']);
+    const o = opts({ name: 'own', nodes: 3, replicas: 0, password: 'pw-own-9', tls: { source: 'files', certPem: pair.certPem, keyPem: pair.keyPem, caPem: ca.certPem } });
+    const plan = planDeploy(o);
+    const rendered = renderStackFile(o, { plan });
+    const doc = jsYaml.load(rendered.yaml) as Record<string, Record<string, Record<string, unknown>>>;
+    const nodes = [...(plan.tls?.nodes.values() ?? [])];
+    assert.deepEqual(Object.keys(doc['secrets'] ?? {}).sort(), ['auth', ...nodes.map((n) => n.keySecret)].sort());
+    assert.deepEqual(Object.keys(doc['configs'] ?? {}).sort(), ['redis-conf', plan.tls?.caConfig ?? '', ...nodes.map((n) => n.certConfig)].sort());
+    assert.equal(doc['secrets']?.['auth']?.['external'], true);
+    assert.equal((doc['services']?.['own-1'] as { deploy: { labels: Record<string, string> } }).deploy.labels['org.redis-swarm.tls'], 'files');
+    // With TLS redis-swarm creates the password secret too: nothing is left for the user to make.
+    assert.equal(rendered.secret, undefined);
+    assert.ok(rendered.external?.secrets.includes('own-auth'));
+    assert.ok(!rendered.yaml.includes('docker secret create'));
+    assert.ok(!rendered.yaml.includes('pw-own-9') && !rendered.confText.includes('pw-own-9'));
   });
 
   it('refuses what deploy refuses (publishing without a password)', () => {

@@ -11,6 +11,7 @@ import { dockerFlags, engineOptions } from './dockerFlags';
 import { stderrProgress } from '../progress';
 import { readPasswordFromStdin } from '../password';
 import { writeStackFile } from './deployStackFile';
+import { userLines } from './userLines';
 import { DEFAULT_OPERATOR_USER, parseUserSpec } from '../../core/swarm/aclUsers';
 
 export const deployFlags = {
@@ -54,7 +55,9 @@ export const deployFlags = {
   'stack-file': {
     kind: 'string',
     valueName: 'file',
-    description: 'Create nothing: write the cluster as a Compose stack file (and its redis.conf next to it) for `docker stack deploy -c FILE STACK`.',
+    description:
+      'Write the cluster as a Compose stack file (and its redis.conf next to it) for `docker stack deploy -c FILE STACK` instead of deploying it. ' +
+      'With --tls or ACL users its secrets and certificate configs are created on the swarm now (no key or password goes into a file).',
   },
 } as const;
 
@@ -117,17 +120,6 @@ function tlsFromDeployArgs(args: ParsedArgs): { tls: DeployTls } | undefined {
   return { tls: { source: 'files', certPem: read('--tls-cert', files.cert), keyPem: read('--tls-key', files.key), caPem: read('--tls-ca', files.ca) } };
 }
 
-/** Who logs in how, said once after deploy: user names and where their passwords are (never the passwords). */
-function userLines(r: { name: string; secret?: string; operatorUser?: string; userSecrets?: readonly { user: string; secret: string }[] }): string[] {
-  if (r.operatorUser === undefined) return [];
-  return [
-    `ACL users (the default user is off): operator ${r.operatorUser} (password in secret ${r.secret ?? '?'}; redis-swarm reads it from there)`,
-    ...(r.userSecrets ?? []).map(
-      (u) => `  user ${u.user}: password in secret ${u.secret}; mount it in your services (docker service create --secret ${u.secret} …, file /run/secrets/${u.secret})`,
-    ),
-  ];
-}
-
 /** What a published port exposes, said where the user reads the result. */
 function publishedLines(o: DeployOptions): string[] {
   if (o.publishBase === undefined) return ['no published ports: nodes are reached through the Docker API'];
@@ -148,11 +140,7 @@ export const deployVerb: Verb = {
     const password = flagBoolean(args, 'password-stdin') ? await readPasswordFromStdin(io.stdin) : io.env['REDIS_SWARM_PASSWORD'] || undefined;
     const options = deployOptionsFromArgs(args, password);
     const stackFile = flagString(args, 'stack-file');
-    if (stackFile !== undefined && options.acl) {
-      throw new BadInputError('--stack-file does not write ACL users yet: deploy with --user/--acl directly, or use a password (--password-stdin).');
-    }
-    if (stackFile !== undefined && options.tls) throw new BadInputError('--tls is not written into stack files yet: deploy a TLS cluster without --stack-file.');
-    if (stackFile !== undefined) return writeStackFile(stackFile, options, io.stdout, flagBoolean(args, 'json'));
+    if (stackFile !== undefined) return writeStackFile(stackFile, options, io, flagBoolean(args, 'json'), () => openEngine(engineOptions(args, io.env)));
     const engine = openEngine(engineOptions(args, io.env));
     const result = await deployCluster(engine, options, {
       progress: stderrProgress(io.stderr),

@@ -29,7 +29,8 @@ import { CONF_PATH, renderAclSecret, renderAuthSecret, renderRedisConf } from '.
 import { generatePassword, userSecretName } from './aclUsers';
 import { removeClusterObjects } from './destroy';
 import { modeEnvEntry, nodeCommand } from './modeEnv';
-import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, caKeySecretName, planTls } from './deployTls';
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE, type TlsPlan, planTls } from './deployTls';
+import { clashes, createClusterSecrets, createdObjectNames, noSecretsCreated, objectNameProblems } from './clusterSecrets';
 import { type KeptCa, findKeptCa, readKeptCa } from './clusterCa';
 import { type CertifiedKey } from '../tls/certificates';
 
@@ -140,17 +141,7 @@ export async function preflightDeploy(engine: Engine, plan: DeployPlan, keptCa =
     problems.push(`volume(s) ${volClash.join(', ')} already exist (left by an earlier cluster? "docker volume rm" them, or choose another name)`);
   }
 
-  const specName = (x: unknown): string | undefined => (x as { Spec?: { Name?: string } }).Spec?.Name;
-  const configClash = clashes([plan.configName], (await docker.listConfigs()).map(specName));
-  if (configClash.length > 0) problems.push(`config ${configClash.join(', ')} already exists`);
-  // A kept CA's key secret is there on purpose: deploy signs with it (checked before its plan is made).
-  const secretNames = [...(plan.secretName ? [plan.secretName] : []), ...plan.userSecrets.map((u) => u.name), ...tlsSecretNames(plan.tls)].filter(
-    (n) => !(keptCa && n === caKeySecretName(o.name)),
-  );
-  const secretClash = clashes(secretNames, (await docker.listSecrets()).map(specName));
-  if (secretClash.length > 0) problems.push(`secret(s) ${secretClash.join(', ')} already exist`);
-  const tlsConfigClash = clashes(tlsConfigNames(plan.tls), (await docker.listConfigs()).map(specName));
-  if (tlsConfigClash.length > 0) problems.push(`config(s) ${tlsConfigClash.join(', ')} already exist`);
+  problems.push(...(await objectNameProblems(docker, plan, keptCa)));
 
   const wanted = plan.services.flatMap((s) => (s.publishedPort !== undefined ? [s.publishedPort] : []));
   const portProblem = await hostPortsProblem(engine, wanted, services);
@@ -196,7 +187,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
   }
   if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled; nothing was created.');
 
-  const created = { network: false, config: '', secret: '', userSecrets: [] as string[], services: [] as string[], tlsConfigs: [] as string[], tlsSecrets: [] as string[] };
+  const created = { network: false, config: '', services: [] as string[], ...noSecretsCreated() };
   try {
     if (!networkExists) {
       progress.report({ message: `creating overlay network ${o.network}` });
@@ -211,24 +202,7 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     }
     const network = (await docker.getNetwork(o.network).inspect()) as { Id: string };
 
-    const secrets: SecretRef[] = [];
-    if (plan.secretName && plan.secretText !== undefined) {
-      progress.report({ message: `storing the ${o.acl ? 'ACL users' : 'password'} in secret ${plan.secretName}` });
-      secrets.push({ name: plan.secretName, id: await createSecret(docker, plan.secretName, o.name, plan.secretText) });
-      created.secret = plan.secretName;
-    }
-    for (const u of plan.userSecrets) {
-      progress.report({ message: `storing the password of user ${u.user} in secret ${u.name}` });
-      secrets.push({ name: u.name, id: await createSecret(docker, u.name, o.name, u.password) });
-      created.userSecrets.push(u.name);
-    }
-
-    let tlsIds: TlsObjectIds | undefined;
-    if (plan.tls) {
-      const which = plan.tls.source === 'files' ? 'the given certificate' : kept ? `the kept CA ${kept.configName}` : 'a new CA';
-      progress.report({ message: `storing the TLS certificates in configs and their keys in secrets (${which})` });
-      tlsIds = await createTlsObjects(docker, o.name, plan.tls, created, kept);
-    }
+    const { secrets, tlsIds } = await createClusterSecrets(docker, plan, created, kept, progress);
 
     progress.report({ message: `storing redis.conf in config ${plan.configName}` });
     const config = (await docker.createConfig({
@@ -238,11 +212,12 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     })) as { id?: string; ID?: string };
     const configId = config.id ?? config.ID ?? (await docker.getConfig(plan.configName).inspect()).ID;
     created.config = plan.configName;
+    const ids = new Map<string, string>([[plan.configName, configId], ...secrets.map((r) => [r.name, r.id] as const), ...(tlsIds ?? [])]);
 
     for (const s of plan.services) {
       if (token.isCancellationRequested) throw new CancelledError('Deploy cancelled.');
       progress.report({ message: `creating service ${s.name}`, increment: 60 / plan.services.length });
-      await docker.createService(serviceSpec(plan, s, network.Id, configId, secrets, tlsIds));
+      await docker.createService(serviceSpec(plan, s, network.Id, ids));
       created.services.push(s.name);
     }
     await waitTasksRunning(docker, created.services, token, progress, ctx.tasksTimeoutMs ?? DEPLOY_TASKS_TIMEOUT_MS);
@@ -267,8 +242,8 @@ export async function deployCluster(engine: Engine, options: DeployOptions, ctx:
     await removeClusterObjects(docker, {
       services: created.services,
       volumes: plan.services.map((s) => s.volume),
-      configs: [...(created.config ? [created.config] : []), ...created.tlsConfigs],
-      secrets: [...(created.secret ? [created.secret] : []), ...created.userSecrets, ...created.tlsSecrets],
+      configs: [...(created.config ? [created.config] : []), ...createdObjectNames(created).configs],
+      secrets: createdObjectNames(created).secrets,
       networks: created.network ? [o.network] : [],
     }).catch((cleanupErr: unknown) => logger.error(`cleanup after failed deploy: ${describeError(cleanupErr)}`));
     throw err;
@@ -305,73 +280,46 @@ export function nodeServiceLabels(plan: DeployPlan, s: DeployPlan['services'][nu
   };
 }
 
-function tlsSecretNames(tls: TlsPlan | undefined): string[] {
-  if (!tls) return [];
-  return [...(tls.caKeySecret && !tls.reusedCa ? [tls.caKeySecret] : []), ...[...tls.nodes.values()].map((n) => n.keySecret)];
-}
-
-function tlsConfigNames(tls: TlsPlan | undefined): string[] {
-  if (!tls) return [];
-  return [...(tls.reusedCa ? [] : [tls.caConfig]), ...[...tls.nodes.values()].map((n) => n.certConfig)];
-}
-
-/** IDs of the TLS configs and secrets, by name. */
-type TlsObjectIds = ReadonlyMap<string, string>;
-
-async function createTlsObjects(
-  docker: Docker,
-  cluster: string,
-  tls: TlsPlan,
-  created: { tlsConfigs: string[]; tlsSecrets: string[] },
-  kept?: KeptCa,
-): Promise<TlsObjectIds> {
-  const ids = new Map<string, string>();
-  // A kept CA is mounted, never created here, so a failed deploy (which removes what it created) leaves it.
-  if (kept && tls.reusedCa) ids.set(kept.configName, kept.configId);
-  const put = async (kind: 'config' | 'secret', name: string, text: string): Promise<void> => {
-    if (ids.has(name)) return; // the user's one certificate serves every node
-    const spec = { Name: name, Labels: clusterLabels(cluster), Data: Buffer.from(text).toString('base64') };
-    const made = (kind === 'config' ? await docker.createConfig(spec) : await docker.createSecret(spec)) as { id?: string; ID?: string };
-    (kind === 'config' ? created.tlsConfigs : created.tlsSecrets).push(name);
-    ids.set(name, made.id ?? made.ID ?? (kind === 'config' ? (await docker.getConfig(name).inspect()).ID : (await docker.getSecret(name).inspect()).ID));
-  };
-  await put('config', tls.caConfig, tls.caPem);
-  // The CA key is mounted by no node: add-node and rotate-certs read it in a task of their own.
-  if (tls.caKeySecret && tls.caKeyPem && !tls.reusedCa) await put('secret', tls.caKeySecret, tls.caKeyPem);
-  for (const n of tls.nodes.values()) {
-    await put('config', n.certConfig, n.pair.certPem);
-    await put('secret', n.keySecret, n.pair.keyPem);
-  }
-  return ids;
-}
+/** Mounted files are read-only, and readable by the redis user of the official image too (it drops root before reading them). */
+const MOUNT_MODE = 0o444;
 
 /** A node's TLS mounts: the CA and its certificate as configs, its key as a secret. */
-export function nodeTlsMounts(
-  tls: TlsPlan,
-  service: string,
-  ids: TlsObjectIds,
-): { configs: Docker.ConfigReference[]; secrets: Docker.SecretReference[] } {
+function nodeTlsMounts(tls: TlsPlan, service: string, idOf: (name: string) => string): NodeMounts {
   const n = tls.nodes.get(service);
   if (!n) throw new BadInputError(`No TLS certificate was planned for ${service}.`);
-  const file = (name: string, mode: number) => ({ Name: name, UID: '0', GID: '0', Mode: mode });
   return {
     configs: [
-      { File: file(TLS_CA_PATH, 0o444), ConfigID: ids.get(tls.caConfig) ?? '', ConfigName: tls.caConfig },
-      { File: file(TLS_CERT_PATH, 0o444), ConfigID: ids.get(n.certConfig) ?? '', ConfigName: n.certConfig },
+      { File: mountFile(TLS_CA_PATH), ConfigID: idOf(tls.caConfig), ConfigName: tls.caConfig },
+      { File: mountFile(TLS_CERT_PATH), ConfigID: idOf(n.certConfig), ConfigName: n.certConfig },
     ],
-    // Readable by the redis user of the official image too (it drops root before reading it).
-    secrets: [{ File: file(TLS_KEY_SECRET_FILE, 0o444), SecretID: ids.get(n.keySecret) ?? '', SecretName: n.keySecret }],
+    secrets: [{ File: mountFile(TLS_KEY_SECRET_FILE), SecretID: idOf(n.keySecret), SecretName: n.keySecret }],
   };
 }
 
-interface SecretRef {
-  readonly name: string;
-  readonly id: string;
+function mountFile(name: string): { Name: string; UID: string; GID: string; Mode: number } {
+  return { Name: name, UID: '0', GID: '0', Mode: MOUNT_MODE };
 }
 
-async function createSecret(docker: Docker, name: string, cluster: string, text: string): Promise<string> {
-  const secret = (await docker.createSecret({ Name: name, Labels: clusterLabels(cluster), Data: Buffer.from(text).toString('base64') })) as { id?: string; ID?: string };
-  return secret.id ?? secret.ID ?? ((await docker.getSecret(name).inspect()) as { ID: string }).ID;
+export interface NodeMounts {
+  readonly configs: Docker.ConfigReference[];
+  readonly secrets: Docker.SecretReference[];
+}
+
+/**
+ * Every config and secret a node mounts, and where: redis.conf, the auth secret it includes,
+ * the application users' secrets, and with TLS the CA, its certificate and its key. deploy's
+ * service specs and the stack file's services are both made from it. `idOf` gives an object's
+ * ID by name (a stack file names objects only: it returns '').
+ */
+export function nodeMountRefs(plan: DeployPlan, service: string, idOf: (name: string) => string): NodeMounts {
+  const tls = plan.tls ? nodeTlsMounts(plan.tls, service, idOf) : undefined;
+  // Every node mounts the application users' secrets too: redis-swarm reads a user's
+  // password back from a node (as it reads the operator's), for `cli --user NAME`.
+  const secretNames = [...(plan.secretName ? [plan.secretName] : []), ...plan.userSecrets.map((u) => u.name)];
+  return {
+    configs: [{ File: mountFile(CONF_PATH), ConfigID: idOf(plan.configName), ConfigName: plan.configName }, ...(tls?.configs ?? [])],
+    secrets: [...secretNames.map((n) => ({ File: mountFile(n), SecretID: idOf(n), SecretName: n })), ...(tls?.secrets ?? [])],
+  };
 }
 
 /** Restart delay of every node task (ns in the API): long enough not to spin on a bad config. */
@@ -381,17 +329,11 @@ function serviceSpec(
   plan: DeployPlan,
   s: DeployPlan['services'][number],
   networkId: string,
-  configId: string,
-  secrets: readonly SecretRef[],
-  tlsIds: TlsObjectIds | undefined,
+  ids: ReadonlyMap<string, string>,
 ): Docker.CreateServiceOptions {
   const o = plan.options;
   const labels = nodeServiceLabels(plan, s);
-  const tls = plan.tls && tlsIds ? nodeTlsMounts(plan.tls, s.name, tlsIds) : undefined;
-  const nodeSecrets: Docker.SecretReference[] = [
-    ...secrets.map((r) => ({ File: { Name: r.name, UID: '0', GID: '0', Mode: 0o444 }, SecretID: r.id, SecretName: r.name })),
-    ...(tls?.secrets ?? []),
-  ];
+  const mounts = nodeMountRefs(plan, s.name, (name) => ids.get(name) ?? '');
   return {
     Name: s.name,
     Labels: labels,
@@ -405,10 +347,8 @@ function serviceSpec(
         Hostname: s.name,
         // Not the mode: a container label cannot follow `mode` without restarting the task.
         Labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== LABEL_MODE)),
-        Configs: [{ File: { Name: CONF_PATH, UID: '0', GID: '0', Mode: 0o444 }, ConfigID: configId, ConfigName: plan.configName }, ...(tls?.configs ?? [])],
-        // Every node mounts the application users' secrets too: redis-swarm reads a user's
-        // password back from a node (as it reads the operator's), for `cli --user NAME`.
-        ...(nodeSecrets.length > 0 ? { Secrets: nodeSecrets } : {}),
+        Configs: mounts.configs,
+        ...(mounts.secrets.length > 0 ? { Secrets: mounts.secrets } : {}),
         Mounts: [
           {
             Type: 'volume' as const,
@@ -475,15 +415,6 @@ async function waitTasksRunning(
     }
     await sleep(POLL_MS, token);
   }
-}
-
-/** Of `wanted`, the names `existing` already holds, compared as swarm compares them (ignoring case). */
-function clashes(wanted: readonly string[], existing: readonly (string | undefined)[]): string[] {
-  const taken = new Map(existing.flatMap((n) => (n ? [[n.toLowerCase(), n] as const] : [])));
-  return wanted.flatMap((w) => {
-    const have = taken.get(w.toLowerCase());
-    return have === undefined ? [] : [have === w ? w : `${w} (as ${have})`];
-  });
 }
 
 type ServiceWithPorts = { Spec?: { Name?: string; EndpointSpec?: { Ports?: { PublishedPort?: number }[] } }; Endpoint?: { Ports?: { PublishedPort?: number }[] } };

@@ -9,9 +9,15 @@
  * services cannot be named, so they become `STACK_redis-1` …. Redis refuses `_` in
  * cluster-announce-hostname, so a node keeps announcing `redis-1`, which its network alias
  * makes resolvable on the overlay; discovery maps that name back to the service (discover.ts).
+ *
+ * Private keys and passwords never go into a file. A password alone: the file names its secret
+ * as external and says how to create it from $REDIS_PASSWORD. With TLS or ACL users (generated
+ * passwords, a CA, a certificate and key per node) `deploy --stack-file` creates the secrets and
+ * the certificate configs on the swarm first, labelled as deploy labels them (so destroy removes
+ * them; stackObjects.ts), and the file names them all as external: this module only names them.
  */
 import { type DeployOptions } from './deployOptions';
-import { type DeployPlan, NODE_RESTART_DELAY_S, nodeServiceLabels, planDeploy } from './deploy';
+import { type DeployPlan, NODE_RESTART_DELAY_S, nodeMountRefs, nodeServiceLabels, planDeploy } from './deploy';
 import { LABEL_CLUSTER, LABEL_CREATED_NETWORK, LABEL_MANAGED, LABEL_MODE, clusterLabels } from './labels';
 import { modeEnvEntry, nodeCommand } from './modeEnv';
 import { CONF_PATH } from './redisConf';
@@ -22,8 +28,6 @@ export const STACK_FILE_VERSION = '3.8';
 const NETWORK_KEY = 'net';
 const CONFIG_KEY = 'redis-conf';
 const SECRET_KEY = 'auth';
-/** File mode of the mounted config and secret, 0444 (Compose wants a number; decimal leaves no doubt). */
-const READ_ONLY_MODE = 0o444;
 
 export interface StackFile {
   /** The Compose file. */
@@ -31,8 +35,10 @@ export interface StackFile {
   /** redis.conf, to be written next to the stack file under `confFileName` (Compose 3.8 configs come from files). */
   readonly confFileName: string;
   readonly confText: string;
-  /** The password secret the file names as external: it must exist before `docker stack deploy`. */
+  /** The password secret the file names as external, for the user to create before `docker stack deploy` (a password alone). */
   readonly secret?: { readonly name: string; readonly createCommand: string };
+  /** With TLS or ACL users: the secrets and configs the file names as external, which `deploy --stack-file` creates. */
+  readonly external?: { readonly configs: readonly string[]; readonly secrets: readonly string[] };
   readonly plan: DeployPlan;
 }
 
@@ -41,6 +47,16 @@ export interface StackFileOptions {
   readonly fileName?: string;
   /** redis.conf's name next to the stack file (default `<name>-redis.conf`). */
   readonly confFileName?: string;
+  /**
+   * The plan whose secrets and configs were created (default: a new one). With TLS or ACL users
+   * it must be that plan: certificate names hash the certificates, and passwords are generated.
+   */
+  readonly plan?: DeployPlan;
+}
+
+/** Whether the stack file of these options names objects only redis-swarm can make (generated passwords, certificates, keys). */
+export function stackNeedsSwarmObjects(o: DeployOptions): boolean {
+  return o.tls !== undefined || o.acl !== undefined;
 }
 
 /**
@@ -49,14 +65,22 @@ export interface StackFileOptions {
  * $REDIS_PASSWORD with redis-swarm's labels, so destroy removes it as it removes deploy's.
  */
 export function renderStackFile(o: DeployOptions, options: StackFileOptions = {}): StackFile {
-  const plan = planDeploy(o);
+  const plan = options.plan ?? planDeploy(o);
+  const made = stackNeedsSwarmObjects(o);
   const confFileName = options.confFileName ?? `${o.name}-redis.conf`;
   const fileName = options.fileName ?? 'stack.yml';
   const labels = clusterLabels(o.name);
 
+  // Keys inside the file: the two of a password-only file keep their short names, the rest are the objects' own.
+  const keyOf = (name: string): string => (name === plan.configName ? CONFIG_KEY : name === plan.secretName ? SECRET_KEY : name);
+  const externalConfigs = new Set<string>();
+  const externalSecrets = new Set<string>();
   const services: Record<string, YamlValue> = {};
   for (const s of plan.services) {
     const serviceLabels = nodeServiceLabels(plan, s);
+    const mounts = nodeMountRefs(plan, s.name, () => '');
+    for (const c of mounts.configs) if (c.ConfigName !== undefined && c.ConfigName !== plan.configName) externalConfigs.add(c.ConfigName);
+    for (const x of mounts.secrets) if (x.SecretName !== undefined) externalSecrets.add(x.SecretName);
     services[s.name] = {
       image: o.image,
       entrypoint: nodeCommand(CONF_PATH, s.name),
@@ -64,8 +88,8 @@ export function renderStackFile(o: DeployOptions, options: StackFileOptions = {}
       hostname: s.name,
       // Container labels: as deploy's, without the mode (a container label cannot follow `mode`).
       labels: Object.fromEntries(Object.entries(serviceLabels).filter(([k]) => k !== LABEL_MODE)),
-      configs: [{ source: CONFIG_KEY, target: CONF_PATH, uid: '0', gid: '0', mode: READ_ONLY_MODE }],
-      secrets: plan.secretName ? [{ source: SECRET_KEY, target: plan.secretName, uid: '0', gid: '0', mode: READ_ONLY_MODE }] : undefined,
+      configs: mounts.configs.map((c) => composeMount(keyOf(c.ConfigName ?? ''), c.File)),
+      secrets: mounts.secrets.length > 0 ? mounts.secrets.map((x) => composeMount(keyOf(x.SecretName ?? ''), x.File)) : undefined,
       volumes: [{ type: 'volume', source: volumeKey(s.index), target: '/data' }],
       networks: { [NETWORK_KEY]: { aliases: [s.name] } },
       ports: s.publishedPort !== undefined ? [{ target: o.port, published: s.publishedPort, protocol: 'tcp', mode: 'host' }] : undefined,
@@ -87,28 +111,45 @@ export function renderStackFile(o: DeployOptions, options: StackFileOptions = {}
     networks: {
       [NETWORK_KEY]: { name: o.network, driver: 'overlay', attachable: true, labels: { ...labels, [LABEL_CREATED_NETWORK]: 'true' } },
     },
-    configs: { [CONFIG_KEY]: { name: plan.configName, file: `./${confFileName}`, labels } },
-    secrets: plan.secretName ? { [SECRET_KEY]: { name: plan.secretName, external: true } } : undefined,
+    configs: {
+      [CONFIG_KEY]: { name: plan.configName, file: `./${confFileName}`, labels },
+      ...Object.fromEntries([...externalConfigs].map((n) => [keyOf(n), { name: n, external: true }])),
+    },
+    secrets: externalSecrets.size > 0 ? Object.fromEntries([...externalSecrets].map((n) => [keyOf(n), { name: n, external: true }])) : undefined,
     volumes,
   };
-  const secret = plan.secretName ? { name: plan.secretName, createCommand: secretCreateCommand(o.name, plan.secretName) } : undefined;
+  const secret = plan.secretName && !made ? { name: plan.secretName, createCommand: secretCreateCommand(o.name, plan.secretName) } : undefined;
+  const external = made ? { configs: [...externalConfigs], secrets: [...externalSecrets] } : undefined;
   const header = [
     `Redis Cluster "${o.name}" (${o.nodes} nodes, ${o.replicas} replica(s) per master, ${o.mode} mode), written by redis-swarm.`,
     ...(secret ? ['First create the password secret (the file names it; the password is not in it):', `  ${secret.createCommand}`] : []),
+    ...(external
+      ? [
+          `${[o.tls ? 'TLS' : '', o.acl ? 'ACL users' : ''].filter(Boolean).join(' and ')}: redis-swarm deploy --stack-file created the ${external.secrets.length} secret(s)` +
+            `${external.configs.length > 0 ? ` and ${external.configs.length} certificate config(s)` : ''} this file names as external`,
+          '(keys and passwords are never in a file); they must exist on the swarm before docker stack deploy.',
+        ]
+      : []),
     `Deploy:  docker stack deploy -c ${fileName} STACK   (${confFileName} must be next to this file)`,
     `Form:    redis-swarm create --cluster ${o.name}`,
     `Services become STACK_${plan.services[0]?.name ?? ''} …; each node announces its own name (${plan.services[0]?.name ?? ''} …),`,
-    `its alias on network ${o.network}. Network, config${secret ? ', secret' : ''} and volumes keep the names below, so one`,
+    `its alias on network ${o.network}. Network, configs${plan.secretName ? ', secrets' : ''} and volumes keep the names below, so one`,
     `cluster "${o.name}" per swarm, as with redis-swarm deploy. Remove: redis-swarm destroy --cluster ${o.name} [--volumes]`,
-    '(or docker stack rm STACK, which keeps the volumes).',
+    `(or docker stack rm STACK, which keeps the volumes${plan.secretName || external ? ' and the external secrets' : ''}).`,
   ];
   return {
     yaml: header.map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' + toYaml(escapeInterpolation(doc)),
     confFileName,
     confText: plan.configText,
     ...(secret ? { secret } : {}),
+    ...(external ? { external } : {}),
     plan,
   };
+}
+
+/** A Docker API mount (a file of a config or secret) as Compose writes it. */
+function composeMount(source: string, file: { Name?: string; UID?: string; GID?: string; Mode?: number } | undefined): YamlValue {
+  return { source, target: file?.Name ?? '', uid: file?.UID ?? '0', gid: file?.GID ?? '0', mode: file?.Mode ?? 0o444 };
 }
 
 function volumeKey(index: number): string {

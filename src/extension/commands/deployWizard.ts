@@ -21,7 +21,7 @@ export interface WizardPurpose {
   readonly actionDescription: (name: string) => string;
   /** Where the password is kept, for the password step's prompt. */
   readonly passwordKept: string;
-  /** Whether the wizard offers ACL users (stack files do not carry them yet). */
+  /** Whether the wizard offers ACL users (Write Stack File keeps its nine steps; the CLI writes stack files with users). */
   readonly offersUsers: boolean;
 }
 

@@ -17,7 +17,8 @@ export const writeStackFileCommand: CommandDef = {
       actionLabel: vscode.l10n.t('$(save) Write Stack File'),
       actionDescription: (name) => vscode.l10n.t('choose where to save the stack file of cluster {0}', name),
       passwordKept: vscode.l10n.t('the file names an external Docker secret, and VS Code keeps the password in SecretStorage'),
-      // Stack files do not carry ACL users yet (deploy --stack-file refuses them).
+      // No users step here: this command keeps its nine steps. Stack files with ACL users (or
+      // TLS) are written by `redis-swarm deploy --stack-file --user …`, which creates their secrets.
       offersUsers: false,
     }).run();
     if (!answers) return undefined;
