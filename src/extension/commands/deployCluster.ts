@@ -5,14 +5,13 @@ import { CancelledError, describeError, isCancelledError, RedisError } from '../
 import { type CancellationToken, type ProgressReporter } from '../../core/lifecycle';
 import { openClusterAccess } from '../../core/swarm/clusterAccess';
 import { deployCluster } from '../../core/swarm/deploy';
-import { type DeployOptions } from '../../core/swarm/deployOptions';
 import { formSwarmCluster, planSwarmCreate } from '../../core/swarm/formCluster';
 import { type CommandContext, type CommandDef } from './commandContext';
-import { DeployWizard, deployOptionsOf, deploySummary } from './deployWizard';
+import { type Answers, DeployWizard, deployOptionsOf, deploySummary } from './deployWizard';
 
 /**
- * `redisSwarm.deployCluster`: a ten-step wizard (name, nodes, replicas, image, network, port,
- * mode, users, password, summary), then deploy and form under one cancellable progress notification.
+ * `redisSwarm.deployCluster`: an eleven-step wizard (name, nodes, replicas, image, network, port,
+ * mode, TLS, users, password, summary), then deploy and form under one cancellable progress notification.
  */
 export const deployClusterCommand: CommandDef = {
   id: 'redisSwarm.deployCluster',
@@ -23,7 +22,7 @@ export const deployClusterCommand: CommandDef = {
     try {
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deploying Redis cluster {0}', o.name), cancellable: true },
-        (progress, token) => deployAndForm(ctx, o, progress, token),
+        (progress, token) => deployAndForm(ctx, answers, progress, token),
       );
     } finally {
       ctx.refresh.request(`deployed ${o.name}`);
@@ -33,14 +32,15 @@ export const deployClusterCommand: CommandDef = {
   },
 };
 
-export async function deployAndForm(ctx: CommandContext, o: DeployOptions, progress: ProgressReporter, token: CancellationToken): Promise<void> {
+export async function deployAndForm(ctx: CommandContext, answers: Readonly<Answers>, progress: ProgressReporter, token: CancellationToken): Promise<void> {
+  const o = deployOptionsOf(answers);
   const log = (message: string): void => {
     ctx.logger.info(`deploy ${o.name}: ${message}`);
   };
   // State changes at info; a poll repeating the same words goes to trace.
   const steps: ProgressReporter = loggedProgress(progress, { info: log, trace: (m) => ctx.logger.trace(`deploy ${o.name}: ${m}`) });
   const engine = ctx.engines.get();
-  log(`deploying ${deploySummary(o).join('; ')}`);
+  log(`deploying ${deploySummary(answers).join('; ')}`);
   const deployed = await deployCluster(engine, o, { progress: steps, token, logger: ctx.logger });
   // Too few hosts for the replicas: said now, where the user looks, not only in the log.
   for (const w of deployed.spread.warnings) void vscode.window.showWarningMessage(w);

@@ -1,16 +1,20 @@
 /**
  * The deploy wizard, shared by Deploy Cluster (which then creates and forms the cluster) and
- * Write Stack File (which writes the same cluster as a Compose stack file): the same nine
- * steps, the same checks, only the title, the password's note and the final action differ.
+ * Write Stack File (which writes the same cluster as a Compose stack file): the same steps
+ * (Write Stack File without the users step), the same checks, only the title, the password's
+ * note and the final action differ.
  */
 import * as vscode from 'vscode';
 import { imageChoices, listRedisImages, type RedisImage } from '../../core/docker/images';
 import { describeError } from '../../core/errors';
 import { hostPortsProblem } from '../../core/swarm/deploy';
-import { type ClusterMode, DEPLOY_DEFAULTS, type DeployOptions, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
-import { DEFAULT_OPERATOR_USER, parseUserSpec } from '../../core/swarm/aclUsers';
+import { DEPLOY_DEFAULTS, validateClusterName, validateDeployOptions } from '../../core/swarm/deployOptions';
+import { DEFAULT_OPERATOR_USER } from '../../core/swarm/aclUsers';
 import { MultiStepInput, type Step } from '../multiStepInput';
 import { type CommandContext } from './commandContext';
+import { type Answers, deployOptionsOf } from './deployAnswers';
+
+export { type Answers, deployOptionsOf } from './deployAnswers';
 
 
 /** What differs between the wizard's two uses. */
@@ -21,7 +25,7 @@ export interface WizardPurpose {
   readonly actionDescription: (name: string) => string;
   /** Where the password is kept, for the password step's prompt. */
   readonly passwordKept: string;
-  /** Whether the wizard offers ACL users (Write Stack File keeps its nine steps; the CLI writes stack files with users). */
+  /** Whether the wizard offers ACL users (Write Stack File does not; the CLI writes stack files with users). */
   readonly offersUsers: boolean;
 }
 
@@ -35,20 +39,6 @@ export function deployPurpose(): WizardPurpose {
   };
 }
 
-/** What the wizard collects; every field is validated by the core as it is entered. */
-export interface Answers {
-  name: string;
-  nodes: number;
-  replicas: number;
-  image: string;
-  network: string;
-  publishBase?: number;
-  mode: ClusterMode;
-  /** Application users as typed (NAME:KEYPATTERNS:CATEGORIES each); any, even none with `acl`, means ACL users. */
-  users?: string[];
-  password?: string;
-}
-
 /** The validators of src/core/swarm/deployOptions, as "what is wrong" sentences. */
 function problem(check: () => void): string | undefined {
   try {
@@ -57,21 +47,6 @@ function problem(check: () => void): string | undefined {
   } catch (err) {
     return describeError(err);
   }
-}
-
-export function deployOptionsOf(a: Answers): DeployOptions {
-  return {
-    ...DEPLOY_DEFAULTS,
-    name: a.name,
-    nodes: a.nodes,
-    replicas: a.replicas,
-    image: a.image,
-    network: a.network,
-    mode: a.mode,
-    ...(a.publishBase !== undefined ? { publishBase: a.publishBase } : {}),
-    ...(a.password !== undefined ? { password: a.password } : {}),
-    ...(a.users !== undefined ? { acl: { operator: DEFAULT_OPERATOR_USER, users: a.users.map(parseUserSpec) } } : {}),
-  };
 }
 
 /** `6 nodes: 3 masters with 1 replica each` and the rest of the summary, one fact per line. */
@@ -86,6 +61,9 @@ export function deploySummary(a: Readonly<Answers>): string[] {
       ? vscode.l10n.t('host ports {0}-{1}, on every interface of the swarm nodes (swarm cannot bind one address): password required', a.publishBase, a.publishBase + a.nodes - 1)
       : vscode.l10n.t('no published ports (reached through the Docker API)'),
     vscode.l10n.t('mode {0}', a.mode),
+    a.tls
+      ? vscode.l10n.t('TLS only on port {0} (cluster bus and replication too): a new CA signs a certificate per node, keys in Docker secrets; clients need the CA', DEPLOY_DEFAULTS.port)
+      : vscode.l10n.t('plain TCP (no TLS)'),
     a.users !== undefined
       ? vscode.l10n.t(
           'ACL users (default user off): operator {0}{1}; passwords {2}generated into Docker secrets',
@@ -104,7 +82,7 @@ export function deploySummary(a: Readonly<Answers>): string[] {
  * returns to the one before, through MultiStepInput).
  */
 export class DeployWizard {
-  private readonly a: Answers = { name: '', nodes: DEPLOY_DEFAULTS.nodes, replicas: DEPLOY_DEFAULTS.replicas, image: DEPLOY_DEFAULTS.image, network: '', mode: 'persistent' };
+  private readonly a: Answers = { name: '', nodes: DEPLOY_DEFAULTS.nodes, replicas: DEPLOY_DEFAULTS.replicas, image: DEPLOY_DEFAULTS.image, network: '', mode: 'persistent', tls: false };
   private confirmed = false;
   /** Names of the clusters on the swarm, lower-cased: Docker compares swarm object names ignoring case ("Cache" clashes with "cache"). */
   private readonly existing: Set<string>;
@@ -132,9 +110,9 @@ export class DeployWizard {
     return this.purpose.title;
   }
 
-  /** Name, nodes, replicas, image, network, port, mode, [users], password, summary. */
+  /** Name, nodes, replicas, image, network, port, mode, TLS, [users], password, summary. */
   private get totalSteps(): number {
-    return this.purpose.offersUsers ? 10 : 9;
+    return this.purpose.offersUsers ? 11 : 10;
   }
 
   /** Step 1: the name, which also names the network unless one was typed. */
@@ -265,14 +243,30 @@ export class DeployWizard {
     ];
     const chosen = await input.quickPick({ title: this.title, step: 7, totalSteps: this.totalSteps, items, activeItem: items.find((i) => i.mode === this.a.mode), placeholder: vscode.l10n.t('Mode') });
     this.a.mode = chosen.mode;
+    return this.tls;
+  };
+
+  /** Step 8: plain TCP or TLS only, with certificates generated for the cluster. */
+  private readonly tls: Step = async (input) => {
+    const items = [
+      { label: vscode.l10n.t('Plain TCP'), description: vscode.l10n.t('no TLS'), tls: false },
+      {
+        label: vscode.l10n.t('TLS only'),
+        description: vscode.l10n.t('a generated CA and a certificate per node; keys in Docker secrets'),
+        detail: vscode.l10n.t("The cluster's clients then need its CA (redis-swarm reads it from the nodes itself)."),
+        tls: true,
+      },
+    ];
+    const chosen = await input.quickPick({ title: this.title, step: 8, totalSteps: this.totalSteps, items, activeItem: items.find((i) => i.tls === this.a.tls), placeholder: vscode.l10n.t('Transport') });
+    this.a.tls = chosen.tls;
     return this.purpose.offersUsers ? this.users : this.password;
   };
 
-  /** Step 8 (deploy only): ACL users, or none for one password (or no password). */
+  /** Step 9 (deploy only): ACL users, or none for one password (or no password). */
   private readonly users: Step = async (input) => {
     const v = await input.inputBox({
       title: this.title,
-      step: 8,
+      step: 9,
       totalSteps: this.totalSteps,
       value: this.a.users?.join(' ') ?? '',
       prompt: vscode.l10n.t(
