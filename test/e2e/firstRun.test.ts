@@ -12,8 +12,8 @@
  * - a new integrated terminal runs `redis-swarm --version` and `redis-swarm check` from the
  *   launcher on its PATH, with VS Code's own Node (screenshot terminal-cli.png);
  * - the tree of the live cluster (screenshot tree-readme.png);
- * - Write Stack File: the Deploy wizard's nine steps, then the save dialog, writes the stack
- *   file and its redis.conf into the workspace and creates nothing on the swarm.
+ * - Write Stack File: the Deploy wizard's ten steps (plain TCP), then the save dialog, writes the
+ *   stack file and its redis.conf into the workspace and creates nothing on the swarm.
  * A live cluster (prefix `eco`) is deployed before and swept after, pass or fail.
  */
 import * as assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ const live = useLiveCluster('eco');
 const cluster = live.name;
 /** The cluster Write Stack File describes; it must never exist on the swarm. */
 const stackCluster = `${cluster}s`;
-const WIZARD_STEPS = 9;
+const WIZARD_STEPS = 10;
 
 const PALETTE = '.quick-input-widget';
 const WELCOME = '.part.sidebar .welcome-view-content';
@@ -209,7 +209,8 @@ test('first run: the no-engine welcome, the walkthrough completed by its own act
           await answer(page, 5, undefined); // <name>-net
           await answer(page, 6, undefined); // no published ports
           await answer(page, 7, undefined); // persistent
-          await answer(page, 8, undefined); // no password
+          await answer(page, 8, undefined); // plain TCP
+          await answer(page, 9, undefined); // no password
           await visible(page, `${PALETTE} .monaco-list-row:has-text("Write Stack File")`, ELEMENT_TIMEOUT_MS, 'the summary with its Write Stack File action');
           await page.keyboard.press('Enter');
           const file = path.join(server.workspace, `${stackCluster}-stack.yml`);

@@ -3,14 +3,18 @@
  * local swarm:
  * - a formed 6-node cluster shows as 3 master rows with their slot ranges and 3 replica rows
  *   (screenshot test-output/e2e/sidebar-cluster.png);
- * - "Redis Swarm: Deploy Cluster" from the palette, answered step by step, deploys and forms a
- *   second cluster (3 masters, no replica), which then shows in the tree
+ * - "Redis Swarm: Deploy Cluster" from the palette, answered step by step with "TLS only",
+ *   deploys and forms a second cluster (3 masters, no replica, TLS), which then shows ok in the
+ *   tree, its services mounting their CA, certificate and key
  *   (screenshot of the summary step: test-output/e2e/deploy-summary.png).
  * Every swarm object is named with a per-run prefix and swept in `after`, pass or fail.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { type Page } from 'playwright-core';
+import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE } from '../../src/core/swarm/deployTls';
+import { LABEL_TLS } from '../../src/core/swarm/labels';
 import { TEST_IMAGE, runPrefix } from '../support/swarm';
 import { OUR_ACTIVITY_ITEM, runFromPalette, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';
@@ -21,7 +25,7 @@ const TEST_TIMEOUT_MS = 240_000;
 const TREE_TIMEOUT_MS = 90_000;
 /** From "Deploy" to the new cluster shown ok in the tree: 3 services, forming, a refresh. */
 const DEPLOY_TIMEOUT_MS = 150_000;
-const WIZARD_STEPS = 10;
+const WIZARD_STEPS = 11;
 
 const deployed = runPrefix('u');
 const fixture = useLiveCluster('u', [deployed]);
@@ -89,7 +93,13 @@ test('sidebar: a live cluster shows 3 masters with their slot ranges and 3 repli
   }, [fixture.vsix()]);
 });
 
-/** Waits for the wizard's step `n` (the title ends with "(n/10)"), then types `value` and presses Enter. */
+/** What the test reads of `docker service inspect`. */
+interface ServiceSpec {
+  readonly Labels?: Record<string, string>;
+  readonly TaskTemplate: { readonly ContainerSpec: { readonly Configs?: readonly { readonly File: { readonly Name: string } }[]; readonly Secrets?: readonly { readonly File: { readonly Name: string } }[] } };
+}
+
+/** Waits for the wizard's step `n` (the title ends with "(n/11)"), then types `value` and presses Enter. */
 async function answer(page: Page, n: number, value: string | undefined): Promise<void> {
   await visible(page, `.quick-input-widget .quick-input-title:has-text("(${n}/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, `step ${n}/${WIZARD_STEPS} of Deploy Cluster`);
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
@@ -99,7 +109,7 @@ async function answer(page: Page, n: number, value: string | undefined): Promise
   await page.keyboard.press('Enter');
 }
 
-test('Deploy Cluster from the palette: ten steps, a summary, and the new cluster in the tree', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+test('Deploy Cluster from the palette: eleven steps with TLS only, a summary listing TLS, and the TLS cluster ok in the tree', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   await withWorkbench(async (server, page) => {
     await withFailureScreenshot(page, 'deploy-cluster', async () => {
       await openWorkbench(page, workbenchUrl(server));
@@ -112,11 +122,12 @@ test('Deploy Cluster from the palette: ten steps, a summary, and the new cluster
       await answer(page, 5, undefined); // <name>-net
       await answer(page, 6, undefined); // no published ports
       await answer(page, 7, undefined); // persistent
-      await answer(page, 8, undefined); // no ACL users
-      await answer(page, 9, undefined); // no password
-      await visible(page, `.quick-input-widget .quick-input-title:has-text("(10/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, 'the summary step');
+      await answer(page, 8, 'TLS only'); // the filter leaves the one item
+      await answer(page, 9, undefined); // no ACL users
+      await answer(page, 10, undefined); // no password
+      await visible(page, `.quick-input-widget .quick-input-title:has-text("(11/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, 'the summary step');
       const summary = (await page.locator('.quick-input-widget').first().innerText()).replace(/\s+/g, ' ');
-      for (const want of [deployed, '3 nodes: 3 masters with 0 replica(s) each', TEST_IMAGE, `network ${deployed}-net`]) {
+      for (const want of [deployed, '3 nodes: 3 masters with 0 replica(s) each', TEST_IMAGE, `network ${deployed}-net`, 'TLS only: a new CA and a certificate per node; clients need the CA']) {
         assert.ok(summary.includes(want), `the summary lacks "${want}": ${summary}`);
       }
       t.diagnostic(`screenshot: ${await screenshot(page, 'deploy-summary')}`);
@@ -131,6 +142,14 @@ test('Deploy Cluster from the palette: ten steps, a summary, and the new cluster
         async () => (await page.locator(ROWS).allInnerTexts()).map((x) => x.replace(/\s+/g, ' ')).join(' | '),
       );
       t.diagnostic(`tree row: ${row}`);
+      // The tree reached the nodes over TLS: each service is labelled TLS and mounts its CA,
+      // its own certificate and its key.
+      for (let i = 1; i <= 3; i++) {
+        const spec = JSON.parse(execFileSync('docker', ['service', 'inspect', '--format', '{{json .Spec}}', `${deployed}-${i}`], { encoding: 'utf8' })) as ServiceSpec;
+        assert.equal(spec.Labels?.[LABEL_TLS], 'generated', `${deployed}-${i} is not labelled as a TLS cluster with generated certificates`);
+        const files = [...(spec.TaskTemplate.ContainerSpec.Configs ?? []), ...(spec.TaskTemplate.ContainerSpec.Secrets ?? [])].map((m) => m.File.Name);
+        for (const want of [TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE]) assert.ok(files.includes(want), `${deployed}-${i} does not mount ${want}: ${files.join(', ')}`);
+      }
       await focusCluster(page, deployed);
       await waitUntil(async () => ((await rowsOf(page, deployed)).filter((x) => / slots/.test(x)).length === 3 ? true : undefined), TREE_TIMEOUT_MS, `3 master rows of ${deployed}`);
       await widenSidebar(page);

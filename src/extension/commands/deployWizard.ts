@@ -62,7 +62,8 @@ export function deploySummary(a: Readonly<Answers>): string[] {
       : vscode.l10n.t('no published ports (reached through the Docker API)'),
     vscode.l10n.t('mode {0}', a.mode),
     a.tls
-      ? vscode.l10n.t('TLS only on port {0} (cluster bus and replication too): a new CA signs a certificate per node, keys in Docker secrets; clients need the CA', DEPLOY_DEFAULTS.port)
+      ? // Short enough for one summary row (a longer one is cut off): the TLS step said the rest.
+        vscode.l10n.t('TLS only: a new CA and a certificate per node; clients need the CA')
       : vscode.l10n.t('plain TCP (no TLS)'),
     a.users !== undefined
       ? vscode.l10n.t(
