@@ -6,16 +6,20 @@
  * - "Redis Swarm: Deploy Cluster" from the palette, answered step by step with "TLS only",
  *   deploys and forms a second cluster (3 masters, no replica, TLS), which then shows ok in the
  *   tree, its services mounting their CA, certificate and key
- *   (screenshot of the summary step: test-output/e2e/deploy-summary.png).
+ *   (screenshot of the summary step: test-output/e2e/deploy-summary.png);
+ * - "Redis Swarm: Write Stack File" with "TLS only" creates the CA, certificates and keys on the
+ *   swarm (labelled as the cluster's) and writes a stack file naming them as external.
  * Every swarm object is named with a per-run prefix and swept in `after`, pass or fail.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { type Page } from 'playwright-core';
 import { TLS_CA_PATH, TLS_CERT_PATH, TLS_KEY_SECRET_FILE } from '../../src/core/swarm/deployTls';
 import { LABEL_TLS } from '../../src/core/swarm/labels';
-import { TEST_IMAGE, runPrefix } from '../support/swarm';
+import { TEST_IMAGE, leftovers, runPrefix } from '../support/swarm';
 import { OUR_ACTIVITY_ITEM, runFromPalette, waitUntil } from './commands';
 import { useLiveCluster } from './liveCluster';
 import { ELEMENT_TIMEOUT_MS, openWorkbench, screenshot, visible, widenSidebar, withFailureScreenshot, withWorkbench, workbenchUrl } from './workbench';
@@ -28,7 +32,9 @@ const DEPLOY_TIMEOUT_MS = 150_000;
 const WIZARD_STEPS = 11;
 
 const deployed = runPrefix('u');
-const fixture = useLiveCluster('u', [deployed]);
+/** The cluster Write Stack File writes with TLS: only its secrets and configs are created. */
+const stacked = runPrefix('u');
+const fixture = useLiveCluster('u', [deployed, stacked]);
 const live = fixture.name;
 
 const ROWS = '.part.sidebar .monaco-list-row';
@@ -99,9 +105,9 @@ interface ServiceSpec {
   readonly TaskTemplate: { readonly ContainerSpec: { readonly Configs?: readonly { readonly File: { readonly Name: string } }[]; readonly Secrets?: readonly { readonly File: { readonly Name: string } }[] } };
 }
 
-/** Waits for the wizard's step `n` (the title ends with "(n/11)"), then types `value` and presses Enter. */
-async function answer(page: Page, n: number, value: string | undefined): Promise<void> {
-  await visible(page, `.quick-input-widget .quick-input-title:has-text("(${n}/${WIZARD_STEPS})")`, ELEMENT_TIMEOUT_MS, `step ${n}/${WIZARD_STEPS} of Deploy Cluster`);
+/** Waits for the wizard's step `n` (the title ends with "(n/11)", or "(n/steps)"), then types `value` and presses Enter. */
+async function answer(page: Page, n: number, value: string | undefined, steps = WIZARD_STEPS): Promise<void> {
+  await visible(page, `.quick-input-widget .quick-input-title:has-text("(${n}/${steps})")`, ELEMENT_TIMEOUT_MS, `step ${n}/${steps} of the wizard`);
   const input = page.locator('.quick-input-widget .quick-input-box input').first();
   if (value !== undefined) await input.fill(value);
   // A refused value keeps the wizard on this step: the wait for the next step then fails
@@ -154,6 +160,50 @@ test('Deploy Cluster from the palette: eleven steps with TLS only, a summary lis
       await waitUntil(async () => ((await rowsOf(page, deployed)).filter((x) => / slots/.test(x)).length === 3 ? true : undefined), TREE_TIMEOUT_MS, `3 master rows of ${deployed}`);
       await widenSidebar(page);
       t.diagnostic(`screenshot: ${await screenshot(page, 'deploy-done')}`);
+    });
+  }, [fixture.vsix()]);
+});
+
+test('Write Stack File with TLS only: the CA, certificates and keys are created on the swarm, the file names them as external', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  await withWorkbench(async (server, page) => {
+    await withFailureScreenshot(page, 'write-stack-file-tls', async () => {
+      await openWorkbench(page, workbenchUrl(server));
+      await openSidebar(page);
+      await runFromPalette(page, 'Redis Swarm: Write Stack File');
+      // No users step here: ten steps.
+      const steps = WIZARD_STEPS - 1;
+      await answer(page, 1, stacked, steps);
+      await answer(page, 2, '3', steps);
+      await answer(page, 3, '0', steps);
+      await answer(page, 4, TEST_IMAGE, steps);
+      await answer(page, 5, undefined, steps); // <name>-net
+      await answer(page, 6, undefined, steps); // no published ports
+      await answer(page, 7, undefined, steps); // persistent
+      await answer(page, 8, 'TLS only', steps);
+      await answer(page, 9, undefined, steps); // no password
+      await visible(page, `.quick-input-widget .quick-input-title:has-text("(10/${steps})")`, ELEMENT_TIMEOUT_MS, 'the summary step');
+      const summary = (await page.locator('.quick-input-widget').first().innerText()).replace(/\s+/g, ' ');
+      assert.ok(summary.includes('TLS only: a new CA'), `the summary does not list TLS: ${summary}`);
+      await page.keyboard.press('Enter');
+      const file = path.join(server.workspace, `${stacked}-stack.yml`);
+      await visible(page, `.quick-input-widget .quick-input-title:has-text("Save the stack file of cluster ${stacked}")`, ELEMENT_TIMEOUT_MS, 'the save dialog');
+      // The simple file dialog shows its folder first and fills in the proposed name a moment later.
+      const input = page.locator('.quick-input-widget .quick-input-box input').first();
+      await waitUntil(async () => ((await input.inputValue()) === file ? true : undefined), ELEMENT_TIMEOUT_MS, `the save dialog proposing ${file}`);
+      await page.keyboard.press('Enter');
+      await waitUntil(async () => (existsSync(file) ? true : undefined), TREE_TIMEOUT_MS, `${file} written`);
+      const made = leftovers(stacked);
+      t.diagnostic(`created: ${made.join(', ')}`);
+      for (const want of [`config ${stacked}-tls-ca-`, `config ${stacked}-3-tls-cert-`, `secret ${stacked}-tls-ca-key`, `secret ${stacked}-3-tls-key-`]) {
+        assert.ok(made.some((m) => m.startsWith(want)), `nothing like "${want}…" on the swarm: ${made.join(', ')}`);
+      }
+      assert.ok(!made.some((m) => m.startsWith('service ')), `Write Stack File started services: ${made.join(', ')}`);
+      const yaml = readFileSync(file, 'utf8');
+      const caConfig = made.find((m) => m.startsWith(`config ${stacked}-tls-ca-`))?.slice('config '.length) ?? '';
+      assert.ok(yaml.includes(caConfig) && /external: true/.test(yaml), `the stack file does not name ${caConfig} as external`);
+      const conf = readFileSync(path.join(server.workspace, `${stacked}-redis.conf`), 'utf8');
+      assert.match(conf, /^tls-port 6379$/m, 'redis.conf beside the stack file is not TLS only');
+      t.diagnostic(`screenshot: ${await screenshot(page, 'write-stack-file-tls')}`);
     });
   }, [fixture.vsix()]);
 });
