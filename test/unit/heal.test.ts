@@ -5,6 +5,7 @@ import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { diagnose, type NodeObservation } from '../../src/core/heal/diagnose';
 import { planHeal, splitRanges } from '../../src/core/heal/planHeal';
 import { formatHealPlan } from '../../src/core/heal/formatHeal';
+import { problemFindings } from '../../src/core/heal/healthFindings';
 import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { verbs } from '../../src/cli/verbs';
 
@@ -291,4 +292,77 @@ test('what heal cannot fix names only verbs the CLI has', () => {
   assert.ok(said.length > 0, 'the way out is a command');
   for (const verb of said) assert.ok(names.has(verb), `"redis-swarm ${verb}" is not a verb`);
   assert.match(plan.unresolved[0] ?? '', /"redis-swarm add-node --cluster r --replica-of r-1"/);
+});
+
+/**
+ * Masters 1 and 2 of 3 are down (their tasks still say running, as when their machine is cut
+ * off): Redis cannot elect their replicas. Node 7 is a second replica of 1, further ahead than 4.
+ */
+function twoMastersDown(grace: { pong?: number; cluster?: SwarmCluster } = {}) {
+  const seven: readonly NodeSpec[] = [
+    ...SIX.map((s) => (s.n <= 2 ? { ...s, flags: 'fail?', pong: grace.pong ?? NOW - 10_000 } : s)),
+    { n: 7, ip: '192.0.2.7', role: 'slave', master: 1 },
+  ];
+  const offsets: Record<number, number> = { 3: 900, 4: 500, 5: 800, 6: 900, 7: 700 };
+  const observations = seven
+    .filter((s) => s.n > 2)
+    .map((s): NodeObservation => ({ ...obs(s.n, view(s, seven), 'fail'), replOffset: offsets[s.n] ?? 0 }));
+  const cluster = grace.cluster ?? swarm({ ...IPS, 7: '192.0.2.7' });
+  return diagnose({ cluster, observations: [...observations, ...[1, 2].map((n): NodeObservation => ({ service: `r-${n}`, endpoint: { host: `r-${n}`, port: 6379 }, error: 'connect ETIMEDOUT' }))], now: NOW });
+}
+
+test('two of three masters down: failover-stuck with the numbers; heal waits out the grace period, then the best replica of each takes over', () => {
+  const d = twoMastersDown();
+  const stuck = d.problems.filter((p) => p.kind === 'failover-stuck');
+  assert.equal(stuck.length, 2);
+  assert.ok(!d.problems.some((p) => p.kind === 'failover-pending'));
+  const first = stuck.find((p) => p.kind === 'failover-stuck' && p.id === id(1));
+  assert.ok(first && first.kind === 'failover-stuck');
+  assert.deepEqual(first.replicas, [id(7), id(4)], 'highest replication offset first');
+  assert.equal(first.down, 2);
+  assert.equal(first.total, 3);
+  assert.equal(first.taskGone, false);
+  assert.equal(first.since, NOW - 10_000);
+  assert.match(formatHealPlan(d, planHeal(d, { graceMs: 30_000 })), /is down; 2 of 3 masters are down: no majority can elect its replica r-7 \(7+\), r-4/);
+  const findings = problemFindings(d).filter((f) => f.code === 'failover-stuck');
+  assert.deepEqual(findings.map((f) => f.severity), ['error', 'error']);
+
+  const early = planHeal(d, { graceMs: 30_000 });
+  assert.deepEqual(early.actions, []);
+  assert.ok(early.waits.some((w) => /r-7 takes over after the grace period \(20 s left\)/.test(w)), early.waits.join('\n'));
+
+  const due = planHeal(d, { graceMs: 5_000 });
+  assert.deepEqual(
+    due.actions.map((a) => (a.kind === 'takeover' ? `${a.node.service}>${a.masterId}` : a.kind)),
+    [`r-7>${id(1)}`, `r-5>${id(2)}`],
+  );
+  const text = formatHealPlan(d, due);
+  assert.match(text, /r-7: CLUSTER FAILOVER TAKEOVER/);
+  assert.match(text, /writes those masters acknowledged but had not yet replicated are lost/);
+});
+
+test('a stuck master whose task the swarm says is gone, or whose swarm node is down, is taken over without waiting for the grace period', () => {
+  const pending = swarm({ ...IPS, 1: undefined, 7: '192.0.2.7' });
+  const gone = planHeal(twoMastersDown({ cluster: pending }), { graceMs: 30_000 });
+  assert.deepEqual(gone.actions.map((a) => (a.kind === 'takeover' ? a.masterId : a.kind)), [id(1)], 'master 2 still waits: its task says running');
+  assert.ok(gone.waits.some((w) => /grace period/.test(w)));
+
+  const base = swarm({ ...IPS, 7: '192.0.2.7' }, 'persistent', { 1: 'node-b', 2: 'node-b' });
+  const hostDown: SwarmCluster = {
+    ...base,
+    hosts: [
+      { id: 'node-a', hostname: 'a', state: 'ready', availability: 'active', role: 'manager' },
+      { id: 'node-b', hostname: 'b', state: 'down', availability: 'active', role: 'worker', message: 'heartbeat failure' },
+    ],
+  };
+  const down = planHeal(twoMastersDown({ cluster: hostDown }), { graceMs: 30_000 });
+  assert.deepEqual(down.actions.map((a) => (a.kind === 'takeover' ? a.masterId : a.kind)), [id(1), id(2)]);
+});
+
+test('one of three masters down: a majority can elect its replica, so heal only waits (no takeover, even past the grace period)', () => {
+  const dead = SIX.map((s) => (s.n === 1 ? { ...s, flags: 'fail?', pong: NOW - 60_000 } : s));
+  const d = diagnose({ cluster: swarm(IPS), observations: dead.filter((s) => s.n !== 1).map((s) => obs(s.n, view(s, dead), 'fail')), now: NOW });
+  assert.ok(d.problems.some((p) => p.kind === 'failover-pending'));
+  assert.ok(!d.problems.some((p) => p.kind === 'failover-stuck'));
+  assert.deepEqual(planHeal(d, { graceMs: 0 }).actions, []);
 });

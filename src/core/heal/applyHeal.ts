@@ -13,6 +13,7 @@ import { type SwarmCluster, runningNodes } from '../swarm/discover';
 import { type NodeObservation } from './diagnose';
 import { type HealAction, type HealPlan } from './planHeal';
 import { describeAction } from './formatHeal';
+import { failover } from '../ops/failover';
 
 /** How long a new node may take to learn its master before REPLICATE is given up (ms). */
 export const REPLICATE_TIMEOUT_MS = 30_000;
@@ -31,13 +32,13 @@ export async function observeCluster(pool: AdminPool, cluster: SwarmCluster): Pr
       const endpoint = { host: n.service, port: n.port };
       let res: PipelineResult[];
       try {
-        res = await pool.pipeline(endpoint, [['CLUSTER', 'NODES'], ['CLUSTER', 'INFO'], ['DBSIZE'], ['CONFIG', 'GET', 'cluster-require-full-coverage']]);
+        res = await pool.pipeline(endpoint, [['CLUSTER', 'NODES'], ['CLUSTER', 'INFO'], ['DBSIZE'], ['CONFIG', 'GET', 'cluster-require-full-coverage'], ['INFO', 'replication']]);
       } catch (err) {
         // The connection may lead to a container that is gone: drop it so the next look reconnects.
         pool.retain(runningNodes(cluster).filter((x) => x.service !== n.service).map((x) => ({ host: x.service, port: x.port })));
         return { service: n.service, endpoint, error: describeError(err) };
       }
-      const [nodes, info, dbsize, cov] = res;
+      const [nodes, info, dbsize, cov, repl] = res;
       if (!nodes?.ok) return { service: n.service, endpoint, error: nodes && !nodes.ok ? nodes.error.message : 'no reply' };
       let view;
       try {
@@ -46,6 +47,7 @@ export async function observeCluster(pool: AdminPool, cluster: SwarmCluster): Pr
         return { service: n.service, endpoint, error: describeError(err) };
       }
       const covValue = cov?.ok && Array.isArray(cov.value) && cov.value.length >= 2 ? replyText(cov.value[1]) : undefined;
+      const replOffset = repl?.ok ? replicationOffset(replyText(repl.value)) : undefined;
       return {
         service: n.service,
         endpoint,
@@ -53,9 +55,17 @@ export async function observeCluster(pool: AdminPool, cluster: SwarmCluster): Pr
         clusterState: info?.ok ? infoField(replyText(info.value), 'cluster_state') ?? 'unknown' : 'unknown',
         keys: dbsize?.ok ? Number(dbsize.value) : 0,
         ...(covValue !== undefined ? { fullCoverage: covValue === 'yes' } : {}),
+        ...(replOffset !== undefined ? { replOffset } : {}),
       };
     }),
   );
+}
+
+/** How much of the replication stream a node has: slave_repl_offset on a replica, else master_repl_offset. */
+function replicationOffset(info: string): number | undefined {
+  const raw = infoField(info, 'slave_repl_offset') ?? infoField(info, 'master_repl_offset');
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 export async function applyHeal(pool: AdminPool, plan: HealPlan, options: ApplyHealOptions = {}): Promise<void> {
@@ -164,6 +174,9 @@ async function applyOne(pool: AdminPool, a: HealAction, token: CancellationToken
     }
     case 'forget':
       await forgetAll(pool, [a]);
+      return;
+    case 'takeover':
+      await failover(pool, a.node.endpoint, { mode: 'takeover', token });
       return;
   }
 }

@@ -29,6 +29,8 @@ export interface NodeObservation {
   readonly keys?: number;
   /** `cluster-require-full-coverage` as CONFIG GET reports it (undefined when CONFIG is renamed away). */
   readonly fullCoverage?: boolean;
+  /** Replication offset from INFO replication (master_repl_offset, or slave_repl_offset on a replica). */
+  readonly replOffset?: number;
   /** Why it could not be asked. */
   readonly error?: string;
 }
@@ -71,6 +73,7 @@ export interface LiveNode {
   readonly member: boolean;
   readonly clusterState: string;
   readonly fullCoverage?: boolean;
+  readonly replOffset?: number;
 }
 
 export type Problem =
@@ -86,6 +89,22 @@ export type Problem =
   | { readonly kind: 'ghost'; readonly id: string; readonly address: string; readonly goneForGood: boolean; readonly knownBy: readonly string[] }
   /** A dead master whose live replica should be promoted by Redis's own failover. */
   | { readonly kind: 'failover-pending'; readonly id: string; readonly address: string; readonly replicas: readonly string[] }
+  /**
+   * A dead master whose replicas Redis cannot elect: the masters with slots that answer are not
+   * a majority of all masters with slots (`down` of `total` are down). `replicas` best first
+   * (highest replication offset); `since` as for lost slots; `taskGone` when the swarm says its
+   * task is not running or runs on a swarm node that is down (so it is dead, not partitioned).
+   */
+  | {
+      readonly kind: 'failover-stuck';
+      readonly id: string;
+      readonly address: string;
+      readonly replicas: readonly string[];
+      readonly down: number;
+      readonly total: number;
+      readonly since: number;
+      readonly taskGone: boolean;
+    }
   /** Slots owned by a dead master with no live replica (ownerId), or by no one. */
   | {
       readonly kind: 'lost-slots';
@@ -200,6 +219,7 @@ function liveNodes(cluster: SwarmCluster, answered: readonly Answered[], members
       member: members.includes(o),
       clusterState: o.clusterState ?? 'unknown',
       ...(o.fullCoverage !== undefined ? { fullCoverage: o.fullCoverage } : {}),
+      ...(o.replOffset !== undefined ? { replOffset: o.replOffset } : {}),
     };
   });
 }
@@ -258,6 +278,11 @@ function deadIds({ input, answered, members, liveIds, reference, live }: Seen): 
     for (const n of o.view.nodes) if (!liveIds.has(n.id) && !n.flags.handshake && !deadLines.has(n.id)) deadLines.set(n.id, reference?.nodes.find((r) => r.id === n.id) ?? n);
   }
   const everyServiceAnswers = cluster.nodes.every((s) => answered.some((o) => o.service === s.service));
+  // Redis elects a dead master's replica only with the votes of a majority of the masters with
+  // slots (cluster.c clusterHandleSlaveFailover: needed_quorum = size / 2 + 1).
+  const liveMasters = live.filter((n) => n.member && n.role === 'master' && n.slotCount > 0).length;
+  const deadMasters = [...deadLines.values()].filter((l) => l.role === 'master' && l.slots.length > 0).length;
+  const noMajority = liveMasters < Math.floor((liveMasters + deadMasters) / 2) + 1;
   const problems: Problem[] = [];
   for (const [id, line] of deadLines) {
     const address = `${line.endpoint.host}:${line.endpoint.port}${line.hostname ? ` (${line.hostname})` : ''}`;
@@ -270,16 +295,30 @@ function deadIds({ input, answered, members, liveIds, reference, live }: Seen): 
       problems.push({ kind: 'ghost', id, address, goneForGood, knownBy });
       continue;
     }
-    const replicas = live.filter((n) => n.masterId === id).map((n) => n.id);
-    if (replicas.length > 0) {
-      problems.push({ kind: 'failover-pending', id, address, replicas });
-      continue;
-    }
     const seenAt = Math.max(0, ...members.map((o) => o.view.nodes.find((n) => n.id === id)?.pongReceived ?? 0));
     const since = Math.min(input.lostSince?.get(id) ?? now, seenAt > 0 ? seenAt : now);
+    const replicaNodes = live.filter((n) => n.masterId === id);
+    if (replicaNodes.length > 0 && noMajority) {
+      const replicas = [...replicaNodes].sort((a, b) => (b.replOffset ?? -1) - (a.replOffset ?? -1)).map((n) => n.id);
+      problems.push({ kind: 'failover-stuck', id, address, replicas, down: deadMasters, total: liveMasters + deadMasters, since, taskGone: taskGone(cluster, byName) });
+      continue;
+    }
+    if (replicaNodes.length > 0) {
+      problems.push({ kind: 'failover-pending', id, address, replicas: replicaNodes.map((n) => n.id) });
+      continue;
+    }
     problems.push({ kind: 'lost-slots', ownerId: id, address, ranges: slots, since, ownerGoneForGood: goneForGood });
   }
   return problems;
+}
+
+/** The swarm says a service's node is dead: its task is not running, or its swarm node is down. */
+function taskGone(cluster: SwarmCluster, service: SwarmCluster['nodes'][number] | undefined): boolean {
+  const task = service?.task;
+  if (!task) return service !== undefined;
+  if (task.state !== 'running') return true;
+  const host = cluster.hosts?.find((h) => h.id === task.swarmNode);
+  return host?.state === 'down';
 }
 
 /**

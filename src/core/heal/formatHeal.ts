@@ -20,6 +20,8 @@ export function describeAction(a: HealAction): string {
       return `${a.node.service}: CLUSTER ADDSLOTSRANGE ${formatRanges(a.ranges).replace(/,/g, ' ').replace(/-/g, ' ')} — ${a.why}`;
     case 'bump-epoch':
       return `${a.node.service}: CLUSTER BUMPEPOCH — ${a.why}`;
+    case 'takeover':
+      return `${a.node.service}: CLUSTER FAILOVER TAKEOVER (replaces ${a.masterId.slice(0, 8)}) — ${a.why}`;
     case 'config-set':
       return `${a.nodes.map((n) => n.service).join(', ')}: CONFIG SET ${a.name} ${a.value} — ${a.why}`;
   }
@@ -36,6 +38,8 @@ export function describeProblem(d: Diagnosis, p: Problem): string {
     case 'stranger': return `${label(p.node)} knows no other node (restarted without its data)${p.empty ? '' : ' and holds data'}`;
     case 'ghost': return `${p.address} (${p.id.slice(0, 8)}) is failed and still known by ${p.knownBy.length} node(s)${p.goneForGood ? '; its task was replaced or removed' : ''}`;
     case 'failover-pending': return `master ${p.address} (${p.id.slice(0, 8)}) is down; replica ${p.replicas.map(label).join(', ')} should take over`;
+    case 'failover-stuck':
+      return `master ${p.address} (${p.id.slice(0, 8)}) is down; ${p.down} of ${p.total} masters are down: no majority can elect its replica ${p.replicas.map(label).join(', ')}`;
     case 'lost-slots': return `slots ${formatRanges(p.ranges)} are uncovered (${p.address ? `owner ${p.address} is down${p.ownerGoneForGood ? ' for good' : ''}` : 'no owner'})`;
     case 'no-replica': return `master ${label(p.master)} has no replica`;
     case 'coverage-setting':
@@ -58,9 +62,16 @@ export function formatHealPlan(d: Diagnosis, plan: HealPlan): string {
   plan.actions.forEach((a, i) => lines.push(`  ${i + 1}. ${describeAction(a)}`));
   if (plan.actions.length === 0 && plan.waits.length === 0 && plan.unresolved.length === 0) lines.push('Nothing to do.');
   for (const w of plan.waits) lines.push(`... ${w}`);
+  const takeovers = plan.actions.filter((a) => a.kind === 'takeover');
+  if (takeovers.length > 0) lines.push(`[WARN] ${takeoverWarning(takeovers.map((a) => a.master))}`);
   if (plan.lostRanges.length > 0) lines.push(`[WARN] The data of slots ${formatRanges(plan.lostRanges)} is gone; they are given to the surviving masters, empty.`);
   for (const u of plan.unresolved) lines.push(`[WARN] ${u}`);
   return lines.join('\n') + '\n';
+}
+
+/** What a takeover costs, as redis-cli and the Redis docs say of CLUSTER FAILOVER TAKEOVER. */
+export function takeoverWarning(masters: readonly string[]): string {
+  return `Replicas take over from ${masters.join(', ')} without an election: writes those masters acknowledged but had not yet replicated are lost.`;
 }
 
 export function healPlanToJson(d: Diagnosis, plan: HealPlan): unknown {

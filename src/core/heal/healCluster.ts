@@ -20,7 +20,7 @@ import { type Router } from '../routes/router';
 import { SwarmRouter } from '../swarm/swarmRouter';
 import { applyHeal, observeCluster } from './applyHeal';
 import { diagnose, type Diagnosis } from './diagnose';
-import { formatHealPlan } from './formatHeal';
+import { formatHealPlan, takeoverWarning } from './formatHeal';
 import { type HealPlan, planHeal } from './planHeal';
 
 /** Overall deadline of one heal run (ms): waits for the swarm and Redis are bounded by it. */
@@ -135,8 +135,8 @@ export async function lookAtCluster(session: HealSession, options: { graceMs: nu
   if (options.lostSince) {
     const current = new Set<string>();
     for (const p of diagnosis.problems) {
-      if (p.kind !== 'lost-slots') continue;
-      const key = p.ownerId ?? '';
+      if (p.kind !== 'lost-slots' && p.kind !== 'failover-stuck') continue;
+      const key = p.kind === 'lost-slots' ? p.ownerId ?? '' : p.id;
       current.add(key);
       if (!options.lostSince.has(key)) options.lostSince.set(key, p.since);
     }
@@ -286,6 +286,8 @@ async function applyRound(run: HealRun): Promise<void> {
   const { plan, logger, progress, token } = run;
   await applyHeal(run.session.pool, plan, { token, progress, logger });
   run.applied += plan.actions.length;
+  const takeovers = plan.actions.filter((a) => a.kind === 'takeover');
+  if (takeovers.length > 0) logger.warn(`heal ${run.session.clusterName}: ${takeoverWarning(takeovers.map((a) => a.master))}`);
   if (plan.lostRanges.length > 0) {
     run.lostRanges.push(...plan.lostRanges);
     logger.warn(`heal ${run.session.clusterName}: slots ${formatRanges(plan.lostRanges)} were lost with their data and are now served, empty, by the surviving masters.`);

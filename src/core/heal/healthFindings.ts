@@ -19,6 +19,7 @@ const SEVERITY: Partial<Record<Problem['kind'], Severity>> = {
   stranger: 'error',
   ghost: 'error',
   'failover-pending': 'error',
+  'failover-stuck': 'error',
   'lost-slots': 'error',
   'no-replica': 'warning',
   'coverage-setting': 'warning',
@@ -31,6 +32,7 @@ function nodeIdsOf(p: Problem): readonly string[] {
       return [p.node];
     case 'ghost':
     case 'failover-pending':
+    case 'failover-stuck':
       return [p.id];
     case 'lost-slots':
       return p.ownerId !== undefined ? [p.ownerId] : [];

@@ -35,6 +35,8 @@ export type HealAction =
   | { readonly kind: 'replicate'; readonly node: NodeRef; readonly masterId: string; readonly master: string; readonly why: string }
   | { readonly kind: 'add-slots'; readonly node: NodeRef; readonly ranges: readonly SlotRange[]; readonly why: string }
   | { readonly kind: 'bump-epoch'; readonly node: NodeRef; readonly why: string }
+  /** CLUSTER FAILOVER TAKEOVER on a dead master's replica: no election, no master's consent. */
+  | { readonly kind: 'takeover'; readonly node: NodeRef; readonly masterId: string; readonly master: string; readonly why: string }
   | { readonly kind: 'config-set'; readonly nodes: readonly NodeRef[]; readonly name: string; readonly value: string; readonly why: string };
 
 export interface HealPlan {
@@ -98,8 +100,9 @@ export function planHeal(d: Diagnosis, options: PlanOptions): HealPlan {
   const joining = joinStrangers(draft);
   const masters = draft.members.filter((n) => n.role === 'master' && n.slotCount > 0);
   recoverLostSlots(draft, masters);
+  takeOverStuckMasters(draft);
   // While a failover is pending the shards are about to change: place replicas next round.
-  if (problemsOf(d, 'failover-pending').length > 0) return finish(draft);
+  if (problemsOf(d, 'failover-pending').length > 0 || problemsOf(d, 'failover-stuck').length > 0) return finish(draft);
   placeReplicasOf(draft, masters, joining);
   return finish(draft);
 }
@@ -253,6 +256,33 @@ function reassignLostSlots(draft: Draft, p: LostSlots, masters: readonly LiveNod
     draft.actions.push({ kind: 'add-slots', node: ref(m), ranges, why: `cache mode: ${m.service} takes over lost slots ${formatRanges(ranges)} (their data is gone)` });
     draft.actions.push({ kind: 'bump-epoch', node: ref(m), why: 'a new config epoch makes its claim win everywhere' });
   });
+}
+
+/**
+ * 5b. Masters whose replicas no majority can elect: their best replica (highest replication
+ * offset) takes over alone, once heal is sure the master is dead and not only cut off from heal:
+ * it did not answer, and either the swarm says its task is gone or the grace period has passed
+ * (the same clock as lost slots). A master that answers is never dead here, so never taken over.
+ */
+function takeOverStuckMasters(draft: Draft): void {
+  const { d } = draft;
+  for (const p of problemsOf(d, 'failover-stuck')) {
+    const replica = p.replicas.map((id) => draft.members.find((n) => n.id === id)).find((n) => n !== undefined);
+    if (!replica) continue;
+    const left = p.since + draft.options.graceMs - d.now;
+    if (!p.taskGone && left > 0) {
+      draft.waits.push(`master ${p.address} is down and no majority can elect its replica; ${replica.service} takes over after the grace period (${Math.ceil(left / 1000)} s left)`);
+      draft.waitMs = Math.min(Math.max(left, 100), 5000);
+      continue;
+    }
+    draft.actions.push({
+      kind: 'takeover',
+      node: ref(replica),
+      masterId: p.id,
+      master: p.address,
+      why: `${p.down} of ${p.total} masters are down, so no majority can elect a replica of ${p.address}: ${replica.service} takes over its slots without an election`,
+    });
+  }
 }
 
 /**
