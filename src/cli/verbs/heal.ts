@@ -27,7 +27,7 @@ export const healVerb: Verb = {
     'dry-run': { kind: 'boolean', description: 'Print the plan and change nothing.' },
     json: { kind: 'boolean', description: 'Print machine-readable JSON (the plans and the outcome).' },
     watch: { kind: 'boolean', description: 'Keep watching; heal whenever the topology shows a problem (Ctrl+C stops).' },
-    grace: { kind: 'number', valueName: 'seconds', description: `Cache mode: seconds slots stay uncovered before they are reassigned (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
+    grace: { kind: 'number', valueName: 'seconds', description: `Seconds a dead master is given before heal acts: cache mode reassigns its uncovered slots; a replica no majority can elect takes over (default ${DEFAULT_GRACE_SECONDS}).`, range: { min: 0, max: 86_400, fraction: true } },
     'spread-hosts': { kind: 'boolean', description: 'First move replicas onto usable swarm nodes that run no node of the cluster (a host back from a failure or a drain; each moved replica restarts empty and resyncs), heal, then fail masters over off a host that runs two more masters than another.' },
     'serve-partial': { kind: 'boolean', description: 'Persistent mode: set cluster-require-full-coverage no so covered slots keep serving while slots are lost.' },
     services: servicesFlag,
