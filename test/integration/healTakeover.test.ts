@@ -9,14 +9,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseClusterNodes } from '../../src/core/cluster/nodesParser';
 import { CLUSTER_SLOTS, type NodesView } from '../../src/core/cluster/topology';
-import { healCluster, type HealSession } from '../../src/core/heal/healCluster';
+import { healCluster } from '../../src/core/heal/healCluster';
 import { type Logger } from '../../src/core/lifecycle';
-import { AdminPool } from '../../src/core/redis/adminConnection';
-import { StaticRouter } from '../../src/core/routes/router';
-import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { loopbackHealSession, loopbackSwarm } from '../support/loopbackHeal';
 import { startOpsNodes } from '../support/opsNodes';
-import { localEngine } from '../support/swarm';
 
 const BASE = 27250;
 const BUS = 27280;
@@ -41,37 +38,6 @@ after(async () => {
 const cli = (port: number, ...args: string[]): string => redisCli(['-p', String(port), ...args]).toString().trim();
 const view = (port: number): NodesView => parseClusterNodes(cli(port, 'cluster', 'nodes'));
 const clusterState = (port: number): string => /cluster_state:(\w+)/.exec(cli(port, 'cluster', 'info'))?.[1] ?? '?';
-
-/** The loopback nodes as a swarm whose tasks all say running (the dead masters' machine is cut off, not known down). */
-function loopbackSession(): HealSession {
-  const cluster: SwarmCluster = {
-    name: 'tk',
-    managed: true,
-    mode: 'persistent',
-    nodes: (servers?.ports ?? []).map((port, i) => ({
-      service: `tk-${i + 1}`,
-      serviceId: `s${i + 1}`,
-      index: i + 1,
-      image: 'redis',
-      port,
-      task: { id: `t${i + 1}`, state: 'running', desiredState: 'running', swarmNode: 'local', containerId: `c${i + 1}`, ip: '127.0.0.1' },
-    })),
-  };
-  const router = new StaticRouter();
-  for (const n of cluster.nodes) router.add({ host: n.service, port: n.port }, { kind: 'direct', target: { host: '127.0.0.1', port: n.port } });
-  const pool = new AdminPool(router);
-  return {
-    engine: localEngine(),
-    clusterName: cluster.name,
-    router,
-    pool,
-    refresh: async () => cluster,
-    dispose: async () => {
-      await pool.close();
-      await router.dispose();
-    },
-  };
-}
 
 test('two of three masters shut down: Redis stays failed, heal takes over with their replicas and every slot is served again', { timeout: 180_000 }, async () => {
   const ports = servers?.ports ?? [];
@@ -100,7 +66,8 @@ test('two of three masters shut down: Redis stays failed, heal takes over with t
 
   const warnings: string[] = [];
   const logger: Logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
-  const session = loopbackSession();
+  // Every task says running: the dead masters' machine is cut off, not known down, so heal waits out the grace.
+  const session = loopbackHealSession(loopbackSwarm('tk', ports));
   const started = Date.now();
   try {
     // The dead nodes never answer again, so heal waits for them until its own bound.

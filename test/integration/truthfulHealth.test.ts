@@ -13,12 +13,11 @@ import { readTopology } from '../../src/core/cluster/readTopology';
 import { type NodesView } from '../../src/core/cluster/topology';
 import { healCluster, type HealSession } from '../../src/core/heal/healCluster';
 import { buildClusterModel } from '../../src/core/model/clusterModel';
-import { AdminPool } from '../../src/core/redis/adminConnection';
 import { StaticRouter } from '../../src/core/routes/router';
 import { type SwarmCluster } from '../../src/core/swarm/discover';
 import { createWithRedisCli, type LoopbackNodes, redisCli, waitClusterOk } from '../support/loopbackCluster';
+import { loopbackHealSession, loopbackSwarm as swarmOf } from '../support/loopbackHeal';
 import { startOpsNodes } from '../support/opsNodes';
-import { localEngine } from '../support/swarm';
 
 const BASE = 25300;
 const BUS = 25350;
@@ -43,41 +42,8 @@ after(async () => {
 const cli = (port: number, ...args: string[]): string => redisCli(['-p', String(port), ...args]).toString().trim();
 const view = (port: number): NodesView => parseClusterNodes(cli(port, 'cluster', 'nodes'));
 
-/** The loopback nodes as a swarm of one host: service k4-i runs at 127.0.0.1:port. */
-function loopbackSwarm(): SwarmCluster {
-  return {
-    name: 'k4',
-    managed: true,
-    mode: 'persistent',
-    nodes: (servers?.ports ?? []).map((port, i) => ({
-      service: `k4-${i + 1}`,
-      serviceId: `s${i + 1}`,
-      index: i + 1,
-      image: 'redis',
-      port,
-      task: { id: `t${i + 1}`, state: 'running', desiredState: 'running', swarmNode: 'local', containerId: `c${i + 1}`, ip: '127.0.0.1' },
-    })),
-  };
-}
-
-/** A heal session over the loopback nodes: each service name is routed to its port. */
-function loopbackSession(): HealSession {
-  const cluster = loopbackSwarm();
-  const router = new StaticRouter();
-  for (const n of cluster.nodes) router.add({ host: n.service, port: n.port }, { kind: 'direct', target: { host: '127.0.0.1', port: n.port } });
-  const pool = new AdminPool(router);
-  return {
-    engine: localEngine(),
-    clusterName: cluster.name,
-    router,
-    pool,
-    refresh: async () => cluster,
-    dispose: async () => {
-      await pool.close();
-      await router.dispose();
-    },
-  };
-}
+const loopbackSwarm = (): SwarmCluster => swarmOf('k4', servers?.ports ?? []);
+const loopbackSession = (): HealSession => loopbackHealSession(loopbackSwarm());
 
 test('heal counts its deadline from the confirmation: a plan confirmed after longer than the timeout is still applied', { timeout: 120_000 }, async () => {
   // Master A loses its only replica to master B: heal's plan moves it back.
