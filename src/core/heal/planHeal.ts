@@ -268,7 +268,10 @@ function takeOverStuckMasters(draft: Draft): void {
   const { d } = draft;
   for (const p of problemsOf(d, 'failover-stuck')) {
     const replica = p.replicas.map((id) => draft.members.find((n) => n.id === id)).find((n) => n !== undefined);
-    if (!replica) continue;
+    if (!replica) {
+      draft.unresolved.push(`Master ${p.address} is down and no majority of masters can elect a replica, and none of its replicas can be reached to take over.`);
+      continue;
+    }
     const left = p.since + draft.options.graceMs - d.now;
     if (!p.taskGone && left > 0) {
       draft.waits.push(`master ${p.address} is down and no majority can elect its replica; ${replica.service} takes over after the grace period (${Math.ceil(left / 1000)} s left)`);
