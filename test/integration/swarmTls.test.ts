@@ -23,6 +23,7 @@ import { SwarmRouter } from '../../src/core/swarm/swarmRouter';
 import { describeCluster, describeMaster } from '../../src/core/model/describeNodes';
 import { startWriter, verifyAcked } from '../support/opsWriter';
 import { TEST_IMAGE, leftovers, localEngine, runPrefix, sweep } from '../support/swarm';
+import { followMovedThroughNatMap } from '../support/natMapMoved';
 
 const PUBLISH_BASE = 26340;
 /** port-forward's local ports: 26350-26356. */
@@ -206,7 +207,7 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
     const tls = await readClusterTls(engine, await findSwarmCluster(engine.docker, name));
     assert.ok(tls?.ca && tls.cert && tls.key, 'the client certificate should be read from a node');
     const natMap = Object.fromEntries(Array.from({ length: NODES + 1 }, (_, i) => [`${name}-${i + 1}:6379`, { host: '127.0.0.1', port: PUBLISH_BASE + i }]));
-    const client = new Cluster([{ host: '127.0.0.1', port: PUBLISH_BASE }], {
+    const client = followMovedThroughNatMap(new Cluster([{ host: '127.0.0.1', port: PUBLISH_BASE }], {
       natMap,
       scaleReads: 'master',
       redisOptions: {
@@ -215,7 +216,7 @@ describe('a TLS cluster on the swarm: deploy, create, check, REPL, heal, reshard
         tls: { ca: [...tls.ca], cert: tls.cert, key: tls.key, checkServerIdentity: () => undefined },
         maxRetriesPerRequest: 20,
       },
-    });
+    }));
     try {
       const writer = startWriter(client, { keys: 2000, workers: 4, maxOps: 200_000, prefix: 'rot' });
       const r = ours(['rotate-certs', '--cluster', name, '--yes']);

@@ -10,6 +10,7 @@ import { openClusterAccess, type ClusterAccess } from '../../src/core/swarm/clus
 import { findSwarmCluster, runningNodes } from '../../src/core/swarm/discover';
 import { bed } from './multinode';
 import { loginOptions } from '../../src/core/swarm/auth';
+import { followMovedThroughNatMap } from './natMapMoved';
 
 const REMAP_MS = 2000;
 
@@ -42,13 +43,13 @@ export async function openBedClient(clusterName: string, options: { commandTimeo
     }
   })();
   const seeds = [...map.values()];
-  const client = new Cluster(seeds, {
+  const client = followMovedThroughNatMap(new Cluster(seeds, {
     natMap: (key: string) => map.get(key) ?? null,
     scaleReads: 'master',
     slotsRefreshTimeout: 5000,
     clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
     redisOptions: { ...loginOptions(access.credentials), connectTimeout: 3000, commandTimeout: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 },
-  });
+  }));
   return {
     client,
     async close() {

@@ -10,6 +10,7 @@
 import { strict as assert } from 'node:assert';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
+import { followMovedThroughNatMap } from './natMapMoved';
 
 export interface TrafficStats {
   readonly writes: number;
@@ -36,7 +37,7 @@ export function clusterClientAt(localPorts: ReadonlyMap<string, number>): Cluste
   const natMap = Object.fromEntries([...localPorts].map(([node, port]) => [node, { host: '127.0.0.1', port }]));
   const first = [...localPorts.values()][0];
   if (first === undefined) throw new Error('a cluster client needs at least one node');
-  return new Cluster([{ host: '127.0.0.1', port: first }], { natMap, scaleReads: 'master', slotsRefreshTimeout: 2000, redisOptions: { connectTimeout: 2000 } });
+  return followMovedThroughNatMap(new Cluster([{ host: '127.0.0.1', port: first }], { natMap, scaleReads: 'master', slotsRefreshTimeout: 2000, redisOptions: { connectTimeout: 2000 } }));
 }
 
 /** Bounded: each loop stops after maxOps operations even when stop() is never called. */
