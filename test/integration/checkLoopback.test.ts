@@ -18,11 +18,13 @@ before(async () => {
   servers = await startRedisNodes(22040, 6);
   createWithRedisCli(servers.endpoints, 1);
   await waitClusterOk(servers.ports);
-  // cluster_state:ok comes before every node has heard which nodes are replicas; the tests
-  // below read roles from node 22040, so wait (bounded) until it knows all three replicas.
+  // cluster_state:ok comes before every node has heard of every other and which are replicas
+  // (check reports a node one peer does not know yet); the tests below read roles from node
+  // 22040. Wait (bounded) until every node lists all six and node 22040 knows the 3 replicas.
+  const ports = servers.ports;
   const deadline = Date.now() + 20_000;
-  while (view(22040).nodes.filter((n) => n.role === 'replica').length < 3) {
-    if (Date.now() > deadline) throw new Error('node 22040 did not learn the 3 replicas within 20 s');
+  while (view(22040).nodes.filter((n) => n.role === 'replica').length < 3 || !ports.every((p) => view(p).nodes.length === ports.length)) {
+    if (Date.now() > deadline) throw new Error('the nodes did not all learn each other and the 3 replicas within 20 s');
     await new Promise((r) => setTimeout(r, 50));
   }
 });
